@@ -1,0 +1,10 @@
+import type { SandboxContext, SandboxModule } from "../core/context.js";
+
+export function createPlaidModule(_context: SandboxContext): SandboxModule {
+  return {
+    name: "plaid",
+    route() {
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Store } from "./core/store.js";
+import { WebhookDispatcher } from "./core/webhooks.js";
+import { FaultInjector, type FaultRule } from "./core/faults.js";
+import { json, type SandboxRequest, type SandboxResponse } from "./core/http.js";
+import type { SandboxConfig, SandboxContext, SandboxModule } from "./core/context.js";
+import { createControlModule } from "./control/index.js";
+import { createStripeModule } from "./stripe/index.js";
+import { createPlaidModule } from "./plaid/index.js";
+import { createLinkModule } from "./link/index.js";
+
+export interface SandboxOptions {
+  port?: number;
+  host?: string;
+  /** Folder for state.json; null keeps state in memory only (tests). */
+  dataDir: string | null;
+  config?: Partial<SandboxConfig>;
+}
+
+export interface RunningSandbox {
+  url: string;
+  port: number;
+  context: SandboxContext;
+  faults: FaultInjector;
+  close(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
+  const host = options.host ?? "127.0.0.1";
+  const store = new Store(options.dataDir);
+  const faults = new FaultInjector();
+  const server: Server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const config: SandboxConfig = {
+    publicUrl: `http://${host}:${port}`,
+    achSettleDelayMs: null,
+    webhookRetryDelaysMs: [1_000, 5_000, 25_000],
+    stripeWebhookSecret: null,
+    stripeWebhookUrl: null,
+    ...options.config,
+  };
+  const webhooks = new WebhookDispatcher(store, config.webhookRetryDelaysMs);
+  const context: SandboxContext = { config, store, webhooks };
+
+  // Order matters: Stripe first (Plaid mints btok_ through context.stripe),
+  // control last (it inspects the others).
+  const apiModules: SandboxModule[] = [createStripeModule(context), createPlaidModule(context), createLinkModule(context)];
+  const modules: SandboxModule[] = [...apiModules, createControlModule(context, apiModules, faults)];
+
+  server.on("request", (req, res) => {
+    handle(req, res, modules, faults).catch((err: unknown) => {
+      console.error("[sandbox] handler crashed", err);
+      if (!res.headersSent) send(res, json(500, { error: "sandbox internal error" }));
+      else res.destroy();
+    });
+  });
+
+  return {
+    url: config.publicUrl,
+    port,
+    context,
+    faults,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      store.flush();
+    },
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, modules: SandboxModule[], faults: FaultInjector): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://sandbox.local");
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const request: SandboxRequest = {
+    method: req.method ?? "GET",
+    path: url.pathname,
+    query: url.searchParams,
+    headers: req.headers,
+    rawBody: Buffer.concat(chunks),
+    remoteAddress: req.socket.remoteAddress ?? "",
+  };
+
+  if (!request.path.startsWith("/__sandbox")) {
+    const fault = faults.decide(request.path);
+    if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
+    if (fault.kind === "drop") {
+      req.socket.destroy();
+      return;
+    }
+    if (fault.kind === "error") {
+      send(res, json(fault.status, fault.body));
+      return;
+    }
+  }
+
+  for (const module of modules) {
+    const handler = module.route(request.method, request.path);
+    if (!handler) continue;
+    const response = await handler(request);
+    if (response) {
+      send(res, response);
+      return;
+    }
+  }
+  send(res, json(404, { error: `sandbox: no route for ${request.method} ${request.path}` }));
+}
+
+function send(res: ServerResponse, response: SandboxResponse): void {
+  res.writeHead(response.status, response.headers ?? {});
+  res.end(response.body);
+}
+
+export type { FaultRule };
