@@ -10,6 +10,13 @@ import { createStripeModule } from "./stripe/index.js";
 import { createPlaidModule } from "./plaid/index.js";
 import { createLinkModule } from "./link/index.js";
 
+/** Credentials the app uses by default in local mode (not secrets: the sandbox is local-only). */
+export const DEFAULT_CREDENTIALS = {
+  plaidClientId: "local-sandbox-client-id",
+  plaidSecret: "local-sandbox-secret",
+  stripeSecretKey: "sk_test_local_sandbox",
+} as const;
+
 export interface SandboxOptions {
   port?: number;
   host?: string;
@@ -38,6 +45,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const port = (server.address() as AddressInfo).port;
   const config: SandboxConfig = {
     publicUrl: `http://${host}:${port}`,
+    plaidClientId: DEFAULT_CREDENTIALS.plaidClientId,
+    plaidSecret: DEFAULT_CREDENTIALS.plaidSecret,
+    stripeSecretKey: DEFAULT_CREDENTIALS.stripeSecretKey,
     achSettleDelayMs: null,
     webhookRetryDelaysMs: [1_000, 5_000, 25_000],
     stripeWebhookSecret: null,

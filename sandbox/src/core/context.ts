@@ -3,6 +3,11 @@ import type { WebhookDispatcher } from "./webhooks.js";
 import type { Handler } from "./http.js";
 
 export interface SandboxConfig {
+  /** Plaid credentials the emulator accepts (headers PLAID-CLIENT-ID/PLAID-SECRET or body client_id/secret). */
+  plaidClientId: string;
+  plaidSecret: string;
+  /** The only Stripe secret key the emulator accepts (Bearer or basic auth). */
+  stripeSecretKey: string;
   /** Base URL the sandbox is reachable at (for links in the inspection page and Link script). */
   publicUrl: string;
   /** Delay before an ACH payment settles by itself; null = only on command. */
