@@ -11,6 +11,18 @@ export default defineConfig({
       },
       {
         extends: true,
+        test: {
+          name: "integration",
+          include: ["tests/integration/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["tests/setup/database.ts"],
+          setupFiles: ["tests/setup/integration-env.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
         test: { name: "sandbox", include: ["sandbox/test/**/*.test.ts"], environment: "node", testTimeout: 20_000 },
       },
     ],

@@ -1,0 +1,12 @@
+import { parseConfig, type AppConfig } from "./schema";
+
+export { ConfigError } from "./errors";
+export { parseConfig, LOCAL_SANDBOX_CREDENTIALS, type AppConfig } from "./schema";
+
+let cached: AppConfig | undefined;
+
+/** The app's configuration, validated once per process from process.env. */
+export function getConfig(): AppConfig {
+  cached ??= parseConfig(process.env, { requireDatabase: true });
+  return cached;
+}

@@ -1,0 +1,163 @@
+import path from "node:path";
+import { z } from "zod";
+import { ConfigError } from "./errors";
+import { loadOrCreateDevSecrets } from "./dev-secrets";
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((v) => /^postgres(ql)?:\/\/.+/.test(v), { message: "expected a PostgreSQL URL like postgresql://user:password@host:5432/dbname" });
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: "expected an http(s) URL like http://localhost:3000" })
+  .transform((v) => v.replace(/\/+$/, ""));
+
+/** Raw environment: names and formats. Cross-variable rules are in parseConfig. */
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"], { message: "expected development, production or test" }).default("development"),
+  APP_URL: httpUrl.default("http://localhost:3000"),
+  DATA_DIR: z.string().trim().min(1).default(".data"),
+  DATABASE_URL: postgresUrl.optional().or(z.literal("").transform(() => undefined)),
+  AUTH_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, { message: "expected at least 32 characters (e.g. `openssl rand -base64 32`)" }),
+  ENCRYPTION_KEYS: optionalString.refine((v) => v === undefined || /^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/=_-]+(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/=_-]+)*$/.test(v), {
+    message: "expected a comma-separated list of <key-id>:<base64 32-byte key>, newest (writing) key first",
+  }),
+  PLAID_CLIENT_ID: optionalString,
+  PLAID_SECRET: optionalString,
+  PLAID_ENV: z.enum(["sandbox", "production"], { message: "expected sandbox or production" }).default("sandbox"),
+  STRIPE_SECRET_KEY: optionalString.refine((v) => v === undefined || /^(sk|rk)_(test|live)_/.test(v), { message: "expected a Stripe secret key (sk_test_… or sk_live_…)" }),
+  STRIPE_WEBHOOK_SECRET: optionalString.refine((v) => v === undefined || v.startsWith("whsec_"), { message: "expected a webhook signing secret starting with whsec_" }),
+  SANDBOX_URL: httpUrl.default("http://127.0.0.1:4010"),
+  ADMIN_EMAILS: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((e) => e.trim().toLowerCase()).filter(Boolean))
+    .refine((list) => list.every((e) => /^[^\s@]+@[^\s@]+$/.test(e)), { message: "expected a comma-separated list of email addresses" }),
+  GITHUB_CLIENT_ID: optionalString,
+  GITHUB_CLIENT_SECRET: optionalString,
+  GOOGLE_CLIENT_ID: optionalString,
+  GOOGLE_CLIENT_SECRET: optionalString,
+  TRUST_PROXY: z.enum(["true", "false", ""], { message: "expected true or false" }).default("false").transform((v) => v === "true"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { message: "expected debug, info, warn or error" }).default("info"),
+});
+
+/** Credentials the local sandbox accepts; not secrets (it only listens on loopback). */
+export const LOCAL_SANDBOX_CREDENTIALS = {
+  plaidClientId: "local-sandbox-client-id",
+  plaidSecret: "local-sandbox-secret",
+  stripeSecretKey: "sk_test_local_sandbox",
+} as const;
+
+export interface AppConfig {
+  env: "development" | "production" | "test";
+  appUrl: string;
+  dataDir: string;
+  /** Null only in the launcher before the embedded database is started. */
+  databaseUrl: string | null;
+  authSecret: string;
+  encryptionKeys: string;
+  /** local: the project's sandbox on loopback; remote: real Plaid Sandbox/Production and Stripe. */
+  mode: "local" | "remote";
+  plaid: { clientId: string; secret: string; env: "sandbox" | "production"; basePath: string };
+  stripe: { secretKey: string; webhookSecret: string | null; apiBase: string | null };
+  sandboxUrl: string;
+  adminEmails: string[];
+  oauth: { github?: { clientId: string; clientSecret: string }; google?: { clientId: string; clientSecret: string } };
+  trustProxy: boolean;
+  logLevel: "debug" | "info" | "warn" | "error";
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Validates the environment and derives the app's settings. Throws a
+ * ConfigError listing every problem (variable name + what it expects).
+ * `requireDatabase: false` is for the launcher, which may start the
+ * embedded database itself.
+ */
+export function parseConfig(env: Env, options: { requireDatabase: boolean; cwd?: string }): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? "environment"), message: issue.message })),
+    );
+  }
+  const e = parsed.data;
+  const problems: { variable: string; message: string }[] = [];
+
+  const plaidSet = Boolean(e.PLAID_CLIENT_ID || e.PLAID_SECRET);
+  const stripeSet = Boolean(e.STRIPE_SECRET_KEY);
+  if (e.PLAID_CLIENT_ID && !e.PLAID_SECRET) problems.push({ variable: "PLAID_SECRET", message: "required when PLAID_CLIENT_ID is set" });
+  if (e.PLAID_SECRET && !e.PLAID_CLIENT_ID) problems.push({ variable: "PLAID_CLIENT_ID", message: "required when PLAID_SECRET is set" });
+  if (plaidSet !== stripeSet) {
+    problems.push({
+      variable: plaidSet ? "STRIPE_SECRET_KEY" : "PLAID_CLIENT_ID",
+      message: "set Plaid (PLAID_CLIENT_ID, PLAID_SECRET) and Stripe (STRIPE_SECRET_KEY) keys together, or neither for the local sandbox",
+    });
+  }
+  const mode: AppConfig["mode"] = plaidSet || stripeSet ? "remote" : "local";
+  if (mode === "remote" && !e.STRIPE_WEBHOOK_SECRET) {
+    problems.push({ variable: "STRIPE_WEBHOOK_SECRET", message: "required with real Stripe keys (the signing secret of your webhook endpoint or of `stripe listen`)" });
+  }
+  if (mode === "remote" && e.NODE_ENV === "production") {
+    // Real money paths must never run on a generated development key.
+    if (!e.AUTH_SECRET) problems.push({ variable: "AUTH_SECRET", message: "required in production (at least 32 random characters)" });
+    if (!e.ENCRYPTION_KEYS) problems.push({ variable: "ENCRYPTION_KEYS", message: "required in production (<key-id>:<base64 32-byte key>; generate with `npm run keys:generate`)" });
+  }
+  if (options.requireDatabase && !e.DATABASE_URL) {
+    problems.push({
+      variable: "DATABASE_URL",
+      message: "not set: start the app with `npm run dev` or `npm start` (they run the embedded database), or set a PostgreSQL URL",
+    });
+  }
+  if (Boolean(e.GITHUB_CLIENT_ID) !== Boolean(e.GITHUB_CLIENT_SECRET)) {
+    problems.push({ variable: e.GITHUB_CLIENT_ID ? "GITHUB_CLIENT_SECRET" : "GITHUB_CLIENT_ID", message: "set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET together" });
+  }
+  if (Boolean(e.GOOGLE_CLIENT_ID) !== Boolean(e.GOOGLE_CLIENT_SECRET)) {
+    problems.push({ variable: e.GOOGLE_CLIENT_ID ? "GOOGLE_CLIENT_SECRET" : "GOOGLE_CLIENT_ID", message: "set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET together" });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const dataDir = path.resolve(options.cwd ?? process.cwd(), e.DATA_DIR);
+  const needsDevSecrets = !e.AUTH_SECRET || !e.ENCRYPTION_KEYS || (mode === "local" && !e.STRIPE_WEBHOOK_SECRET);
+  const dev = needsDevSecrets ? loadOrCreateDevSecrets(dataDir) : null;
+
+  return {
+    env: e.NODE_ENV,
+    appUrl: e.APP_URL,
+    dataDir,
+    databaseUrl: e.DATABASE_URL ?? null,
+    authSecret: e.AUTH_SECRET ?? dev!.authSecret,
+    encryptionKeys: e.ENCRYPTION_KEYS ?? dev!.encryptionKeys,
+    mode,
+    plaid:
+      mode === "local"
+        ? { clientId: LOCAL_SANDBOX_CREDENTIALS.plaidClientId, secret: LOCAL_SANDBOX_CREDENTIALS.plaidSecret, env: "sandbox", basePath: e.SANDBOX_URL }
+        : {
+            clientId: e.PLAID_CLIENT_ID!,
+            secret: e.PLAID_SECRET!,
+            env: e.PLAID_ENV,
+            basePath: e.PLAID_ENV === "production" ? "https://production.plaid.com" : "https://sandbox.plaid.com",
+          },
+    stripe:
+      mode === "local"
+        ? { secretKey: LOCAL_SANDBOX_CREDENTIALS.stripeSecretKey, webhookSecret: e.STRIPE_WEBHOOK_SECRET ?? dev!.stripeWebhookSecret, apiBase: e.SANDBOX_URL }
+        : { secretKey: e.STRIPE_SECRET_KEY!, webhookSecret: e.STRIPE_WEBHOOK_SECRET!, apiBase: null },
+    sandboxUrl: e.SANDBOX_URL,
+    adminEmails: e.ADMIN_EMAILS,
+    oauth: {
+      ...(e.GITHUB_CLIENT_ID ? { github: { clientId: e.GITHUB_CLIENT_ID, clientSecret: e.GITHUB_CLIENT_SECRET! } } : {}),
+      ...(e.GOOGLE_CLIENT_ID ? { google: { clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET! } } : {}),
+    },
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+  };
+}
