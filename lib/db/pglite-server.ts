@@ -173,6 +173,8 @@ class Connection {
   private enqueue(unit: Buffer): void {
     this.chain = this.chain
       .then(() => this.server.run(this, new Uint8Array(unit)))
-      .catch(() => this.socket.destroy());
+      .catch(() => {
+        this.socket.destroy();
+      });
   }
 }

@@ -1,0 +1,25 @@
+import { getConfig } from "@/lib/config";
+import { getDb } from "@/lib/db";
+import { AuthError } from "@/lib/auth";
+import { registerWithPassword, signUpSchema } from "@/lib/auth/credentials";
+import { clientIp } from "@/lib/http/client-ip";
+import { jsonError, parseJsonBody, rejectCrossSite } from "@/lib/http/api";
+
+export async function POST(req: Request): Promise<Response> {
+  const crossSite = rejectCrossSite(req);
+  if (crossSite) return crossSite;
+  const parsed = await parseJsonBody(req, signUpSchema);
+  if ("response" in parsed) return parsed.response;
+  const config = getConfig();
+  try {
+    const user = await registerWithPassword(parsed.data, {
+      db: getDb(),
+      ip: clientIp(req.headers, config.trustProxy),
+      adminEmails: config.adminEmails,
+    });
+    return Response.json({ id: user.id }, { status: 201 });
+  } catch (err) {
+    if (err instanceof AuthError) return jsonError(err.code === "throttled" ? 429 : 400, err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * Runs once when the Next server starts. The Node-only check lives in its own
+ * module so the edge bundle never sees process.exit.
+ */
+export async function register(): Promise<void> {
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    const { checkConfigOrExit } = await import("./lib/config/startup");
+    checkConfigOrExit();
+  }
+}

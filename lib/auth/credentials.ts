@@ -1,0 +1,104 @@
+import { z } from "zod";
+import type { Db, User } from "@/lib/db";
+import { recordAudit } from "@/lib/audit";
+import { normalizeEmail } from "./email";
+import { AuthError, INVALID_CREDENTIALS, throttledMessage } from "./errors";
+import { hashPassword, verifyAgainstDummy, verifyPassword } from "./password";
+import { clearFailures, lockedUntil, recordFailure, throttleKeys } from "./throttle";
+
+export const signInSchema = z.object({
+  email: z.string().trim().min(1, "Enter your email").max(254),
+  password: z.string().min(1, "Enter your password").max(1024),
+});
+
+export const signUpSchema = z.object({
+  name: z.string().trim().min(1, "Enter your name").max(100, "Name is too long"),
+  email: z.email("Enter a valid email address").max(254),
+  password: z
+    .string()
+    .min(10, "Use at least 10 characters")
+    .max(1024, "Password is too long"),
+});
+
+export type SignUpInput = z.infer<typeof signUpSchema>;
+
+interface Context {
+  db: Db;
+  ip: string | null;
+  adminEmails: string[];
+  now?: Date;
+}
+
+/**
+ * Checks an email + password. Throttled per email and per IP before any
+ * password work; unknown emails cost the same time as known ones and get the
+ * same message.
+ */
+export async function authenticateWithPassword(input: { email: string; password: string }, ctx: Context): Promise<User> {
+  const email = normalizeEmail(input.email);
+  const keys = throttleKeys(email, ctx.ip);
+  const now = ctx.now ?? new Date();
+
+  const locked = await lockedUntil(ctx.db, keys, now);
+  if (locked) {
+    await recordAudit(ctx.db, { actorId: null, action: "auth.sign_in.throttled", metadata: { email }, ip: ctx.ip });
+    throw new AuthError("throttled", throttledMessage(locked, now));
+  }
+
+  const user = await ctx.db.user.findUnique({ where: { email } });
+  const ok = user?.passwordHash ? await verifyPassword(user.passwordHash, input.password) : await verifyAgainstDummy(input.password);
+  if (!user || !ok) {
+    await recordFailure(ctx.db, keys, now);
+    await recordAudit(ctx.db, { actorId: user?.id ?? null, action: "auth.sign_in.failed", metadata: { email }, ip: ctx.ip });
+    throw new AuthError("invalid", INVALID_CREDENTIALS);
+  }
+  if (user.disabled) {
+    await recordAudit(ctx.db, { actorId: user.id, action: "auth.sign_in.disabled", ip: ctx.ip });
+    throw new AuthError("disabled", "This account has been disabled. Contact support if you think this is a mistake.");
+  }
+
+  await clearFailures(ctx.db, email);
+  const signedIn = await promoteIfListedAdmin(ctx.db, user, ctx.adminEmails, ctx.ip);
+  await recordAudit(ctx.db, { actorId: user.id, action: "auth.sign_in", metadata: { method: "password" }, ip: ctx.ip });
+  return signedIn;
+}
+
+/**
+ * Creates a password account. A taken email gets a generic refusal (and the
+ * attempt counts toward the IP throttle), so sign-up cannot be used to test
+ * emails in bulk.
+ */
+export async function registerWithPassword(input: SignUpInput, ctx: Context): Promise<User> {
+  const email = normalizeEmail(input.email);
+  const now = ctx.now ?? new Date();
+  const ipKeys = ctx.ip ? throttleKeys(email, ctx.ip).filter((k) => k.key.startsWith("ip:")) : [];
+  const locked = ipKeys.length ? await lockedUntil(ctx.db, ipKeys, now) : null;
+  if (locked) throw new AuthError("throttled", throttledMessage(locked, now));
+
+  const passwordHash = await hashPassword(input.password);
+  const role = ctx.adminEmails.includes(email) ? "ADMIN" : "USER";
+  try {
+    const user = await ctx.db.user.create({ data: { email, name: input.name, passwordHash, role } });
+    await recordAudit(ctx.db, { actorId: user.id, action: "auth.sign_up", metadata: { role }, ip: ctx.ip });
+    return user;
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      if (ipKeys.length) await recordFailure(ctx.db, ipKeys, now);
+      await recordAudit(ctx.db, { actorId: null, action: "auth.sign_up.rejected", metadata: { email }, ip: ctx.ip });
+      throw new AuthError("signup-rejected", "We couldn't create an account with these details. If you already have one, sign in instead.");
+    }
+    throw err;
+  }
+}
+
+/** ADMIN_EMAILS bootstraps admins: a listed user becomes ADMIN at sign-in. */
+export async function promoteIfListedAdmin(db: Db, user: User, adminEmails: string[], ip: string | null): Promise<User> {
+  if (user.role === "ADMIN" || !adminEmails.includes(user.email)) return user;
+  const promoted = await db.user.update({ where: { id: user.id }, data: { role: "ADMIN" } });
+  await recordAudit(db, { actorId: user.id, action: "user.role.granted", targetType: "user", targetId: user.id, metadata: { role: "ADMIN", via: "ADMIN_EMAILS" }, ip });
+  return promoted;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === "object" && err !== null && "code" in err && (err as { code: unknown }).code === "P2002";
+}

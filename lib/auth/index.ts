@@ -1,0 +1,3 @@
+export { getCurrentUser, requireUser, requireAdmin } from "./session";
+export { getAuthOptions } from "./options";
+export { AuthError } from "./errors";

@@ -1,0 +1,41 @@
+import type { z } from "zod";
+
+/** JSON error response with a message a person can read; never a stack trace. */
+export function jsonError(status: number, message: string, fields?: Record<string, string>): Response {
+  return Response.json({ error: { message, ...(fields ? { fields } : {}) } }, { status });
+}
+
+/**
+ * Cross-site request protection for state-changing routes: the browser's
+ * Origin (or Sec-Fetch-Site) must say the request comes from this site.
+ */
+export function rejectCrossSite(req: Request): Response | null {
+  const site = req.headers.get("sec-fetch-site");
+  if (site && site !== "same-origin" && site !== "none") return jsonError(403, "Cross-site requests are not allowed.");
+  const origin = req.headers.get("origin");
+  if (!origin) return site ? null : jsonError(403, "Missing Origin header.");
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  try {
+    if (new URL(origin).host !== host) return jsonError(403, "Cross-site requests are not allowed.");
+  } catch {
+    return jsonError(403, "Malformed Origin header.");
+  }
+  return null;
+}
+
+/** Parses a JSON body against a zod schema, or answers 400 naming the bad fields. */
+export async function parseJsonBody<S extends z.ZodType>(req: Request, schema: S): Promise<{ data: z.infer<S> } | { response: Response }> {
+  let body: unknown;
+  try {
+    body = await req.json();
+  } catch {
+    return { response: jsonError(400, "The request body must be JSON.") };
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const fields: Record<string, string> = {};
+    for (const issue of parsed.error.issues) fields[issue.path.join(".") || "body"] ??= issue.message;
+    return { response: jsonError(400, "Please check the highlighted fields.", fields) };
+  }
+  return { data: parsed.data };
+}

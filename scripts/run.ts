@@ -1,0 +1,103 @@
+/**
+ * `npm run dev` / `npm start`: everything the app needs, in one command.
+ * Validates configuration, opens the database (DATABASE_URL or the embedded
+ * PGlite in the data folder), applies migrations, seeds the demo accounts and
+ * starts the local Plaid/Stripe sandbox (local mode only), then runs Next
+ * (`next dev`, or with --prod a production build + `next start`) and prints
+ * where to go.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { createPrismaClient } from "../lib/db/client";
+import { migrate } from "../lib/db/migrate";
+import { DEMO_ACCOUNTS, seedDemoAccounts } from "../lib/db/seed";
+import { startSandbox, type RunningSandbox } from "../sandbox/src/server";
+import { loadCommandConfig, openDatabase } from "./lib/env";
+
+const prod = process.argv.includes("--prod");
+const config = loadCommandConfig();
+const appUrl = new URL(config.appUrl);
+const port = Number(appUrl.port || (appUrl.protocol === "https:" ? 443 : 80));
+const NEXT_BIN = path.resolve("node_modules/.bin/next");
+
+let sandbox: RunningSandbox | null = null;
+let next: ChildProcess | null = null;
+let shuttingDown = false;
+const db = await openDatabase(config);
+
+async function shutdown(code: number): Promise<never> {
+  if (!shuttingDown) {
+    shuttingDown = true;
+    if (next && next.exitCode === null) {
+      next.kill("SIGTERM");
+      await new Promise((resolve) => next!.once("exit", resolve));
+    }
+    await sandbox?.close();
+    await db.embedded?.stop();
+  }
+  process.exit(code);
+}
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+
+try {
+  await migrate(db.url, { log: (line) => console.log(`[db] ${line}`) });
+  if (config.mode === "local") {
+    const prisma = createPrismaClient(db.url, { max: 1 });
+    await seedDemoAccounts(prisma);
+    await prisma.$disconnect();
+    const sandboxUrl = new URL(config.sandboxUrl);
+    sandbox = await startSandbox({
+      host: sandboxUrl.hostname,
+      port: Number(sandboxUrl.port || 80),
+      dataDir: path.join(config.dataDir, "sandbox"),
+      config: {
+        plaidClientId: config.plaid.clientId,
+        plaidSecret: config.plaid.secret,
+        stripeSecretKey: config.stripe.secretKey,
+        stripeWebhookUrl: `${config.appUrl}/api/webhooks/stripe`,
+        stripeWebhookSecret: config.stripe.webhookSecret,
+        achSettleDelayMs: process.env.SANDBOX_ACH_SETTLE_MS ? Number(process.env.SANDBOX_ACH_SETTLE_MS) : null,
+      },
+    });
+  }
+} catch (err) {
+  console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+  await shutdown(1);
+}
+
+const env = { ...process.env, DATABASE_URL: db.url, NEXT_TELEMETRY_DISABLED: "1" };
+if (prod && (process.argv.includes("--build") || !existsSync(".next/BUILD_ID"))) {
+  console.log("Building the app (next build)…");
+  const build = spawnSync(NEXT_BIN, ["build"], { stdio: "inherit", env: { ...env, NODE_ENV: "production" } });
+  if (build.status !== 0) await shutdown(build.status ?? 1);
+}
+
+next = spawn(NEXT_BIN, [prod ? "start" : "dev", "--port", String(port), "--hostname", appUrl.hostname], { stdio: "inherit", env });
+next.on("exit", (code) => void shutdown(code ?? 0));
+
+if (await waitForHealth(`http://${appUrl.hostname}:${port}/api/health`)) {
+  const lines = [
+    "",
+    `  Fundwell is running: ${config.appUrl}`,
+    `  Database: ${db.embedded ? `embedded PGlite in ${path.join(config.dataDir, "db")}` : "DATABASE_URL"}`,
+    sandbox ? `  Local Plaid/Stripe sandbox: ${sandbox.url}` : "  Plaid and Stripe: real APIs (keys from the environment)",
+    ...(config.mode === "local" ? DEMO_ACCOUNTS.map((a) => `  ${a.role === "ADMIN" ? "Admin" : "Demo user"}: ${a.email} / ${a.password}`) : []),
+    "",
+  ];
+  console.log(lines.join("\n"));
+}
+
+async function waitForHealth(url: string): Promise<boolean> {
+  for (let i = 0; i < 600 && !shuttingDown; i++) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return false;
+}

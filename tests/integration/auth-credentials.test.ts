@@ -1,0 +1,152 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { authenticateWithPassword, registerWithPassword } from "../../lib/auth/credentials";
+import { AuthError } from "../../lib/auth/errors";
+import { THROTTLE_POLICY } from "../../lib/auth/throttle";
+import { verifyPassword } from "../../lib/auth/password";
+import { seedDemoAccounts, DEMO_ACCOUNTS } from "../../lib/db/seed";
+import { testDb, uniqueEmail } from "../helpers/db";
+
+const db = testDb();
+afterAll(() => db.$disconnect());
+
+let ipCounter = 0;
+/** A fresh client IP per test so IP throttles from other tests never interfere. */
+const freshIp = () => `203.0.113.${++ipCounter}-${process.pid}-${Math.random().toString(36).slice(2, 6)}`;
+
+function ctx(ip: string | null = freshIp(), extra: { adminEmails?: string[]; now?: Date } = {}) {
+  return { db, ip, adminEmails: extra.adminEmails ?? [], now: extra.now };
+}
+
+async function signUp(email = uniqueEmail(), password = "correct horse battery") {
+  const user = await registerWithPassword({ name: "Test Person", email, password }, ctx());
+  return { user, email, password };
+}
+
+async function failure(p: Promise<unknown>): Promise<AuthError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(AuthError);
+  return err as AuthError;
+}
+
+describe("password sign-up and sign-in", () => {
+  it("stores an argon2id hash, normalises the email and signs in", async () => {
+    const email = uniqueEmail("Mixed.Case");
+    const { user } = await signUp(`  ${email.toUpperCase()} `);
+    expect(user.email).toBe(email.toLowerCase());
+    expect(user.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(user.role).toBe("USER");
+    const signedIn = await authenticateWithPassword({ email: email.toUpperCase(), password: "correct horse battery" }, ctx());
+    expect(signedIn.id).toBe(user.id);
+    const audit = await db.auditLog.findMany({ where: { actorId: user.id }, orderBy: { createdAt: "asc" } });
+    expect(audit.map((a) => a.action)).toEqual(["auth.sign_up", "auth.sign_in"]);
+  });
+
+  it("answers a wrong password and an unknown email with the same message", async () => {
+    const { email } = await signUp();
+    const wrong = await failure(authenticateWithPassword({ email, password: "not the password" }, ctx()));
+    const unknown = await failure(authenticateWithPassword({ email: uniqueEmail("nobody"), password: "whatever pass" }, ctx()));
+    expect(wrong.message).toBe("Invalid email or password.");
+    expect(unknown.message).toBe(wrong.message);
+    expect(unknown.code).toBe(wrong.code);
+  });
+
+  it("refuses a duplicate sign-up without saying the email is taken", async () => {
+    const { email } = await signUp();
+    const err = await failure(registerWithPassword({ name: "Other", email, password: "another password" }, ctx()));
+    expect(err.code).toBe("signup-rejected");
+    expect(err.message).not.toMatch(/exist|taken|registered/i);
+  });
+
+  it("refuses a disabled account only after a correct password", async () => {
+    const { user, email, password } = await signUp();
+    await db.user.update({ where: { id: user.id }, data: { disabled: true } });
+    expect((await failure(authenticateWithPassword({ email, password: "wrong password" }, ctx()))).code).toBe("invalid");
+    expect((await failure(authenticateWithPassword({ email, password }, ctx()))).code).toBe("disabled");
+  });
+
+  it("bootstraps admins from ADMIN_EMAILS at sign-up and at sign-in", async () => {
+    const early = uniqueEmail("early-admin");
+    const atSignUp = await registerWithPassword({ name: "A", email: early, password: "long enough pw" }, ctx(freshIp(), { adminEmails: [early] }));
+    expect(atSignUp.role).toBe("ADMIN");
+
+    const { email, password, user } = await signUp();
+    expect(user.role).toBe("USER");
+    const promoted = await authenticateWithPassword({ email, password }, ctx(freshIp(), { adminEmails: [email] }));
+    expect(promoted.role).toBe("ADMIN");
+    expect(await db.auditLog.count({ where: { targetId: user.id, action: "user.role.granted" } })).toBe(1);
+  });
+
+  it("seeds the demo accounts once, with the README's passwords", async () => {
+    await seedDemoAccounts(db);
+    expect(await seedDemoAccounts(db)).toEqual([]);
+    for (const account of DEMO_ACCOUNTS) {
+      const user = await db.user.findUniqueOrThrow({ where: { email: account.email } });
+      expect(user.role).toBe(account.role);
+      expect(await verifyPassword(user.passwordHash!, account.password)).toBe(true);
+    }
+  });
+});
+
+describe("failed sign-in throttle (stored in the database)", () => {
+  it("locks an email after 5 failures, even for the right password, and says when to retry", async () => {
+    const { email, password } = await signUp();
+    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerEmail; i++) {
+      expect((await failure(authenticateWithPassword({ email, password: `wrong ${i}` }, ctx()))).code).toBe("invalid");
+    }
+    const locked = await failure(authenticateWithPassword({ email, password }, ctx()));
+    expect(locked.code).toBe("throttled");
+    expect(locked.message).toBe("Too many failed sign-in attempts. Try again in 15 minutes.");
+  });
+
+  it("locks an unknown email the same way, so the lock reveals nothing", async () => {
+    const email = uniqueEmail("ghost");
+    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerEmail; i++) await failure(authenticateWithPassword({ email, password: "x" }, ctx()));
+    expect((await failure(authenticateWithPassword({ email, password: "x" }, ctx()))).code).toBe("throttled");
+  });
+
+  it("lifts the lock after the lock period", async () => {
+    const { email, password } = await signUp();
+    const start = new Date();
+    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerEmail; i++) await failure(authenticateWithPassword({ email, password: "bad" }, ctx(freshIp(), { now: start })));
+    expect((await failure(authenticateWithPassword({ email, password }, ctx(freshIp(), { now: new Date(start.getTime() + 60_000) })))).code).toBe("throttled");
+    const later = new Date(start.getTime() + THROTTLE_POLICY.lockMs + 1_000);
+    expect((await authenticateWithPassword({ email, password }, ctx(freshIp(), { now: later }))).email).toBe(email);
+  });
+
+  it("forgets old failures outside the window and clears them on success", async () => {
+    const { email, password } = await signUp();
+    const start = new Date();
+    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerEmail - 1; i++) await failure(authenticateWithPassword({ email, password: "bad" }, ctx(freshIp(), { now: start })));
+    const afterWindow = new Date(start.getTime() + THROTTLE_POLICY.windowMs + 1_000);
+    await failure(authenticateWithPassword({ email, password: "bad" }, ctx(freshIp(), { now: afterWindow })));
+    expect((await db.loginThrottle.findUniqueOrThrow({ where: { key: `email:${email}` } })).failures).toBe(1);
+    await authenticateWithPassword({ email, password }, ctx(freshIp(), { now: afterWindow }));
+    expect(await db.loginThrottle.findUnique({ where: { key: `email:${email}` } })).toBeNull();
+  });
+
+  it("locks an IP that fails across many emails", async () => {
+    const ip = freshIp();
+    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerIp; i++) await failure(authenticateWithPassword({ email: uniqueEmail(`spray${i}`), password: "x" }, ctx(ip)));
+    const { email, password } = await signUp();
+    expect((await failure(authenticateWithPassword({ email, password }, ctx(ip)))).code).toBe("throttled");
+    expect((await authenticateWithPassword({ email, password }, ctx(freshIp()))).email).toBe(email);
+  });
+
+  it("counts concurrent failures from several app instances exactly", async () => {
+    const email = uniqueEmail("burst");
+    const other = testDb(); // a second "instance" with its own pool
+    try {
+      await Promise.all(
+        Array.from({ length: 4 }, (_, i) =>
+          failure(authenticateWithPassword({ email, password: "x" }, { db: i % 2 ? other : db, ip: freshIp(), adminEmails: [] })),
+        ),
+      );
+    } finally {
+      await other.$disconnect();
+    }
+    expect((await db.loginThrottle.findUniqueOrThrow({ where: { key: `email:${email}` } })).failures).toBe(4);
+  });
+});
