@@ -1,0 +1,96 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "../../lib/config";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), "fundwell-config-"));
+const REAL_KEYS = { PLAID_CLIENT_ID: "abc123", PLAID_SECRET: "s3cret", STRIPE_SECRET_KEY: "sk_test_123", STRIPE_WEBHOOK_SECRET: "whsec_abc" };
+const KEY = `k1:${Buffer.alloc(32, 7).toString("base64")}`;
+
+function problems(env: Record<string, string>, requireDatabase = false): string[] {
+  try {
+    parseConfig(env, { requireDatabase, cwd: tmp() });
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems.map((p) => `${p.variable}: ${p.message}`);
+  }
+  return [];
+}
+
+describe("configuration", () => {
+  it("runs in local mode with no variables at all, generating dev secrets once into the data folder", () => {
+    const cwd = tmp();
+    const first = parseConfig({}, { requireDatabase: false, cwd });
+    expect(first.mode).toBe("local");
+    expect(first.databaseUrl).toBeNull();
+    expect(first.plaid.basePath).toBe("http://127.0.0.1:4010");
+    expect(first.stripe.apiBase).toBe("http://127.0.0.1:4010");
+    expect(first.encryptionKeys).toMatch(/^dev1:/);
+    const second = parseConfig({}, { requireDatabase: false, cwd });
+    expect(second.authSecret).toBe(first.authSecret);
+    expect(second.encryptionKeys).toBe(first.encryptionKeys);
+    const stored = JSON.parse(readFileSync(path.join(cwd, ".data", "dev-secrets.json"), "utf8")) as { authSecret: string };
+    expect(stored.authSecret).toBe(first.authSecret);
+  });
+
+  it("names each malformed variable and what it expects", () => {
+    expect(problems({ DATABASE_URL: "mysql://x", APP_URL: "localhost:3000", NODE_ENV: "staging", STRIPE_SECRET_KEY: "pk_test_1" })).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^DATABASE_URL: expected a PostgreSQL URL/),
+        expect.stringMatching(/^APP_URL: expected an http\(s\) URL/),
+        expect.stringMatching(/^NODE_ENV: expected development, production or test/),
+        expect.stringMatching(/^STRIPE_SECRET_KEY: expected a Stripe secret key/),
+      ]),
+    );
+    expect(problems({ ENCRYPTION_KEYS: "not-a-keyring" })).toEqual([expect.stringMatching(/^ENCRYPTION_KEYS: expected a comma-separated list/)]);
+    expect(problems({ AUTH_SECRET: "short" })).toEqual([expect.stringMatching(/^AUTH_SECRET: expected at least 32 characters/)]);
+  });
+
+  it("requires DATABASE_URL inside the app, with a hint about the run command", () => {
+    expect(problems({}, true)).toEqual([expect.stringMatching(/^DATABASE_URL: not set: start the app with `npm run dev`/)]);
+    expect(problems({ DATABASE_URL: "postgresql://u@h/db" }, true)).toEqual([]);
+  });
+
+  it("wants Plaid and Stripe keys together, and a webhook secret with real Stripe keys", () => {
+    expect(problems({ PLAID_CLIENT_ID: "id", PLAID_SECRET: "s" })).toEqual([
+      expect.stringMatching(/^STRIPE_SECRET_KEY: set Plaid .* together/),
+      expect.stringMatching(/^STRIPE_WEBHOOK_SECRET: required/),
+    ]);
+    expect(problems({ PLAID_CLIENT_ID: "id", STRIPE_SECRET_KEY: "sk_test_1", STRIPE_WEBHOOK_SECRET: "whsec_1" })).toEqual([
+      "PLAID_SECRET: required when PLAID_CLIENT_ID is set",
+    ]);
+    expect(problems({ PLAID_CLIENT_ID: "id", PLAID_SECRET: "s", STRIPE_SECRET_KEY: "sk_test_1" })).toEqual([expect.stringMatching(/^STRIPE_WEBHOOK_SECRET: required/)]);
+    const remote = parseConfig(REAL_KEYS, { requireDatabase: false, cwd: tmp() });
+    expect(remote.mode).toBe("remote");
+    expect(remote.plaid.basePath).toBe("https://sandbox.plaid.com");
+    expect(remote.stripe.apiBase).toBeNull();
+  });
+
+  it("refuses production with real keys but no explicit encryption key or session secret", () => {
+    expect(problems({ ...REAL_KEYS, NODE_ENV: "production" })).toEqual([
+      expect.stringMatching(/^AUTH_SECRET: required in production/),
+      expect.stringMatching(/^ENCRYPTION_KEYS: required in production/),
+    ]);
+    const ok = parseConfig({ ...REAL_KEYS, NODE_ENV: "production", AUTH_SECRET: "x".repeat(32), ENCRYPTION_KEYS: KEY }, { requireDatabase: false, cwd: tmp() });
+    expect(ok.encryptionKeys).toBe(KEY);
+    // Local mode in a production build (npm start) still runs on generated dev secrets.
+    expect(parseConfig({ NODE_ENV: "production" }, { requireDatabase: false, cwd: tmp() }).mode).toBe("local");
+  });
+
+  it("stops a command and the server start-up with the message, not a stack trace", () => {
+    const env = { ...process.env, DATABASE_URL: "mysql://nope", DATA_DIR: tmp() };
+    for (const args of [
+      ["scripts/migrate.ts"],
+      ["-e", "import('./lib/config/startup.ts').then((m) => m.checkConfigOrExit())"],
+    ]) {
+      const run = spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), args, { cwd: ROOT, env, encoding: "utf8" });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain("Configuration error:");
+      expect(run.stderr).toContain("DATABASE_URL: expected a PostgreSQL URL");
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+});
