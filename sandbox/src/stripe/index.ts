@@ -1,10 +1,50 @@
 import type { SandboxContext, SandboxModule } from "../core/context.js";
+import { bankAccountRoutes, createBridge } from "./bank-accounts.js";
+import { chargeRoutes } from "./charges.js";
+import { customerRoutes } from "./customers.js";
+import { eventRoutes, webhookEndpointRoutes } from "./events.js";
+import { inspectStripe } from "./inspect.js";
+import { mandateRoutes } from "./mandates.js";
+import { paymentIntentRoutes } from "./payment-intents.js";
+import { refundRoutes } from "./refunds.js";
+import { StripeRouter } from "./router.js";
+import { AchSettlement } from "./settlement.js";
+import { setupIntentRoutes } from "./setup-intents.js";
+import { StripeRuntime } from "./state.js";
 
-export function createStripeModule(_context: SandboxContext): SandboxModule {
+/** Stripe API emulator: `/v1/*` for the official SDK, control actions for ACH settlement. */
+export function createStripeModule(context: SandboxContext): SandboxModule {
+  const rt = new StripeRuntime(context);
+  const settlement = new AchSettlement(rt);
+  const router = new StripeRouter(rt, [
+    ...customerRoutes(rt),
+    ...bankAccountRoutes(rt),
+    ...mandateRoutes(rt),
+    ...setupIntentRoutes(rt),
+    ...paymentIntentRoutes(rt, settlement),
+    ...chargeRoutes(rt, settlement),
+    ...refundRoutes(rt),
+    ...eventRoutes(rt),
+    ...webhookEndpointRoutes(rt),
+  ]);
+  context.stripe = createBridge(rt);
+  settlement.resume();
+
   return {
     name: "stripe",
-    route() {
-      return undefined;
+    route(_method, path) {
+      return path.startsWith("/v1/") ? (req) => router.handle(req) : undefined;
     },
+    control: {
+      ...settlement.controlActions(),
+      /** Delays every POST by `ms` (0 turns it off), to exercise idempotency_key_in_use. */
+      processing_delay: (body) => {
+        const ms = Number(body.ms ?? 0);
+        if (!Number.isFinite(ms) || ms < 0) throw new Error("ms must be a non-negative number");
+        router.processingDelayMs = ms;
+        return { processing_delay_ms: ms };
+      },
+    },
+    inspect: () => inspectStripe(rt),
   };
 }

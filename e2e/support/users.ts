@@ -1,0 +1,25 @@
+import { expect, type Page } from "@playwright/test";
+
+export const DEMO_ADMIN = { email: "admin@fundwell.test", password: "fundwell-admin" };
+
+export function newPerson(label = "person") {
+  const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  return { name: `Pat ${label} ${id}`, email: `${label}-${id}@example.test`, password: "a long enough password" };
+}
+
+export async function signUp(page: Page, person: { name: string; email: string; password: string }): Promise<void> {
+  await page.goto("/signup");
+  await page.getByLabel("Full name").fill(person.name);
+  await page.getByLabel("Email").fill(person.email);
+  await page.getByLabel(/^Password/).fill(person.password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+}
+
+export async function signIn(page: Page, credentials: { email: string; password: string }): Promise<void> {
+  await page.goto("/signin");
+  await page.getByLabel("Email").fill(credentials.email);
+  await page.getByLabel("Password").fill(credentials.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+}

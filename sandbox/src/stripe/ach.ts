@@ -1,0 +1,59 @@
+/**
+ * Stripe's ACH test bank accounts (routing 110000000) and what happens when
+ * a debit from them settles.
+ */
+export const TEST_ROUTING_NUMBER = "110000000";
+export const TEST_BANK_NAME = "STRIPE TEST BANK";
+
+export type AchFailureCode = "account_closed" | "no_account" | "insufficient_funds" | "debit_not_authorized" | "invalid_currency";
+
+/** Charge failure messages, as Stripe words them for ACH returns. */
+export const ACH_FAILURE_MESSAGES: Record<AchFailureCode, string> = {
+  account_closed: "The customer's bank account has been closed.",
+  no_account: "The customer's bank account could not be located.",
+  insufficient_funds: "The customer's account has insufficient funds to cover this payment.",
+  debit_not_authorized: "The customer has notified their bank that this payment was unauthorized.",
+  invalid_currency:
+    "The bank was unable to process this payment because of its currency. This is probably because the bank account cannot accept payments in that currency.",
+};
+
+export function isAchFailureCode(code: unknown): code is AchFailureCode {
+  return typeof code === "string" && code in ACH_FAILURE_MESSAGES;
+}
+
+export type AchOutcome =
+  | { kind: "succeed" }
+  | { kind: "fail"; code: AchFailureCode }
+  /** Succeeds, then the customer disputes it (the mandate is revoked). */
+  | { kind: "dispute" }
+  /** Never settles by itself; only `succeed`/`fail` control actions move it. */
+  | { kind: "stay_processing" };
+
+const OUTCOMES: Record<string, AchOutcome> = {
+  "000123456789": { kind: "succeed" },
+  "000111111113": { kind: "fail", code: "account_closed" },
+  "000111111116": { kind: "fail", code: "no_account" },
+  "000222222227": { kind: "fail", code: "insufficient_funds" },
+  "000333333335": { kind: "fail", code: "debit_not_authorized" },
+  "000444444440": { kind: "fail", code: "invalid_currency" },
+  "000555555559": { kind: "dispute" },
+  "000000000009": { kind: "stay_processing" },
+};
+
+/** Any other account number behaves like the success account. */
+export function outcomeForAccount(accountNumber: string): AchOutcome {
+  return OUTCOMES[accountNumber] ?? { kind: "succeed" };
+}
+
+/** Stripe's reusable test tokens: always valid, never consumed. */
+export const TEST_TOKENS: Record<string, string> = {
+  btok_us_verified: "000123456789",
+  btok_us_verified_noAccount: "000111111116",
+  btok_us_verified_accountClosed: "000111111113",
+  btok_us_verified_insufficientFunds: "000222222227",
+  btok_us_verified_debitNotAuthorized: "000333333335",
+  btok_us_verified_invalidCurrency: "000444444440",
+};
+
+/** Micro-deposit amounts that verify a bank account in test mode. */
+export const TEST_MICRODEPOSIT_AMOUNTS = [32, 45] as const;

@@ -1,0 +1,102 @@
+import type Stripe from "stripe";
+import { invalidRequest, parameterMissing, resourceMissing } from "./errors.js";
+import { emitEvent } from "./events.js";
+import { newestFirst, paginate } from "./list.js";
+import { requireCharge, requirePaymentIntent } from "./lookup.js";
+import { mergeMetadata } from "./params.js";
+import type { Route } from "./router.js";
+import { newId, unixNow, type StoredCharge, type StripeRuntime } from "./state.js";
+
+export function refundRoutes(rt: StripeRuntime): Route[] {
+  return [
+    {
+      method: "POST",
+      pattern: "/v1/refunds",
+      handler: ({ params }) => {
+        const chargeId = params.string("charge");
+        const paymentIntentId = params.string("payment_intent");
+        const amount = params.integer("amount");
+        const reason = params.enumeration("reason", ["duplicate", "fraudulent", "requested_by_customer"] as const) ?? null;
+        const metadata = mergeMetadata({}, params.metadata());
+        params.finish();
+        const stored = refundedCharge(rt, chargeId, paymentIntentId);
+        const { charge } = stored;
+        if (charge.status !== "succeeded") {
+          throw invalidRequest(`Charge ${charge.id} has a status of ${charge.status} and cannot be refunded until it succeeds.`, { param: "charge", code: "charge_not_refundable" });
+        }
+        if (charge.disputed) throw invalidRequest(`Charge ${charge.id} has been disputed and cannot be refunded.`, { code: "charge_disputed" });
+        const remaining = charge.amount - charge.amount_refunded;
+        const refundAmount = amount ?? remaining;
+        if (remaining === 0) throw invalidRequest(`Charge ${charge.id} has already been refunded.`, { code: "charge_already_refunded" });
+        if (refundAmount < 1 || refundAmount > remaining) {
+          throw invalidRequest(`Refund amount ($${(refundAmount / 100).toFixed(2)}) is greater than unrefunded amount on charge ($${(remaining / 100).toFixed(2)})`, {
+            param: "amount",
+            code: "amount_too_large",
+          });
+        }
+        // ACH refunds take days on Stripe; the sandbox completes them at once.
+        const refund: Stripe.Refund = {
+          id: newId("pyr"),
+          object: "refund",
+          amount: refundAmount,
+          balance_transaction: null,
+          charge: charge.id,
+          created: unixNow(),
+          currency: charge.currency,
+          customer: charge.customer,
+          customer_account: null,
+          metadata,
+          payment_intent: charge.payment_intent,
+          payment_method: charge.payment_method,
+          reason,
+          receipt_number: null,
+          source_transfer_reversal: null,
+          status: "succeeded",
+          transfer_reversal: null,
+        };
+        rt.state.refunds[refund.id] = refund;
+        const previous = { amount_refunded: charge.amount_refunded, refunded: charge.refunded };
+        charge.amount_refunded += refundAmount;
+        charge.refunded = charge.amount_refunded === charge.amount;
+        rt.changed();
+        emitEvent(rt, "refund.created", refund);
+        emitEvent(rt, "charge.refunded", charge, previous);
+        return refund;
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/v1/refunds/:id",
+      handler: ({ params, path }) => {
+        params.finish();
+        const refund = rt.state.refunds[path.id!];
+        if (!refund) throw resourceMissing("refund", path.id!, "id");
+        return refund;
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/v1/refunds",
+      handler: ({ params }) => {
+        const charge = params.string("charge");
+        const paymentIntent = params.string("payment_intent");
+        const refunds = newestFirst(rt.state.refunds).filter(
+          (r) => (charge === undefined || r.charge === charge) && (paymentIntent === undefined || r.payment_intent === paymentIntent),
+        );
+        const list = paginate(refunds, params, "/v1/refunds");
+        params.finish();
+        return list;
+      },
+    },
+  ];
+}
+
+function refundedCharge(rt: StripeRuntime, chargeId: string | undefined, paymentIntentId: string | undefined): StoredCharge {
+  if (chargeId !== undefined) return requireCharge(rt, chargeId, "charge");
+  if (paymentIntentId === undefined) throw parameterMissing("charge");
+  const intent = requirePaymentIntent(rt, paymentIntentId, "payment_intent");
+  if (typeof intent.latest_charge !== "string") {
+    throw invalidRequest(`PaymentIntent ${intent.id} does not have a successful charge to refund.`, { param: "payment_intent" });
+  }
+  return requireCharge(rt, intent.latest_charge, "payment_intent");
+}
