@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { DEMO_ADMIN, newPerson, signIn, signUp } from "./support/users";
+import { sql } from "./support/database";
 
 test("home page explains the app and offers sign-up and sign-in", async ({ page }) => {
   await page.goto("/");
@@ -62,4 +63,16 @@ test("the admin area is closed to users (403 page) and open to admins", async ({
   await page.getByRole("navigation").getByRole("link", { name: "Admin" }).click();
   await expect(page.getByRole("heading", { name: "Admin" })).toBeVisible();
   await expect(page.getByRole("cell", { name: DEMO_ADMIN.email })).toBeVisible();
+});
+
+test("a disabled user is signed out at their next request", async ({ page }) => {
+  const person = newPerson("disabled");
+  await signUp(page, person);
+  await sql(`UPDATE "users" SET "disabled" = true WHERE "email" = $1`, [person.email]);
+  await page.reload();
+  await expect(page).toHaveURL(/\/signin\?callbackUrl=%2Fdashboard/);
+  await page.getByLabel("Email").fill(person.email);
+  await page.getByLabel("Password").fill(person.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("main").getByRole("alert")).toHaveText(/This account has been disabled/);
 });

@@ -1,12 +1,16 @@
 /**
  * Playwright's web server: a fresh app for every run. Wipes the e2e data
- * folder (embedded database + sandbox state), or with DATABASE_URL creates a
- * new database on that server (dropped on exit), then runs the production
- * build through the normal launcher (scripts/run.ts --prod --build).
+ * folder (embedded database + sandbox state) and starts the embedded
+ * database, or with DATABASE_URL creates a new database on that server
+ * (dropped on exit); then runs the production build through the normal
+ * launcher (scripts/run.ts --prod --build).
  */
 import { spawn } from "node:child_process";
-import { rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import pg from "pg";
+import { startEmbeddedDatabase, type EmbeddedDatabase } from "../../lib/db/embedded";
+import { E2E_DATABASE_URL_FILE } from "./database";
 
 const dataDir = process.env.DATA_DIR ?? ".data/e2e";
 rmSync(dataDir, { recursive: true, force: true });
@@ -21,6 +25,14 @@ if (process.env.DATABASE_URL) {
   process.env.DATABASE_URL = url.toString();
   scratchDb = { serverUrl, name };
 }
+let embedded: EmbeddedDatabase | null = null;
+if (!process.env.DATABASE_URL) {
+  embedded = await startEmbeddedDatabase({ dataDir: path.join(dataDir, "db") });
+  process.env.DATABASE_URL = embedded.url;
+}
+// Specs read the database URL to arrange or check state directly.
+mkdirSync(path.dirname(E2E_DATABASE_URL_FILE), { recursive: true });
+writeFileSync(E2E_DATABASE_URL_FILE, process.env.DATABASE_URL);
 
 const child = spawn("node_modules/.bin/tsx", ["scripts/run.ts", "--prod", "--build"], { stdio: "inherit", env: process.env });
 
@@ -29,6 +41,7 @@ async function cleanup(code: number): Promise<void> {
     child.kill("SIGTERM");
     await new Promise((resolve) => child.once("exit", resolve));
   }
+  await embedded?.stop();
   if (scratchDb) await adminQuery(scratchDb.serverUrl, `DROP DATABASE IF EXISTS "${scratchDb.name}" WITH (FORCE)`).catch(() => {});
   process.exit(code);
 }

@@ -1,6 +1,6 @@
 /**
  * Validates Plaid emulator responses against the official OpenAPI spec
- * (shared/specs/plaid-openapi-2020-09-14.yml) with ajv, and starts a sandbox
+ * (sandbox/spec/plaid-openapi-2020-09-14.yml) with ajv, and starts a sandbox
  * with an official `plaid` SDK client whose every response is checked:
  * 200 bodies against the endpoint's 200 response schema, errors against
  * PlaidError (plus a 15-char request_id).
@@ -14,7 +14,7 @@ import { Configuration, PlaidApi } from "plaid";
 import { startSandbox, type RunningSandbox } from "../../src/server.js";
 import type { SandboxConfig } from "../../src/core/context.js";
 
-export const SPEC_PATH = path.resolve(import.meta.dirname, "../../../../shared/specs/plaid-openapi-2020-09-14.yml");
+export const SPEC_PATH = path.resolve(import.meta.dirname, "../../spec/plaid-openapi-2020-09-14.yml");
 
 type Json = Record<string, unknown>;
 
