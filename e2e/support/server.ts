@@ -18,6 +18,7 @@ rmSync(dataDir, { recursive: true, force: true });
 let scratchDb: { serverUrl: string; name: string } | null = null;
 if (process.env.DATABASE_URL) {
   const serverUrl = process.env.DATABASE_URL;
+  await dropStaleE2eDatabases(serverUrl);
   const name = `fundwell_e2e_${Date.now()}`;
   await adminQuery(serverUrl, `CREATE DATABASE "${name}"`);
   const url = new URL(serverUrl);
@@ -54,6 +55,24 @@ async function adminQuery(url: string, sql: string): Promise<void> {
   await client.connect();
   try {
     await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Playwright may stop this server without a chance to clean up (SIGKILL), so
+ * each run also drops databases that earlier runs left behind (over an hour old).
+ */
+async function dropStaleE2eDatabases(serverUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'fundwell\\_e2e\\_%'`);
+    for (const { datname } of rows) {
+      const createdAt = Number(datname.slice("fundwell_e2e_".length));
+      if (Number.isFinite(createdAt) && Date.now() - createdAt > 3_600_000) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    }
   } finally {
     await client.end();
   }
