@@ -15,7 +15,7 @@ export default defineConfig({
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],
           environment: "node",
-          globalSetup: ["tests/setup/database.ts"],
+          globalSetup: ["tests/setup/database.ts", "tests/setup/sandbox.ts"],
           setupFiles: ["tests/setup/integration-env.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,

@@ -20,6 +20,15 @@ const httpUrl = z
   .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: "expected an http(s) URL like http://localhost:3000" })
   .transform((v) => v.replace(/\/+$/, ""));
 
+function cents(fallback: number) {
+  return z
+    .string()
+    .trim()
+    .default(String(fallback))
+    .refine((v) => /^\d{1,10}$/.test(v) && Number(v) > 0, { message: "expected a positive whole number of cents (e.g. 50000 for $500)" })
+    .transform(Number);
+}
+
 /** Raw environment: names and formats. Cross-variable rules are in parseConfig. */
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"], { message: "expected development, production or test" }).default("development"),
@@ -45,6 +54,14 @@ const envSchema = z.object({
   GITHUB_CLIENT_SECRET: optionalString,
   GOOGLE_CLIENT_ID: optionalString,
   GOOGLE_CLIENT_SECRET: optionalString,
+  FUNDING_MIN_CENTS: cents(100),
+  FUNDING_MAX_CENTS: cents(500_000),
+  FUNDING_DAILY_MAX_CENTS: cents(1_000_000),
+  FUNDING_30_DAY_MAX_CENTS: cents(2_500_000),
+  /** Use the legacy Charges API instead of PaymentIntents (Stripe accounts that still need it). */
+  STRIPE_USE_CHARGES: z.enum(["true", "false", ""], { message: "expected true or false" }).default("false").transform((v) => v === "true"),
+  PLAID_REDIRECT_URI: optionalString.refine((v) => v === undefined || /^https?:\/\/\S+$/.test(v), { message: "expected the https URL of the OAuth return page registered in the Plaid Dashboard" }),
+  PLAID_WEBHOOK_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/\S+$/.test(v), { message: "expected a public http(s) URL for Plaid webhooks" }),
   TRUST_PROXY: z.enum(["true", "false", ""], { message: "expected true or false" }).default("false").transform((v) => v === "true"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { message: "expected debug, info, warn or error" }).default("info"),
 });
@@ -71,6 +88,10 @@ export interface AppConfig {
   sandboxUrl: string;
   adminEmails: string[];
   oauth: { github?: { clientId: string; clientSecret: string }; google?: { clientId: string; clientSecret: string } };
+  funding: { minCents: number; maxCents: number; dailyMaxCents: number; thirtyDayMaxCents: number; useCharges: boolean };
+  /** Where Plaid sends webhooks (default APP_URL/api/webhooks/plaid) and the OAuth return page, if configured. */
+  plaidWebhookUrl: string;
+  plaidRedirectUri: string | null;
   trustProxy: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
 }
@@ -124,6 +145,9 @@ export function parseConfig(env: Env, options: { requireDatabase: boolean; cwd?:
   if (Boolean(e.GOOGLE_CLIENT_ID) !== Boolean(e.GOOGLE_CLIENT_SECRET)) {
     problems.push({ variable: e.GOOGLE_CLIENT_ID ? "GOOGLE_CLIENT_SECRET" : "GOOGLE_CLIENT_ID", message: "set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET together" });
   }
+  if (e.FUNDING_MIN_CENTS > e.FUNDING_MAX_CENTS) problems.push({ variable: "FUNDING_MIN_CENTS", message: "must not exceed FUNDING_MAX_CENTS" });
+  if (e.FUNDING_MAX_CENTS > e.FUNDING_DAILY_MAX_CENTS) problems.push({ variable: "FUNDING_DAILY_MAX_CENTS", message: "must be at least FUNDING_MAX_CENTS" });
+  if (e.FUNDING_DAILY_MAX_CENTS > e.FUNDING_30_DAY_MAX_CENTS) problems.push({ variable: "FUNDING_30_DAY_MAX_CENTS", message: "must be at least FUNDING_DAILY_MAX_CENTS" });
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = path.resolve(options.cwd ?? process.cwd(), e.DATA_DIR);
@@ -157,6 +181,15 @@ export function parseConfig(env: Env, options: { requireDatabase: boolean; cwd?:
       ...(e.GITHUB_CLIENT_ID ? { github: { clientId: e.GITHUB_CLIENT_ID, clientSecret: e.GITHUB_CLIENT_SECRET! } } : {}),
       ...(e.GOOGLE_CLIENT_ID ? { google: { clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET! } } : {}),
     },
+    funding: {
+      minCents: e.FUNDING_MIN_CENTS,
+      maxCents: e.FUNDING_MAX_CENTS,
+      dailyMaxCents: e.FUNDING_DAILY_MAX_CENTS,
+      thirtyDayMaxCents: e.FUNDING_30_DAY_MAX_CENTS,
+      useCharges: e.STRIPE_USE_CHARGES,
+    },
+    plaidWebhookUrl: e.PLAID_WEBHOOK_URL ?? `${e.APP_URL}/api/webhooks/plaid`,
+    plaidRedirectUri: e.PLAID_REDIRECT_URI ?? null,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
   };

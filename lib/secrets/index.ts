@@ -21,4 +21,4 @@ export function openSecret(ciphertext: string, aad: string): string {
   return decryptSecret(ciphertext, getKeyring(), { aad });
 }
 
-export { ENCRYPTED_COLUMNS, rotateStoredSecrets, type EncryptedColumn } from "./rotate";
+export { ENCRYPTED_COLUMNS, accessTokenAad, rotateStoredSecrets, type EncryptedColumn } from "./rotate";

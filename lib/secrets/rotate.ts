@@ -13,7 +13,14 @@ export interface EncryptedColumn {
  * Every encrypted column in the schema. A new secret column must be listed
  * here so `npm run keys:rotate` re-encrypts it.
  */
-export const ENCRYPTED_COLUMNS: EncryptedColumn[] = [];
+export const ENCRYPTED_COLUMNS: EncryptedColumn[] = [
+  { table: "plaid_items", idColumn: "id", column: "access_token_ciphertext", aad: (id) => accessTokenAad(id) },
+];
+
+/** The AAD a Plaid access token is sealed with: bound to its row. */
+export function accessTokenAad(plaidItemRowId: string): string {
+  return `plaid_items.access_token:${plaidItemRowId}`;
+}
 
 const BATCH = 500;
 

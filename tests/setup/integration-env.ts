@@ -1,7 +1,10 @@
 import { inject } from "vitest";
 
-// Every integration test file talks to the run's database through the app's
-// own config (lib/config reads DATABASE_URL), and keeps dev secrets in a
+// Every integration test file talks to the run's database and sandbox through
+// the app's own config (lib/config reads these), and keeps dev secrets in a
 // throw-away data folder.
 process.env.DATABASE_URL = inject("databaseUrl");
+process.env.SANDBOX_URL = inject("sandboxUrl");
+process.env.STRIPE_WEBHOOK_SECRET = inject("stripeWebhookSecret");
+process.env.APP_URL = "http://localhost:3000";
 process.env.DATA_DIR ??= ".data/test";

@@ -1,0 +1,40 @@
+import type { BankAccountStatus, ItemStatus, PaymentStatus, ReviewStatus } from "@/lib/generated/prisma/enums";
+
+/** What the browser may see of a linked bank account: never tokens or full numbers. */
+export interface BankAccountView {
+  id: string;
+  institutionName: string | null;
+  name: string;
+  mask: string | null;
+  subtype: string | null;
+  status: BankAccountStatus;
+  itemId: string;
+  itemStatus: ItemStatus;
+  reviewStatus: ReviewStatus;
+  /** Whether the first debit still needs the ACH authorization to be accepted. */
+  needsMandate: boolean;
+}
+
+export interface PaymentView {
+  id: string;
+  requestId: string;
+  amountCents: number;
+  status: PaymentStatus;
+  createdAt: string;
+  bankLabel: string;
+  failureReason: string | null;
+}
+
+export interface BalanceView {
+  /** Settled: credited once each debit succeeds. */
+  availableCents: number;
+  /** Debits started but not settled yet. */
+  pendingCents: number;
+}
+
+export interface DashboardData {
+  bankAccounts: BankAccountView[];
+  balances: BalanceView;
+  payments: PaymentView[];
+  limits: { minCents: number; maxCents: number; dailyMaxCents: number; thirtyDayMaxCents: number };
+}
