@@ -1,20 +1,46 @@
-import { html, json, type Handler } from "../core/http.js";
+import { header, html, json, type Handler, type SandboxRequest, type SandboxResponse } from "../core/http.js";
 import type { SandboxContext, SandboxModule } from "../core/context.js";
-import type { FaultInjector, FaultRule } from "../core/faults.js";
+import type { FaultInjector } from "../core/faults.js";
+import { renderInspectionPage } from "./page.js";
+import { runUiAction } from "./ui.js";
+
+export { escapeHtml } from "./page.js";
+
+export type ControlAction = (body: Record<string, unknown>) => Promise<unknown> | unknown;
+
+/** Thrown for an action name no module knows (404 rather than 400). */
+export class UnknownActionError extends Error {}
 
 /**
- * JSON control API (POST /__sandbox/<module>/<action>, GET /__sandbox/state)
- * and the inspection page at GET /.
+ * JSON control API and the inspection page (documented in sandbox/README.md):
+ *
+ * - `GET /` inspection page; `POST /__sandbox/ui/<action>` its HTML forms (ui.ts)
+ * - `GET /__sandbox/state` JSON summary of every module, webhooks, faults and counts
+ * - `GET /__sandbox/faults` the active fault rules
+ * - `POST /__sandbox/reset` | `faults` | `faults/clear` | `webhooks/idle`
+ * - `POST /__sandbox/<module>/<action>` the modules' `control` actions (plaid/…, stripe/…)
+ *
+ * POST bodies are JSON objects (empty body = `{}`); the answer is the action's
+ * JSON result (200), `{ error }` with 400 (invalid input) or 404 (unknown action).
  */
 export function createControlModule(context: SandboxContext, modules: SandboxModule[], faults: FaultInjector): SandboxModule {
-  const builtins: Record<string, (body: Record<string, unknown>) => unknown> = {
+  const builtins: Record<string, ControlAction> = {
     reset: () => {
       context.store.reset();
       faults.clear();
       return { reset: true };
     },
     faults: (body) => {
-      faults.set((body.rules ?? []) as FaultRule[]);
+      if (!Array.isArray(body.rules)) throw new Error("rules must be an array of fault rules");
+      if (body.seed !== undefined && body.seed !== null && (typeof body.seed !== "number" || !Number.isFinite(body.seed))) {
+        throw new Error("seed must be a number (or null for Math.random)");
+      }
+      faults.set(body.rules);
+      if (body.seed !== undefined) faults.seed(body.seed as number | null);
+      return { rules: faults.list() };
+    },
+    "faults/clear": () => {
+      faults.clear();
       return { rules: faults.list() };
     },
     "webhooks/idle": async () => {
@@ -23,50 +49,100 @@ export function createControlModule(context: SandboxContext, modules: SandboxMod
     },
   };
 
+  const run = async (action: string, body: Record<string, unknown>): Promise<unknown> => {
+    const builtin = builtins[action];
+    const [moduleName, ...rest] = action.split("/");
+    const moduleAction = modules.find((m) => m.name === moduleName)?.control?.[rest.join("/")];
+    const fn = builtin ?? moduleAction;
+    if (!fn) throw new UnknownActionError(`control API: unknown action ${action}`);
+    return fn(body);
+  };
+
   const state = (): Record<string, unknown> => ({
     ...Object.fromEntries(modules.map((m) => [m.name, m.inspect?.() ?? {}])),
     webhooks: context.webhooks.list(),
     faults: faults.list(),
+    counts: counts(context),
   });
 
-  const controlHandler = (action: string): Handler => async (req) => {
-    let body: Record<string, unknown> = {};
-    if (req.rawBody.length > 0) {
-      try {
-        body = JSON.parse(req.rawBody.toString("utf8")) as Record<string, unknown>;
-      } catch {
-        return json(400, { error: "control API: body must be JSON" });
+  const controlHandler =
+    (action: string): Handler =>
+    async (req) => {
+      let body: Record<string, unknown> = {};
+      if (req.rawBody.length > 0) {
+        try {
+          body = JSON.parse(req.rawBody.toString("utf8")) as Record<string, unknown>;
+        } catch {
+          return json(400, { error: "control API: body must be JSON" });
+        }
+        if (typeof body !== "object" || body === null || Array.isArray(body)) return json(400, { error: "control API: body must be a JSON object" });
       }
-    }
-    const builtin = builtins[action];
-    const [moduleName, ...rest] = action.split("/");
-    const moduleAction = modules.find((m) => m.name === moduleName)?.control?.[rest.join("/")];
-    const run = builtin ?? moduleAction;
-    if (!run) return json(404, { error: `control API: unknown action ${action}` });
-    try {
-      return json(200, await run(body));
-    } catch (err) {
-      return json(400, { error: err instanceof Error ? err.message : String(err) });
-    }
+      try {
+        return json(200, (await run(action, body)) ?? {});
+      } catch (err) {
+        if (err instanceof UnknownActionError) return json(404, { error: err.message });
+        return json(400, { error: err instanceof Error ? err.message : String(err) });
+      }
+    };
+
+  const page = (req: SandboxRequest): SandboxResponse => {
+    const message = req.query.get("flash");
+    const level = req.query.get("level") === "error" ? "error" : "ok";
+    const response = html(200, renderInspectionPage({ context, faults: faults.list(), flash: message ? { message, level } : null }));
+    return { ...response, headers: { ...response.headers, "cache-control": "no-store" } };
   };
 
   return {
     name: "control",
     route(method, path) {
-      if (method === "GET" && path === "/") return () => html(200, renderInspectionPage(state()));
+      if (method === "GET" && path === "/") return page;
       if (method === "GET" && path === "/__sandbox/state") return () => json(200, state());
+      if (method === "GET" && path === "/__sandbox/faults") return () => json(200, { rules: faults.list() });
+      if (method === "POST" && path.startsWith("/__sandbox/ui/")) {
+        return (req) => {
+          if (crossSite(req)) return json(403, { error: "inspection page actions only accept forms from the sandbox's own page" });
+          return runUiAction(path.slice("/__sandbox/ui/".length), req, run);
+        };
+      }
       if (method === "POST" && path.startsWith("/__sandbox/")) return controlHandler(path.slice("/__sandbox/".length));
       return undefined;
     },
   };
 }
 
-function renderInspectionPage(state: Record<string, unknown>): string {
-  // Placeholder page; the full inspection UI (tables and actions) belongs to the sandbox issue.
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Local sandbox</title></head>
-<body><h1>Local sandbox</h1><pre>${escapeHtml(JSON.stringify(state, null, 2))}</pre></body></html>`;
+/** A form posted by another site's page (the sandbox is local, but a browser visiting one could still post). */
+function crossSite(req: SandboxRequest): boolean {
+  if (header(req, "sec-fetch-site") === "cross-site") return true;
+  const origin = header(req, "origin");
+  if (!origin || origin === "null") return false;
+  try {
+    return new URL(origin).host !== header(req, "host");
+  } catch {
+    return true;
+  }
 }
 
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Object counts for GET /__sandbox/state (tests and dashboards). */
+function counts(context: SandboxContext): Record<string, number> {
+  const data = context.store.snapshot() as {
+    plaid?: { items: Record<string, { accounts: unknown[] }>; link_tokens: object; public_tokens: object; access_tokens: object; processor_tokens: object };
+    stripe?: Record<string, object>;
+  };
+  const size = (o: object | undefined) => (o ? Object.keys(o).length : 0);
+  let accounts = 0;
+  for (const item of Object.values(data.plaid?.items ?? {})) accounts += item.accounts.length;
+  return {
+    plaid_items: size(data.plaid?.items),
+    plaid_accounts: accounts,
+    plaid_link_tokens: size(data.plaid?.link_tokens),
+    plaid_public_tokens: size(data.plaid?.public_tokens),
+    plaid_access_tokens: size(data.plaid?.access_tokens),
+    plaid_processor_tokens: size(data.plaid?.processor_tokens),
+    stripe_customers: size(data.stripe?.customers),
+    stripe_bank_accounts: size(data.stripe?.bankAccounts),
+    stripe_payment_intents: size(data.stripe?.paymentIntents),
+    stripe_charges: size(data.stripe?.charges),
+    stripe_events: size(data.stripe?.events),
+    webhook_deliveries: context.webhooks.list().length,
+  };
 }
