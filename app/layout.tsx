@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { SiteHeader } from "@/components/layout/site-header";
+import { getConfig } from "@/lib/config";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -9,8 +10,15 @@ export const metadata: Metadata = {
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
+  // Local mode: the sandbox's Plaid Link stand-in (sandbox/src/link/README.md). Production: nothing, react-plaid-link loads Plaid's script.
+  const config = getConfig();
+  const plaidLinkStandInUrl = config.mode === "local" ? `${config.sandboxUrl}/link/v2/stable/link-initialize.js` : null;
   return (
     <html lang="en">
+      <head>
+        {/* eslint-disable-next-line @next/next/no-sync-scripts -- must run before hydration */}
+        {plaidLinkStandInUrl ? <script src={plaidLinkStandInUrl} /> : null}
+      </head>
       <body className="min-h-screen">
         <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2">
           Skip to content

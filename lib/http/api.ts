@@ -1,8 +1,8 @@
 import type { z } from "zod";
 
 /** JSON error response with a message a person can read; never a stack trace. */
-export function jsonError(status: number, message: string, fields?: Record<string, string>): Response {
-  return Response.json({ error: { message, ...(fields ? { fields } : {}) } }, { status });
+export function jsonError(status: number, message: string, fields?: Record<string, string>, code?: string): Response {
+  return Response.json({ error: { message, ...(code ? { code } : {}), ...(fields ? { fields } : {}) } }, { status });
 }
 
 /**

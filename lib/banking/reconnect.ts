@@ -1,0 +1,38 @@
+import type { PlaidApi } from "plaid";
+import type { Db } from "@/lib/db";
+import { recordAudit } from "@/lib/audit";
+import { accessTokenAad, openSecret } from "@/lib/secrets";
+import { createLinkToken } from "@/lib/plaid/link-token";
+import { describePlaidFailure } from "@/lib/plaid/errors";
+import { BankingError, notFound } from "./errors";
+
+async function ownedItem(db: Db, userId: string, itemId: string) {
+  const item = await db.plaidItem.findFirst({ where: { id: itemId, userId, status: { not: "REMOVED" } } });
+  if (!item) throw notFound("Bank connection");
+  return item;
+}
+
+/** A link token in update mode for one of the user's items (reconnect). */
+export async function createUpdateModeLinkToken(db: Db, userId: string, itemId: string): Promise<string> {
+  const item = await ownedItem(db, userId, itemId);
+  return createLinkToken({ id: userId }, { accessToken: openSecret(item.accessTokenCiphertext, accessTokenAad(item.id)) });
+}
+
+/**
+ * After Link's update mode succeeds: ask Plaid whether the item is healthy
+ * and, if so, mark it active again. The access token does not change.
+ */
+export async function markItemReconnected(deps: { db: Db; plaid: PlaidApi }, userId: string, itemId: string): Promise<void> {
+  const item = await ownedItem(deps.db, userId, itemId);
+  let error: string | null;
+  try {
+    const { data } = await deps.plaid.itemGet({ access_token: openSecret(item.accessTokenCiphertext, accessTokenAad(item.id)) });
+    error = data.item.error?.error_code ?? null;
+  } catch (err) {
+    const failure = describePlaidFailure(err);
+    throw new BankingError(502, failure.code, failure.displayMessage ?? "We couldn't confirm the reconnection with your bank. Please try again.");
+  }
+  if (error) throw new BankingError(409, error, "Your bank still needs you to sign in again. Please reconnect.");
+  await deps.db.plaidItem.update({ where: { id: item.id }, data: { status: "ACTIVE", errorCode: null } });
+  await recordAudit(deps.db, { actorId: userId, action: "item.reconnected", targetType: "plaid_item", targetId: item.id });
+}

@@ -1,0 +1,166 @@
+import type Stripe from "stripe";
+import type { PlaidApi } from "plaid";
+import type { Db, Prisma } from "@/lib/db";
+import type { PlaidItem } from "@/lib/generated/prisma/client";
+import { recordAudit } from "@/lib/audit";
+import { getPlaid } from "@/lib/plaid/client";
+import { describePlaidFailure, plaidErrorOf } from "@/lib/plaid/errors";
+import { accessTokenAad, openSecret } from "@/lib/secrets";
+import { getStripe } from "@/lib/stripe/client";
+import { errorSummary, log } from "@/lib/webhooks/log";
+
+/**
+ * AUTH DEFAULT_UPDATE: the bank changed the account or routing number of an
+ * account, so the `ba_` attached at Stripe would debit the old numbers. For
+ * each active bank account of the item: a fresh `btok_` from Plaid, attached
+ * to the user's Stripe customer; the old `ba_` detached; the new id stored;
+ * and the account's ACH authorization revoked (a new bank account needs a
+ * new one, asked for at the next debit).
+ */
+export interface RefreshResult {
+  bankAccountId: string;
+  outcome: "refreshed" | "skipped" | "failed";
+  /** Failure or skip reason (an error code, never a token). */
+  reason?: string;
+  /** True when retrying later may succeed (network, 5xx, rate limit). */
+  retryable?: boolean;
+  newStripeBankAccountId?: string;
+}
+
+export interface RefreshDeps {
+  plaid?: PlaidApi;
+  stripe?: Stripe;
+}
+
+type Tx = Prisma.TransactionClient;
+
+export async function refreshStripeBankAccount(
+  db: Db,
+  item: Pick<PlaidItem, "id" | "userId" | "accessTokenCiphertext">,
+  options: { plaidAccountIds?: string[] | null; reason?: string } & RefreshDeps = {},
+): Promise<RefreshResult[]> {
+  const plaid = options.plaid ?? getPlaid();
+  const stripe = options.stripe ?? getStripe();
+  const accounts = await db.bankAccount.findMany({
+    where: {
+      itemId: item.id,
+      status: "ACTIVE",
+      ...(options.plaidAccountIds && options.plaidAccountIds.length > 0 ? { plaidAccountId: { in: options.plaidAccountIds } } : {}),
+    },
+    include: { user: { select: { stripeCustomerId: true } } },
+  });
+  const results: RefreshResult[] = [];
+  if (accounts.length === 0) return results;
+  const accessToken = openSecret(item.accessTokenCiphertext, accessTokenAad(item.id));
+
+  for (const account of accounts) {
+    const customerId = account.user.stripeCustomerId;
+    if (!customerId) {
+      log("warn", "bank account refresh skipped: user has no Stripe customer", { bankAccountId: account.id });
+      results.push({ bankAccountId: account.id, outcome: "skipped", reason: "no_stripe_customer" });
+      continue;
+    }
+    const oldId = account.stripeBankAccountId;
+    try {
+      let token: string;
+      try {
+        const { data } = await plaid.processorStripeBankAccountTokenCreate({ access_token: accessToken, account_id: account.plaidAccountId });
+        token = data.stripe_bank_account_token;
+      } catch (err) {
+        throw new RefreshError(describePlaidFailure(err).code, isRetryablePlaid(err));
+      }
+
+      let created: Stripe.CustomerSource;
+      try {
+        created = await stripe.customers.createSource(customerId, { source: token });
+      } catch (err) {
+        // Same numbers as the attached ba_ (Stripe refuses a duplicate on one
+        // customer): detach the old one first, then attach the fresh token
+        // (a failed attach does not consume it).
+        if (stripeCode(err) !== "bank_account_exists" || !oldId) throw err;
+        await detach(stripe, customerId, oldId);
+        created = await stripe.customers.createSource(customerId, { source: token });
+      }
+      const newId = created.id;
+
+      await db.$transaction(async (tx: Tx) => {
+        await tx.bankAccount.update({ where: { id: account.id }, data: { stripeBankAccountId: newId } });
+        await recordAudit(tx, {
+          actorId: null,
+          action: "bank_account.stripe_refreshed",
+          targetType: "bank_account",
+          targetId: account.id,
+          metadata: { itemId: item.id, oldStripeBankAccountId: oldId, newStripeBankAccountId: newId, reason: options.reason ?? "auth_default_update" },
+        });
+        await revokeActiveMandates(tx, account.id, "bank_account_refreshed");
+      });
+
+      if (oldId && oldId !== newId) {
+        try {
+          await detach(stripe, customerId, oldId);
+          await recordAudit(db, { actorId: null, action: "bank_account.stripe_detached", targetType: "bank_account", targetId: account.id, metadata: { stripeBankAccountId: oldId } });
+        } catch (err) {
+          // The new account is in place; the old one stays attached but unused. Logged for an operator.
+          log("warn", "old Stripe bank account could not be detached", { bankAccountId: account.id, stripeBankAccountId: oldId, ...errorSummary(err) });
+        }
+      }
+      results.push({ bankAccountId: account.id, outcome: "refreshed", newStripeBankAccountId: newId });
+    } catch (err) {
+      const reason = err instanceof RefreshError ? err.code : (stripeCode(err) ?? errorSummary(err).error);
+      const retryable = err instanceof RefreshError ? err.retryable : isRetryableStripe(err);
+      log("error", "bank account refresh failed", { bankAccountId: account.id, itemId: item.id, reason, retryable });
+      await recordAudit(db, { actorId: null, action: "bank_account.refresh_failed", targetType: "bank_account", targetId: account.id, metadata: { itemId: item.id, reason } });
+      results.push({ bankAccountId: account.id, outcome: "failed", reason, retryable });
+    }
+  }
+  return results;
+}
+
+/** Revokes the bank account's ACH authorizations still in force; the next debit asks again. */
+export async function revokeActiveMandates(tx: Pick<Db, "mandateAcceptance" | "auditLog">, bankAccountId: string, reason: string): Promise<number> {
+  const active = await tx.mandateAcceptance.findMany({ where: { bankAccountId, revokedAt: null }, select: { id: true } });
+  if (active.length === 0) return 0;
+  const now = new Date();
+  await tx.mandateAcceptance.updateMany({ where: { id: { in: active.map((m) => m.id) }, revokedAt: null }, data: { revokedAt: now } });
+  for (const m of active) {
+    await recordAudit(tx, { actorId: null, action: "mandate.revoked", targetType: "mandate_acceptance", targetId: m.id, metadata: { bankAccountId, reason } });
+  }
+  return active.length;
+}
+
+async function detach(stripe: Stripe, customerId: string, sourceId: string): Promise<void> {
+  try {
+    await stripe.customers.deleteSource(customerId, sourceId);
+  } catch (err) {
+    if (stripeCode(err) === "resource_missing") return; // already detached (an earlier, interrupted attempt)
+    throw err;
+  }
+}
+
+class RefreshError extends Error {
+  constructor(
+    readonly code: string,
+    readonly retryable: boolean,
+  ) {
+    super(code);
+  }
+}
+
+function stripeCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+function isRetryablePlaid(err: unknown): boolean {
+  const plaidError = plaidErrorOf(err);
+  if (!plaidError) return true; // network
+  const status = (err as { response?: { status?: number } }).response?.status ?? 0;
+  return status >= 500 || status === 429;
+}
+
+function isRetryableStripe(err: unknown): boolean {
+  const e = err as { type?: string; statusCode?: number } | null;
+  if (!e) return false;
+  if (e.type === "StripeConnectionError" || e.type === "StripeAPIError" || e.type === "StripeRateLimitError") return true;
+  return (e.statusCode ?? 0) >= 500;
+}

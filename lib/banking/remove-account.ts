@@ -1,0 +1,62 @@
+import type { PlaidApi } from "plaid";
+import Stripe from "stripe";
+import type { Db } from "@/lib/db";
+import { recordAudit } from "@/lib/audit";
+import { accessTokenAad, openSecret } from "@/lib/secrets";
+import { plaidErrorOf } from "@/lib/plaid/errors";
+import { BankingError, notFound, upstreamUnavailable } from "./errors";
+
+/**
+ * Removes a linked bank: detaches the Stripe bank account, calls
+ * /item/remove when no other account of the item is in use, then marks the
+ * rows removed. Payment history stays. Upstream calls come first and tolerate
+ * "already gone", so a retry after a failure finishes the job.
+ */
+export async function removeBankAccount(
+  deps: { db: Db; plaid: PlaidApi; stripe: Stripe },
+  actor: { id: string; isAdmin?: boolean },
+  bankAccountId: string,
+): Promise<void> {
+  const { db } = deps;
+  const account = await db.bankAccount.findFirst({
+    where: { id: bankAccountId, status: { not: "REMOVED" }, ...(actor.isAdmin ? {} : { userId: actor.id }) },
+    include: { item: true, user: { select: { stripeCustomerId: true } } },
+  });
+  if (!account) throw notFound("Bank account");
+
+  if (account.stripeBankAccountId && account.user.stripeCustomerId) {
+    try {
+      await deps.stripe.customers.deleteSource(account.user.stripeCustomerId, account.stripeBankAccountId);
+    } catch (err) {
+      if (!(err instanceof Stripe.errors.StripeError) || err.code !== "resource_missing") throw upstreamUnavailable("payment processor");
+    }
+  }
+
+  const othersInUse = await db.bankAccount.count({ where: { itemId: account.itemId, id: { not: account.id }, status: { not: "REMOVED" } } });
+  const removeItem = othersInUse === 0 && account.item.status !== "REMOVED";
+  if (removeItem) {
+    try {
+      await deps.plaid.itemRemove({ access_token: openSecret(account.item.accessTokenCiphertext, accessTokenAad(account.item.id)) });
+    } catch (err) {
+      const code = plaidErrorOf(err)?.error_code;
+      if (code !== "ITEM_NOT_FOUND" && code !== "INVALID_ACCESS_TOKEN") {
+        if (plaidErrorOf(err)) throw new BankingError(502, code ?? "PLAID_ERROR", "Your bank connection could not be removed just now. Please try again.");
+        throw upstreamUnavailable("bank");
+      }
+    }
+  }
+
+  const now = new Date();
+  await db.$transaction([
+    db.bankAccount.update({ where: { id: account.id }, data: { status: "REMOVED", removedAt: now } }),
+    db.mandateAcceptance.updateMany({ where: { bankAccountId: account.id, revokedAt: null }, data: { revokedAt: now } }),
+    ...(removeItem ? [db.plaidItem.update({ where: { id: account.itemId }, data: { status: "REMOVED", removedAt: now } })] : []),
+  ]);
+  await recordAudit(db, {
+    actorId: actor.id,
+    action: "bank_account.removed",
+    targetType: "bank_account",
+    targetId: account.id,
+    metadata: { itemRemoved: removeItem, byAdmin: Boolean(actor.isAdmin) },
+  });
+}

@@ -1,0 +1,241 @@
+import type { PlaidApi } from "plaid";
+import Stripe from "stripe";
+import { z } from "zod";
+import type { Db, User } from "@/lib/db";
+import { getConfig } from "@/lib/config";
+import { recordAudit } from "@/lib/audit";
+import { accessTokenAad, openSecret } from "@/lib/secrets";
+import { describePlaidFailure, plaidErrorOf } from "@/lib/plaid/errors";
+import { BankingError, notFound, upstreamUnavailable } from "@/lib/banking/errors";
+import { checkAmount, checkRollingTotals, formatUsd, type FundingLimits } from "./limits";
+import { MANDATE_TEXT_VERSION } from "./mandate";
+import { applyObservedStatus, observeCharge, observeIntent } from "./payment-status";
+import { toPaymentView } from "./dashboard";
+import type { PaymentView } from "./views";
+
+export const createPaymentSchema = z.object({
+  requestId: z.uuid("requestId must be a UUID"),
+  bankAccountId: z.string().trim().min(1).max(100),
+  amountCents: z.number({ message: "Enter an amount" }).int("Amount must be whole cents").positive("Enter an amount above zero").max(100_000_000),
+  mandate: z.object({ accepted: z.literal(true), textVersion: z.string().max(50) }).optional(),
+});
+export type CreatePaymentInput = z.infer<typeof createPaymentSchema>;
+
+interface Deps {
+  db: Db;
+  plaid: PlaidApi;
+  stripe: Stripe;
+  limits?: FundingLimits;
+  useCharges?: boolean;
+}
+
+interface RequestContext {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/**
+ * One ACH debit from a linked bank into the user's balance.
+ *
+ * Checks (amount, account usable, mandate, live balance, daily/30-day totals)
+ * come first; then the payment row is written, under the user's row lock,
+ * BEFORE Stripe is called, with an idempotency key derived from the
+ * client's request id. A double click, a retry or a second tab with the same
+ * request id finds that row and replays it, and Stripe's idempotency makes a
+ * re-sent create return the same PaymentIntent. So one request id is one
+ * debit, whatever happens on the wire.
+ */
+export async function createFundingPayment(
+  deps: Deps,
+  user: Pick<User, "id">,
+  input: CreatePaymentInput,
+  ctx: RequestContext,
+): Promise<{ payment: PaymentView; created: boolean }> {
+  const { db } = deps;
+  const limits = deps.limits ?? getConfig().funding;
+
+  const existing = await db.payment.findUnique({ where: { userId_requestId: { userId: user.id, requestId: input.requestId } } });
+  if (existing) {
+    if (existing.bankAccountId !== input.bankAccountId || existing.amountCents !== input.amountCents) {
+      throw new BankingError(409, "REQUEST_REUSED", "This transfer was already submitted with different details. Please start a new transfer.");
+    }
+    if (!existing.stripePaymentIntentId && !existing.stripeChargeId && existing.status === "PENDING") await submitPayment(deps, existing.id);
+    return { payment: await paymentView(db, existing.id), created: false };
+  }
+
+  checkAmount(input.amountCents, limits);
+  const account = await db.bankAccount.findFirst({
+    where: { id: input.bankAccountId, userId: user.id },
+    include: { item: true, mandates: { where: { revokedAt: null }, orderBy: { createdAt: "desc" }, take: 1 } },
+  });
+  if (!account || account.status === "REMOVED") throw notFound("Bank account");
+  if (account.reviewStatus === "BLOCKED") throw new BankingError(422, "ACCOUNT_BLOCKED", "Funding from this bank account has been blocked. Please contact support.");
+  if (account.status !== "ACTIVE" || !account.stripeBankAccountId) throw new BankingError(422, "ACCOUNT_NOT_ACTIVE", "This bank account is not ready for transfers yet.");
+  if (account.item.status === "LOGIN_REQUIRED" || account.item.status === "REVOKED") {
+    throw new BankingError(422, "ACCOUNT_NOT_ACTIVE", "Your bank connection needs attention. Reconnect your bank, then try again.");
+  }
+  const activeMandate = account.mandates[0] ?? null;
+  if (!activeMandate && (!input.mandate || input.mandate.textVersion !== MANDATE_TEXT_VERSION)) {
+    throw new BankingError(400, "MANDATE_REQUIRED", "Please read and accept the ACH debit authorization for this bank account.");
+  }
+
+  await checkLiveBalance(deps, account, input.amountCents);
+
+  let payment;
+  try {
+    payment = await db.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT 1 FROM "users" WHERE "id" = ${user.id} FOR UPDATE`;
+      await checkRollingTotals(tx, user.id, input.amountCents, limits);
+      const mandate =
+        activeMandate ??
+        (await tx.mandateAcceptance.create({
+          data: { userId: user.id, bankAccountId: account.id, textVersion: MANDATE_TEXT_VERSION, acceptedAt: new Date(), ipAddress: ctx.ip, userAgent: ctx.userAgent },
+        }));
+      return tx.payment.create({
+        data: {
+          userId: user.id,
+          bankAccountId: account.id,
+          amountCents: input.amountCents,
+          requestId: input.requestId,
+          idempotencyKey: `fund:${user.id}:${input.requestId}`,
+          mandateAcceptanceId: mandate.id,
+        },
+      });
+    });
+  } catch (err) {
+    // Lost a race with the same request id (double click): answer with the winner.
+    if ((err as { code?: string }).code === "P2002") return createFundingPayment(deps, user, input, ctx);
+    throw err;
+  }
+  await recordAudit(db, { actorId: user.id, action: "payment.created", targetType: "payment", targetId: payment.id, metadata: { amountCents: payment.amountCents }, ip: ctx.ip });
+
+  await submitPayment(deps, payment.id);
+  return { payment: await paymentView(db, payment.id), created: true };
+}
+
+/**
+ * Sends a written-down payment to Stripe (or re-sends it: same idempotency
+ * key, same parameters, so Stripe answers with the same object). Used by
+ * createFundingPayment and by reconciliation for payments whose first send
+ * never got an answer.
+ */
+export async function submitPayment(deps: Deps, paymentId: string): Promise<void> {
+  const { db } = deps;
+  const payment = await db.payment.findUniqueOrThrow({
+    where: { id: paymentId },
+    include: { bankAccount: true, mandate: true, user: { select: { stripeCustomerId: true } } },
+  });
+  if (payment.stripePaymentIntentId || payment.stripeChargeId || payment.status !== "PENDING") return;
+  const customer = payment.user.stripeCustomerId;
+  const source = payment.bankAccount.stripeBankAccountId;
+  if (!customer || !source) throw new BankingError(422, "ACCOUNT_NOT_ACTIVE", "This bank account is not ready for transfers yet.");
+  const useCharges = deps.useCharges ?? getConfig().funding.useCharges;
+  const metadata = { payment_id: payment.id, user_id: payment.userId };
+
+  try {
+    if (useCharges) {
+      const charge = await deps.stripe.charges.create(
+        { amount: payment.amountCents, currency: payment.currency, customer, source, metadata, description: "Fundwell balance funding" },
+        { idempotencyKey: payment.idempotencyKey },
+      );
+      await db.payment.update({ where: { id: payment.id }, data: { stripeChargeId: charge.id } });
+      await applyObservedStatus(db, payment.id, observeCharge(charge), "create");
+      return;
+    }
+    const mandate = payment.mandate;
+    const intent = await deps.stripe.paymentIntents.create(
+      {
+        amount: payment.amountCents,
+        currency: payment.currency,
+        customer,
+        payment_method: source,
+        allowed_payment_method_types: ["us_bank_account"],
+        confirm: true,
+        metadata,
+        description: "Fundwell balance funding",
+        // The charge carries the mandate id (payment_method_details.us_bank_account.mandate).
+        expand: ["latest_charge"],
+        // The first debit carries the recorded acceptance; later ones reuse Stripe's mandate.
+        ...(mandate?.stripeMandateId
+          ? { mandate: mandate.stripeMandateId }
+          : {
+              mandate_data: {
+                customer_acceptance: mandate?.ipAddress && mandate.userAgent
+                  ? { type: "online" as const, accepted_at: Math.floor(mandate.acceptedAt.getTime() / 1000), online: { ip_address: mandate.ipAddress, user_agent: mandate.userAgent } }
+                  : { type: "offline" as const, accepted_at: Math.floor((mandate?.acceptedAt ?? payment.createdAt).getTime() / 1000), offline: {} },
+              },
+            }),
+      },
+      { idempotencyKey: payment.idempotencyKey },
+    );
+    const mandateId = mandateOf(intent);
+    await db.$transaction([
+      db.payment.update({ where: { id: payment.id }, data: { stripePaymentIntentId: intent.id } }),
+      ...(mandate && mandateId && !mandate.stripeMandateId
+        ? [db.mandateAcceptance.updateMany({ where: { id: mandate.id, stripeMandateId: null }, data: { stripeMandateId: mandateId } })]
+        : []),
+    ]);
+    await applyObservedStatus(db, payment.id, observeIntent(intent), "create");
+  } catch (err) {
+    if (err instanceof Stripe.errors.StripeInvalidRequestError || err instanceof Stripe.errors.StripeCardError) {
+      // Stripe refused the debit outright: final, and shown with its reason.
+      await applyObservedStatus(db, payment.id, { status: "FAILED", failureCode: err.code ?? "rejected", failureMessage: "The payment processor declined this transfer." }, "create");
+      throw new BankingError(422, "PAYMENT_REJECTED", "The payment processor declined this transfer. Please contact support if this keeps happening.");
+    }
+    // Unknown outcome (network, 5xx, in-flight key): the row stays PENDING and
+    // unsubmitted; retrying the same request id or reconciliation re-sends it.
+    throw upstreamUnavailable("payment processor");
+  }
+}
+
+/**
+ * The live balance check before each debit. A null available balance (some
+ * banks only report current) falls back to current; if the bank reports
+ * neither, the debit goes ahead and a return is handled by the ledger.
+ */
+async function checkLiveBalance(
+  deps: Deps,
+  account: { plaidAccountId: string; item: { id: string; accessTokenCiphertext: string } },
+  amountCents: number,
+): Promise<void> {
+  let balances;
+  try {
+    const { data } = await deps.plaid.accountsBalanceGet({
+      access_token: openSecret(account.item.accessTokenCiphertext, accessTokenAad(account.item.id)),
+      options: { account_ids: [account.plaidAccountId] },
+    });
+    balances = data.accounts.find((a) => a.account_id === account.plaidAccountId)?.balances;
+  } catch (err) {
+    const error = plaidErrorOf(err);
+    if (error?.error_code === "ITEM_LOGIN_REQUIRED") {
+      await deps.db.plaidItem.update({ where: { id: account.item.id }, data: { status: "LOGIN_REQUIRED", errorCode: "ITEM_LOGIN_REQUIRED" } });
+      throw new BankingError(422, "ACCOUNT_NOT_ACTIVE", "Your bank needs you to sign in again. Reconnect your bank, then try again.");
+    }
+    if (error && error.error_type !== "API_ERROR" && error.error_type !== "INSTITUTION_ERROR" && error.error_type !== "RATE_LIMIT_EXCEEDED") {
+      throw new BankingError(422, error.error_code, error.display_message ?? "Your bank could not confirm the balance of this account.");
+    }
+    void describePlaidFailure(err);
+    throw upstreamUnavailable("bank");
+  }
+  if (!balances) throw new BankingError(422, "ACCOUNT_NOT_ACTIVE", "This account is no longer available at your bank.");
+  const available = balances.available ?? balances.current;
+  if (available !== null && available !== undefined && Math.round(available * 100) < amountCents) {
+    throw new BankingError(
+      422,
+      "INSUFFICIENT_BALANCE",
+      `Your bank reports ${formatUsd(Math.round(available * 100))} available, which is less than ${formatUsd(amountCents)}. Try a smaller amount.`,
+    );
+  }
+}
+
+function mandateOf(intent: Stripe.PaymentIntent): string | null {
+  const charge = intent.latest_charge;
+  if (!charge || typeof charge === "string") return null;
+  const mandate = charge.payment_method_details?.us_bank_account?.mandate;
+  return typeof mandate === "string" ? mandate : (mandate?.id ?? null);
+}
+
+async function paymentView(db: Db, paymentId: string): Promise<PaymentView> {
+  const row = await db.payment.findUniqueOrThrow({ where: { id: paymentId }, include: { bankAccount: { select: { institutionName: true, mask: true } } } });
+  return toPaymentView(row);
+}
