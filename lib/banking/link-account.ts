@@ -158,6 +158,10 @@ export async function linkBankAccount(deps: Deps, user: Pick<User, "id" | "email
     await db.linkAttempt.update({ where: { id: attempt.id }, data: { step: "customer" } });
     stripeBankAccountId = await attachBankAccount(deps, { customerId, accessToken, plaidAccountId: input.accountId, bankAccountId });
   } catch (err) {
+    if (err instanceof Stripe.errors.StripeError && err.code === "bank_account_exists") {
+      // Stripe matched the numbers to a bank account this customer already has.
+      return fail(new BankingError(409, "DUPLICATE_ACCOUNT", "This bank account is already linked to your profile."), { itemId: item.id });
+    }
     if (err instanceof Stripe.errors.StripeError && err.statusCode && err.statusCode < 500 && err.statusCode !== 409 && err.statusCode !== 429) {
       return fail(new BankingError(400, err.code ?? "STRIPE_REJECTED", "Your bank account could not be set up for payments. Please try another account."), { itemId: item.id });
     }

@@ -59,7 +59,12 @@ export async function createFundingPayment(
     if (existing.bankAccountId !== input.bankAccountId || existing.amountCents !== input.amountCents) {
       throw new BankingError(409, "REQUEST_REUSED", "This transfer was already submitted with different details. Please start a new transfer.");
     }
-    if (!existing.stripePaymentIntentId && !existing.stripeChargeId && existing.status === "PENDING") await submitPayment(deps, existing.id);
+    if (await isUnsubmitted(db, existing.id)) {
+      // Usually the twin request (double click) is sending it right now: give
+      // it a moment, then (re-)send ourselves; Stripe's idempotency keeps it one debit.
+      await waitForSubmission(db, existing.id, 5_000);
+      if (await isUnsubmitted(db, existing.id)) await submitPayment(deps, existing.id);
+    }
     return { payment: await paymentView(db, existing.id), created: false };
   }
 
@@ -226,6 +231,16 @@ async function checkLiveBalance(
       `Your bank reports ${formatUsd(Math.round(available * 100))} available, which is less than ${formatUsd(amountCents)}. Try a smaller amount.`,
     );
   }
+}
+
+async function isUnsubmitted(db: Db, paymentId: string): Promise<boolean> {
+  const p = await db.payment.findUniqueOrThrow({ where: { id: paymentId }, select: { status: true, stripePaymentIntentId: true, stripeChargeId: true } });
+  return p.status === "PENDING" && !p.stripePaymentIntentId && !p.stripeChargeId;
+}
+
+async function waitForSubmission(db: Db, paymentId: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && (await isUnsubmitted(db, paymentId))) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
 function mandateOf(intent: Stripe.PaymentIntent): string | null {

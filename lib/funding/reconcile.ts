@@ -1,0 +1,163 @@
+import type Stripe from "stripe";
+import type { Db } from "@/lib/db";
+import { getDb } from "@/lib/db";
+import { getStripe } from "@/lib/stripe/client";
+import { errorSummary, log } from "@/lib/webhooks/log";
+import { applyObservedStatus, observeCharge, observeIntent } from "./payment-status";
+
+/**
+ * Reconciliation: the safety net for webhooks that never arrived. Payments
+ * still PENDING/PROCESSING and not updated for `olderThanMinutes` are read
+ * again from Stripe and moved by the state machine (source "reconcile"), so
+ * a payment that settled while its webhook was lost is credited, exactly once
+ * (the ledger entry is unique per payment), whether the webhook or this job
+ * gets there first.
+ *
+ * A PENDING payment without a PaymentIntent (or legacy charge) id: the create
+ * call may or may not have reached Stripe. Stripe cannot be searched by
+ * idempotency key, so nothing is done here: the funding code's retry re-sends
+ * the create with the same idempotency key (Stripe replays the original
+ * answer if it got there). Those are reported as `staleUnsubmitted`.
+ */
+export interface ReconcileOptions {
+  /** Only payments not updated for this many minutes (default 10; 0 = all). */
+  olderThanMinutes?: number;
+  batchSize?: number;
+  now?: Date;
+  stripe?: Stripe;
+}
+
+export interface ReconcileReport {
+  checked: number;
+  /** Payments whose status moved (to PROCESSING, SUCCEEDED, FAILED or CANCELED). */
+  updated: number;
+  succeeded: number;
+  failed: number;
+  canceled: number;
+  unchanged: number;
+  staleUnsubmitted: number;
+  /** Stripe does not know the intent/charge we stored (logged for an operator). */
+  missingAtStripe: number;
+  errors: number;
+}
+
+export const DEFAULT_STALE_MINUTES = 10;
+
+export async function reconcilePayments(db: Db, options: ReconcileOptions = {}): Promise<ReconcileReport> {
+  const stripe = options.stripe ?? getStripe();
+  const minutes = options.olderThanMinutes ?? DEFAULT_STALE_MINUTES;
+  if (!Number.isFinite(minutes) || minutes < 0) throw new Error("olderThanMinutes must be a non-negative number");
+  const batchSize = options.batchSize ?? 100;
+  const cutoff = new Date((options.now ?? new Date()).getTime() - minutes * 60_000);
+  const report: ReconcileReport = { checked: 0, updated: 0, succeeded: 0, failed: 0, canceled: 0, unchanged: 0, staleUnsubmitted: 0, missingAtStripe: 0, errors: 0 };
+
+  // Keyset pagination by id with a fixed cutoff: rows this run updates get a
+  // newer updatedAt and are not picked up again.
+  let after: string | undefined;
+  for (;;) {
+    const batch = await db.payment.findMany({
+      where: { status: { in: ["PENDING", "PROCESSING"] }, updatedAt: { lte: cutoff }, ...(after ? { id: { gt: after } } : {}) },
+      orderBy: { id: "asc" },
+      take: batchSize,
+      select: { id: true, status: true, stripePaymentIntentId: true, stripeChargeId: true, amountCents: true, currency: true },
+    });
+    if (batch.length === 0) break;
+    after = batch[batch.length - 1]!.id;
+
+    for (const payment of batch) {
+      report.checked++;
+      try {
+        let observed;
+        let amount: number;
+        let currency: string;
+        if (payment.stripePaymentIntentId) {
+          const intent = await stripe.paymentIntents.retrieve(payment.stripePaymentIntentId);
+          observed = observeIntent(intent);
+          ({ amount, currency } = intent);
+        } else if (payment.stripeChargeId) {
+          const charge = await stripe.charges.retrieve(payment.stripeChargeId);
+          observed = observeCharge(charge);
+          ({ amount, currency } = charge);
+        } else {
+          report.staleUnsubmitted++;
+          continue;
+        }
+        if (amount !== payment.amountCents || currency.toLowerCase() !== payment.currency.toLowerCase()) {
+          log("error", "reconcile: Stripe object does not match its payment; not applied", { paymentId: payment.id, amount, currency });
+          report.errors++;
+          continue;
+        }
+        const result = await applyObservedStatus(db, payment.id, observed, "reconcile");
+        if (!result.changed) {
+          report.unchanged++;
+          continue;
+        }
+        report.updated++;
+        if (result.status === "SUCCEEDED") report.succeeded++;
+        else if (result.status === "FAILED") report.failed++;
+        else if (result.status === "CANCELED") report.canceled++;
+      } catch (err) {
+        if ((err as { code?: unknown }).code === "resource_missing") {
+          report.missingAtStripe++;
+          log("warn", "reconcile: Stripe does not know this payment's object", { paymentId: payment.id });
+        } else {
+          report.errors++;
+          log("error", "reconcile: payment could not be checked", { paymentId: payment.id, ...errorSummary(err) });
+        }
+      }
+    }
+    if (batch.length < batchSize) break;
+  }
+  return report;
+}
+
+export const DEFAULT_RECONCILE_INTERVAL_MS = 5 * 60_000;
+
+/** RECONCILE_INTERVAL_MS: milliseconds between runs in the server process (default 5 minutes; 0 disables). */
+export function reconcileIntervalMs(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.RECONCILE_INTERVAL_MS?.trim();
+  if (raw === undefined || raw === "") return DEFAULT_RECONCILE_INTERVAL_MS;
+  if (!/^\d+$/.test(raw)) {
+    log("warn", "RECONCILE_INTERVAL_MS is not a whole number of milliseconds; using the default", { value: raw, defaultMs: DEFAULT_RECONCILE_INTERVAL_MS });
+    return DEFAULT_RECONCILE_INTERVAL_MS;
+  }
+  return Number(raw);
+}
+
+const globalForJob = globalThis as unknown as { fundwellReconcileTimer?: ReturnType<typeof setInterval> };
+
+/**
+ * Starts the periodic reconciliation in this (Node) server process: an
+ * unref'd interval (it never keeps the process alive), one run at a time,
+ * errors logged and never thrown. Not started during `next build`. Safe to
+ * run on several instances at once: the state machine locks each payment.
+ */
+export function startReconcileSchedule(env: Record<string, string | undefined> = process.env): (() => void) | null {
+  if (env.NEXT_PHASE === "phase-production-build") return null;
+  const interval = reconcileIntervalMs(env);
+  if (interval === 0) {
+    log("info", "reconciliation job disabled (RECONCILE_INTERVAL_MS=0)");
+    return null;
+  }
+  if (globalForJob.fundwellReconcileTimer) clearInterval(globalForJob.fundwellReconcileTimer);
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const report = await reconcilePayments(getDb());
+      if (report.checked > 0) log("info", "reconciliation run", { ...report });
+    } catch (err) {
+      log("error", "reconciliation run failed", errorSummary(err));
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), interval);
+  timer.unref();
+  globalForJob.fundwellReconcileTimer = timer;
+  return () => {
+    clearInterval(timer);
+    if (globalForJob.fundwellReconcileTimer === timer) globalForJob.fundwellReconcileTimer = undefined;
+  };
+}

@@ -1,0 +1,148 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { bankingDeps } from "../../lib/banking/deps";
+import { linkBankAccount } from "../../lib/banking/link-account";
+import { removeBankAccount } from "../../lib/banking/remove-account";
+import { BankingError } from "../../lib/banking/errors";
+import { getPlaid } from "../../lib/plaid/client";
+import { plaidErrorOf } from "../../lib/plaid/errors";
+import { getStripe } from "../../lib/stripe/client";
+import { testDb, uniqueEmail } from "../helpers/db";
+import { customUserPassword, linkResult } from "../helpers/sandbox";
+
+const db = testDb();
+afterAll(() => db.$disconnect());
+const deps = () => ({ ...bankingDeps(), db });
+
+async function newUser() {
+  return db.user.create({ data: { email: uniqueEmail("linker"), name: "Lin Ker" } });
+}
+
+async function rejection(p: Promise<unknown>): Promise<BankingError> {
+  const err = await p.then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(BankingError);
+  return err as BankingError;
+}
+
+describe("linking a bank account", () => {
+  it("exchanges, verifies, attaches at Stripe and stores the access token sealed", async () => {
+    const user = await newUser();
+    const link = await linkResult();
+    const view = await linkBankAccount(deps(), user, link.input());
+    expect(view).toMatchObject({ name: "Plaid Checking", mask: "0000", subtype: "checking", status: "ACTIVE", institutionName: "First Platypus Bank", itemStatus: "ACTIVE", needsMandate: true });
+    expect(JSON.stringify(view)).not.toMatch(/access-sandbox|ba_|btok_/);
+
+    const item = await db.plaidItem.findFirstOrThrow({ where: { userId: user.id } });
+    expect(item.plaidItemId).toBe(link.plaidItemId);
+    expect(item.accessTokenCiphertext).toMatch(/^v1\./);
+    expect(item.accessTokenCiphertext).not.toContain("access-sandbox");
+    const account = await db.bankAccount.findFirstOrThrow({ where: { userId: user.id } });
+    const { stripeCustomerId } = await db.user.findUniqueOrThrow({ where: { id: user.id } });
+    const source = await getStripe().customers.retrieveSource(stripeCustomerId!, account.stripeBankAccountId!);
+    expect(source).toMatchObject({ object: "bank_account", status: "verified", last4: "6789" });
+    const attempt = await db.linkAttempt.findFirstOrThrow({ where: { userId: user.id } });
+    expect(attempt).toMatchObject({ status: "COMPLETED", step: "completed", linkSessionId: "link-session-test" });
+  });
+
+  it("answers a retried link with the same account and creates nothing twice", async () => {
+    const user = await newUser();
+    const link = await linkResult();
+    const results = await Promise.allSettled([linkBankAccount(deps(), user, link.input()), linkBankAccount(deps(), user, link.input())]);
+    const again = await linkBankAccount(deps(), user, link.input());
+    const ok = results.filter((r) => r.status === "fulfilled").map((r) => (r as PromiseFulfilledResult<{ id: string }>).value.id);
+    expect(new Set([...ok, again.id]).size).toBe(1);
+    expect(await db.plaidItem.count({ where: { userId: user.id } })).toBe(1);
+    expect(await db.bankAccount.count({ where: { userId: user.id } })).toBe(1);
+    const { stripeCustomerId } = await db.user.findUniqueOrThrow({ where: { id: user.id } });
+    const sources = await getStripe().customers.listSources(stripeCustomerId!, { object: "bank_account" });
+    expect(sources.data).toHaveLength(1);
+  });
+
+  it("reuses the user's Stripe customer for a second bank", async () => {
+    const user = await newUser();
+    await linkBankAccount(deps(), user, (await linkResult()).input());
+    const first = (await db.user.findUniqueOrThrow({ where: { id: user.id } })).stripeCustomerId;
+    // Plaid's default numbers all map to one Stripe test account, so the second bank needs its own numbers.
+    const other = await linkResult({ institutionId: "ins_109509", username: "user_custom", password: customUserPassword({ accountNumber: "000000000009", mask: "0009" }) });
+    await linkBankAccount(deps(), user, other.input("Custom Checking"));
+    expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).stripeCustomerId).toBe(first);
+    expect(await db.bankAccount.count({ where: { userId: user.id, status: "ACTIVE" } })).toBe(2);
+  });
+
+  it("answers Stripe's bank_account_exists as a duplicate and cleans up the item", async () => {
+    const user = await newUser();
+    await linkBankAccount(deps(), user, (await linkResult()).input());
+    // Another institution, but Plaid Sandbox gives the same Stripe test numbers.
+    const second = await linkResult({ institutionId: "ins_109510" });
+    const err = await rejection(linkBankAccount(deps(), user, second.input()));
+    expect(err).toMatchObject({ status: 409, code: "DUPLICATE_ACCOUNT" });
+    expect((await db.plaidItem.findUniqueOrThrow({ where: { plaidItemId: second.plaidItemId } })).status).toBe("REMOVED");
+  });
+
+  it("requires exactly one account from Account Select", async () => {
+    const user = await newUser();
+    const err = await rejection(linkBankAccount(deps(), user, { ...(await linkResult()).input(), accountCount: 2 }));
+    expect(err).toMatchObject({ status: 400, code: "SINGLE_ACCOUNT_REQUIRED" });
+    expect(await db.plaidItem.count({ where: { userId: user.id } })).toBe(0);
+  });
+
+  it("refuses a non-depository account and removes the item at Plaid", async () => {
+    const user = await newUser();
+    const link = await linkResult();
+    const err = await rejection(linkBankAccount(deps(), user, link.input("Plaid Credit Card")));
+    expect(err).toMatchObject({ status: 400, code: "ACCOUNT_NOT_ELIGIBLE" });
+    const item = await db.plaidItem.findFirstOrThrow({ where: { userId: user.id } });
+    expect(item.status).toBe("REMOVED");
+    expect((await db.linkAttempt.findFirstOrThrow({ where: { userId: user.id } })).status).toBe("FAILED");
+    expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).stripeCustomerId).toBeNull();
+  });
+
+  it("refuses an account id from another item", async () => {
+    const user = await newUser();
+    const other = await linkResult();
+    const link = await linkResult();
+    const err = await rejection(linkBankAccount(deps(), user, { ...link.input(), accountId: other.input().accountId }));
+    expect(err.code).toMatch(/INVALID_ACCOUNT_ID/);
+  });
+
+  it("detects a duplicate (same institution and mask) with a clear message", async () => {
+    const user = await newUser();
+    await linkBankAccount(deps(), user, (await linkResult()).input());
+    const second = await linkResult();
+    const err = await rejection(linkBankAccount(deps(), user, second.input()));
+    expect(err).toMatchObject({ status: 409, code: "DUPLICATE_ACCOUNT" });
+    expect(err.message).toMatch(/already linked First Platypus Bank ····0000/);
+    const duplicateItem = await db.plaidItem.findUniqueOrThrow({ where: { plaidItemId: second.plaidItemId } });
+    expect(duplicateItem.status).toBe("REMOVED");
+  });
+
+  it("answers an invalid public token with Plaid's message and records the failure", async () => {
+    const user = await newUser();
+    const link = await linkResult();
+    const err = await rejection(linkBankAccount(deps(), user, { ...link.input(), publicToken: "public-sandbox-00000000-0000-0000-0000-000000000000" }));
+    expect(err).toMatchObject({ status: 400, code: "INVALID_PUBLIC_TOKEN" });
+  });
+
+  it("removes a bank: detaches at Stripe, removes the item at Plaid, keeps history; other users get 404", async () => {
+    const user = await newUser();
+    const stranger = await newUser();
+    const view = await linkBankAccount(deps(), user, (await linkResult()).input());
+    const account = await db.bankAccount.findUniqueOrThrow({ where: { id: view.id }, include: { item: true } });
+
+    expect(await rejection(removeBankAccount(deps(), { id: stranger.id }, view.id))).toMatchObject({ status: 404 });
+    await removeBankAccount(deps(), { id: user.id }, view.id);
+
+    const after = await db.bankAccount.findUniqueOrThrow({ where: { id: view.id }, include: { item: true } });
+    expect(after.status).toBe("REMOVED");
+    expect(after.item.status).toBe("REMOVED");
+    const { stripeCustomerId } = await db.user.findUniqueOrThrow({ where: { id: user.id } });
+    await expect(getStripe().customers.retrieveSource(stripeCustomerId!, account.stripeBankAccountId!)).rejects.toMatchObject({ code: "resource_missing" });
+    const { openSecret, accessTokenAad } = await import("../../lib/secrets");
+    const accessToken = openSecret(account.item.accessTokenCiphertext, accessTokenAad(account.item.id));
+    const gone = await getPlaid().itemGet({ access_token: accessToken }).catch((e: unknown) => plaidErrorOf(e));
+    expect(gone).toMatchObject({ error_code: expect.stringMatching(/ITEM_NOT_FOUND|INVALID_ACCESS_TOKEN/) });
+
+    // The same account can be linked again once removed.
+    const relinked = await linkBankAccount(deps(), user, (await linkResult()).input());
+    expect(relinked.id).not.toBe(view.id);
+  });
+});

@@ -1,0 +1,206 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { POST } from "@/app/api/webhooks/stripe/route";
+import { getDb } from "@/lib/db";
+import { testDb } from "../helpers/db";
+import { linkBankAccount, sandbox, startDebit, stripeEventFor, stripeWebhookRequest } from "./webhooks-fixtures";
+
+const db = testDb();
+afterAll(async () => {
+  await db.$disconnect();
+  await getDb().$disconnect();
+});
+
+async function deliver(payload: string, signature?: string | null): Promise<Response> {
+  return POST(stripeWebhookRequest(payload, signature));
+}
+
+async function deliverEvent(type: string, objectId: string): Promise<{ res: Response; eventId: string }> {
+  const event = await stripeEventFor(type, objectId);
+  const res = await deliver(JSON.stringify(event, null, 2));
+  return { res, eventId: event.id };
+}
+
+async function paymentState(paymentId: string) {
+  const payment = await db.payment.findUniqueOrThrow({ where: { id: paymentId } });
+  const credits = await db.ledgerEntry.findMany({ where: { paymentId } });
+  return { payment, credits };
+}
+
+describe("POST /api/webhooks/stripe", () => {
+  it("payment_intent.succeeded credits the balance once; the same event again changes nothing", async () => {
+    const linked = await linkBankAccount(db, { btok: "btok_us_verified" });
+    const debit = await startDebit(db, linked, 4_200);
+    await sandbox("stripe/settle", { payment_intent: debit.intent.id });
+
+    const first = await deliverEvent("payment_intent.succeeded", debit.intent.id);
+    expect(first.res.status).toBe(200);
+    let state = await paymentState(debit.paymentId);
+    expect(state.payment.status).toBe("SUCCEEDED");
+    expect(state.payment.settledAt).not.toBeNull();
+    expect(state.credits).toHaveLength(1);
+    expect(state.credits[0]!.amountCents).toBe(4_200);
+    const stored = await db.stripeEvent.findUniqueOrThrow({ where: { id: first.eventId } });
+    expect(stored.type).toBe("payment_intent.succeeded");
+    expect(stored.objectId).toBe(debit.intent.id);
+    expect(stored.processedAt).not.toBeNull();
+    const audits = await db.auditLog.findMany({ where: { targetType: "payment", targetId: debit.paymentId, action: "payment.succeeded" } });
+    expect(audits).toHaveLength(1);
+    expect(audits[0]!.metadata).toMatchObject({ source: `webhook:${first.eventId}` });
+
+    // Stripe redelivers the same event (same id): acknowledged, not applied again.
+    const again = await deliverEvent("payment_intent.succeeded", debit.intent.id);
+    expect(again.res.status).toBe(200);
+    expect(await again.res.json()).toMatchObject({ duplicate: true });
+    state = await paymentState(debit.paymentId);
+    expect(state.credits).toHaveLength(1);
+    expect(await db.stripeEvent.count({ where: { id: first.eventId } })).toBe(1);
+
+    // Other events about the same settled intent (charge.succeeded) are harmless too.
+    expect((await deliverEvent("charge.succeeded", debit.intent.latest_charge as string)).res.status).toBe(200);
+    expect((await paymentState(debit.paymentId)).credits).toHaveLength(1);
+  });
+
+  it("reordered events: succeeded before processing leaves the payment SUCCEEDED, credited once", async () => {
+    const linked = await linkBankAccount(db, { btok: "btok_us_verified" });
+    const debit = await startDebit(db, linked, 1_000);
+    await sandbox("stripe/settle", { payment_intent: debit.intent.id });
+
+    expect((await deliverEvent("payment_intent.succeeded", debit.intent.id)).res.status).toBe(200);
+    expect((await deliverEvent("payment_intent.processing", debit.intent.id)).res.status).toBe(200);
+    const state = await paymentState(debit.paymentId);
+    expect(state.payment.status).toBe("SUCCEEDED");
+    expect(state.credits).toHaveLength(1);
+  });
+
+  it("processing then (later) succeeded: the payment moves through PROCESSING", async () => {
+    const linked = await linkBankAccount(db, { btok: "btok_us_verified" });
+    const debit = await startDebit(db, linked, 1_500);
+    expect((await deliverEvent("payment_intent.processing", debit.intent.id)).res.status).toBe(200);
+    expect((await paymentState(debit.paymentId)).payment.status).toBe("PROCESSING");
+    expect((await paymentState(debit.paymentId)).credits).toHaveLength(0);
+
+    await sandbox("stripe/settle", { payment_intent: debit.intent.id });
+    await deliverEvent("payment_intent.succeeded", debit.intent.id);
+    expect((await paymentState(debit.paymentId)).payment.status).toBe("SUCCEEDED");
+  });
+
+  it("payment_failed (insufficient funds) marks the payment FAILED with a plain reason, no credit", async () => {
+    const linked = await linkBankAccount(db, { btok: "btok_us_verified_insufficientFunds" });
+    const debit = await startDebit(db, linked, 3_000);
+    await sandbox("stripe/settle", { payment_intent: debit.intent.id });
+
+    expect((await deliverEvent("payment_intent.payment_failed", debit.intent.id)).res.status).toBe(200);
+    const state = await paymentState(debit.paymentId);
+    expect(state.payment.status).toBe("FAILED");
+    expect(state.payment.failureCode).toBe("insufficient_funds");
+    expect(state.payment.failureMessage).toBe("Insufficient funds in the bank account.");
+    expect(state.credits).toHaveLength(0);
+  });
+
+  it("finds the payment by metadata.payment_id when the intent id was never stored, and records it", async () => {
+    const linked = await linkBankAccount(db, { btok: "btok_us_verified" });
+    const debit = await startDebit(db, linked, 2_000, { linkIntent: false });
+    await sandbox("stripe/settle", { payment_intent: debit.intent.id });
+    expect((await deliverEvent("payment_intent.succeeded", debit.intent.id)).res.status).toBe(200);
+    const state = await paymentState(debit.paymentId);
+    expect(state.payment.status).toBe("SUCCEEDED");
+    expect(state.payment.stripePaymentIntentId).toBe(debit.intent.id);
+    expect(state.credits).toHaveLength(1);
+  });
+
+  it("does not trust the payload: a forged-looking 'succeeded' for a still-processing intent does not credit", async () => {
+    const linked = await linkBankAccount(db, { btok: "btok_us_verified" });
+    const debit = await startDebit(db, linked, 1_234);
+    const processing = await stripeEventFor("payment_intent.processing", debit.intent.id);
+    const fake = structuredClone(processing) as unknown as { id: string; type: string; data: { object: { status: string } } };
+    fake.id = `evt_fake_${Date.now()}`;
+    fake.type = "payment_intent.succeeded";
+    fake.data.object.status = "succeeded";
+    // Correctly signed (e.g. a replayed test event): the route re-reads the intent from Stripe.
+    expect((await deliver(JSON.stringify(fake))).status).toBe(200);
+    const state = await paymentState(debit.paymentId);
+    expect(state.payment.status).toBe("PROCESSING");
+    expect(state.credits).toHaveLength(0);
+  });
+
+  it("rejects a forged or missing signature with 400 and stores nothing", async () => {
+    const linked = await linkBankAccount(db, { btok: "btok_us_verified" });
+    const debit = await startDebit(db, linked, 900);
+    await sandbox("stripe/settle", { payment_intent: debit.intent.id });
+    const event = await stripeEventFor("payment_intent.succeeded", debit.intent.id);
+    const payload = JSON.stringify(event);
+
+    const t = Math.floor(Date.now() / 1000);
+    const forged = await deliver(payload, `t=${t},v1=${"0".repeat(64)}`);
+    expect(forged.status).toBe(400);
+    const body = (await forged.json()) as { error: { message: string } };
+    expect(body.error.message).toMatch(/signature/i);
+    expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+/);
+
+    const otherSecret = (await import("@/lib/stripe/client")).getStripe().webhooks.generateTestHeaderString({ payload, secret: "whsec_not_ours" });
+    expect((await deliver(payload, otherSecret)).status).toBe(400);
+    expect((await deliver(payload, null)).status).toBe(400);
+    // Signed body altered afterwards.
+    const signedHeader = (await import("@/lib/stripe/client")).getStripe().webhooks.generateTestHeaderString({ payload, secret: process.env.STRIPE_WEBHOOK_SECRET! });
+    expect((await deliver(payload.replace(String(event.created), String(event.created + 1)), signedHeader)).status).toBe(400);
+
+    expect(await db.stripeEvent.count({ where: { id: event.id } })).toBe(0);
+    const state = await paymentState(debit.paymentId);
+    expect(state.payment.status).toBe("PENDING");
+    expect(state.credits).toHaveLength(0);
+  });
+
+  it("acknowledges event types it does not act on (200, stored as processed)", async () => {
+    const id = `evt_unknown_${Date.now()}`;
+    const payload = JSON.stringify({ id, object: "event", type: "customer.created", api_version: "2025-01-01", created: 1, livemode: false, pending_webhooks: 1, request: null, data: { object: { id: "cus_x", object: "customer" } } });
+    const res = await deliver(payload);
+    expect(res.status).toBe(200);
+    const stored = await db.stripeEvent.findUniqueOrThrow({ where: { id } });
+    expect(stored.processedAt).not.toBeNull();
+    expect(stored.objectId).toBe("cus_x");
+  });
+
+  it("an event for a payment we do not have is acknowledged", async () => {
+    const linked = await linkBankAccount(db, { btok: "btok_us_verified" });
+    const debit = await startDebit(db, linked, 700);
+    await db.payment.update({ where: { id: debit.paymentId }, data: { stripePaymentIntentId: null } });
+    await db.$executeRaw`UPDATE "payments" SET "status" = 'CANCELED' WHERE "id" = ${debit.paymentId}`;
+    // metadata.payment_id points at a canceled payment: nothing moves.
+    expect((await deliverEvent("payment_intent.processing", debit.intent.id)).res.status).toBe(200);
+    expect((await paymentState(debit.paymentId)).payment.status).toBe("CANCELED");
+  });
+
+  it("a dispute revokes the mandate acceptance, so the next debit asks for authorization again", async () => {
+    const linked = await linkBankAccount(db, { btok: "btok_us_verified" });
+    const debit = await startDebit(db, linked, 5_000);
+    await sandbox("stripe/settle", { payment_intent: debit.intent.id });
+    await deliverEvent("payment_intent.succeeded", debit.intent.id);
+    const { charge } = await sandbox<{ charge: { id: string } }>("stripe/dispute", { payment_intent: debit.intent.id });
+
+    const dispute = await stripeEventForCharge("charge.dispute.created", charge.id);
+    expect((await deliver(JSON.stringify(dispute))).status).toBe(200);
+    const mandate = await db.mandateAcceptance.findUniqueOrThrow({ where: { id: debit.mandateAcceptanceId } });
+    expect(mandate.revokedAt).not.toBeNull();
+    expect(await db.auditLog.count({ where: { action: "mandate.revoked", targetId: debit.mandateAcceptanceId } })).toBe(1);
+    expect(await db.auditLog.count({ where: { action: "payment.disputed", targetId: debit.paymentId } })).toBe(1);
+  });
+
+  it("mandate.updated (inactive) revokes the acceptance with that stripe mandate id", async () => {
+    const linked = await linkBankAccount(db, { btok: "btok_us_verified" });
+    const debit = await startDebit(db, linked, 5_000);
+    // Detaching the bank account at Stripe makes its mandate inactive (mandate.updated).
+    const { getStripe } = await import("@/lib/stripe/client");
+    await getStripe().customers.deleteSource(linked.customerId, linked.stripeBankAccountId);
+    expect((await deliverEvent("mandate.updated", debit.stripeMandateId)).res.status).toBe(200);
+    const mandate = await db.mandateAcceptance.findUniqueOrThrow({ where: { id: debit.mandateAcceptanceId } });
+    expect(mandate.revokedAt).not.toBeNull();
+  });
+});
+
+async function stripeEventForCharge(type: string, chargeId: string) {
+  const { getStripe } = await import("@/lib/stripe/client");
+  for await (const event of getStripe().events.list({ type, limit: 100 })) {
+    if ((event.data.object as { charge?: string }).charge === chargeId) return event;
+  }
+  throw new Error(`no ${type} for ${chargeId}`);
+}
