@@ -37,7 +37,7 @@ export default defineConfig({
     env: {
       APP_URL: `http://localhost:${PORT}`,
       SANDBOX_URL: `http://127.0.0.1:${SANDBOX_PORT}`,
-      DATA_DIR: ".data/e2e",
+      DATA_DIR: `.data/e2e-${PORT}`,
       NEXT_TELEMETRY_DISABLED: "1",
     },
   },
