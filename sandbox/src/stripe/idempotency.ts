@@ -84,10 +84,14 @@ export class IdempotencyLayer {
   private lookup(key: string): IdempotencyRecord | undefined {
     const records = this.rt.state.idempotency;
     const cutoff = Date.now() - RETENTION_MS;
-    for (const [k, record] of Object.entries(records)) {
-      if (record.createdAt < cutoff) delete records[k];
+    // Records are kept in creation order (string keys keep insertion order),
+    // so expiry stops at the first live one: O(expired), not O(all keys).
+    for (const k in records) {
+      if (records[k]!.createdAt >= cutoff) break;
+      delete records[k];
     }
-    return records[key];
+    const record = records[key];
+    return record && record.createdAt >= cutoff ? record : undefined;
   }
 }
 
