@@ -11,6 +11,7 @@ import path from "node:path";
 import pg from "pg";
 import { startEmbeddedDatabase, type EmbeddedDatabase } from "../../lib/db/embedded";
 import { E2E_DATABASE_URL_FILE } from "./database";
+import { adminQuery, withDatabase } from "../../tests/helpers/postgres";
 
 const dataDir = process.env.DATA_DIR ?? ".data/e2e";
 rmSync(dataDir, { recursive: true, force: true });
@@ -21,9 +22,7 @@ if (process.env.DATABASE_URL) {
   await dropStaleE2eDatabases(serverUrl);
   const name = `fundwell_e2e_${Date.now()}`;
   await adminQuery(serverUrl, `CREATE DATABASE "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  process.env.DATABASE_URL = url.toString();
+  process.env.DATABASE_URL = withDatabase(serverUrl, name);
   scratchDb = { serverUrl, name };
 }
 let embedded: EmbeddedDatabase | null = null;
@@ -49,16 +48,6 @@ async function cleanup(code: number): Promise<void> {
 child.on("exit", (code) => void cleanup(code ?? 0));
 process.on("SIGTERM", () => void cleanup(0));
 process.on("SIGINT", () => void cleanup(0));
-
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /**
  * Playwright may stop this server without a chance to clean up (SIGKILL), so

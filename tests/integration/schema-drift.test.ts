@@ -4,6 +4,7 @@ import { afterEach, describe, expect, inject, it } from "vitest";
 import { startEmbeddedDatabase, type EmbeddedDatabase } from "../../lib/db/embedded";
 import { migrate, readMigrations } from "../../lib/db/migrate";
 import { modelFromDatabase, modelFromPrismaSchema } from "../helpers/schema-model";
+import { adminQuery, withDatabase } from "../helpers/postgres";
 
 const SCHEMA = path.resolve(import.meta.dirname, "../../prisma/schema.prisma");
 
@@ -124,21 +125,11 @@ describe("migrate command", () => {
 });
 
 async function createScratchPostgres(): Promise<string> {
-  const base = inject("databaseUrl");
   const name = `fundwell_scratch_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`;
-  const client = new pg.Client({ connectionString: base });
-  await client.connect();
-  await client.query(`CREATE DATABASE "${name}"`);
-  await client.end();
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  return u.toString();
+  await adminQuery(inject("databaseUrl"), `CREATE DATABASE "${name}"`);
+  return withDatabase(inject("databaseUrl"), name);
 }
 
 async function dropScratchPostgres(url: string): Promise<void> {
-  const name = new URL(url).pathname.slice(1);
-  const client = new pg.Client({ connectionString: inject("databaseUrl") });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await client.end();
+  await adminQuery(inject("databaseUrl"), `DROP DATABASE IF EXISTS "${new URL(url).pathname.slice(1)}" WITH (FORCE)`);
 }

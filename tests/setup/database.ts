@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedDatabase } from "../../lib/db/embedded";
 import { migrate } from "../../lib/db/migrate";
+import { adminQuery, withDatabase } from "../helpers/postgres";
 
 /**
  * Vitest global setup for integration tests: a fresh, migrated database per
@@ -35,20 +35,4 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("databaseUrl", embedded.url);
   project.provide("databaseKind", "pglite");
   return () => embedded.stop();
-}
-
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
 }
