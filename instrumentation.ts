@@ -6,5 +6,7 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     const { checkConfigOrExit } = await import("./lib/config/startup");
     checkConfigOrExit();
+    // Payments whose webhook was lost: re-read from Stripe every RECONCILE_INTERVAL_MS (default 5 min, 0 = off).
+    (await import("./lib/funding/reconcile")).startReconcileSchedule();
   }
 }

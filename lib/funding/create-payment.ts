@@ -9,6 +9,7 @@ import { describePlaidFailure, plaidErrorOf } from "@/lib/plaid/errors";
 import { BankingError, notFound, upstreamUnavailable } from "@/lib/banking/errors";
 import { checkAmount, checkRollingTotals, formatUsd, type FundingLimits } from "./limits";
 import { MANDATE_TEXT_VERSION } from "./mandate";
+import { assertMayFundBeforeReview } from "@/lib/admin/settings";
 import { applyObservedStatus, observeCharge, observeIntent } from "./payment-status";
 import { toPaymentView } from "./dashboard";
 import type { PaymentView } from "./views";
@@ -75,6 +76,7 @@ export async function createFundingPayment(
   });
   if (!account || account.status === "REMOVED") throw notFound("Bank account");
   if (account.reviewStatus === "BLOCKED") throw new BankingError(422, "ACCOUNT_BLOCKED", "Funding from this bank account has been blocked. Please contact support.");
+  await assertMayFundBeforeReview(db, account); // admin setting "fund before review" (lib/admin/settings.ts)
   if (account.status !== "ACTIVE" || !account.stripeBankAccountId) throw new BankingError(422, "ACCOUNT_NOT_ACTIVE", "This bank account is not ready for transfers yet.");
   if (account.item.status === "LOGIN_REQUIRED" || account.item.status === "REVOKED") {
     throw new BankingError(422, "ACCOUNT_NOT_ACTIVE", "Your bank connection needs attention. Reconnect your bank, then try again.");
@@ -231,6 +233,35 @@ async function checkLiveBalance(
       `Your bank reports ${formatUsd(Math.round(available * 100))} available, which is less than ${formatUsd(amountCents)}. Try a smaller amount.`,
     );
   }
+}
+
+/** Stripe keeps idempotency keys for 24 hours; past that a re-send could debit twice. */
+const RESEND_WINDOW_MS = 23 * 60 * 60 * 1000;
+
+/**
+ * For a payment whose first send never got an answer (reconciliation): adopt
+ * the PaymentIntent if Stripe has one for it (found by metadata.payment_id
+ * among the customer's recent intents), else re-send it while the idempotency
+ * key is still honoured, else cancel it: it never reached Stripe.
+ */
+export async function recoverUnsubmittedPayment(deps: Deps, paymentId: string): Promise<"adopted" | "resubmitted" | "canceled" | "nothing"> {
+  const { db } = deps;
+  if (!(await isUnsubmitted(db, paymentId))) return "nothing";
+  const payment = await db.payment.findUniqueOrThrow({ where: { id: paymentId }, include: { user: { select: { stripeCustomerId: true } } } });
+  if (payment.user.stripeCustomerId) {
+    for await (const intent of deps.stripe.paymentIntents.list({ customer: payment.user.stripeCustomerId, limit: 100 })) {
+      if (intent.metadata?.payment_id !== payment.id) continue;
+      await db.payment.update({ where: { id: payment.id }, data: { stripePaymentIntentId: intent.id } });
+      await applyObservedStatus(db, payment.id, observeIntent(intent), "reconcile");
+      return "adopted";
+    }
+  }
+  if (Date.now() - payment.createdAt.getTime() < RESEND_WINDOW_MS) {
+    await submitPayment(deps, payment.id);
+    return "resubmitted";
+  }
+  await applyObservedStatus(db, payment.id, { status: "CANCELED", failureCode: "never_submitted", failureMessage: "The transfer never reached the payment processor." }, "reconcile");
+  return "canceled";
 }
 
 async function isUnsubmitted(db: Db, paymentId: string): Promise<boolean> {

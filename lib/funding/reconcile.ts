@@ -3,7 +3,9 @@ import type { Db } from "@/lib/db";
 import { getDb } from "@/lib/db";
 import { getStripe } from "@/lib/stripe/client";
 import { errorSummary, log } from "@/lib/webhooks/log";
+import { getPlaid } from "@/lib/plaid/client";
 import { applyObservedStatus, observeCharge, observeIntent } from "./payment-status";
+import { recoverUnsubmittedPayment } from "./create-payment";
 
 /**
  * Reconciliation: the safety net for webhooks that never arrived. Payments
@@ -14,15 +16,16 @@ import { applyObservedStatus, observeCharge, observeIntent } from "./payment-sta
  * gets there first.
  *
  * A PENDING payment without a PaymentIntent (or legacy charge) id: the create
- * call may or may not have reached Stripe. Stripe cannot be searched by
- * idempotency key, so nothing is done here: the funding code's retry re-sends
- * the create with the same idempotency key (Stripe replays the original
- * answer if it got there). Those are reported as `staleUnsubmitted`.
+ * call may or may not have reached Stripe. recoverUnsubmittedPayment adopts
+ * the intent if Stripe has one, re-sends it with the same idempotency key
+ * while Stripe still honours it, or cancels it. Counted as `staleUnsubmitted`.
  */
 export interface ReconcileOptions {
   /** Only payments not updated for this many minutes (default 10; 0 = all). */
   olderThanMinutes?: number;
   batchSize?: number;
+  /** Only these users' payments (a support tool, tests); default all. */
+  userIds?: string[];
   now?: Date;
   stripe?: Stripe;
 }
@@ -56,7 +59,12 @@ export async function reconcilePayments(db: Db, options: ReconcileOptions = {}):
   let after: string | undefined;
   for (;;) {
     const batch = await db.payment.findMany({
-      where: { status: { in: ["PENDING", "PROCESSING"] }, updatedAt: { lte: cutoff }, ...(after ? { id: { gt: after } } : {}) },
+      where: {
+        status: { in: ["PENDING", "PROCESSING"] },
+        updatedAt: { lte: cutoff },
+        ...(options.userIds ? { userId: { in: options.userIds } } : {}),
+        ...(after ? { id: { gt: after } } : {}),
+      },
       orderBy: { id: "asc" },
       take: batchSize,
       select: { id: true, status: true, stripePaymentIntentId: true, stripeChargeId: true, amountCents: true, currency: true },
@@ -80,6 +88,8 @@ export async function reconcilePayments(db: Db, options: ReconcileOptions = {}):
           ({ amount, currency } = charge);
         } else {
           report.staleUnsubmitted++;
+          const outcome = await recoverUnsubmittedPayment({ db, stripe, plaid: getPlaid() }, payment.id);
+          log("info", "reconcile: recovered an unsubmitted payment", { paymentId: payment.id, outcome });
           continue;
         }
         if (amount !== payment.amountCents || currency.toLowerCase() !== payment.currency.toLowerCase()) {

@@ -18,7 +18,7 @@ export function verifyStripeEvent(rawBody: string, signatureHeader: string | nul
   try {
     return (deps.stripe ?? getStripe()).webhooks.constructEvent(rawBody, signatureHeader, secret);
   } catch (err) {
-    log("warn", "stripe webhook rejected", errorSummary(err));
+    log("warn", "stripe webhook rejected", { error: errorSummary(err).error.split("\n")[0] });
     throw new StripeSignatureError("Invalid Stripe signature.");
   }
 }
@@ -57,26 +57,41 @@ export async function processStripeEvent(db: Db, event: Stripe.Event, deps: { st
     }
   }
 
-  const changed: string[] = [];
-  let handled = true;
-  if (INTENT_EVENTS.has(event.type)) {
-    const id = (event.data.object as Stripe.PaymentIntent).id;
-    changed.push(...(await applyIntent(db, stripe, id, `webhook:${event.id}`)));
-  } else if (CHARGE_EVENTS.has(event.type)) {
-    changed.push(...(await applyCharge(db, stripe, event.data.object as Stripe.Charge, `webhook:${event.id}`)));
-  } else if (event.type === "charge.dispute.created") {
-    changed.push(...(await applyDispute(db, stripe, event.data.object as Stripe.Dispute, event.id)));
-  } else if (event.type === "mandate.updated") {
-    const mandate = await stripe.mandates.retrieve((event.data.object as Stripe.Mandate).id);
-    if (mandate.status === "inactive") changed.push(...(await revokeByStripeMandate(db, mandate.id, "mandate_inactive", event.id)));
-  } else {
-    handled = false;
-    log("info", "stripe webhook type not handled", { eventId: event.id, type: event.type });
+  let outcome: { handled: boolean; changed: string[] };
+  try {
+    outcome = await applyEvent(db, stripe, event);
+  } catch (err) {
+    // The object is gone or not on this account: retrying will not help, and
+    // our own payments are still covered by reconciliation. Other errors
+    // propagate (500) so Stripe delivers the event again.
+    if ((err as { code?: unknown }).code !== "resource_missing") throw err;
+    log("warn", "stripe webhook object not found at Stripe; acknowledged", { eventId: event.id, type: event.type });
+    outcome = { handled: false, changed: [] };
   }
+  const { handled, changed } = outcome;
 
   await db.stripeEvent.update({ where: { id: event.id }, data: { processedAt: new Date() } });
   log("info", "stripe webhook processed", { eventId: event.id, type: event.type, changed: changed.length });
   return { duplicate: false, handled, changed };
+}
+
+async function applyEvent(db: Db, stripe: Stripe, event: Stripe.Event): Promise<{ handled: boolean; changed: string[] }> {
+  const source = `webhook:${event.id}`;
+  if (INTENT_EVENTS.has(event.type)) {
+    return { handled: true, changed: await applyIntent(db, stripe, (event.data.object as Stripe.PaymentIntent).id, source) };
+  }
+  if (CHARGE_EVENTS.has(event.type)) {
+    return { handled: true, changed: await applyCharge(db, stripe, event.data.object as Stripe.Charge, source) };
+  }
+  if (event.type === "charge.dispute.created") {
+    return { handled: true, changed: await applyDispute(db, stripe, event.data.object as Stripe.Dispute, event.id) };
+  }
+  if (event.type === "mandate.updated") {
+    const mandate = await stripe.mandates.retrieve((event.data.object as Stripe.Mandate).id);
+    return { handled: true, changed: mandate.status === "inactive" ? await revokeByStripeMandate(db, mandate.id, "mandate_inactive", event.id) : [] };
+  }
+  log("info", "stripe webhook type not handled", { eventId: event.id, type: event.type });
+  return { handled: false, changed: [] };
 }
 
 /** Reads the PaymentIntent from Stripe and applies its status to its payment. Returns the payment id if it changed. */

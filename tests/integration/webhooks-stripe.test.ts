@@ -4,6 +4,9 @@ import { getDb } from "@/lib/db";
 import { testDb } from "../helpers/db";
 import { linkBankAccount, sandbox, startDebit, stripeEventFor, stripeWebhookRequest } from "./webhooks-fixtures";
 
+// Info logs of every processed webhook would drown the test output.
+process.env.LOG_LEVEL ??= "warn";
+
 const db = testDb();
 afterAll(async () => {
   await db.$disconnect();
@@ -97,6 +100,37 @@ describe("POST /api/webhooks/stripe", () => {
     expect(state.credits).toHaveLength(0);
   });
 
+  it("legacy charges (STRIPE_USE_CHARGES): charge.pending → PROCESSING, charge.succeeded → SUCCEEDED once, charge.failed → FAILED", async () => {
+    const { getStripe } = await import("@/lib/stripe/client");
+    const legacy = async (btok: string, amountCents: number) => {
+      const linked = await linkBankAccount(db, { btok });
+      const requestId = `legacy-${Date.now()}-${Math.random()}`;
+      const payment = await db.payment.create({
+        data: { userId: linked.userId, bankAccountId: linked.bankAccountId, amountCents, requestId, idempotencyKey: `fund:${linked.userId}:${requestId}` },
+      });
+      const charge = await getStripe().charges.create({ amount: amountCents, currency: "usd", customer: linked.customerId, source: linked.stripeBankAccountId, metadata: { payment_id: payment.id } });
+      expect(charge.status).toBe("pending");
+      await db.payment.update({ where: { id: payment.id }, data: { stripeChargeId: charge.id } });
+      return { paymentId: payment.id, chargeId: charge.id };
+    };
+    const ok = await legacy("btok_us_verified", 1_700);
+    expect((await deliverEvent("charge.pending", ok.chargeId)).res.status).toBe(200);
+    expect((await paymentState(ok.paymentId)).payment.status).toBe("PROCESSING");
+    await sandbox("stripe/settle", { charge: ok.chargeId });
+    await deliverEvent("charge.succeeded", ok.chargeId);
+    await deliverEvent("charge.succeeded", ok.chargeId);
+    let state = await paymentState(ok.paymentId);
+    expect(state.payment.status).toBe("SUCCEEDED");
+    expect(state.credits).toHaveLength(1);
+
+    const bad = await legacy("btok_us_verified_accountClosed", 1_800);
+    await sandbox("stripe/settle", { charge: bad.chargeId });
+    await deliverEvent("charge.failed", bad.chargeId);
+    state = await paymentState(bad.paymentId);
+    expect(state.payment.status).toBe("FAILED");
+    expect(state.payment.failureMessage).toBe("The bank account is closed.");
+  });
+
   it("finds the payment by metadata.payment_id when the intent id was never stored, and records it", async () => {
     const linked = await linkBankAccount(db, { btok: "btok_us_verified" });
     const debit = await startDebit(db, linked, 2_000, { linkIntent: false });
@@ -158,6 +192,32 @@ describe("POST /api/webhooks/stripe", () => {
     const stored = await db.stripeEvent.findUniqueOrThrow({ where: { id } });
     expect(stored.processedAt).not.toBeNull();
     expect(stored.objectId).toBe("cus_x");
+  });
+
+  it("an event whose first processing failed is applied when Stripe delivers it again (not skipped as a duplicate)", async () => {
+    const { processStripeEvent } = await import("@/lib/webhooks/stripe");
+    const linked = await linkBankAccount(db, { btok: "btok_us_verified" });
+    const debit = await startDebit(db, linked, 3_300);
+    await sandbox("stripe/settle", { payment_intent: debit.intent.id });
+    const event = await stripeEventFor("payment_intent.succeeded", debit.intent.id);
+    const down = { paymentIntents: { retrieve: async () => Promise.reject(Object.assign(new Error("Stripe is down"), { type: "StripeAPIError" })) } };
+    await expect(processStripeEvent(db, event, { stripe: down as never })).rejects.toThrow(/down/);
+    expect((await db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).processedAt).toBeNull();
+    expect((await paymentState(debit.paymentId)).payment.status).toBe("PENDING");
+
+    const res = await deliver(JSON.stringify(event));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ duplicate: false });
+    const state = await paymentState(debit.paymentId);
+    expect(state.payment.status).toBe("SUCCEEDED");
+    expect(state.credits).toHaveLength(1);
+  });
+
+  it("an event about an intent Stripe does not know is acknowledged (200)", async () => {
+    const id = `evt_missing_${Date.now()}`;
+    const payload = JSON.stringify({ id, object: "event", type: "payment_intent.succeeded", created: 1, livemode: false, data: { object: { id: "pi_notthere", object: "payment_intent", status: "succeeded", metadata: {} } } });
+    expect((await deliver(payload)).status).toBe(200);
+    expect((await db.stripeEvent.findUniqueOrThrow({ where: { id } })).processedAt).not.toBeNull();
   });
 
   it("an event for a payment we do not have is acknowledged", async () => {

@@ -1,0 +1,29 @@
+import { getDb } from "@/lib/db";
+import { jsonError } from "@/lib/http/api";
+import { handlePlaidWebhook } from "@/lib/webhooks/plaid";
+import { errorSummary, log } from "@/lib/webhooks/log";
+
+/**
+ * Plaid webhooks. The body is read raw: its SHA-256 is what the
+ * Plaid-Verification JWT signs. 401 when verification fails (nothing is
+ * stored or changed), 200 once stored and applied (also for unknown items),
+ * 5xx when a transient failure should make Plaid deliver it again.
+ */
+export async function POST(req: Request): Promise<Response> {
+  const rawBody = await req.text();
+  try {
+    const result = await handlePlaidWebhook(getDb(), { rawBody, verificationHeader: req.headers.get("plaid-verification") });
+    switch (result.kind) {
+      case "rejected":
+        return jsonError(result.status, result.message);
+      case "unavailable":
+        return jsonError(503, result.message);
+      case "processed":
+        if (result.retry) return jsonError(503, "The webhook was recorded but could not be fully applied; please retry.");
+        return Response.json({ received: true });
+    }
+  } catch (err) {
+    log("error", "plaid webhook failed", errorSummary(err));
+    return jsonError(500, "The webhook could not be processed.");
+  }
+}

@@ -1,0 +1,29 @@
+import { getDb } from "@/lib/db";
+import { jsonError } from "@/lib/http/api";
+import { processStripeEvent, StripeSignatureError, verifyStripeEvent } from "@/lib/webhooks/stripe";
+import { errorSummary, log } from "@/lib/webhooks/log";
+
+/**
+ * Stripe webhooks. The raw body is what `Stripe-Signature` signs: 400 when
+ * it is missing or wrong (nothing stored), 200 once the event is stored and
+ * applied (also for duplicates and types we do not act on), 500 when
+ * applying failed so Stripe delivers it again.
+ */
+export async function POST(req: Request): Promise<Response> {
+  const rawBody = await req.text();
+  let event;
+  try {
+    event = verifyStripeEvent(rawBody, req.headers.get("stripe-signature"));
+  } catch (err) {
+    if (err instanceof StripeSignatureError) return jsonError(400, err.message);
+    log("error", "stripe webhook cannot be verified", errorSummary(err));
+    return jsonError(500, "Stripe webhooks are not configured on this server.");
+  }
+  try {
+    const result = await processStripeEvent(getDb(), event);
+    return Response.json({ received: true, duplicate: result.duplicate });
+  } catch (err) {
+    log("error", "stripe webhook failed", { eventId: event.id, type: event.type, ...errorSummary(err) });
+    return jsonError(500, "The event could not be processed; it will be retried.");
+  }
+}
