@@ -1,5 +1,8 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
+  // Browser-test builds go to their own folder (e2e/support/server.ts) so they
+  // never overwrite the dev server's .next or each other's.
+  distDir: process.env.NEXT_DIST_DIR || ".next",
   reactStrictMode: true,
   poweredByHeader: false,
   // forbidden() + app/forbidden.tsx give non-admins a real 403 page.

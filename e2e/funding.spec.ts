@@ -1,10 +1,24 @@
 import { expect, test, type Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
 import { newPerson, signUp } from "./support/users";
 import { sql } from "./support/database";
 import { completeLink, settleAllDebits } from "./support/link";
 
 const history = (page: Page) => page.getByRole("region", { name: "Transfer history" }).locator("tbody tr");
 const notifications = (page: Page) => page.getByRole("status", { name: "Notifications" });
+
+// Hydration mismatches and uncaught errors fail the test (console errors from the app's own origin).
+let problems: string[] = [];
+test.beforeEach(async ({ page }) => {
+  problems = [];
+  page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error" && !/Failed to load resource/.test(message.text())) problems.push(`console: ${message.text()}`);
+  });
+});
+test.afterEach(() => {
+  expect(problems).toEqual([]);
+});
 
 async function paymentCount(email: string): Promise<number> {
   const rows = await sql<{ count: number }>(`SELECT count(*)::int AS count FROM "payments" p JOIN "users" u ON u."id" = p."user_id" WHERE u."email" = $1`, [email]);
@@ -35,7 +49,9 @@ test("link a bank, fund with the ACH authorization, settle, fund again; a double
   await page.getByLabel("Amount").fill("25");
   await page.getByRole("button", { name: "Add funds" }).click();
   await expect(page.getByText('Check "I authorize" to allow this debit.')).toBeVisible();
+  await expect(authorize).toBeFocused();
   expect(await paymentCount(person.email)).toBe(0);
+  await page.screenshot({ path: "test-results/screenshots/funding-mandate.png" });
   await authorize.check();
   await page.getByRole("button", { name: "Add funds" }).click();
 
@@ -77,6 +93,13 @@ test("link a bank, fund with the ACH authorization, settle, fund again; a double
     [person.email],
   );
   expect(mandates[0]?.count).toBe(1);
+
+  const axe = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).exclude('iframe[title="Plaid Link"]').analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+
+  await page.screenshot({ path: "test-results/screenshots/funding-dashboard.png", fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: "test-results/screenshots/funding-dashboard-mobile.png", fullPage: true });
 });
 
 test("a transfer whose answer was lost is retried with the same request id: still one debit", async ({ page }) => {
@@ -102,7 +125,7 @@ test("a transfer whose answer was lost is retried with the same request id: stil
   await page.getByLabel("Amount").fill("12");
   await page.getByRole("checkbox", { name: /^I authorize/ }).check();
   await page.getByRole("button", { name: "Add funds" }).click();
-  await expect(page.getByRole("alert")).toContainText("Trying again is safe");
+  await expect(page.getByRole("main").getByRole("alert")).toContainText("Trying again is safe");
   await page.getByRole("button", { name: "Try again" }).click();
   await expect(history(page)).toHaveCount(1);
   await expect(history(page).first()).toContainText("$12.00");
@@ -178,4 +201,90 @@ test("a bank that needs reconnection is reconnected through Link update mode, an
   await expect(notifications(page)).toContainText("Removed First Platypus Bank Plaid Checking ····0000.");
   await expect(page.getByRole("button", { name: "Link a bank" })).toBeVisible();
   await expect(page.getByTestId("bank-account")).toHaveCount(0);
+});
+
+test("Replace bank removes the current bank, then links the new one, which asks for its own authorization", async ({ page }) => {
+  test.setTimeout(90_000);
+  const person = newPerson("replace");
+  await signUp(page, person);
+  await linkFirstPlatypus(page);
+
+  await page.getByRole("button", { name: "Replace bank" }).click();
+  const dialog = page.getByRole("dialog", { name: "Replace this bank?" });
+  await expect(dialog).toContainText("We'll remove First Platypus Bank Plaid Checking ····0000, then open Plaid");
+  await dialog.getByRole("button", { name: "Remove and link a new bank" }).click();
+  await expect(notifications(page)).toContainText("Removed First Platypus Bank Plaid Checking ····0000. Now choose your new bank.");
+  await completeLink(page, { account: /Plaid Saving/ });
+  await expect(notifications(page)).toContainText("Linked First Platypus Bank Plaid Saving ····1111.");
+  await expect(page.getByTestId("bank-account")).toHaveCount(1);
+  await expect(page.getByTestId("bank-account")).toContainText("Plaid Saving ····1111");
+  await expect(page.getByRole("checkbox", { name: /^I authorize/ })).toBeVisible();
+  await expect(page.getByText(/debit your First Platypus Bank account ending in 1111/)).toBeVisible();
+
+  const accounts = await sql<{ mask: string; status: string }>(
+    `SELECT b."mask", b."status" FROM "bank_accounts" b JOIN "users" u ON u."id" = b."user_id" WHERE u."email" = $1 ORDER BY b."created_at"`,
+    [person.email],
+  );
+  expect(accounts).toEqual([
+    { mask: "0000", status: "REMOVED" },
+    { mask: "1111", status: "ACTIVE" },
+  ]);
+});
+
+test("the OAuth return page re-opens Link with the saved token and finishes the link", async ({ page }) => {
+  test.setTimeout(90_000);
+  const person = newPerson("oauth");
+  await signUp(page, person);
+
+  // What the Link button leaves behind before an OAuth bank takes the person away.
+  await page.evaluate(async () => {
+    const res = await fetch("/api/plaid/link-token", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const { linkToken } = (await res.json()) as { linkToken: string };
+    sessionStorage.setItem("fundwell.plaid.link", JSON.stringify({ token: linkToken }));
+  });
+  await page.goto("/oauth-return?oauth_state_id=e2e-state");
+  await expect(page.getByRole("heading", { name: "Connecting your bank" })).toBeVisible();
+  await completeLink(page);
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByTestId("bank-account")).toContainText("Plaid Checking ····0000");
+
+  // Without a saved session there is nothing to resume.
+  await page.goto("/oauth-return?oauth_state_id=e2e-state");
+  await expect(page.getByText("This bank connection session has ended")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Back to dashboard" })).toBeVisible();
+});
+
+test("Link errors show Plaid's display_message; an invalid link token is replaced and Link opens again", async ({ page }) => {
+  test.setTimeout(90_000);
+  const person = newPerson("linkerr");
+  await signUp(page, person);
+
+  // A locked bank login: Link shows its error, the person exits, the app repeats Plaid's message.
+  await page.getByRole("button", { name: "Link a bank" }).click();
+  const link = page.frameLocator('iframe[title="Plaid Link"]:visible');
+  await link.getByRole("button", { name: "Continue" }).click();
+  await link.getByLabel("Search for your bank").fill("Platypus");
+  await link.getByRole("button", { name: "First Platypus Bank", exact: true }).click();
+  await link.getByLabel("Username").fill("user_good");
+  await link.getByLabel("Password").fill("error_ITEM_LOCKED");
+  await link.getByRole("button", { name: "Submit" }).click();
+  await expect(link.getByRole("heading", { name: "Your account is locked" })).toBeVisible();
+  await link.getByRole("button", { name: "Exit" }).click();
+  await expect(notifications(page)).toContainText("The given account has been locked by the financial institution.");
+  await expect(page.getByRole("button", { name: "Link a bank" })).not.toHaveAttribute("aria-busy", "true");
+  await expect(page.getByTestId("bank-account")).toHaveCount(0);
+
+  // The first token handed out is not valid: Link reports INVALID_LINK_TOKEN, the app gets a new one.
+  let tokens = 0;
+  await page.route("**/api/plaid/link-token", async (route) => {
+    if (tokens++ === 0) {
+      await route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ linkToken: "link-sandbox-00000000-0000-0000-0000-000000000000" }) });
+      return;
+    }
+    await route.continue();
+  });
+  await page.getByRole("button", { name: "Link a bank" }).click();
+  await completeLink(page);
+  expect(tokens).toBe(2);
+  await expect(page.getByTestId("bank-account")).toContainText("Plaid Checking ····0000");
 });

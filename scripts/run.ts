@@ -68,7 +68,8 @@ try {
 }
 
 const env = { ...process.env, DATABASE_URL: db.url, NEXT_TELEMETRY_DISABLED: "1" };
-if (prod && (process.argv.includes("--build") || !existsSync(".next/BUILD_ID"))) {
+const distDir = process.env.NEXT_DIST_DIR || ".next";
+if (prod && (process.argv.includes("--build") || !existsSync(path.join(distDir, "BUILD_ID")))) {
   console.log("Building the app (next build)…");
   const build = spawnSync(NEXT_BIN, ["build"], { stdio: "inherit", env: { ...env, NODE_ENV: "production" } });
   if (build.status !== 0) await shutdown(build.status ?? 1);

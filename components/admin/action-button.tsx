@@ -1,0 +1,76 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, useTransition } from "react";
+import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+
+/**
+ * One admin action: sends JSON to an admin API route, then refreshes the
+ * server-rendered page. Destructive actions ask for confirmation first.
+ */
+export function ActionButton({
+  url,
+  method = "POST",
+  body,
+  label,
+  variant = "secondary",
+  confirm,
+  redirectTo,
+}: {
+  url: string;
+  method?: "POST" | "PUT" | "PATCH" | "DELETE";
+  body?: unknown;
+  label: string;
+  variant?: "primary" | "secondary" | "danger";
+  confirm?: { title: string; text: string };
+  redirectTo?: string;
+}) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const [asking, setAsking] = useState(false);
+  const [pending, setPending] = useState(false);
+  const [, startTransition] = useTransition();
+
+  async function run() {
+    setPending(true);
+    setError(null);
+    try {
+      const res = await fetch(url, {
+        method,
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: "same-origin",
+      });
+      if (!res.ok) {
+        const payload = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+        setError(payload?.error?.message ?? "That did not work. Please try again.");
+        return;
+      }
+      setAsking(false);
+      startTransition(() => (redirectTo ? router.push(redirectTo) : router.refresh()));
+    } catch {
+      setError("We couldn't reach Fundwell. Please try again.");
+    } finally {
+      setPending(false);
+    }
+  }
+
+  return (
+    <span className="inline-flex flex-col gap-1">
+      <Button type="button" variant={variant} disabled={pending} onClick={() => (confirm ? setAsking(true) : void run())}>
+        {pending ? `${label}…` : label}
+      </Button>
+      {error ? (
+        <span role="alert" className="text-sm text-red-700">
+          {error}
+        </span>
+      ) : null}
+      {confirm ? (
+        <ConfirmDialog open={asking} title={confirm.title} confirmLabel={label} pending={pending} onConfirm={() => void run()} onCancel={() => setAsking(false)}>
+          {confirm.text}
+        </ConfirmDialog>
+      ) : null}
+    </span>
+  );
+}

@@ -1,0 +1,49 @@
+import type { BadgeTone } from "@/components/ui/badge";
+import type { BankAccountView, PaymentView } from "@/lib/funding/views";
+
+export interface AccountState {
+  label: string;
+  tone: BadgeTone;
+  /** What the person should know or do, when anything. */
+  detail: string | null;
+  /** Link update mode fixes it. */
+  canReconnect: boolean;
+  /** Debits may be requested (the server still has the last word). */
+  canFund: boolean;
+}
+
+/** Our own review of a new account; funding goes ahead meanwhile (only "Blocked" stops it). */
+export function isUnderReview(account: BankAccountView): boolean {
+  return account.reviewStatus === "PENDING" && account.status === "ACTIVE";
+}
+
+export function accountState(account: BankAccountView): AccountState {
+  if (account.reviewStatus === "BLOCKED") {
+    return { label: "Blocked", tone: "danger", detail: "This account can't be used for funding. Contact support if you think this is a mistake.", canReconnect: false, canFund: false };
+  }
+  if (account.itemStatus === "REVOKED") {
+    return { label: "Access revoked", tone: "danger", detail: "Access to this account was revoked at your bank or Plaid. Link your bank again to keep funding.", canReconnect: false, canFund: false };
+  }
+  if (account.status === "LINKING" || account.itemStatus === "LINKING") {
+    return { label: "Linking…", tone: "info", detail: "We're finishing setting up this account.", canReconnect: false, canFund: false };
+  }
+  if (account.itemStatus === "LOGIN_REQUIRED") {
+    return { label: "Needs reconnection", tone: "warning", detail: "Your bank needs you to log in again. Reconnect to fund from this account.", canReconnect: true, canFund: false };
+  }
+  if (account.itemStatus === "PENDING_DISCONNECT") {
+    return { label: "Needs reconnection", tone: "warning", detail: "Your bank connection expires soon. Reconnect to keep using this account.", canReconnect: true, canFund: true };
+  }
+  return { label: "Active", tone: "success", detail: null, canReconnect: false, canFund: account.status === "ACTIVE" };
+}
+
+export const PAYMENT_STATUS: Record<PaymentView["status"], { label: string; tone: BadgeTone }> = {
+  PENDING: { label: "Pending", tone: "warning" },
+  PROCESSING: { label: "Processing", tone: "info" },
+  SUCCEEDED: { label: "Completed", tone: "success" },
+  FAILED: { label: "Failed", tone: "danger" },
+  CANCELED: { label: "Canceled", tone: "neutral" },
+};
+
+export function isInFlight(status: PaymentView["status"]): boolean {
+  return status === "PENDING" || status === "PROCESSING";
+}
