@@ -38,7 +38,7 @@ export default defineConfig({
       APP_URL: `http://localhost:${PORT}`,
       SANDBOX_URL: `http://127.0.0.1:${SANDBOX_PORT}`,
       DATA_DIR: `.data/e2e-${PORT}`,
-      NEXT_DIST_DIR: `.next-e2e-${PORT}`,
+      NEXT_DIST_DIR: ".next-e2e",
       NEXT_TELEMETRY_DISABLED: "1",
     },
   },
