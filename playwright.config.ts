@@ -39,6 +39,8 @@ export default defineConfig({
       SANDBOX_URL: `http://127.0.0.1:${SANDBOX_PORT}`,
       DATA_DIR: `.data/e2e-${PORT}`,
       NEXT_DIST_DIR: ".next-e2e",
+      // Specs settle debits themselves through the sandbox control API.
+      SANDBOX_ACH_SETTLE_MS: "off",
       NEXT_TELEMETRY_DISABLED: "1",
     },
   },

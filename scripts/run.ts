@@ -58,7 +58,7 @@ try {
         stripeSecretKey: config.stripe.secretKey,
         stripeWebhookUrl: `${config.appUrl}/api/webhooks/stripe`,
         stripeWebhookSecret: config.stripe.webhookSecret,
-        achSettleDelayMs: process.env.SANDBOX_ACH_SETTLE_MS ? Number(process.env.SANDBOX_ACH_SETTLE_MS) : null,
+        achSettleDelayMs: achSettleDelayMs(process.env.SANDBOX_ACH_SETTLE_MS),
       },
     });
   }
@@ -88,6 +88,18 @@ if (await waitForHealth(`http://${appUrl.hostname}:${port}/api/health`)) {
     "",
   ];
   console.log(lines.join("\n"));
+}
+
+/** Local debits settle by themselves after 20 s unless SANDBOX_ACH_SETTLE_MS says otherwise ("off": only on command). */
+function achSettleDelayMs(value: string | undefined): number | null {
+  if (value === undefined || value === "") return 20_000;
+  if (value === "off") return null;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 0) {
+    console.error(`SANDBOX_ACH_SETTLE_MS: expected a number of milliseconds or "off" (got "${value}")`);
+    process.exit(1);
+  }
+  return ms;
 }
 
 async function waitForHealth(url: string): Promise<boolean> {
