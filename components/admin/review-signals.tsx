@@ -29,8 +29,10 @@ export function ReviewSignals({ item, compact = false }: { item: ReviewItemView;
         {duplicate ? (
           <strong className="text-red-700">
             {s.duplicateUserCount} other user{s.duplicateUserCount === 1 ? "" : "s"}
-            {s.fingerprintShared ? " (same bank fingerprint)" : ""}
+            {s.fingerprintShared ? " (same bank fingerprint)" : " (same bank and mask)"}
           </strong>
+        ) : s.duplicateUserCountAtLink > 0 ? (
+          <span>none now ({s.duplicateUserCountAtLink} when linked)</span>
         ) : (
           "none"
         )}

@@ -3,8 +3,8 @@ import { formatUsd } from "./format";
 
 /**
  * Funding volume per day as a server-rendered SVG bar chart (no chart
- * library, no client JS). Each bar has a <title> for hover and screen
- * readers, and the same numbers are in a visually hidden table.
+ * library, no client JS). The numbers behind it are in a visually hidden
+ * table for screen readers.
  */
 export function VolumeChart({ data }: { data: DailyVolume[] }) {
   const width = 720;
@@ -19,8 +19,8 @@ export function VolumeChart({ data }: { data: DailyVolume[] }) {
   const ticks = [0, 0.5, 1].map((f) => Math.round(max * f));
   return (
     <figure>
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby="volume-chart-title" className="h-auto w-full">
-        <title id="volume-chart-title">Funding volume per day, last {data.length} days</title>
+      {/* No <title> elements: React 19 mis-hydrates <title> inside <svg> (it treats it as document metadata). */}
+      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`Funding volume per day, last ${data.length} days`} className="h-auto w-full">
         {ticks.map((t) => (
           <g key={t}>
             <line x1={pad.left} x2={width - pad.right} y1={y(t)} y2={y(t)} stroke="#e2e8f0" />
@@ -33,9 +33,7 @@ export function VolumeChart({ data }: { data: DailyVolume[] }) {
           const x = pad.left + i * step + (step - barW) / 2;
           return (
             <g key={d.day}>
-              <rect x={x} y={y(d.amountCents)} width={barW} height={innerH - (y(d.amountCents) - pad.top)} fill="#99f6e4">
-                <title>{`${d.day}: ${formatUsd(d.amountCents)} in ${d.count} payments (${formatUsd(d.succeededCents)} succeeded)`}</title>
-              </rect>
+              <rect x={x} y={y(d.amountCents)} width={barW} height={innerH - (y(d.amountCents) - pad.top)} fill="#99f6e4" />
               <rect x={x} y={y(d.succeededCents)} width={barW} height={innerH - (y(d.succeededCents) - pad.top)} fill="#0d9488" />
               {i % 5 === 0 || i === data.length - 1 ? (
                 <text x={x + barW / 2} y={height - 10} textAnchor="middle" fontSize="10" fill="#64748b">

@@ -10,6 +10,7 @@ import { listBankAccounts } from "@/lib/funding/dashboard";
 import type { BankAccountView } from "@/lib/funding/views";
 import { BankingError, upstreamUnavailable } from "./errors";
 import { ensureStripeCustomer } from "./stripe-customer";
+import { recordReviewSignals } from "@/lib/admin/review-signals";
 
 export const linkAccountSchema = z.object({
   publicToken: z.string().trim().min(1, "publicToken is required").max(200),
@@ -178,6 +179,7 @@ export async function linkBankAccount(deps: Deps, user: Pick<User, "id" | "email
     db.plaidItem.update({ where: { id: item.id }, data: { status: "ACTIVE", errorCode: null } }),
     db.linkAttempt.update({ where: { id: attempt.id }, data: { status: "COMPLETED", step: "completed", errorCode: null, errorMessage: null } }),
   ]);
+  await recordReviewSignals(deps, bankAccountId); // admin review queue (lib/admin); never throws
   await recordAudit(db, {
     actorId: user.id,
     action: "bank_account.linked",

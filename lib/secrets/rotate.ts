@@ -15,6 +15,7 @@ export interface EncryptedColumn {
  */
 export const ENCRYPTED_COLUMNS: EncryptedColumn[] = [
   { table: "plaid_items", idColumn: "id", column: "access_token_ciphertext", aad: (id) => accessTokenAad(id) },
+  { table: "processor_tokens", idColumn: "id", column: "token_ciphertext", aad: (id) => `processor_tokens.token:${id}` }, // lib/admin/processor-tokens.ts
 ];
 
 /** The AAD a Plaid access token is sealed with: bound to its row. */

@@ -1,0 +1,14 @@
+import type { ReactNode } from "react";
+import { getCurrentUser } from "@/lib/auth";
+import { AdminNav } from "@/components/admin/admin-nav";
+
+/** Admin section chrome. Access is checked by every page (requireAdmin) and API route (adminRoute), not here. */
+export default async function AdminLayout({ children }: { children: ReactNode }) {
+  const user = await getCurrentUser();
+  return (
+    <div>
+      {user?.role === "ADMIN" ? <AdminNav /> : null}
+      {children}
+    </div>
+  );
+}

@@ -1,0 +1,69 @@
+import type { Metadata } from "next";
+import type { ReactNode } from "react";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requireAdmin } from "@/lib/auth";
+import { getDb } from "@/lib/db";
+import { BankingError } from "@/lib/banking/errors";
+import { getAdminPaymentDetail } from "@/lib/admin/payments";
+import { Card } from "@/components/ui/card";
+import { DataTable, td } from "@/components/admin/table";
+import { StatusBadge } from "@/components/admin/status-badge";
+import { formatUsd, formatWhen } from "@/components/admin/format";
+
+export const metadata: Metadata = { title: "Payment · Admin" };
+
+export default async function AdminPaymentPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  await requireAdmin(`/admin/payments/${id}`);
+  const detail = await getAdminPaymentDetail(getDb(), id).catch((err: unknown) => {
+    if (err instanceof BankingError && err.status === 404) notFound();
+    throw err;
+  });
+  const p = detail.payment;
+  const rows: [string, ReactNode][] = [
+    ["Amount", formatUsd(p.amountCents)],
+    ["Status", <StatusBadge key="s" status={p.status} />],
+    ["User", <Link key="u" href={`/admin/users/${p.userId}`} className="underline">{p.userEmail}</Link>],
+    ["Bank", <Link key="b" href={`/admin/bank-accounts/${p.bankAccountId}`} className="underline">{p.bankLabel}</Link>],
+    ["Created", formatWhen(p.createdAt)],
+    ["Settled", formatWhen(p.settledAt)],
+    ["Credited to balance", p.credited ? "yes" : "no"],
+    ["Stripe PaymentIntent", p.stripePaymentIntentId ?? "—"],
+    ["Stripe charge", p.stripeChargeId ?? "—"],
+    ["Stripe mandate", p.stripeMandateId ?? "—"],
+    ["Request id", p.requestId],
+    ["Failure", p.failureCode ? `${p.failureCode}${p.failureMessage ? `: ${p.failureMessage}` : ""}` : "—"],
+  ];
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-semibold">
+        Payment {formatUsd(p.amountCents)} <span className="text-base font-normal text-slate-500">{p.id}</span>
+      </h1>
+      <Card title="Details">
+        <dl className="grid grid-cols-[12rem_1fr] gap-y-1 text-sm">
+          {rows.map(([k, v]) => (
+            <div key={k} className="contents">
+              <dt className="text-slate-500">{k}</dt>
+              <dd className="break-all">{v}</dd>
+            </div>
+          ))}
+        </dl>
+      </Card>
+      <Card title="Timeline">
+        <DataTable caption="Webhook events and audit entries, oldest first" captionHidden columns={["When", "Source", "Event", "Detail"]} empty={detail.timeline.length === 0 ? "Nothing yet." : null}>
+          {detail.timeline.map((t, i) => (
+            <tr key={`${t.at}-${i}`}>
+              <td className={`${td} whitespace-nowrap`}>{formatWhen(t.at)}</td>
+              <td className={td}>{t.source === "stripe" ? "Stripe webhook" : "Fundwell"}</td>
+              <td className={td}>
+                <code className="text-xs">{t.label}</code>
+              </td>
+              <td className={td}>{t.detail ?? ""}</td>
+            </tr>
+          ))}
+        </DataTable>
+      </Card>
+    </div>
+  );
+}

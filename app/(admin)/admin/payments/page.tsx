@@ -1,0 +1,98 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requireAdmin } from "@/lib/auth";
+import { getDb } from "@/lib/db";
+import { listAdminPayments, paymentFilterSchema, searchParamsObject, type PaymentFilter } from "@/lib/admin/payments";
+import { PaymentStatus } from "@/lib/generated/prisma/enums";
+import { Alert } from "@/components/ui/alert";
+import { Card } from "@/components/ui/card";
+import { Field } from "@/components/ui/field";
+import { buttonClass } from "@/components/ui/button";
+import { DataTable, td } from "@/components/admin/table";
+import { Pager } from "@/components/admin/pager";
+import { StatusBadge } from "@/components/admin/status-badge";
+import { formatUsd, formatWhen } from "@/components/admin/format";
+
+export const metadata: Metadata = { title: "Payments · Admin" };
+
+export default async function AdminPaymentsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requireAdmin("/admin/payments");
+  const raw = searchParamsObject(await searchParams);
+  const parsed = paymentFilterSchema.safeParse(raw);
+  const filter: PaymentFilter = parsed.success ? parsed.data : {};
+  const fieldErrors: Record<string, string> = {};
+  if (!parsed.success) for (const i of parsed.error.issues) fieldErrors[String(i.path[0] ?? "")] ??= i.message;
+  const result = await listAdminPayments(getDb(), filter);
+  // The filter as typed (without the page cursor), for the export link and the pager.
+  const kept = Object.fromEntries(Object.entries(raw).filter(([k, v]) => k !== "cursor" && v !== "" && k in paymentFilterSchema.shape));
+  const exportHref = `/api/admin/payments/export?${new URLSearchParams(kept).toString()}`;
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-semibold">Payments</h1>
+      <form method="get" className="grid grid-cols-2 gap-3 md:grid-cols-4" aria-label="Filter payments">
+        <div className="space-y-1">
+          <label htmlFor="status" className="block text-sm font-medium text-slate-700">
+            Status
+          </label>
+          <select id="status" name="status" defaultValue={raw.status ?? ""} className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm">
+            <option value="">Any</option>
+            {Object.values(PaymentStatus).map((s) => (
+              <option key={s} value={s}>
+                {s.toLowerCase()}
+              </option>
+            ))}
+          </select>
+        </div>
+        <Field id="email" name="email" label="User email" type="search" defaultValue={raw.email ?? ""} error={fieldErrors.email} />
+        <Field id="from" name="from" label="From (UTC date)" type="date" defaultValue={raw.from ?? ""} error={fieldErrors.from} />
+        <Field id="to" name="to" label="To (UTC date)" type="date" defaultValue={raw.to ?? ""} error={fieldErrors.to} />
+        <Field id="minAmount" name="minAmount" label="Min amount ($)" inputMode="decimal" defaultValue={raw.minAmount ?? ""} error={fieldErrors.minAmount} />
+        <Field id="maxAmount" name="maxAmount" label="Max amount ($)" inputMode="decimal" defaultValue={raw.maxAmount ?? ""} error={fieldErrors.maxAmount} />
+        <div className="flex items-end gap-3 md:col-span-2">
+          <button type="submit" className={buttonClass("secondary")}>
+            Filter
+          </button>
+          <Link href="/admin/payments" className="text-sm text-brand-700 underline">
+            Clear
+          </Link>
+          <a href={exportHref} className="ml-auto text-sm font-medium text-brand-700 underline" download>
+            Export CSV
+          </a>
+        </div>
+      </form>
+      {!parsed.success ? <Alert>Some filters are not valid; showing all payments.</Alert> : null}
+      <Card>
+        <DataTable caption="Payments, newest first" captionHidden columns={["When", "User", "Amount", "Status", "Bank", "Failure"]} empty={result.payments.length === 0 ? "No payments match." : null}>
+          {result.payments.map((p) => (
+            <tr key={p.id}>
+              <td className={`${td} whitespace-nowrap`}>
+                <Link href={`/admin/payments/${p.id}`} className="text-brand-700 underline">
+                  {formatWhen(p.createdAt)}
+                </Link>
+              </td>
+              <td className={td}>
+                <Link href={`/admin/users/${p.userId}`} className="underline">
+                  {p.userEmail}
+                </Link>
+              </td>
+              <td className={`${td} tabular-nums`}>{formatUsd(p.amountCents)}</td>
+              <td className={td}>
+                <StatusBadge status={p.status} />
+              </td>
+              <td className={td}>{p.bankLabel}</td>
+              <td className={td}>{p.failureCode ?? "—"}</td>
+            </tr>
+          ))}
+        </DataTable>
+        <Pager basePath="/admin/payments" params={kept} hasNext={Boolean(result.nextCursor)} nextParams={result.nextCursor ? { cursor: result.nextCursor } : undefined} />
+        {filter.cursor ? (
+          <p className="mt-2 text-sm">
+            <Link href={`/admin/payments?${new URLSearchParams(kept).toString()}`} className="text-brand-700 underline">
+              Back to the newest
+            </Link>
+          </p>
+        ) : null}
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,49 @@
+import type { Db } from "@/lib/db";
+import { recordAudit } from "@/lib/audit";
+import { BankingError } from "@/lib/banking/errors";
+
+/** Admin-editable settings, stored in app_settings (key → JSON value). */
+export const SETTINGS = {
+  /** Whether a new bank account may fund before an admin reviews it. Default: yes. */
+  allowFundingBeforeReview: { key: "funding.allowBeforeReview", default: true },
+} as const;
+
+export interface AdminSettings {
+  allowFundingBeforeReview: boolean;
+}
+
+export async function getSettings(db: Pick<Db, "appSetting">): Promise<AdminSettings> {
+  const rows = await db.appSetting.findMany({ where: { key: { in: [SETTINGS.allowFundingBeforeReview.key] } } });
+  const value = rows.find((r) => r.key === SETTINGS.allowFundingBeforeReview.key)?.value;
+  return { allowFundingBeforeReview: typeof value === "boolean" ? value : SETTINGS.allowFundingBeforeReview.default };
+}
+
+export async function updateSettings(db: Db, actor: { id: string; ip?: string | null }, changes: Partial<AdminSettings>): Promise<AdminSettings> {
+  const before = await getSettings(db);
+  if (changes.allowFundingBeforeReview !== undefined) {
+    const key = SETTINGS.allowFundingBeforeReview.key;
+    const value = changes.allowFundingBeforeReview;
+    await db.$transaction([
+      db.appSetting.upsert({ where: { key }, create: { key, value, updatedById: actor.id }, update: { value, updatedById: actor.id, updatedAt: new Date() } }),
+    ]);
+    await recordAudit(db, {
+      actorId: actor.id,
+      action: "admin.settings.updated",
+      targetType: "app_setting",
+      targetId: key,
+      metadata: { from: before.allowFundingBeforeReview, to: value },
+      ip: actor.ip ?? null,
+    });
+  }
+  return getSettings(db);
+}
+
+/**
+ * The "fund before review" rule, checked by createFundingPayment: when the
+ * setting is off, an account still PENDING review cannot fund yet.
+ */
+export async function assertMayFundBeforeReview(db: Pick<Db, "appSetting">, account: { reviewStatus: string }): Promise<void> {
+  if (account.reviewStatus !== "PENDING") return;
+  if ((await getSettings(db)).allowFundingBeforeReview) return;
+  throw new BankingError(422, "ACCOUNT_UNDER_REVIEW", "This bank account is being reviewed. You can fund from it once the review is done.");
+}

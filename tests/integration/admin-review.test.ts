@@ -1,0 +1,217 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "../../lib/db";
+import { bankingDeps } from "../../lib/banking/deps";
+import { BankingError } from "../../lib/banking/errors";
+import { linkBankAccount } from "../../lib/banking/link-account";
+import { createFundingPayment } from "../../lib/funding/create-payment";
+import { MANDATE_TEXT_VERSION } from "../../lib/funding/mandate";
+import { compareIdentity } from "../../lib/admin/identity-match";
+import { decideReview, getBankAccountForReview, listReviewQueue, removeAccountAsAdmin } from "../../lib/admin/review";
+import { getSettings, updateSettings } from "../../lib/admin/settings";
+import { getAdminOverview } from "../../lib/admin/overview";
+import { getStripe } from "../../lib/stripe/client";
+import { getPlaid } from "../../lib/plaid/client";
+import { plaidErrorOf } from "../../lib/plaid/errors";
+import { accessTokenAad, openSecret } from "../../lib/secrets";
+import { uniqueEmail } from "../helpers/db";
+import { linkResult, sandboxControl } from "../helpers/sandbox";
+import { customAccount, isolatedDb, randomAccountNumber } from "./admin-support";
+
+let db: Db;
+let close: () => Promise<void>;
+beforeAll(async () => {
+  ({ db, close } = await isolatedDb());
+});
+afterAll(() => close());
+
+const LIMITS = { minCents: 100, maxCents: 50_000, dailyMaxCents: 60_000, thirtyDayMaxCents: 100_000 };
+const deps = () => ({ ...bankingDeps(), db });
+const fundDeps = () => ({ ...deps(), limits: LIMITS });
+const ctx = { ip: "198.51.100.9", userAgent: "vitest" };
+const accepted = { accepted: true as const, textVersion: MANDATE_TEXT_VERSION };
+
+async function newUser(name = "Rae Viewer", role: "USER" | "ADMIN" = "USER") {
+  return db.user.create({ data: { email: uniqueEmail(role === "ADMIN" ? "admin" : "reviewed"), name, role } });
+}
+
+async function link(user: { id: string; email: string; name: string | null }, options: { institutionId?: string; password?: string } = {}) {
+  const result = await linkResult({ institutionId: options.institutionId, username: options.password ? "user_custom" : "user_good", password: options.password });
+  const view = await linkBankAccount(deps(), user, result.input(options.password ? "Custom Checking" : "Plaid Checking"));
+  return { view, result };
+}
+
+async function rejection(p: Promise<unknown>): Promise<BankingError> {
+  const err = await p.then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(BankingError);
+  return err as BankingError;
+}
+
+describe("identity comparison", () => {
+  it("matches first and last name, treats email or last name alone as partial", () => {
+    const owners = [{ names: ["José Q. Álvarez"], emails: ["jose@example.test"] }];
+    expect(compareIdentity({ name: "Jose Alvarez", email: "x@example.test" }, owners).verdict).toBe("MATCH");
+    expect(compareIdentity({ name: "Maria Alvarez", email: "x@example.test" }, owners).verdict).toBe("PARTIAL");
+    expect(compareIdentity({ name: "Sam Smith", email: "JOSE@example.test" }, owners)).toEqual({ verdict: "PARTIAL", nameMatched: false, emailMatched: true });
+    expect(compareIdentity({ name: "Sam Smith", email: "s@example.test" }, owners).verdict).toBe("NO_MATCH");
+    expect(compareIdentity({ name: null, email: "s@example.test" }, []).verdict).toBe("UNAVAILABLE");
+  });
+});
+
+describe("review signals recorded at link time", () => {
+  it("identity match against the bank's owners keeps the verdict and names only", async () => {
+    const user = await newUser("Morgan Keeling");
+    const numbers = randomAccountNumber();
+    const { view } = await link(user, {
+      password: customAccount({ ...numbers, owners: { names: ["Morgan A. Keeling"], emails: ["morgan.private@example.org"] } }),
+    });
+    const signals = await db.bankAccountReview.findUniqueOrThrow({ where: { bankAccountId: view.id } });
+    expect(signals).toMatchObject({ identityVerdict: "MATCH", nameMatched: true, emailMatched: false, ownerNames: ["Morgan A. Keeling"], identityError: null });
+    expect(signals.stripeFingerprint).toEqual(expect.any(String));
+    expect(JSON.stringify(signals)).not.toContain("morgan.private@example.org");
+
+    const other = await newUser("Quinn Other");
+    const { view: mismatch } = await link(other); // user_good: owner "Alberta Bobbeth Charleson"
+    const s2 = await getBankAccountForReview(db, mismatch.id);
+    expect(s2.signals).toMatchObject({ identityVerdict: "NO_MATCH", ownerNames: ["Alberta Bobbeth Charleson"] });
+  });
+
+  it("flags a first-seen institution, and not the second account there", async () => {
+    const a = await newUser();
+    const b = await newUser();
+    const first = await link(a, { institutionId: "ins_109512", password: customAccount(randomAccountNumber()) });
+    const second = await link(b, { institutionId: "ins_109512", password: customAccount(randomAccountNumber()) });
+    expect((await getBankAccountForReview(db, first.view.id)).signals?.firstSeenInstitution).toBe(true);
+    expect((await getBankAccountForReview(db, second.view.id)).signals?.firstSeenInstitution).toBe(false);
+  });
+
+  it("flags the same institution+mask or the same Stripe fingerprint linked by several users", async () => {
+    const numbers = randomAccountNumber();
+    const [a, b, c] = [await newUser(), await newUser(), await newUser()];
+    const solo = await link(a, { institutionId: "ins_109511", password: customAccount(numbers) });
+    expect((await getBankAccountForReview(db, solo.view.id)).signals).toMatchObject({ duplicateUserCount: 0, duplicateUserCountAtLink: 0, fingerprintShared: false });
+
+    // Same institution and mask, same numbers.
+    const same = await link(b, { institutionId: "ins_109511", password: customAccount(numbers) });
+    expect((await getBankAccountForReview(db, same.view.id)).signals).toMatchObject({ duplicateUserCount: 1, duplicateUserCountAtLink: 1, fingerprintShared: true });
+
+    // Another institution and mask, but the same account numbers: only Stripe's fingerprint gives it away.
+    const disguised = await link(c, { institutionId: "ins_109510", password: customAccount({ accountNumber: numbers.accountNumber, mask: "0042" }) });
+    const view = await getBankAccountForReview(db, disguised.view.id);
+    expect(view.signals).toMatchObject({ duplicateUserCount: 2, duplicateUserCountAtLink: 2, fingerprintShared: true });
+    // The first account now shows both others too (live), though it had no duplicate when linked.
+    expect((await getBankAccountForReview(db, solo.view.id)).signals).toMatchObject({ duplicateUserCount: 2, duplicateUserCountAtLink: 0, fingerprintShared: true });
+    // In the queue as well (signals computed for a whole page at once).
+    const inQueue = (await listReviewQueue(db)).items.filter((i) => [solo.view.id, same.view.id, disguised.view.id].includes(i.id));
+    expect(inQueue.map((i) => i.signals?.duplicateUserCount)).toEqual([2, 2, 2]);
+  });
+
+  it("shows recent failed payments on the account and the user, and the queue lists pending accounts oldest first", async () => {
+    const user = await newUser();
+    const { view } = await link(user, { password: customAccount({ ...randomAccountNumber(), current: 5_000 }) });
+    const { payment } = await createFundingPayment(fundDeps(), user, { requestId: randomUUID(), bankAccountId: view.id, amountCents: 1_500, mandate: accepted }, ctx);
+    const row = await db.payment.findUniqueOrThrow({ where: { id: payment.id } });
+    await sandboxControl("stripe/fail", { payment_intent: row.stripePaymentIntentId, code: "account_closed" });
+    await db.payment.update({ where: { id: payment.id }, data: { status: "FAILED", failureCode: "account_closed" } });
+    // An old failure does not count.
+    const old = await createFundingPayment(fundDeps(), user, { requestId: randomUUID(), bankAccountId: view.id, amountCents: 1_000 }, ctx);
+    await db.payment.update({ where: { id: old.payment.id }, data: { status: "FAILED", createdAt: new Date(Date.now() - 40 * 86_400_000) } });
+
+    const queued = await listReviewQueue(db);
+    const item = queued.items.find((i) => i.id === view.id) ?? (await getBankAccountForReview(db, view.id));
+    expect(item.recentFailures).toEqual({ account: 1, user: 1 });
+    expect(queued.items.every((i) => i.reviewStatus === "PENDING")).toBe(true);
+    const times = queued.items.map((i) => i.createdAt);
+    expect([...times].sort()).toEqual(times);
+  });
+
+  it("a link still completes when the identity call fails, with the verdict UNAVAILABLE", async () => {
+    const user = await newUser();
+    await sandboxControl("faults", { rules: [{ route: "/identity/get", status: 500, times: 1 }] });
+    try {
+      const { view } = await link(user, { password: customAccount(randomAccountNumber()) });
+      expect(view.status).toBe("ACTIVE");
+      expect((await getBankAccountForReview(db, view.id)).signals).toMatchObject({ identityVerdict: "UNAVAILABLE", identityError: "INTERNAL_SERVER_ERROR" });
+    } finally {
+      await sandboxControl("faults/clear");
+    }
+  });
+});
+
+describe("review decisions", () => {
+  it("approve and block are audited; a block refuses funding at once, approval lifts it", async () => {
+    const admin = await newUser("Ada Min", "ADMIN");
+    const user = await newUser();
+    const { view } = await link(user, { password: customAccount(randomAccountNumber()) });
+    const fund = (amountCents: number) => createFundingPayment(fundDeps(), user, { requestId: randomUUID(), bankAccountId: view.id, amountCents, mandate: accepted }, ctx);
+
+    await fund(1_000);
+    const blocked = await decideReview(db, { id: admin.id, ip: "203.0.113.5" }, view.id, "block");
+    expect(blocked.reviewStatus).toBe("BLOCKED");
+    expect(await rejection(fund(1_000))).toMatchObject({ status: 422, code: "ACCOUNT_BLOCKED" });
+
+    const approved = await decideReview(db, { id: admin.id }, view.id, "approve");
+    expect(approved.reviewStatus).toBe("APPROVED");
+    await fund(1_000);
+
+    const audit = await db.auditLog.findMany({ where: { targetId: view.id, action: { startsWith: "admin." } }, orderBy: { createdAt: "asc" } });
+    expect(audit.map((a) => [a.action, a.actorId])).toEqual([
+      ["admin.bank_account.blocked", admin.id],
+      ["admin.bank_account.approved", admin.id],
+    ]);
+    expect(audit[0]).toMatchObject({ ip: "203.0.113.5", metadata: { from: "PENDING", to: "BLOCKED", userId: user.id } });
+    expect(await db.bankAccountReview.findUniqueOrThrow({ where: { bankAccountId: view.id } })).toMatchObject({ reviewedById: admin.id, reviewedAt: expect.any(Date) });
+  });
+
+  it("remove detaches the Stripe bank account and removes the Plaid item", async () => {
+    const admin = await newUser("Ada Min", "ADMIN");
+    const user = await newUser();
+    const { view } = await link(user, { password: customAccount(randomAccountNumber()) });
+    const before = await db.bankAccount.findUniqueOrThrow({ where: { id: view.id }, include: { item: true, user: true } });
+
+    await removeAccountAsAdmin(deps(), { id: admin.id }, view.id);
+    const after = await db.bankAccount.findUniqueOrThrow({ where: { id: view.id }, include: { item: true } });
+    expect(after).toMatchObject({ status: "REMOVED", item: { status: "REMOVED" } });
+    await expect(getStripe().customers.retrieveSource(before.user.stripeCustomerId!, before.stripeBankAccountId!)).rejects.toMatchObject({ code: "resource_missing" });
+    const gone = await getPlaid().itemGet({ access_token: openSecret(before.item.accessTokenCiphertext, accessTokenAad(before.item.id)) }).catch((e: unknown) => plaidErrorOf(e));
+    expect(gone).toMatchObject({ error_code: expect.stringMatching(/ITEM_NOT_FOUND|INVALID_ACCESS_TOKEN/) });
+    const actions = (await db.auditLog.findMany({ where: { targetId: view.id }, select: { action: true, actorId: true } })).filter((a) => a.actorId === admin.id).map((a) => a.action);
+    expect(actions).toEqual(expect.arrayContaining(["bank_account.removed", "admin.bank_account.removed"]));
+    expect((await listReviewQueue(db)).items.map((i) => i.id)).not.toContain(view.id);
+    await expect(removeAccountAsAdmin(deps(), { id: admin.id }, view.id)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("the fund-before-review setting: on by default; off → PENDING accounts get ACCOUNT_UNDER_REVIEW, approved ones fund", async () => {
+    const admin = await newUser("Ada Min", "ADMIN");
+    expect(await getSettings(db)).toEqual({ allowFundingBeforeReview: true });
+    const user = await newUser();
+    const { view } = await link(user, { password: customAccount(randomAccountNumber()) });
+    try {
+      await updateSettings(db, { id: admin.id }, { allowFundingBeforeReview: false });
+      expect(await getSettings(db)).toEqual({ allowFundingBeforeReview: false });
+      const err = await rejection(createFundingPayment(fundDeps(), user, { requestId: randomUUID(), bankAccountId: view.id, amountCents: 1_000, mandate: accepted }, ctx));
+      expect(err).toMatchObject({ status: 422, code: "ACCOUNT_UNDER_REVIEW" });
+      expect(await db.payment.count({ where: { userId: user.id } })).toBe(0);
+
+      await decideReview(db, { id: admin.id }, view.id, "approve");
+      const ok = await createFundingPayment(fundDeps(), user, { requestId: randomUUID(), bankAccountId: view.id, amountCents: 1_000, mandate: accepted }, ctx);
+      expect(ok.created).toBe(true);
+      expect(await db.auditLog.findFirst({ where: { action: "admin.settings.updated", actorId: admin.id } })).toMatchObject({ metadata: { from: true, to: false } });
+    } finally {
+      await updateSettings(db, { id: admin.id }, { allowFundingBeforeReview: true });
+    }
+  });
+
+  it("the overview counts accounts awaiting review and items needing reconnection", async () => {
+    const user = await newUser();
+    const { view, result } = await link(user, { password: customAccount(randomAccountNumber()) });
+    await db.plaidItem.update({ where: { id: view.itemId }, data: { status: "LOGIN_REQUIRED" } });
+    const overview = await getAdminOverview(db);
+    expect(overview.accountsAwaitingReview).toBe(await db.bankAccount.count({ where: { reviewStatus: "PENDING", status: "ACTIVE" } }));
+    expect(overview.accountsAwaitingReview).toBe((await listReviewQueue(db)).total);
+    expect(overview.itemsNeedingReconnection).toBeGreaterThanOrEqual(1);
+    expect(overview.users.total).toBe(await db.user.count());
+    expect(overview.dailyVolume).toHaveLength(30);
+    expect(result.plaidItemId).toBeTruthy();
+  });
+});
