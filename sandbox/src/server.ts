@@ -38,6 +38,10 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const store = new Store(options.dataDir);
   const faults = new FaultInjector();
   const server: Server = createServer();
+  // Outlive the clients' idle sockets (Node's agents drop them after 5 s), so
+  // a client never reuses a socket the server is closing (ECONNRESET).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => resolve());

@@ -9,6 +9,7 @@ import Stripe from "stripe";
 import { FaultInjector, parseFaultRule, seededRandom } from "../src/core/faults.js";
 import { DEFAULT_CREDENTIALS } from "../src/server.js";
 import { plaidFailure, schemaErrors, startPlaidSandbox, type PlaidTestSandbox } from "./helpers/plaid-spec.js";
+import { rejection } from "./stripe-harness.js";
 
 let t: PlaidTestSandbox;
 let plaid: PlaidApi;
@@ -27,16 +28,6 @@ async function faults(rules: unknown[], seed?: number): Promise<void> {
 
 async function listFaults(): Promise<{ rules: Record<string, unknown>[] }> {
   return (await (await fetch(`${t.sandbox.url}/__sandbox/faults`)).json()) as { rules: Record<string, unknown>[] };
-}
-
-async function stripeError(call: Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  try {
-    await call;
-  } catch (err) {
-    if (err instanceof Stripe.errors.StripeError) return err;
-    throw err;
-  }
-  throw new Error("expected the Stripe call to fail, it succeeded");
 }
 
 beforeAll(async () => {
@@ -109,7 +100,7 @@ describe("injected errors have the provider's shape", () => {
 
   it("a Stripe route with status 500 is a StripeAPIError", async () => {
     await faults([{ route: "/v1/payment_intents", status: 500 }]);
-    const err = await stripeError(stripe.paymentIntents.create({ amount: 100, currency: "usd", customer: customerId }));
+    const err = await rejection(stripe.paymentIntents.create({ amount: 100, currency: "usd", customer: customerId }));
     expect(err).toBeInstanceOf(Stripe.errors.StripeAPIError);
     expect(err.statusCode).toBe(500);
     expect(err.type).toBe("StripeAPIError");
@@ -124,11 +115,11 @@ describe("injected errors have the provider's shape", () => {
       { route: "/v1/customers", status: 402, times: 1 },
       { route: "/v1/customers", status: 404, code: "resource_missing", message: "No such customer: 'cus_x'", times: 1 },
     ]);
-    expect(await stripeError(stripe.customers.retrieve(customerId))).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
-    const card = await stripeError(stripe.customers.retrieve(customerId));
+    expect(await rejection(stripe.customers.retrieve(customerId))).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
+    const card = await rejection(stripe.customers.retrieve(customerId));
     expect(card).toBeInstanceOf(Stripe.errors.StripeCardError);
     expect(card.code).toBe("card_declined");
-    const missing = await stripeError(stripe.customers.retrieve(customerId));
+    const missing = await rejection(stripe.customers.retrieve(customerId));
     expect(missing).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
     expect(missing).toMatchObject({ statusCode: 404, code: "resource_missing", message: "No such customer: 'cus_x'" });
     expect((await stripe.customers.retrieve(customerId)).id).toBe(customerId);
@@ -140,7 +131,7 @@ describe("dropped connections, latency, rate, times", () => {
     // stripe-node retries a closed connection once even with maxNetworkRetries: 0
     // (stripe-node#1040), so the Stripe rule drops two requests.
     await faults([{ route: "/v1/customers", drop: true, times: 2 }, { route: "/accounts/get", drop: true, times: 1 }]);
-    const err = await stripeError(stripe.customers.retrieve(customerId));
+    const err = await rejection(stripe.customers.retrieve(customerId));
     expect(err).toBeInstanceOf(Stripe.errors.StripeConnectionError);
     expect((await listFaults()).rules[0]).toMatchObject({ applied: 2, times: 0 });
     const plaidErr = (await plaid.accountsGet({ access_token: accessToken }).catch((e: unknown) => e)) as { isAxiosError?: boolean; response?: unknown; code?: string };
@@ -213,11 +204,11 @@ describe("dropped connections, latency, rate, times", () => {
 
   it("reset clears every rule", async () => {
     await faults([{ route: "/v1/customers", status: 500 }]);
-    expect(await stripeError(stripe.customers.retrieve(customerId))).toBeInstanceOf(Stripe.errors.StripeAPIError);
+    expect(await rejection(stripe.customers.retrieve(customerId))).toBeInstanceOf(Stripe.errors.StripeAPIError);
     await t.control("reset");
     expect((await listFaults()).rules).toEqual([]);
     // The customer is gone with the reset, but the request reached the emulator again.
-    expect(await stripeError(stripe.customers.retrieve(customerId))).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect(await rejection(stripe.customers.retrieve(customerId))).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
     accessToken = (await t.control<{ access_token: string }>("plaid/item")).access_token;
     customerId = (await stripe.customers.create({ email: "faults@example.com" })).id;
   });

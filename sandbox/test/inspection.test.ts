@@ -3,8 +3,6 @@
  * what it lists, what it must never show, escaping, accessibility, the
  * actions, and speed with many objects.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Configuration, PlaidApi } from "plaid";
@@ -13,15 +11,18 @@ import { DEFAULT_CREDENTIALS, startSandbox, type RunningSandbox } from "../src/s
 import type { StripeState } from "../src/stripe/state.js";
 import type { PlaidState } from "../src/plaid/state.js";
 import { truncateToken } from "../src/control/page.js";
+import { startWebhookReceiver, type WebhookReceiver } from "./helpers/webhook-receiver.js";
 import { customerWithBankAccount, debit } from "./stripe-harness.js";
 
 let sandbox: RunningSandbox;
 let stripe: Stripe;
 let plaid: PlaidApi;
-let receiver: Server;
-let receiverUrl: string;
+let receiver: WebhookReceiver;
+
 /** Bodies the webhook receiver got on /plaid. */
-const received: string[] = [];
+function plaidBodies(): string[] {
+  return receiver.received.filter((r) => r.path === "/plaid").map((r) => r.body);
+}
 
 async function control<T = Record<string, unknown>>(action: string, body: Record<string, unknown> = {}): Promise<T> {
   const res = await fetch(`${sandbox.url}/__sandbox/${action}`, { method: "POST", body: JSON.stringify(body) });
@@ -58,16 +59,7 @@ function section(html: string, id: string): string {
 }
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => (body += c.toString()));
-    req.on("end", () => {
-      if (req.url === "/plaid") received.push(body);
-      res.writeHead(req.url === "/fail" ? 503 : 200).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startWebhookReceiver((path) => (path === "/fail" ? 503 : 200));
   sandbox = await startSandbox({ dataDir: null, port: 0, config: { webhookRetryDelaysMs: [10] } });
   stripe = new Stripe(DEFAULT_CREDENTIALS.stripeSecretKey, { host: "127.0.0.1", port: sandbox.port, protocol: "http", telemetry: false, maxNetworkRetries: 0 });
   plaid = new PlaidApi(
@@ -77,12 +69,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await sandbox.context.webhooks.idle();
   await sandbox.close();
-  await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  await receiver.close();
 });
 
 describe("what the page lists", () => {
   it("shows items, accounts (mask only), truncated tokens, customers, bank accounts, payments and webhook attempts", async () => {
-    const item = await control<{ access_token: string; item_id: string; accounts: { account_id: string; mask: string }[] }>("plaid/item", { webhook: `${receiverUrl}/plaid` });
+    const item = await control<{ access_token: string; item_id: string; accounts: { account_id: string; mask: string }[] }>("plaid/item", { webhook: `${receiver.url}/plaid` });
     const { data: auth } = await plaid.authGet({ access_token: item.access_token });
     const fullNumber = auth.numbers.ach[0]!.account;
 
@@ -92,7 +84,7 @@ describe("what the page lists", () => {
     const failing = await debit(stripe, customer.id, bankAccount.id, 1234, false);
     await control("stripe/fail", { payment_intent: failing.id, code: "account_closed" });
     const legacy = await stripe.charges.create({ amount: 700, currency: "usd", customer: customer.id, source: bankAccount.id });
-    await stripe.webhookEndpoints.create({ url: `${receiverUrl}/fail`, enabled_events: ["customer.created"] });
+    await stripe.webhookEndpoints.create({ url: `${receiver.url}/fail`, enabled_events: ["customer.created"] });
     await stripe.customers.create({ email: "webhook@example.com" });
     await sandbox.context.webhooks.idle();
 
@@ -140,7 +132,7 @@ describe("what the page lists", () => {
   });
 
   it("escapes every value (names, URLs, flash messages)", async () => {
-    await control("plaid/item", { webhook: `${receiverUrl}/x?a="><img src=x onerror=alert(1)>` });
+    await control("plaid/item", { webhook: `${receiver.url}/x?a="><img src=x onerror=alert(1)>` });
     const html = await page(`?flash=${encodeURIComponent("<b>hi</b>")}&level=error`);
     expect(html).not.toContain(`<script>alert`);
     expect(html).toContain("&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;");
@@ -232,13 +224,13 @@ describe("actions", () => {
   });
 
   it("fires a Plaid webhook chosen in the select and forces ITEM_LOGIN_REQUIRED", async () => {
-    const item = await control<{ access_token: string; item_id: string }>("plaid/item", { webhook: `${receiverUrl}/plaid` });
-    const before = received.length;
+    const item = await control<{ access_token: string; item_id: string }>("plaid/item", { webhook: `${receiver.url}/plaid` });
+    const before = plaidBodies().length;
     const fired = await submit("plaid/fire_webhook", { item_id: item.item_id, webhook: "AUTH:DEFAULT_UPDATE" });
     expect(fired.level).toBe("ok");
     expect(fired.flash).toContain("AUTH:DEFAULT_UPDATE");
     await sandbox.context.webhooks.idle();
-    expect(received.slice(before).map((b) => JSON.parse(b) as { webhook_code: string })).toEqual([
+    expect(plaidBodies().slice(before).map((b) => JSON.parse(b) as { webhook_code: string })).toEqual([
       expect.objectContaining({ webhook_type: "AUTH", webhook_code: "DEFAULT_UPDATE", item_id: item.item_id }),
     ]);
 
@@ -281,7 +273,7 @@ describe("actions", () => {
 describe("many objects", () => {
   it("renders the newest 50 of each kind with counts, fast, over 10,000 PaymentIntents and 2,000 items", async () => {
     await control("reset");
-    const item = await control<{ item_id: string }>("plaid/item", { webhook: `${receiverUrl}/plaid` });
+    const item = await control<{ item_id: string }>("plaid/item", { webhook: `${receiver.url}/plaid` });
     const { customer, bankAccount } = await customerWithBankAccount(stripe, "000123456789");
     const intent = await debit(stripe, customer.id, bankAccount.id);
     // Clone objects straight into the store: the page's cost is what is measured, not 10,000 API calls.

@@ -2,18 +2,11 @@
  * Plaid control actions (POST /__sandbox/plaid/<action>), the inspection
  * summary, reset, and consistency under concurrent requests.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Products } from "plaid";
-import { plaidFailure, startPlaidSandbox, type PlaidTestSandbox } from "./helpers/plaid-spec.js";
+import { plaidFailure, usePlaidSandbox } from "./helpers/plaid-spec.js";
 
-let t: PlaidTestSandbox;
-
-beforeAll(async () => {
-  t = await startPlaidSandbox();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = usePlaidSandbox();
 
 describe("control actions", () => {
   it("public_token makes an item without Link; item also exchanges it", async () => {

@@ -4,44 +4,31 @@
  * selection, completion, update mode). Items made by the service layer are
  * then read through the official SDK.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CountryCode, Products, type PlaidApi } from "plaid";
-import { plaidFailure, startPlaidSandbox, type PlaidTestSandbox } from "./helpers/plaid-spec.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { CountryCode, Products } from "plaid";
+import { linkTokenRequest } from "./helpers/link-token.js";
+import { plaidFailure, usePlaidSandbox } from "./helpers/plaid-spec.js";
 import { getPlaidService, type PlaidService } from "../src/plaid/service.js";
 import { evaluateCredentials, runLogin, submitMfa } from "../src/plaid/users.js";
 import type { StripeBridge } from "../src/core/context.js";
 
-let t: PlaidTestSandbox;
-let plaid: PlaidApi;
+const t = usePlaidSandbox();
 let service: PlaidService;
-
-beforeAll(async () => {
-  t = await startPlaidSandbox();
-  plaid = t.plaid;
+beforeAll(() => {
   service = getPlaidService(t.sandbox.context);
-});
-afterAll(async () => {
-  await t.close();
 });
 
 async function itemFor(username: string, password: string, institution_id = "ins_109508") {
-  const { data } = await plaid.sandboxPublicTokenCreate({
+  const { data } = await t.plaid.sandboxPublicTokenCreate({
     institution_id,
     initial_products: [Products.Auth],
     options: { override_username: username, override_password: password },
   });
-  return (await plaid.itemPublicTokenExchange({ public_token: data.public_token })).data;
+  return (await t.plaid.itemPublicTokenExchange({ public_token: data.public_token })).data;
 }
 
 async function linkToken(extra: Record<string, unknown> = {}): Promise<string> {
-  const { data } = await plaid.linkTokenCreate({
-    client_name: "Fundwell",
-    language: "en",
-    country_codes: [CountryCode.Us],
-    user: { client_user_id: "user-1" },
-    products: [Products.Auth],
-    ...extra,
-  });
+  const { data } = await t.plaid.linkTokenCreate(linkTokenRequest(extra));
   return data.link_token;
 }
 
@@ -56,36 +43,36 @@ describe("sandbox users through /sandbox/public_token/create", () => {
     ];
     for (const [password, type, code] of cases) {
       const failure = await plaidFailure(
-        plaid.sandboxPublicTokenCreate({ institution_id: "ins_109508", initial_products: [Products.Auth], options: { override_password: password } }),
+        t.plaid.sandboxPublicTokenCreate({ institution_id: "ins_109508", initial_products: [Products.Auth], options: { override_password: password } }),
       );
       expect(failure, password).toMatchObject({ status: 400, error: { error_type: type, error_code: code } });
     }
     const locked = await plaidFailure(
-      plaid.sandboxPublicTokenCreate({ institution_id: "ins_109508", initial_products: [Products.Auth], options: { override_password: "error_ITEM_LOCKED" } }),
+      t.plaid.sandboxPublicTokenCreate({ institution_id: "ins_109508", initial_products: [Products.Auth], options: { override_password: "error_ITEM_LOCKED" } }),
     );
     expect(locked.error.display_message).toContain("locked");
   });
 
   it("rejects wrong credentials and unknown institutions", async () => {
     const wrong = await plaidFailure(
-      plaid.sandboxPublicTokenCreate({ institution_id: "ins_109508", initial_products: [Products.Auth], options: { override_password: "pass_bad" } }),
+      t.plaid.sandboxPublicTokenCreate({ institution_id: "ins_109508", initial_products: [Products.Auth], options: { override_password: "pass_bad" } }),
     );
     expect(wrong.error.error_code).toBe("INVALID_CREDENTIALS");
-    const unknown = await plaidFailure(plaid.sandboxPublicTokenCreate({ institution_id: "ins_0", initial_products: [Products.Auth] }));
+    const unknown = await plaidFailure(t.plaid.sandboxPublicTokenCreate({ institution_id: "ins_0", initial_products: [Products.Auth] }));
     expect(unknown.error).toMatchObject({ error_type: "INVALID_INPUT", error_code: "INVALID_INSTITUTION" });
   });
 
   it("models down, unsupported and degraded institutions", async () => {
-    const down = await plaidFailure(plaid.sandboxPublicTokenCreate({ institution_id: "ins_132361", initial_products: [Products.Auth] }));
+    const down = await plaidFailure(t.plaid.sandboxPublicTokenCreate({ institution_id: "ins_132361", initial_products: [Products.Auth] }));
     expect(down.error).toMatchObject({ error_type: "INSTITUTION_ERROR", error_code: "INSTITUTION_DOWN" });
-    const unsupported = await plaidFailure(plaid.sandboxPublicTokenCreate({ institution_id: "ins_133402", initial_products: [Products.Auth] }));
+    const unsupported = await plaidFailure(t.plaid.sandboxPublicTokenCreate({ institution_id: "ins_133402", initial_products: [Products.Auth] }));
     expect(unsupported.error.error_type).toBe("INSTITUTION_ERROR");
     await itemFor("user_good", "pass_good", "ins_132363");
   });
 
   it("answers MFA automatically when Link is skipped", async () => {
     const { access_token } = await itemFor("user_good", "mfa_device");
-    const { data } = await plaid.accountsGet({ access_token });
+    const { data } = await t.plaid.accountsGet({ access_token });
     expect(data.accounts).toHaveLength(12);
     await itemFor("user_good", "mfa_questions_2_3");
   });
@@ -106,14 +93,14 @@ describe("sandbox users through /sandbox/public_token/create", () => {
       ],
     });
     const { access_token } = await itemFor("user_custom", password);
-    const { data } = await plaid.accountsGet({ access_token });
+    const { data } = await t.plaid.accountsGet({ access_token });
     expect(data.accounts).toHaveLength(2);
     const [checking, card] = data.accounts;
     expect(checking).toMatchObject({ name: "Custom Checking", mask: "4242", type: "depository", subtype: "checking", balances: { available: 450, current: 500 } });
     expect(card).toMatchObject({ type: "credit", subtype: "credit card", balances: { current: 75, limit: 1000 } });
-    const { data: auth } = await plaid.authGet({ access_token });
+    const { data: auth } = await t.plaid.authGet({ access_token });
     expect(auth.numbers.ach).toEqual([expect.objectContaining({ account_id: checking!.account_id, account: "000111111116", routing: "110000000" })]);
-    const { data: identity } = await plaid.identityGet({ access_token });
+    const { data: identity } = await t.plaid.identityGet({ access_token });
     expect(identity.accounts[0]!.owners[0]).toMatchObject({ names: ["Casey Custom"], emails: [{ data: "casey@example.com" }] });
 
     // The override's account number reaches Stripe, so its failure test accounts are usable.
@@ -121,7 +108,7 @@ describe("sandbox users through /sandbox/public_token/create", () => {
     const real = t.sandbox.context.stripe;
     t.sandbox.context.stripe = { createBankAccountToken: (input) => (calls.push(input), { id: "btok_custom" }) };
     try {
-      await plaid.processorStripeBankAccountTokenCreate({ access_token, account_id: checking!.account_id });
+      await t.plaid.processorStripeBankAccountTokenCreate({ access_token, account_id: checking!.account_id });
     } finally {
       t.sandbox.context.stripe = real;
     }
@@ -130,7 +117,7 @@ describe("sandbox users through /sandbox/public_token/create", () => {
 
   it("honours user_custom force_error and rejects a password that is not JSON", async () => {
     const forced = await plaidFailure(
-      plaid.sandboxPublicTokenCreate({
+      t.plaid.sandboxPublicTokenCreate({
         institution_id: "ins_109508",
         initial_products: [Products.Auth],
         options: { override_username: "user_custom", override_password: JSON.stringify({ force_error: "ITEM_LOCKED" }) },
@@ -138,7 +125,7 @@ describe("sandbox users through /sandbox/public_token/create", () => {
     );
     expect(forced.error.error_code).toBe("ITEM_LOCKED");
     const notJson = await plaidFailure(
-      plaid.sandboxPublicTokenCreate({
+      t.plaid.sandboxPublicTokenCreate({
         institution_id: "ins_109508",
         initial_products: [Products.Auth],
         options: { override_username: "user_custom", override_password: "{oops" },
@@ -146,7 +133,7 @@ describe("sandbox users through /sandbox/public_token/create", () => {
     );
     expect(notJson.error.error_code).toBe("INVALID_CREDENTIALS");
     const none = await plaidFailure(
-      plaid.sandboxPublicTokenCreate({
+      t.plaid.sandboxPublicTokenCreate({
         institution_id: "ins_109508",
         initial_products: [Products.Auth],
         options: { override_username: "user_custom", override_password: JSON.stringify({ override_accounts: [] }) },
@@ -217,8 +204,8 @@ describe("Link service layer", () => {
     expect(done.metadata.accounts).toHaveLength(1);
     expect(done.metadata.accounts[0]).toMatchObject({ name: "Plaid Checking", mask: "0000", type: "depository", subtype: "checking" });
 
-    const { data: exchanged } = await plaid.itemPublicTokenExchange({ public_token: done.publicToken });
-    const { data } = await plaid.accountsGet({ access_token: exchanged.access_token });
+    const { data: exchanged } = await t.plaid.itemPublicTokenExchange({ public_token: done.publicToken });
+    const { data } = await t.plaid.accountsGet({ access_token: exchanged.access_token });
     expect(data.accounts.map((a) => a.account_id)).toEqual([done.metadata.accounts[0]!.id]);
     expect(data.item.webhook).toBe("http://127.0.0.1:9/hook");
   });
@@ -247,9 +234,9 @@ describe("Link service layer", () => {
   });
 
   it("repairs an item in update mode, keeping its access token", async () => {
-    const { data: pt } = await plaid.sandboxPublicTokenCreate({ institution_id: "ins_109508", initial_products: [Products.Auth] });
-    const { data: item } = await plaid.itemPublicTokenExchange({ public_token: pt.public_token });
-    await plaid.sandboxItemResetLogin({ access_token: item.access_token });
+    const { data: pt } = await t.plaid.sandboxPublicTokenCreate({ institution_id: "ins_109508", initial_products: [Products.Auth] });
+    const { data: item } = await t.plaid.itemPublicTokenExchange({ public_token: pt.public_token });
+    await t.plaid.sandboxItemResetLogin({ access_token: item.access_token });
 
     const token = await linkToken({ products: undefined, access_token: item.access_token });
     const session = service.getLinkSession(token);
@@ -260,22 +247,16 @@ describe("Link service layer", () => {
     });
     const done = service.completeLink({ linkToken: token, username: "user_good", password: "pass_good" });
     if (done.kind !== "ok") throw new Error(JSON.stringify(done.error));
-    const { data: again } = await plaid.itemPublicTokenExchange({ public_token: done.publicToken });
+    const { data: again } = await t.plaid.itemPublicTokenExchange({ public_token: done.publicToken });
     expect(again).toMatchObject({ access_token: item.access_token, item_id: item.item_id });
-    const { data } = await plaid.itemGet({ access_token: item.access_token });
+    const { data } = await t.plaid.itemGet({ access_token: item.access_token });
     expect(data.item.error).toBeNull();
-    await plaid.accountsGet({ access_token: item.access_token });
+    await t.plaid.accountsGet({ access_token: item.access_token });
   });
 });
 
 describe("link token lifetimes", () => {
-  let c: PlaidTestSandbox;
-  beforeAll(async () => {
-    c = await startPlaidSandbox();
-  });
-  afterAll(async () => {
-    await c.close();
-  });
+  const c = usePlaidSandbox();
 
   it("expires link tokens after 4 hours and update-mode tokens after 30 minutes", async () => {
     const svc = getPlaidService(c.sandbox.context);

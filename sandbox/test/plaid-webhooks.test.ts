@@ -4,16 +4,15 @@
  * against the spec's webhook schemas, and the key pair's persistence.
  */
 import { createHash } from "node:crypto";
-import { createServer, type Server } from "node:http";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { decodeProtectedHeader, importJWK, jwtVerify } from "jose";
 import { Configuration, PlaidApi, Products, SandboxItemFireWebhookRequestWebhookCodeEnum, WebhookType } from "plaid";
 import { assertMatchesSchema, plaidFailure, startPlaidSandbox, validatingClient, type PlaidTestSandbox } from "./helpers/plaid-spec.js";
 import { startSandbox } from "../src/server.js";
+import { startWebhookReceiver, type WebhookReceiver } from "./helpers/webhook-receiver.js";
 
 interface Received {
   headers: Record<string, string | string[] | undefined>;
@@ -22,31 +21,26 @@ interface Received {
 }
 
 let t: PlaidTestSandbox;
-let receiver: Server;
+let receiver: WebhookReceiver;
 let hookUrl: string;
-const received: Received[] = [];
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const raw = Buffer.concat(chunks).toString("utf8");
-      received.push({ headers: req.headers, raw, body: JSON.parse(raw) as Record<string, unknown> });
-      res.writeHead(200).end("ok");
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/plaid/webhook`;
+  receiver = await startWebhookReceiver();
+  hookUrl = `${receiver.url}/plaid/webhook`;
   t = await startPlaidSandbox();
 });
 afterAll(async () => {
   await t.close();
-  await new Promise((resolve) => receiver.close(resolve));
+  await receiver.close();
 });
 beforeEach(() => {
-  received.length = 0;
+  receiver.received.length = 0;
 });
+
+/** What the receiver got so far, bodies parsed. */
+function received(): Received[] {
+  return receiver.received.map(({ headers, body }) => ({ headers, raw: body, body: JSON.parse(body) as Record<string, unknown> }));
+}
 
 async function newItem(webhook: string | null = hookUrl) {
   const { data } = await t.plaid.sandboxPublicTokenCreate({
@@ -86,8 +80,8 @@ describe("webhooks", () => {
     });
     expect(data.webhook_fired).toBe(true);
     await idle();
-    expect(received).toHaveLength(1);
-    const hook = received[0]!;
+    expect(received()).toHaveLength(1);
+    const hook = received()[0]!;
     expect(hook.body).toMatchObject({ webhook_type: "ITEM", webhook_code: "NEW_ACCOUNTS_AVAILABLE", item_id, environment: "sandbox" });
     expect(hook.raw).toBe(JSON.stringify(hook.body, null, 2));
     assertMatchesSchema("NewAccountsAvailableWebhook", hook.body);
@@ -103,14 +97,14 @@ describe("webhooks", () => {
     const { access_token, item_id } = await newItem();
     await t.plaid.sandboxItemResetLogin({ access_token });
     await idle();
-    expect(received).toHaveLength(1);
-    expect(received[0]!.body).toMatchObject({ webhook_type: "ITEM", webhook_code: "ERROR", item_id, error: { error_code: "ITEM_LOGIN_REQUIRED", error_type: "ITEM_ERROR" } });
-    assertMatchesSchema("ItemErrorWebhook", received[0]!.body);
-    await verify(received[0]!);
+    expect(received()).toHaveLength(1);
+    expect(received()[0]!.body).toMatchObject({ webhook_type: "ITEM", webhook_code: "ERROR", item_id, error: { error_code: "ITEM_LOGIN_REQUIRED", error_type: "ITEM_ERROR" } });
+    assertMatchesSchema("ItemErrorWebhook", received()[0]!.body);
+    await verify(received()[0]!);
 
     await t.control("plaid/fire_webhook", { item_id, webhook_type: "ITEM", webhook_code: "LOGIN_REPAIRED" });
     await idle();
-    expect(received[1]!.body).toMatchObject({ webhook_code: "LOGIN_REPAIRED", item_id });
+    expect(received()[1]!.body).toMatchObject({ webhook_code: "LOGIN_REPAIRED", item_id });
     const { data } = await t.plaid.itemGet({ access_token });
     expect(data.item.error).toBeNull();
   });
@@ -128,15 +122,15 @@ describe("webhooks", () => {
       await t.plaid.sandboxItemFireWebhook({ access_token, webhook_code, ...(webhook_type ? { webhook_type } : {}) });
     }
     await idle();
-    expect(received.map((r) => `${String(r.body.webhook_type)}:${String(r.body.webhook_code)}`).sort()).toEqual(
+    expect(received().map((r) => `${String(r.body.webhook_type)}:${String(r.body.webhook_code)}`).sort()).toEqual(
       ["ITEM:PENDING_DISCONNECT", "ITEM:USER_PERMISSION_REVOKED", "ITEM:USER_ACCOUNT_REVOKED", "ITEM:ERROR", "AUTH:DEFAULT_UPDATE"].sort(),
     );
     for (const [, code, schema] of codes) {
-      const hook = received.find((r) => r.body.webhook_code === code)!;
+      const hook = received().find((r) => r.body.webhook_code === code)!;
       assertMatchesSchema(schema, hook.body);
       await verify(hook);
     }
-    const auth = received.find((r) => r.body.webhook_type === "AUTH")!;
+    const auth = received().find((r) => r.body.webhook_type === "AUTH")!;
     const { data } = await t.plaid.accountsGet({ access_token }).catch(() => ({ data: null }));
     expect(data).toBeNull(); // the ERROR webhook above put the item in ITEM_LOGIN_REQUIRED
     expect(Object.keys(auth.body.account_ids_with_updated_auth as object)).toHaveLength(1);
@@ -158,10 +152,10 @@ describe("webhooks", () => {
     const { data } = await t.plaid.itemWebhookUpdate({ access_token, webhook: hookUrl });
     expect(data.item.webhook).toBe(hookUrl);
     await idle();
-    expect(received).toHaveLength(1);
-    expect(received[0]!.body).toMatchObject({ webhook_code: "WEBHOOK_UPDATE_ACKNOWLEDGED", item_id, new_webhook_url: hookUrl });
-    assertMatchesSchema("WebhookUpdateAcknowledgedWebhook", received[0]!.body);
-    await verify(received[0]!);
+    expect(received()).toHaveLength(1);
+    expect(received()[0]!.body).toMatchObject({ webhook_code: "WEBHOOK_UPDATE_ACKNOWLEDGED", item_id, new_webhook_url: hookUrl });
+    assertMatchesSchema("WebhookUpdateAcknowledgedWebhook", received()[0]!.body);
+    await verify(received()[0]!);
   });
 
   it("answers INVALID_WEBHOOK_VERIFICATION_KEY_ID for unknown keys; rotation expires the old key", async () => {
@@ -171,14 +165,14 @@ describe("webhooks", () => {
     const { item_id } = await newItem();
     await t.control("plaid/fire_webhook", { item_id, webhook_code: "NEW_ACCOUNTS_AVAILABLE" });
     await idle();
-    const { kid: before } = await verify(received[0]!);
+    const { kid: before } = await verify(received()[0]!);
     const rotated = await t.control<{ expired: string; current: string }>("plaid/rotate_webhook_key");
     expect(rotated.expired).toBe(before);
     const { data: old } = await t.plaid.webhookVerificationKeyGet({ key_id: before });
     expect(old.key.expired_at).toEqual(expect.any(Number));
     await t.control("plaid/fire_webhook", { item_id, webhook_code: "NEW_ACCOUNTS_AVAILABLE" });
     await idle();
-    const { kid: after } = await verify(received[1]!);
+    const { kid: after } = await verify(received()[1]!);
     expect(after).toBe(rotated.current);
   });
 });

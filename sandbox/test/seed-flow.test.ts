@@ -1,11 +1,10 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { decodeProtectedHeader, importJWK, jwtVerify } from "jose";
 import { Configuration, PlaidApi, Products, WebhookVerificationKeyGetRequest } from "plaid";
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_CREDENTIALS, startSandbox, type RunningSandbox } from "../src/server.js";
+import { startWebhookReceiver, type WebhookReceiver } from "./helpers/webhook-receiver.js";
 
 /**
  * The whole seed flow the app relies on, through the official SDKs only:
@@ -15,35 +14,18 @@ import { DEFAULT_CREDENTIALS, startSandbox, type RunningSandbox } from "../src/s
  */
 const STRIPE_SECRET = "whsec_seed_flow_test";
 
-interface Received {
-  path: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
 let sandbox: RunningSandbox;
-let receiver: Server;
-let receiverUrl: string;
-const received: Received[] = [];
+let receiver: WebhookReceiver;
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      received.push({ path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
-      res.writeHead(200).end("ok");
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", () => resolve()));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  sandbox = await startSandbox({ dataDir: null, port: 0, config: { stripeWebhookUrl: `${receiverUrl}/stripe`, stripeWebhookSecret: STRIPE_SECRET, webhookRetryDelaysMs: [] } });
+  receiver = await startWebhookReceiver();
+  sandbox = await startSandbox({ dataDir: null, port: 0, config: { stripeWebhookUrl: `${receiver.url}/stripe`, stripeWebhookSecret: STRIPE_SECRET, webhookRetryDelaysMs: [] } });
 });
 
 afterAll(async () => {
   await sandbox.context.webhooks.idle();
   await sandbox.close();
-  await new Promise((resolve) => receiver.close(resolve));
+  await receiver.close();
 });
 
 describe("seed flow: Plaid → Stripe → settled → verified webhooks", () => {
@@ -56,7 +38,7 @@ describe("seed flow: Plaid → Stripe → settled → verified webhooks", () => 
     const { data: created } = await plaid.sandboxPublicTokenCreate({
       institution_id: "ins_109508",
       initial_products: [Products.Auth],
-      options: { webhook: `${receiverUrl}/plaid` },
+      options: { webhook: `${receiver.url}/plaid` },
     });
     const { data: exchanged } = await plaid.itemPublicTokenExchange({ public_token: created.public_token });
     expect(exchanged.access_token).toMatch(/^access-sandbox-/);
@@ -91,13 +73,13 @@ describe("seed flow: Plaid → Stripe → settled → verified webhooks", () => 
     await sandbox.context.webhooks.idle();
 
     // Stripe: every delivery verifies with the SDK; the succeeded event is there.
-    const stripeDeliveries = received.filter((r) => r.path === "/stripe");
+    const stripeDeliveries = receiver.received.filter((r) => r.path === "/stripe");
     const events = stripeDeliveries.map((r) => stripe.webhooks.constructEvent(r.body, String(r.headers["stripe-signature"]), STRIPE_SECRET));
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(["payment_intent.processing", "payment_intent.succeeded", "charge.succeeded"]));
     expect(() => stripe.webhooks.constructEvent(stripeDeliveries[0]!.body, String(stripeDeliveries[0]!.headers["stripe-signature"]), "whsec_wrong")).toThrow();
 
     // Plaid: the JWT verifies with the key /webhook_verification_key/get serves, and covers the body.
-    const plaidDelivery = received.find((r) => r.path === "/plaid")!;
+    const plaidDelivery = receiver.received.find((r) => r.path === "/plaid")!;
     expect(JSON.parse(plaidDelivery.body)).toMatchObject({ webhook_type: "AUTH", webhook_code: "DEFAULT_UPDATE", item_id: exchanged.item_id });
     const jwt = String(plaidDelivery.headers["plaid-verification"]);
     const header = decodeProtectedHeader(jwt);

@@ -1,30 +1,12 @@
 import Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { customerWithBankAccount, debit, ONLINE_ACCEPTANCE, startStripeHarness, type StripeHarness } from "./stripe-harness.js";
+import { describe, expect, it } from "vitest";
+import { customerWithBankAccount, debit, ONLINE_ACCEPTANCE, rejection, startStripeHarness, useStripeHarness } from "./stripe-harness.js";
 
-let h: StripeHarness;
-let stripe: Stripe;
-beforeAll(async () => {
-  h = await startStripeHarness();
-  stripe = h.stripe;
-});
-afterAll(async () => {
-  await h.close();
-});
-
-async function rejection(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof Stripe.errors.StripeError) return err;
-    throw err;
-  }
-  throw new Error("expected the request to fail");
-}
+const h = useStripeHarness();
 
 /** Event types recorded for an object (oldest first). */
 async function eventTypesFor(objectIds: string[]): Promise<string[]> {
-  const events = await stripe.events.list({ limit: 100 }).autoPagingToArray({ limit: 1000 });
+  const events = await h.stripe.events.list({ limit: 100 }).autoPagingToArray({ limit: 1000 });
   return events
     .filter((e) => objectIds.includes((e.data.object as { id: string }).id))
     .reverse()
@@ -33,11 +15,11 @@ async function eventTypesFor(objectIds: string[]): Promise<string[]> {
 
 describe("ACH outcomes by test account number", () => {
   it("000123456789 succeeds", async () => {
-    const { customer, bankAccount } = await customerWithBankAccount(stripe, "000123456789");
-    const intent = await debit(stripe, customer.id, bankAccount.id);
+    const { customer, bankAccount } = await customerWithBankAccount(h.stripe, "000123456789");
+    const intent = await debit(h.stripe, customer.id, bankAccount.id);
     expect(intent.status).toBe("processing");
     await h.control("settle", { payment_intent: intent.id });
-    const settled = await stripe.paymentIntents.retrieve(intent.id, { expand: ["latest_charge"] });
+    const settled = await h.stripe.paymentIntents.retrieve(intent.id, { expand: ["latest_charge"] });
     expect(settled).toMatchObject({ status: "succeeded", amount_received: 2500, last_payment_error: null });
     expect(settled.latest_charge).toMatchObject({ status: "succeeded", paid: true, outcome: { network_status: "approved_by_network" } });
     expect(await eventTypesFor([intent.id, (settled.latest_charge as Stripe.Charge).id])).toEqual([
@@ -56,10 +38,10 @@ describe("ACH outcomes by test account number", () => {
     ["000333333335", "debit_not_authorized", "The customer has notified their bank that this payment was unauthorized."],
     ["000444444440", "invalid_currency", expect.stringMatching(/because of its currency/)],
   ])("%s fails with %s", async (accountNumber, code, message) => {
-    const { customer, bankAccount } = await customerWithBankAccount(stripe, accountNumber);
-    const intent = await debit(stripe, customer.id, bankAccount.id);
+    const { customer, bankAccount } = await customerWithBankAccount(h.stripe, accountNumber);
+    const intent = await debit(h.stripe, customer.id, bankAccount.id);
     await h.control("settle", { payment_intent: intent.id });
-    const failed = await stripe.paymentIntents.retrieve(intent.id);
+    const failed = await h.stripe.paymentIntents.retrieve(intent.id);
     expect(failed.status).toBe("requires_payment_method");
     expect(failed.payment_method).toBeNull();
     expect(failed.last_payment_error).toMatchObject({
@@ -70,64 +52,64 @@ describe("ACH outcomes by test account number", () => {
       payment_method_type: "us_bank_account",
       payment_method: { id: bankAccount.id, type: "us_bank_account" },
     });
-    const charge = await stripe.charges.retrieve(intent.latest_charge as string);
+    const charge = await h.stripe.charges.retrieve(intent.latest_charge as string);
     expect(charge).toMatchObject({ status: "failed", paid: false, failure_code: code, failure_message: message });
     const types = await eventTypesFor([intent.id, charge.id]);
     expect(types.slice(-2)).toEqual(["charge.failed", "payment_intent.payment_failed"]);
 
     // The intent can be retried with the same (re-supplied) payment method; the mandate is reused.
-    const retried = await stripe.paymentIntents.confirm(intent.id, { payment_method: bankAccount.id });
+    const retried = await h.stripe.paymentIntents.confirm(intent.id, { payment_method: bankAccount.id });
     expect(retried.status).toBe("processing");
     expect(retried.last_payment_error).toBeNull();
   });
 
   it("000555555559 succeeds, then is disputed and its mandate revoked", async () => {
-    const { customer, bankAccount } = await customerWithBankAccount(stripe, "000555555559");
-    const intent = await debit(stripe, customer.id, bankAccount.id);
-    const charge = await stripe.charges.retrieve(intent.latest_charge as string);
+    const { customer, bankAccount } = await customerWithBankAccount(h.stripe, "000555555559");
+    const intent = await debit(h.stripe, customer.id, bankAccount.id);
+    const charge = await h.stripe.charges.retrieve(intent.latest_charge as string);
     const mandateId = charge.payment_method_details!.us_bank_account!.mandate as string;
     await h.control("settle", { payment_intent: intent.id });
 
-    expect((await stripe.paymentIntents.retrieve(intent.id)).status).toBe("succeeded");
-    expect(await stripe.charges.retrieve(charge.id)).toMatchObject({ status: "succeeded", disputed: true });
-    expect((await stripe.mandates.retrieve(mandateId)).status).toBe("inactive");
-    const events = await stripe.events.list({ type: "charge.dispute.created", limit: 100 });
+    expect((await h.stripe.paymentIntents.retrieve(intent.id)).status).toBe("succeeded");
+    expect(await h.stripe.charges.retrieve(charge.id)).toMatchObject({ status: "succeeded", disputed: true });
+    expect((await h.stripe.mandates.retrieve(mandateId)).status).toBe("inactive");
+    const events = await h.stripe.events.list({ type: "charge.dispute.created", limit: 100 });
     const dispute = events.data.map((e) => e.data.object as Stripe.Dispute).find((d) => d.charge === charge.id);
     expect(dispute).toMatchObject({ object: "dispute", amount: 2500, payment_intent: intent.id, reason: "debit_not_authorized" });
-    expect((await stripe.disputes.retrieve(dispute!.id)).id).toBe(dispute!.id);
-    const mandateEvents = await stripe.events.list({ type: "mandate.updated", limit: 100 });
+    expect((await h.stripe.disputes.retrieve(dispute!.id)).id).toBe(dispute!.id);
+    const mandateEvents = await h.stripe.events.list({ type: "mandate.updated", limit: 100 });
     expect(mandateEvents.data.some((e) => (e.data.object as Stripe.Mandate).id === mandateId)).toBe(true);
 
     // The revoked mandate cannot be reused: the next debit needs a new acceptance.
-    const again = await rejection(debit(stripe, customer.id, bankAccount.id, 1000, false));
+    const again = await rejection(debit(h.stripe, customer.id, bankAccount.id, 1000, false));
     expect(again.param).toBe("mandate_data");
-    const renewed = await debit(stripe, customer.id, bankAccount.id, 1000, true);
+    const renewed = await debit(h.stripe, customer.id, bankAccount.id, 1000, true);
     expect(renewed.status).toBe("processing");
   });
 
   it("000000000009 stays processing until told otherwise", async () => {
-    const { customer, bankAccount } = await customerWithBankAccount(stripe, "000000000009");
-    const intent = await debit(stripe, customer.id, bankAccount.id);
+    const { customer, bankAccount } = await customerWithBankAccount(h.stripe, "000000000009");
+    const intent = await debit(h.stripe, customer.id, bankAccount.id);
     await h.control("settle", { payment_intent: intent.id });
     await h.control("settle_all");
-    expect((await stripe.paymentIntents.retrieve(intent.id)).status).toBe("processing");
+    expect((await h.stripe.paymentIntents.retrieve(intent.id)).status).toBe("processing");
     await h.control("succeed", { payment_intent: intent.id });
-    expect((await stripe.paymentIntents.retrieve(intent.id)).status).toBe("succeeded");
+    expect((await h.stripe.paymentIntents.retrieve(intent.id)).status).toBe("succeeded");
   });
 });
 
 describe("control actions", () => {
   it("fail forces a failure code, succeed a success, settle_all settles every pending debit", async () => {
-    const { customer, bankAccount } = await customerWithBankAccount(stripe, "000123456789");
-    const first = await debit(stripe, customer.id, bankAccount.id);
+    const { customer, bankAccount } = await customerWithBankAccount(h.stripe, "000123456789");
+    const first = await debit(h.stripe, customer.id, bankAccount.id);
     const result = await h.control<{ payment_intent: Stripe.PaymentIntent }>("fail", { payment_intent: first.id, code: "account_closed" });
     expect(result.payment_intent).toMatchObject({ status: "requires_payment_method", last_payment_error: { code: "account_closed" } });
 
-    const second = await debit(stripe, customer.id, bankAccount.id, 1000, false);
-    const third = await debit(stripe, customer.id, bankAccount.id, 1100, false);
+    const second = await debit(h.stripe, customer.id, bankAccount.id, 1000, false);
+    const third = await debit(h.stripe, customer.id, bankAccount.id, 1100, false);
     await h.control("settle_all");
-    expect((await stripe.paymentIntents.retrieve(second.id)).status).toBe("succeeded");
-    expect((await stripe.paymentIntents.retrieve(third.id)).status).toBe("succeeded");
+    expect((await h.stripe.paymentIntents.retrieve(second.id)).status).toBe("succeeded");
+    expect((await h.stripe.paymentIntents.retrieve(third.id)).status).toBe("succeeded");
 
     await expect(h.control("settle", { payment_intent: second.id })).rejects.toThrow(/not pending/);
     await expect(h.control("fail", { payment_intent: third.id, code: "bogus" })).rejects.toThrow(/code must be one of/);
@@ -152,14 +134,14 @@ describe("control actions", () => {
 
 describe("mandate rules", () => {
   it("needs a mandate on the first debit, then reuses it", async () => {
-    const { customer, bankAccount } = await customerWithBankAccount(stripe, "000123456789");
-    const missing = await rejection(debit(stripe, customer.id, bankAccount.id, 1000, false));
+    const { customer, bankAccount } = await customerWithBankAccount(h.stripe, "000123456789");
+    const missing = await rejection(debit(h.stripe, customer.id, bankAccount.id, 1000, false));
     expect(missing.statusCode).toBe(400);
     expect(missing.message).toMatch(/requires a mandate, but no existing mandate was found/);
-    expect((await stripe.paymentIntents.list({ customer: customer.id })).data).toHaveLength(0);
+    expect((await h.stripe.paymentIntents.list({ customer: customer.id })).data).toHaveLength(0);
 
-    const first = await debit(stripe, customer.id, bankAccount.id, 1000, true);
-    const second = await stripe.paymentIntents.create({
+    const first = await debit(h.stripe, customer.id, bankAccount.id, 1000, true);
+    const second = await h.stripe.paymentIntents.create({
       amount: 1200,
       currency: "usd",
       customer: customer.id,
@@ -168,60 +150,60 @@ describe("mandate rules", () => {
       off_session: true,
     });
     const mandateOf = async (pi: Stripe.PaymentIntent) =>
-      (await stripe.charges.retrieve(pi.latest_charge as string)).payment_method_details?.us_bank_account?.mandate;
+      (await h.stripe.charges.retrieve(pi.latest_charge as string)).payment_method_details?.us_bank_account?.mandate;
     expect(await mandateOf(second)).toBe(await mandateOf(first));
 
-    const explicit = await stripe.paymentIntents.create({ amount: 1300, currency: "usd", customer: customer.id, payment_method: bankAccount.id, confirm: true, mandate: (await mandateOf(first)) as string });
+    const explicit = await h.stripe.paymentIntents.create({ amount: 1300, currency: "usd", customer: customer.id, payment_method: bankAccount.id, confirm: true, mandate: (await mandateOf(first)) as string });
     expect(explicit.status).toBe("processing");
   });
 
   it("allows mandate_data, mandate and off_session only with confirm: true", async () => {
-    const { customer, bankAccount } = await customerWithBankAccount(stripe, "000123456789");
+    const { customer, bankAccount } = await customerWithBankAccount(h.stripe, "000123456789");
     const base = { amount: 1000, currency: "usd", customer: customer.id, payment_method: bankAccount.id };
-    const withMandateData = await rejection(stripe.paymentIntents.create({ ...base, mandate_data: ONLINE_ACCEPTANCE }));
+    const withMandateData = await rejection(h.stripe.paymentIntents.create({ ...base, mandate_data: ONLINE_ACCEPTANCE }));
     expect(withMandateData.param).toBe("mandate_data");
-    const withOffSession = await rejection(stripe.paymentIntents.create({ ...base, off_session: true, confirm: false }));
+    const withOffSession = await rejection(h.stripe.paymentIntents.create({ ...base, off_session: true, confirm: false }));
     expect(withOffSession.param).toBe("off_session");
-    const setup = await rejection(stripe.setupIntents.create({ customer: customer.id, mandate_data: ONLINE_ACCEPTANCE }));
+    const setup = await rejection(h.stripe.setupIntents.create({ customer: customer.id, mandate_data: ONLINE_ACCEPTANCE }));
     expect(setup.param).toBe("mandate_data");
   });
 
   it("validates customer_acceptance", async () => {
-    const { customer, bankAccount } = await customerWithBankAccount(stripe, "000123456789");
+    const { customer, bankAccount } = await customerWithBankAccount(h.stripe, "000123456789");
     const base = { amount: 1000, currency: "usd", customer: customer.id, payment_method: bankAccount.id, confirm: true };
-    const noOnline = await rejection(stripe.paymentIntents.create({ ...base, mandate_data: { customer_acceptance: { type: "online" } } }));
+    const noOnline = await rejection(h.stripe.paymentIntents.create({ ...base, mandate_data: { customer_acceptance: { type: "online" } } }));
     expect(noOnline).toMatchObject({ code: "parameter_missing", param: "mandate_data[customer_acceptance][online]" });
     const noAgent = await rejection(
-      stripe.paymentIntents.create({ ...base, mandate_data: { customer_acceptance: { type: "online", online: { ip_address: "1.2.3.4" } } } as never }),
+      h.stripe.paymentIntents.create({ ...base, mandate_data: { customer_acceptance: { type: "online", online: { ip_address: "1.2.3.4" } } } as never }),
     );
     expect(noAgent.param).toBe("mandate_data[customer_acceptance][online][user_agent]");
-    const offline = await stripe.paymentIntents.create({ ...base, mandate_data: { customer_acceptance: { type: "offline", offline: {} } } });
+    const offline = await h.stripe.paymentIntents.create({ ...base, mandate_data: { customer_acceptance: { type: "offline", offline: {} } } });
     expect(offline.status).toBe("processing");
   });
 
   it("requires the payment method to belong to the intent's customer", async () => {
-    const a = await customerWithBankAccount(stripe, "000123456789");
-    const b = await customerWithBankAccount(stripe, "000123456789");
-    const other = await rejection(debit(stripe, b.customer.id, a.bankAccount.id));
+    const a = await customerWithBankAccount(h.stripe, "000123456789");
+    const b = await customerWithBankAccount(h.stripe, "000123456789");
+    const other = await rejection(debit(h.stripe, b.customer.id, a.bankAccount.id));
     expect(other.param).toBe("payment_method");
     expect(other.message).toMatch(/does not belong to the Customer/);
     const none = await rejection(
-      stripe.paymentIntents.create({ amount: 1000, currency: "usd", payment_method: a.bankAccount.id, confirm: true, mandate_data: ONLINE_ACCEPTANCE }),
+      h.stripe.paymentIntents.create({ amount: 1000, currency: "usd", payment_method: a.bankAccount.id, confirm: true, mandate_data: ONLINE_ACCEPTANCE }),
     );
     expect(none.param).toBe("customer");
-    const unknown = await rejection(debit(stripe, a.customer.id, "ba_unknown"));
+    const unknown = await rejection(debit(h.stripe, a.customer.id, "ba_unknown"));
     expect(unknown.message).toBe("No such PaymentMethod: 'ba_unknown'");
   });
 
   it("refuses unverified bank accounts and intents that do not allow us_bank_account", async () => {
-    const token = await stripe.tokens.create({ bank_account: { country: "US", currency: "usd", routing_number: "110000000", account_number: "000123456789" } });
-    const customer = await stripe.customers.create({ source: token.id });
-    const unverified = await rejection(debit(stripe, customer.id, customer.default_source as string));
+    const token = await h.stripe.tokens.create({ bank_account: { country: "US", currency: "usd", routing_number: "110000000", account_number: "000123456789" } });
+    const customer = await h.stripe.customers.create({ source: token.id });
+    const unverified = await rejection(debit(h.stripe, customer.id, customer.default_source as string));
     expect(unverified.code).toBe("bank_account_unverified");
 
-    const verifiedCustomer = await stripe.customers.create({ source: "btok_us_verified" });
+    const verifiedCustomer = await h.stripe.customers.create({ source: "btok_us_verified" });
     const cardOnly = await rejection(
-      stripe.paymentIntents.create({
+      h.stripe.paymentIntents.create({
         amount: 1000,
         currency: "usd",
         customer: verifiedCustomer.id,
@@ -235,8 +217,8 @@ describe("mandate rules", () => {
   });
 
   it("accepts the pre-2026 payment_method_types parameter", async () => {
-    const customer = await stripe.customers.create({ source: "btok_us_verified" });
-    const intent = await stripe.paymentIntents.create({
+    const customer = await h.stripe.customers.create({ source: "btok_us_verified" });
+    const intent = await h.stripe.paymentIntents.create({
       amount: 1000,
       currency: "usd",
       customer: customer.id,
@@ -251,12 +233,12 @@ describe("mandate rules", () => {
 
 describe("detaching a bank account", () => {
   it("revokes its mandate", async () => {
-    const { customer, bankAccount } = await customerWithBankAccount(stripe, "000123456789");
-    const intent = await debit(stripe, customer.id, bankAccount.id);
-    const charge = await stripe.charges.retrieve(intent.latest_charge as string);
-    await stripe.customers.deleteSource(customer.id, bankAccount.id);
-    expect((await stripe.mandates.retrieve(charge.payment_method_details!.us_bank_account!.mandate as string)).status).toBe("inactive");
-    const reuse = await rejection(debit(stripe, customer.id, bankAccount.id));
+    const { customer, bankAccount } = await customerWithBankAccount(h.stripe, "000123456789");
+    const intent = await debit(h.stripe, customer.id, bankAccount.id);
+    const charge = await h.stripe.charges.retrieve(intent.latest_charge as string);
+    await h.stripe.customers.deleteSource(customer.id, bankAccount.id);
+    expect((await h.stripe.mandates.retrieve(charge.payment_method_details!.us_bank_account!.mandate as string)).status).toBe("inactive");
+    const reuse = await rejection(debit(h.stripe, customer.id, bankAccount.id));
     expect(reuse.message).toMatch(/detached from a Customer/);
   });
 });

@@ -1,5 +1,6 @@
 import Stripe from "stripe";
 import { startSandbox, DEFAULT_CREDENTIALS, type RunningSandbox, type SandboxOptions } from "../src/server.js";
+import { useStarted } from "./helpers/use-started.js";
 
 /** A running sandbox plus the official SDK pointed at it, as the app configures it. */
 export interface StripeHarness {
@@ -31,6 +32,22 @@ export async function startStripeHarness(options: Partial<SandboxOptions> = {}):
       await sandbox.close();
     },
   };
+}
+
+/** One harness for the calling file (see useStarted). */
+export function useStripeHarness(options: Partial<SandboxOptions> = {}): StripeHarness {
+  return useStarted(() => startStripeHarness(options));
+}
+
+/** Awaits a Stripe SDK call expected to fail and returns its error. */
+export async function rejection(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof Stripe.errors.StripeError) return err;
+    throw err;
+  }
+  throw new Error("expected the request to fail");
 }
 
 export const ONLINE_ACCEPTANCE = {

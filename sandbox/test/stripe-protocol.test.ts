@@ -1,24 +1,8 @@
 import Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStripeHarness, type StripeHarness } from "./stripe-harness.js";
+import { describe, expect, it } from "vitest";
+import { rejection, useStripeHarness } from "./stripe-harness.js";
 
-let h: StripeHarness;
-beforeAll(async () => {
-  h = await startStripeHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
-
-async function rejection(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof Stripe.errors.StripeError) return err;
-    throw err;
-  }
-  throw new Error("expected the request to fail");
-}
+const h = useStripeHarness();
 
 describe("authentication", () => {
   it("rejects a wrong key with 401 authentication_error", async () => {

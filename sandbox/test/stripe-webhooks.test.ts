@@ -1,40 +1,18 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from "./helpers/webhook-receiver.js";
 import { customerWithBankAccount, debit, startStripeHarness, type StripeHarness } from "./stripe-harness.js";
 
-interface Received {
-  body: string;
-  signature: string;
-}
-
-/** A local HTTP endpoint that records raw bodies and Stripe-Signature headers. */
-async function startReceiver(): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
-  const received: Received[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      received.push({ body: Buffer.concat(chunks).toString("utf8"), signature: String(req.headers["stripe-signature"] ?? "") });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/stripe/webhook`,
-    received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+function signature(request: ReceivedRequest): string {
+  return String(request.headers["stripe-signature"] ?? "");
 }
 
 let h: StripeHarness;
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let receiver: WebhookReceiver;
 const CONFIG_SECRET = "whsec_from_environment";
 
 beforeEach(async () => {
-  receiver = await startReceiver();
+  receiver = await startWebhookReceiver();
   h = await startStripeHarness({ config: { stripeWebhookUrl: receiver.url, stripeWebhookSecret: CONFIG_SECRET } });
 });
 afterEach(async () => {
@@ -49,18 +27,18 @@ describe("webhook delivery", () => {
     await h.control("settle", { payment_intent: intent.id });
     await h.sandbox.context.webhooks.idle();
 
-    const events = receiver.received.map((r) => h.stripe.webhooks.constructEvent(r.body, r.signature, CONFIG_SECRET));
+    const events = receiver.received.map((r) => h.stripe.webhooks.constructEvent(r.body, signature(r), CONFIG_SECRET));
     const types = events.map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(["customer.created", "customer.source.created", "payment_intent.created", "payment_intent.processing", "charge.pending", "charge.succeeded", "payment_intent.succeeded"]));
     const succeeded = events.find((e) => e.type === "payment_intent.succeeded")!;
     expect((succeeded.data.object as Stripe.PaymentIntent)).toMatchObject({ id: intent.id, status: "succeeded" });
     expect(await h.stripe.events.retrieve(succeeded.id)).toMatchObject({ id: succeeded.id, pending_webhooks: 1 });
-    expect(receiver.received[0]!.signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    expect(signature(receiver.received[0]!)).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
 
     // A wrong secret or a tampered body is rejected by the SDK.
     const sample = receiver.received[0]!;
-    expect(() => h.stripe.webhooks.constructEvent(sample.body, sample.signature, "whsec_other")).toThrow(Stripe.errors.StripeSignatureVerificationError);
-    expect(() => h.stripe.webhooks.constructEvent(sample.body.replace("event", "evil"), sample.signature, CONFIG_SECRET)).toThrow(
+    expect(() => h.stripe.webhooks.constructEvent(sample.body, signature(sample), "whsec_other")).toThrow(Stripe.errors.StripeSignatureVerificationError);
+    expect(() => h.stripe.webhooks.constructEvent(sample.body.replace("event", "evil"), signature(sample), CONFIG_SECRET)).toThrow(
       Stripe.errors.StripeSignatureVerificationError,
     );
 
@@ -81,7 +59,7 @@ describe("webhook delivery", () => {
     const verifiedBy = (secret: string) =>
       receiver.received.flatMap((r) => {
         try {
-          return [h.stripe.webhooks.constructEvent(r.body, r.signature, secret)];
+          return [h.stripe.webhooks.constructEvent(r.body, signature(r), secret)];
         } catch {
           return [];
         }

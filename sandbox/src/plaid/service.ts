@@ -121,19 +121,8 @@ export interface CompleteLinkInput {
   linkSessionId?: string;
 }
 
-export interface CreateLinkTokenInput {
-  client_name: string;
-  language: string;
-  country_codes: string[];
-  products: string[];
-  webhook: string | null;
-  redirect_uri: string | null;
-  client_user_id: string | null;
-  access_token: string | null;
-  account_filters: unknown;
-  account_selection_enabled: boolean;
-  institution_id: string | null;
-}
+/** The link token's requested fields; update mode names its item by `access_token`. */
+export type CreateLinkTokenInput = Omit<LinkTokenRecord, "link_token" | "created_at" | "expires_at" | "item_id"> & { access_token: string | null };
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();

@@ -8,6 +8,7 @@ import { paginate } from "./list.js";
 import { requireCustomer, requireCustomerBankAccount } from "./lookup.js";
 import { deactivateMandate } from "./mandates.js";
 import { mergeMetadata, type Params } from "./params.js";
+import { retrieveRoute } from "./resource-routes.js";
 import type { Route } from "./router.js";
 import { newId, unixNow, type StoredBankAccount, type StoredToken, type StripeRuntime } from "./state.js";
 
@@ -211,28 +212,23 @@ export function bankAccountRoutes(rt: StripeRuntime): Route[] {
         return mintToken(rt, details, null).token;
       },
     },
-    {
-      method: "GET",
-      pattern: "/v1/tokens/:id",
-      handler: ({ params, path }) => {
-        params.finish();
-        const stored = rt.state.tokens[path.id!];
-        if (stored) return stored.token;
-        const testAccount = TEST_TOKENS[path.id!];
-        if (testAccount === undefined) throw resourceMissing("token", path.id!, "token");
-        const token: Stripe.Token = {
-          id: path.id!,
-          object: "token",
-          bank_account: testTokenBankAccount(testAccount),
-          client_ip: null,
-          created: unixNow(),
-          livemode: false,
-          type: "bank_account",
-          used: false,
-        };
-        return token;
-      },
-    },
+    retrieveRoute("/v1/tokens/:id", (path) => {
+      const stored = rt.state.tokens[path.id!];
+      if (stored) return stored.token;
+      const testAccount = TEST_TOKENS[path.id!];
+      if (testAccount === undefined) throw resourceMissing("token", path.id!, "token");
+      const token: Stripe.Token = {
+        id: path.id!,
+        object: "token",
+        bank_account: testTokenBankAccount(testAccount),
+        client_ip: null,
+        created: unixNow(),
+        livemode: false,
+        type: "bank_account",
+        used: false,
+      };
+      return token;
+    }),
     {
       method: "POST",
       pattern: "/v1/customers/:customer/sources",
@@ -265,15 +261,10 @@ export function bankAccountRoutes(rt: StripeRuntime): Route[] {
         return list;
       },
     },
-    {
-      method: "GET",
-      pattern: "/v1/customers/:customer/sources/:id",
-      handler: ({ params, path }) => {
-        params.finish();
-        requireCustomer(rt, path.customer!, "customer");
-        return requireCustomerBankAccount(rt, path.customer!, path.id!).bankAccount;
-      },
-    },
+    retrieveRoute("/v1/customers/:customer/sources/:id", (path) => {
+      requireCustomer(rt, path.customer!, "customer");
+      return requireCustomerBankAccount(rt, path.customer!, path.id!).bankAccount;
+    }),
     {
       method: "POST",
       pattern: "/v1/customers/:customer/sources/:id",
@@ -336,15 +327,10 @@ export function bankAccountRoutes(rt: StripeRuntime): Route[] {
         return deleted;
       },
     },
-    {
-      method: "GET",
-      pattern: "/v1/payment_methods/:id",
-      handler: ({ params, path }) => {
-        params.finish();
-        const view = paymentMethodView(rt, path.id!);
-        if (!view) throw resourceMissing("PaymentMethod", path.id!, "payment_method");
-        return view;
-      },
-    },
+    retrieveRoute("/v1/payment_methods/:id", (path) => {
+      const view = paymentMethodView(rt, path.id!);
+      if (!view) throw resourceMissing("PaymentMethod", path.id!, "payment_method");
+      return view;
+    }),
   ];
 }

@@ -1,9 +1,10 @@
 import type Stripe from "stripe";
-import { invalidRequest, resourceMissing } from "./errors.js";
+import { invalidRequest } from "./errors.js";
 import { emitEvent } from "./events.js";
-import { newestFirst, paginate } from "./list.js";
-import { requireCharge, requireCustomer } from "./lookup.js";
+import { newestFirst } from "./list.js";
+import { requireCharge, requireCustomer, requireRecord } from "./lookup.js";
 import { mergeMetadata } from "./params.js";
+import { listRoute, retrieveRoute } from "./resource-routes.js";
 import type { Route } from "./router.js";
 import type { AchSettlement } from "./settlement.js";
 import { newId, unixNow, type StoredBankAccount, type StoredCharge, type StripeRuntime } from "./state.js";
@@ -147,14 +148,7 @@ export function chargeRoutes(rt: StripeRuntime, settlement: AchSettlement): Rout
         }).charge;
       },
     },
-    {
-      method: "GET",
-      pattern: "/v1/charges/:id",
-      handler: ({ params, path }) => {
-        params.finish();
-        return requireCharge(rt, path.id!, "id").charge;
-      },
-    },
+    retrieveRoute("/v1/charges/:id", (path) => requireCharge(rt, path.id!, "id").charge),
     {
       method: "POST",
       pattern: "/v1/charges/:id",
@@ -171,29 +165,13 @@ export function chargeRoutes(rt: StripeRuntime, settlement: AchSettlement): Rout
         return charge;
       },
     },
-    {
-      method: "GET",
-      pattern: "/v1/disputes/:id",
-      handler: ({ params, path }) => {
-        params.finish();
-        const dispute = rt.state.disputes[path.id!];
-        if (!dispute) throw resourceMissing("dispute", path.id!, "dispute");
-        return dispute;
-      },
-    },
-    {
-      method: "GET",
-      pattern: "/v1/charges",
-      handler: ({ params }) => {
-        const customer = params.string("customer");
-        const paymentIntent = params.string("payment_intent");
-        const charges = newestFirst(rt.state.charges)
-          .map((s) => s.charge)
-          .filter((c) => (customer === undefined || c.customer === customer) && (paymentIntent === undefined || c.payment_intent === paymentIntent));
-        const list = paginate(charges, params, "/v1/charges");
-        params.finish();
-        return list;
-      },
-    },
+    retrieveRoute("/v1/disputes/:id", (path) => requireRecord(rt.state.disputes, "dispute", path.id!, "dispute")),
+    listRoute("/v1/charges", (params) => {
+      const customer = params.string("customer");
+      const paymentIntent = params.string("payment_intent");
+      return newestFirst(rt.state.charges)
+        .map((s) => s.charge)
+        .filter((c) => (customer === undefined || c.customer === customer) && (paymentIntent === undefined || c.payment_intent === paymentIntent));
+    }),
   ];
 }

@@ -1,5 +1,6 @@
 import type Stripe from "stripe";
-import { invalidRequest, resourceMissing } from "./errors.js";
+import { invalidRequest, resourceMissing, type StripeApiError } from "./errors.js";
+import { requireMandate } from "./lookup.js";
 import { activeMandate, createMandate, readMandateData, type CustomerAcceptance } from "./mandates.js";
 import type { Params } from "./params.js";
 import type { StoredBankAccount, StripeRuntime } from "./state.js";
@@ -94,8 +95,7 @@ export type MandatePlan = { create: CustomerAcceptance } | { reuse: Stripe.Manda
 
 export function planMandate(rt: StripeRuntime, bankAccount: StoredBankAccount, options: ConfirmOptions): MandatePlan {
   if (options.mandate !== undefined) {
-    const mandate = rt.state.mandates[options.mandate];
-    if (!mandate) throw resourceMissing("mandate", options.mandate, "mandate");
+    const mandate = requireMandate(rt, options.mandate, "mandate");
     if (mandate.payment_method !== bankAccount.bankAccount.id || mandate.status !== "active") {
       throw invalidRequest(`The mandate ${mandate.id} is not active for the payment method ${bankAccount.bankAccount.id}.`, { param: "mandate" });
     }
@@ -108,6 +108,71 @@ export function planMandate(rt: StripeRuntime, bankAccount: StoredBankAccount, o
     "This PaymentIntent requires a mandate, but no existing mandate was found. Collect mandate acceptance from the customer and try again, providing acceptance data in the mandate_data parameter.",
     { param: "mandate_data" },
   );
+}
+
+/** The statuses from which either intent type can be confirmed. */
+export const CONFIRMABLE: readonly string[] = ["requires_payment_method", "requires_confirmation"];
+
+/** What confirming will do, decided before any change. */
+export interface ConfirmPlan {
+  bankAccount: StoredBankAccount;
+  mandate: MandatePlan;
+}
+
+/** What differs between PaymentIntent and SetupIntent confirmation. */
+export interface ConfirmRules {
+  missingPaymentMethod: () => StripeApiError;
+  /** The intent type's own rule for the bank account, checked before the mandate. */
+  checkBankAccount: (bankAccount: StoredBankAccount) => void;
+}
+
+type ConfirmableIntent = Pick<Stripe.SetupIntent, "customer" | "payment_method" | "payment_method_types">;
+
+/** Every check of a confirmation, done before anything changes (so a 4xx leaves no trace). */
+export function planConfirmation(rt: StripeRuntime, intent: ConfirmableIntent, options: ConfirmOptions, rules: ConfirmRules): ConfirmPlan {
+  const paymentMethod = options.paymentMethod ?? (typeof intent.payment_method === "string" ? intent.payment_method : undefined);
+  if (paymentMethod === undefined) throw rules.missingPaymentMethod();
+  const customer = typeof intent.customer === "string" ? intent.customer : null;
+  const bankAccount = requireBankPaymentMethod(rt, paymentMethod, customer, intent.payment_method_types);
+  rules.checkBankAccount(bankAccount);
+  return { bankAccount, mandate: planMandate(rt, bankAccount, options) };
+}
+
+/** The create parameters both intent types share, read in this order. */
+export interface IntentCreateParams {
+  customer: string | undefined;
+  allowedTypes: string[] | undefined;
+  paymentMethodTypes: string[];
+  confirm: boolean;
+  options: ConfirmOptions;
+}
+
+export function readIntentCreateParams(params: Params): IntentCreateParams {
+  const customer = params.string("customer");
+  const allowedTypes = readAllowedPaymentMethodTypes(params);
+  const paymentMethodTypes = allowedTypes ?? [...DEFAULT_PAYMENT_METHOD_TYPES];
+  const confirm = params.boolean("confirm") ?? false;
+  const options = readConfirmOptions(params, confirm);
+  return { customer, allowedTypes, paymentMethodTypes, confirm, options };
+}
+
+/** On create, a payment method is checked even without `confirm`; with it, the confirmation is planned. */
+export function planCreateConfirmation(rt: StripeRuntime, intent: ConfirmableIntent, create: IntentCreateParams, rules: ConfirmRules): ConfirmPlan | undefined {
+  if (!create.confirm) {
+    if (create.options.paymentMethod !== undefined) {
+      requireBankPaymentMethod(rt, create.options.paymentMethod, create.customer ?? null, create.paymentMethodTypes);
+    }
+    return undefined;
+  }
+  return planConfirmation(rt, intent, create.options, rules);
+}
+
+/** The body of `POST /v1/<intents>/:intent/confirm`. */
+export function readConfirmRequest(params: Params): ConfirmOptions {
+  const options = readConfirmOptions(params, true);
+  params.string("return_url");
+  params.finish();
+  return options;
 }
 
 export function applyMandatePlan(rt: StripeRuntime, bankAccount: StoredBankAccount, plan: MandatePlan): Stripe.Mandate {

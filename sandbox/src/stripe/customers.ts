@@ -1,10 +1,10 @@
 import type Stripe from "stripe";
 import { attachBankAccount, resolveToken } from "./bank-accounts.js";
-import { resourceMissing } from "./errors.js";
 import { emitEvent } from "./events.js";
-import { newestFirst, paginate } from "./list.js";
-import { requireCustomer, requireCustomerBankAccount } from "./lookup.js";
+import { newestFirst } from "./list.js";
+import { requireCustomer, requireCustomerBankAccount, requireRecord } from "./lookup.js";
 import { mergeMetadata } from "./params.js";
+import { listRoute, retrieveRoute } from "./resource-routes.js";
 import type { Route } from "./router.js";
 import { isDeletedCustomer, newId, unixNow, type StripeRuntime } from "./state.js";
 
@@ -63,17 +63,10 @@ export function customerRoutes(rt: StripeRuntime): Route[] {
         return customer;
       },
     },
-    {
-      method: "GET",
-      pattern: "/v1/customers/:id",
-      handler: ({ params, path }) => {
-        params.finish();
-        // A deleted customer is still retrievable, as `{ id, object, deleted: true }`.
-        const customer = rt.state.customers[path.id!];
-        if (!customer) throw resourceMissing("customer", path.id!, "id");
-        return customer;
-      },
-    },
+    retrieveRoute("/v1/customers/:id", (path) => {
+      // A deleted customer is still retrievable, as `{ id, object, deleted: true }`.
+      return requireRecord(rt.state.customers, "customer", path.id!, "id");
+    }),
     {
       method: "POST",
       pattern: "/v1/customers/:id",
@@ -105,19 +98,10 @@ export function customerRoutes(rt: StripeRuntime): Route[] {
         return customer;
       },
     },
-    {
-      method: "GET",
-      pattern: "/v1/customers",
-      handler: ({ params }) => {
-        const email = params.string("email");
-        const customers = newestFirst(rt.state.customers).filter(
-          (c): c is Stripe.Customer => !isDeletedCustomer(c) && (email === undefined || c.email === email),
-        );
-        const list = paginate(customers, params, "/v1/customers");
-        params.finish();
-        return list;
-      },
-    },
+    listRoute("/v1/customers", (params) => {
+      const email = params.string("email");
+      return newestFirst(rt.state.customers).filter((c): c is Stripe.Customer => !isDeletedCustomer(c) && (email === undefined || c.email === email));
+    }),
     {
       method: "DELETE",
       pattern: "/v1/customers/:id",

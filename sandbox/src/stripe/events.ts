@@ -1,9 +1,11 @@
 import { createHmac } from "node:crypto";
 import type Stripe from "stripe";
 import { alphanumeric } from "../core/ids.js";
-import { invalidRequest, resourceMissing } from "./errors.js";
-import { newestFirst, paginate } from "./list.js";
+import { invalidRequest } from "./errors.js";
+import { newestFirst } from "./list.js";
+import { requireRecord } from "./lookup.js";
 import { mergeMetadata } from "./params.js";
+import { listRoute, retrieveRoute } from "./resource-routes.js";
 import type { Route } from "./router.js";
 import { API_VERSION, newId, unixNow, type StripeRuntime, type StoredWebhookEndpoint } from "./state.js";
 
@@ -66,37 +68,19 @@ function matchesType(eventType: string, filter: string): boolean {
 
 export function eventRoutes(rt: StripeRuntime): Route[] {
   return [
-    {
-      method: "GET",
-      pattern: "/v1/events/:id",
-      handler: ({ params, path }) => {
-        params.finish();
-        const event = rt.state.events[path.id!];
-        if (!event) throw resourceMissing("event", path.id!, "id");
-        return event;
-      },
-    },
-    {
-      method: "GET",
-      pattern: "/v1/events",
-      handler: ({ params }) => {
-        const type = params.string("type");
-        const types = params.stringList("types");
-        if (type !== undefined && types !== undefined) throw invalidRequest("You may only specify one of these parameters: type, types.", { param: "types" });
-        const filters = types ?? (type !== undefined ? [type] : undefined);
-        const events = newestFirst(rt.state.events).filter((e) => !filters || filters.some((f) => matchesType(e.type, f)));
-        const list = paginate(events, params, "/v1/events");
-        params.finish();
-        return list;
-      },
-    },
+    retrieveRoute("/v1/events/:id", (path) => requireRecord(rt.state.events, "event", path.id!, "id")),
+    listRoute("/v1/events", (params) => {
+      const type = params.string("type");
+      const types = params.stringList("types");
+      if (type !== undefined && types !== undefined) throw invalidRequest("You may only specify one of these parameters: type, types.", { param: "types" });
+      const filters = types ?? (type !== undefined ? [type] : undefined);
+      return newestFirst(rt.state.events).filter((e) => !filters || filters.some((f) => matchesType(e.type, f)));
+    }),
   ];
 }
 
 function endpointOf(rt: StripeRuntime, id: string): StoredWebhookEndpoint {
-  const stored = rt.state.webhookEndpoints[id];
-  if (!stored) throw resourceMissing("webhook endpoint", id, "id");
-  return stored;
+  return requireRecord(rt.state.webhookEndpoints, "webhook endpoint", id, "id");
 }
 
 export function webhookEndpointRoutes(rt: StripeRuntime): Route[] {
@@ -133,14 +117,7 @@ export function webhookEndpointRoutes(rt: StripeRuntime): Route[] {
         return { ...endpoint, secret };
       },
     },
-    {
-      method: "GET",
-      pattern: "/v1/webhook_endpoints/:id",
-      handler: ({ params, path }) => {
-        params.finish();
-        return endpointOf(rt, path.id!).endpoint;
-      },
-    },
+    retrieveRoute("/v1/webhook_endpoints/:id", (path) => endpointOf(rt, path.id!).endpoint),
     {
       method: "POST",
       pattern: "/v1/webhook_endpoints/:id",
@@ -163,19 +140,7 @@ export function webhookEndpointRoutes(rt: StripeRuntime): Route[] {
         return endpoint;
       },
     },
-    {
-      method: "GET",
-      pattern: "/v1/webhook_endpoints",
-      handler: ({ params }) => {
-        const list = paginate(
-          newestFirst(rt.state.webhookEndpoints).map((s) => s.endpoint),
-          params,
-          "/v1/webhook_endpoints",
-        );
-        params.finish();
-        return list;
-      },
-    },
+    listRoute("/v1/webhook_endpoints", () => newestFirst(rt.state.webhookEndpoints).map((s) => s.endpoint)),
     {
       method: "DELETE",
       pattern: "/v1/webhook_endpoints/:id",

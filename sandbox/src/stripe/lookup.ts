@@ -4,6 +4,12 @@ import { isDeletedCustomer, type StoredBankAccount, type StoredCharge, type Stri
 
 /** Lookups that throw Stripe's 404 `resource_missing` ("No such customer: 'cus_x'"). */
 
+export function requireRecord<T>(records: Record<string, T>, noun: string, id: string, param: string): T {
+  const record = records[id];
+  if (!record) throw resourceMissing(noun, id, param);
+  return record;
+}
+
 export function requireCustomer(rt: StripeRuntime, id: string, param = "customer"): Stripe.Customer {
   const customer = rt.state.customers[id];
   if (!customer || isDeletedCustomer(customer)) throw resourceMissing("customer", id, param);
@@ -18,25 +24,17 @@ export function requireCustomerBankAccount(rt: StripeRuntime, customer: string, 
 }
 
 export function requirePaymentIntent(rt: StripeRuntime, id: string, param = "intent"): Stripe.PaymentIntent {
-  const intent = rt.state.paymentIntents[id];
-  if (!intent) throw resourceMissing("payment_intent", id, param);
-  return intent;
+  return requireRecord(rt.state.paymentIntents, "payment_intent", id, param);
 }
 
 export function requireSetupIntent(rt: StripeRuntime, id: string, param = "intent"): Stripe.SetupIntent {
-  const intent = rt.state.setupIntents[id];
-  if (!intent) throw resourceMissing("setup_intent", id, param);
-  return intent;
+  return requireRecord(rt.state.setupIntents, "setup_intent", id, param);
 }
 
 export function requireCharge(rt: StripeRuntime, id: string, param = "charge"): StoredCharge {
-  const stored = rt.state.charges[id];
-  if (!stored) throw resourceMissing("charge", id, param);
-  return stored;
+  return requireRecord(rt.state.charges, "charge", id, param);
 }
 
 export function requireMandate(rt: StripeRuntime, id: string, param = "mandate"): Stripe.Mandate {
-  const mandate = rt.state.mandates[id];
-  if (!mandate) throw resourceMissing("mandate", id, param);
-  return mandate;
+  return requireRecord(rt.state.mandates, "mandate", id, param);
 }

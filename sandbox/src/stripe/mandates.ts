@@ -3,6 +3,7 @@ import { invalidRequest, parameterMissing } from "./errors.js";
 import { emitEvent } from "./events.js";
 import { requireMandate } from "./lookup.js";
 import type { Params } from "./params.js";
+import { retrieveRoute } from "./resource-routes.js";
 import type { Route } from "./router.js";
 import { newId, unixNow, type StoredBankAccount, type StripeRuntime } from "./state.js";
 
@@ -70,13 +71,6 @@ export function deactivateMandate(rt: StripeRuntime, id: string): void {
 
 export function mandateRoutes(rt: StripeRuntime): Route[] {
   return [
-    {
-      method: "GET",
-      pattern: "/v1/mandates/:id",
-      handler: ({ params, path }) => {
-        params.finish();
-        return requireMandate(rt, path.id!, "mandate");
-      },
-    },
+    retrieveRoute("/v1/mandates/:id", (path) => requireMandate(rt, path.id!, "mandate")),
   ];
 }

@@ -3,24 +3,26 @@ import { alphanumeric } from "../core/ids.js";
 import { assertDebitable, createPendingCharge } from "./charges.js";
 import {
   applyMandatePlan,
-  DEFAULT_PAYMENT_METHOD_TYPES,
-  planMandate,
+  CONFIRMABLE,
+  planConfirmation,
+  planCreateConfirmation,
   readAllowedPaymentMethodTypes,
-  readConfirmOptions,
+  readConfirmRequest,
+  readIntentCreateParams,
   requireBankPaymentMethod,
-  type ConfirmOptions,
-  type MandatePlan,
+  type ConfirmPlan,
+  type ConfirmRules,
 } from "./confirmation.js";
 import { invalidRequest } from "./errors.js";
 import { emitEvent } from "./events.js";
-import { newestFirst, paginate } from "./list.js";
+import { newestFirst } from "./list.js";
 import { requireCustomer, requirePaymentIntent } from "./lookup.js";
 import { mergeMetadata } from "./params.js";
+import { listRoute, retrieveRoute } from "./resource-routes.js";
 import type { Route } from "./router.js";
 import type { AchSettlement } from "./settlement.js";
-import { newId, unixNow, type StoredBankAccount, type StripeRuntime } from "./state.js";
+import { newId, unixNow, type StripeRuntime } from "./state.js";
 
-const CONFIRMABLE: readonly string[] = ["requires_payment_method", "requires_confirmation"];
 const UPDATABLE: readonly string[] = ["requires_payment_method", "requires_confirmation", "requires_action"];
 const CANCELABLE: readonly string[] = ["requires_payment_method", "requires_capture", "requires_confirmation", "requires_action"];
 
@@ -33,24 +35,15 @@ function unexpectedState(action: keyof typeof PARTICIPLE, intent: Stripe.Payment
   );
 }
 
-interface ConfirmPlan {
-  bankAccount: StoredBankAccount;
-  mandate: MandatePlan;
-}
-
-/** Every check of a confirmation, done before anything changes (so a 4xx leaves no trace). */
-function planConfirmation(rt: StripeRuntime, intent: Pick<Stripe.PaymentIntent, "amount" | "currency" | "customer" | "payment_method" | "payment_method_types">, options: ConfirmOptions): ConfirmPlan {
-  const paymentMethod = options.paymentMethod ?? (typeof intent.payment_method === "string" ? intent.payment_method : undefined);
-  if (paymentMethod === undefined) {
-    throw invalidRequest("You cannot confirm this PaymentIntent because it's missing a payment method. Update the PaymentIntent with a payment_method and then confirm it again.", {
-      code: "payment_intent_unexpected_state",
-      param: "payment_method",
-    });
-  }
-  const customer = typeof intent.customer === "string" ? intent.customer : null;
-  const bankAccount = requireBankPaymentMethod(rt, paymentMethod, customer, intent.payment_method_types);
-  assertDebitable(bankAccount, intent.amount, intent.currency);
-  return { bankAccount, mandate: planMandate(rt, bankAccount, options) };
+function confirmRules(intent: Pick<Stripe.PaymentIntent, "amount" | "currency">): ConfirmRules {
+  return {
+    missingPaymentMethod: () =>
+      invalidRequest("You cannot confirm this PaymentIntent because it's missing a payment method. Update the PaymentIntent with a payment_method and then confirm it again.", {
+        code: "payment_intent_unexpected_state",
+        param: "payment_method",
+      }),
+    checkBankAccount: (bankAccount) => assertDebitable(bankAccount, intent.amount, intent.currency),
+  };
 }
 
 /** Starts the ACH debit: the intent is `processing` until its charge settles. */
@@ -83,11 +76,8 @@ export function paymentIntentRoutes(rt: StripeRuntime, settlement: AchSettlement
       handler: ({ params }) => {
         const amount = params.requiredInteger("amount");
         const currency = params.requiredString("currency").toLowerCase();
-        const customer = params.string("customer");
-        const allowedTypes = readAllowedPaymentMethodTypes(params);
-        const paymentMethodTypes = allowedTypes ?? [...DEFAULT_PAYMENT_METHOD_TYPES];
-        const confirm = params.boolean("confirm") ?? false;
-        const options = readConfirmOptions(params, confirm);
+        const create = readIntentCreateParams(params);
+        const { customer, options } = create;
         const description = params.nullableString("description") ?? null;
         const metadata = mergeMetadata({}, params.metadata());
         const receiptEmail = params.nullableString("receipt_email") ?? null;
@@ -104,7 +94,7 @@ export function paymentIntentRoutes(rt: StripeRuntime, settlement: AchSettlement
         const intent: Stripe.PaymentIntent = {
           id,
           object: "payment_intent",
-          allowed_payment_method_types: allowedTypes ?? null,
+          allowed_payment_method_types: create.allowedTypes ?? null,
           amount,
           amount_capturable: 0,
           amount_received: 0,
@@ -132,7 +122,7 @@ export function paymentIntentRoutes(rt: StripeRuntime, settlement: AchSettlement
           payment_method: options.paymentMethod ?? null,
           payment_method_configuration_details: null,
           payment_method_options: null,
-          payment_method_types: paymentMethodTypes,
+          payment_method_types: create.paymentMethodTypes,
           payment_record: null,
           processing: null,
           receipt_email: receiptEmail,
@@ -146,10 +136,7 @@ export function paymentIntentRoutes(rt: StripeRuntime, settlement: AchSettlement
           transfer_data: null,
           transfer_group: null,
         };
-        if (options.paymentMethod !== undefined && !confirm) {
-          requireBankPaymentMethod(rt, options.paymentMethod, intent.customer as string | null, paymentMethodTypes);
-        }
-        const plan = confirm ? planConfirmation(rt, intent, options) : undefined;
+        const plan = planCreateConfirmation(rt, intent, create, confirmRules(intent));
 
         rt.state.paymentIntents[id] = intent;
         rt.changed();
@@ -158,15 +145,8 @@ export function paymentIntentRoutes(rt: StripeRuntime, settlement: AchSettlement
         return intent;
       },
     },
-    {
-      method: "GET",
-      pattern: "/v1/payment_intents/:intent",
-      handler: ({ params, path }) => {
-        params.string("client_secret");
-        params.finish();
-        return requirePaymentIntent(rt, path.intent!);
-      },
-    },
+    // A client_secret is accepted (Stripe.js retrieves that way) and not checked.
+    retrieveRoute("/v1/payment_intents/:intent", (path) => requirePaymentIntent(rt, path.intent!), ["client_secret"]),
     {
       method: "POST",
       pattern: "/v1/payment_intents/:intent",
@@ -211,12 +191,9 @@ export function paymentIntentRoutes(rt: StripeRuntime, settlement: AchSettlement
       pattern: "/v1/payment_intents/:intent/confirm",
       handler: ({ params, path }) => {
         const intent = requirePaymentIntent(rt, path.intent!);
-        const options = readConfirmOptions(params, true);
-        params.string("return_url");
-        params.finish();
+        const options = readConfirmRequest(params);
         if (!CONFIRMABLE.includes(intent.status)) throw unexpectedState("confirm", intent, CONFIRMABLE);
-        const plan = planConfirmation(rt, intent, options);
-        applyConfirmation(rt, settlement, intent, plan);
+        applyConfirmation(rt, settlement, intent, planConfirmation(rt, intent, options, confirmRules(intent)));
         return intent;
       },
     },
@@ -237,16 +214,9 @@ export function paymentIntentRoutes(rt: StripeRuntime, settlement: AchSettlement
         return intent;
       },
     },
-    {
-      method: "GET",
-      pattern: "/v1/payment_intents",
-      handler: ({ params }) => {
-        const customer = params.string("customer");
-        const intents = newestFirst(rt.state.paymentIntents).filter((pi) => customer === undefined || pi.customer === customer);
-        const list = paginate(intents, params, "/v1/payment_intents");
-        params.finish();
-        return list;
-      },
-    },
+    listRoute("/v1/payment_intents", (params) => {
+      const customer = params.string("customer");
+      return newestFirst(rt.state.paymentIntents).filter((pi) => customer === undefined || pi.customer === customer);
+    }),
   ];
 }

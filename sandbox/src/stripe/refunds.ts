@@ -1,9 +1,10 @@
 import type Stripe from "stripe";
-import { invalidRequest, parameterMissing, resourceMissing } from "./errors.js";
+import { invalidRequest, parameterMissing } from "./errors.js";
 import { emitEvent } from "./events.js";
-import { newestFirst, paginate } from "./list.js";
-import { requireCharge, requirePaymentIntent } from "./lookup.js";
+import { newestFirst } from "./list.js";
+import { requireCharge, requirePaymentIntent, requireRecord } from "./lookup.js";
 import { mergeMetadata } from "./params.js";
+import { listRoute, retrieveRoute } from "./resource-routes.js";
 import type { Route } from "./router.js";
 import { newId, unixNow, type StoredCharge, type StripeRuntime } from "./state.js";
 
@@ -64,30 +65,14 @@ export function refundRoutes(rt: StripeRuntime): Route[] {
         return refund;
       },
     },
-    {
-      method: "GET",
-      pattern: "/v1/refunds/:id",
-      handler: ({ params, path }) => {
-        params.finish();
-        const refund = rt.state.refunds[path.id!];
-        if (!refund) throw resourceMissing("refund", path.id!, "id");
-        return refund;
-      },
-    },
-    {
-      method: "GET",
-      pattern: "/v1/refunds",
-      handler: ({ params }) => {
-        const charge = params.string("charge");
-        const paymentIntent = params.string("payment_intent");
-        const refunds = newestFirst(rt.state.refunds).filter(
-          (r) => (charge === undefined || r.charge === charge) && (paymentIntent === undefined || r.payment_intent === paymentIntent),
-        );
-        const list = paginate(refunds, params, "/v1/refunds");
-        params.finish();
-        return list;
-      },
-    },
+    retrieveRoute("/v1/refunds/:id", (path) => requireRecord(rt.state.refunds, "refund", path.id!, "id")),
+    listRoute("/v1/refunds", (params) => {
+      const charge = params.string("charge");
+      const paymentIntent = params.string("payment_intent");
+      return newestFirst(rt.state.refunds).filter(
+        (r) => (charge === undefined || r.charge === charge) && (paymentIntent === undefined || r.payment_intent === paymentIntent),
+      );
+    }),
   ];
 }
 

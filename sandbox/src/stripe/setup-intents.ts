@@ -2,48 +2,40 @@ import type Stripe from "stripe";
 import { alphanumeric } from "../core/ids.js";
 import {
   applyMandatePlan,
-  DEFAULT_PAYMENT_METHOD_TYPES,
-  planMandate,
-  readAllowedPaymentMethodTypes,
-  readConfirmOptions,
-  requireBankPaymentMethod,
-  type ConfirmOptions,
-  type MandatePlan,
+  CONFIRMABLE,
+  planConfirmation,
+  planCreateConfirmation,
+  readConfirmRequest,
+  readIntentCreateParams,
+  type ConfirmPlan,
+  type ConfirmRules,
 } from "./confirmation.js";
 import { invalidRequest } from "./errors.js";
 import { emitEvent } from "./events.js";
-import { newestFirst, paginate } from "./list.js";
+import { newestFirst } from "./list.js";
 import { requireCustomer, requireSetupIntent } from "./lookup.js";
 import { mergeMetadata } from "./params.js";
+import { listRoute, retrieveRoute } from "./resource-routes.js";
 import type { Route } from "./router.js";
-import { newId, unixNow, type StoredBankAccount, type StripeRuntime } from "./state.js";
+import { newId, unixNow, type StripeRuntime } from "./state.js";
 
-const CONFIRMABLE: readonly string[] = ["requires_payment_method", "requires_confirmation"];
 const CANCELABLE: readonly string[] = ["requires_payment_method", "requires_confirmation", "requires_action"];
 
-interface SetupPlan {
-  bankAccount: StoredBankAccount;
-  mandate: MandatePlan;
-}
-
 /** A verified `ba_` needs no further verification: confirming only records the mandate. */
-function planSetup(rt: StripeRuntime, intent: Stripe.SetupIntent, options: ConfirmOptions): SetupPlan {
-  const paymentMethod = options.paymentMethod ?? (typeof intent.payment_method === "string" ? intent.payment_method : undefined);
-  if (paymentMethod === undefined) {
-    throw invalidRequest("You cannot confirm this SetupIntent because it's missing a payment method.", {
+const SETUP_RULES: ConfirmRules = {
+  missingPaymentMethod: () =>
+    invalidRequest("You cannot confirm this SetupIntent because it's missing a payment method.", {
       code: "setup_intent_unexpected_state",
       param: "payment_method",
-    });
-  }
-  const customer = typeof intent.customer === "string" ? intent.customer : null;
-  const bankAccount = requireBankPaymentMethod(rt, paymentMethod, customer, intent.payment_method_types);
-  if (bankAccount.bankAccount.status !== "verified") {
-    throw invalidRequest("The customer's bank account must be verified in order to set it up for payments.", { param: "payment_method" });
-  }
-  return { bankAccount, mandate: planMandate(rt, bankAccount, options) };
-}
+    }),
+  checkBankAccount: (bankAccount) => {
+    if (bankAccount.bankAccount.status !== "verified") {
+      throw invalidRequest("The customer's bank account must be verified in order to set it up for payments.", { param: "payment_method" });
+    }
+  },
+};
 
-function applySetup(rt: StripeRuntime, intent: Stripe.SetupIntent, plan: SetupPlan): void {
+function applySetup(rt: StripeRuntime, intent: Stripe.SetupIntent, plan: ConfirmPlan): void {
   const mandate = applyMandatePlan(rt, plan.bankAccount, plan.mandate);
   const previousStatus = intent.status;
   intent.payment_method = plan.bankAccount.bankAccount.id;
@@ -66,11 +58,8 @@ export function setupIntentRoutes(rt: StripeRuntime): Route[] {
       method: "POST",
       pattern: "/v1/setup_intents",
       handler: ({ params }) => {
-        const customer = params.string("customer");
-        const allowedTypes = readAllowedPaymentMethodTypes(params);
-        const paymentMethodTypes = allowedTypes ?? [...DEFAULT_PAYMENT_METHOD_TYPES];
-        const confirm = params.boolean("confirm") ?? false;
-        const options = readConfirmOptions(params, confirm);
+        const create = readIntentCreateParams(params);
+        const { customer, options } = create;
         const usage = params.enumeration("usage", ["off_session", "on_session"] as const) ?? "off_session";
         const description = params.nullableString("description") ?? null;
         const metadata = mergeMetadata({}, params.metadata());
@@ -81,7 +70,7 @@ export function setupIntentRoutes(rt: StripeRuntime): Route[] {
         const intent: Stripe.SetupIntent = {
           id,
           object: "setup_intent",
-          allowed_payment_method_types: allowedTypes ?? null,
+          allowed_payment_method_types: create.allowedTypes ?? null,
           application: null,
           automatic_payment_methods: null,
           cancellation_reason: null,
@@ -100,15 +89,12 @@ export function setupIntentRoutes(rt: StripeRuntime): Route[] {
           payment_method: options.paymentMethod ?? null,
           payment_method_configuration_details: null,
           payment_method_options: null,
-          payment_method_types: paymentMethodTypes,
+          payment_method_types: create.paymentMethodTypes,
           single_use_mandate: null,
           status: options.paymentMethod ? "requires_confirmation" : "requires_payment_method",
           usage,
         };
-        if (options.paymentMethod !== undefined && !confirm) {
-          requireBankPaymentMethod(rt, options.paymentMethod, customer ?? null, paymentMethodTypes);
-        }
-        const plan = confirm ? planSetup(rt, intent, options) : undefined;
+        const plan = planCreateConfirmation(rt, intent, create, SETUP_RULES);
 
         rt.state.setupIntents[id] = intent;
         rt.changed();
@@ -117,25 +103,16 @@ export function setupIntentRoutes(rt: StripeRuntime): Route[] {
         return intent;
       },
     },
-    {
-      method: "GET",
-      pattern: "/v1/setup_intents/:intent",
-      handler: ({ params, path }) => {
-        params.string("client_secret");
-        params.finish();
-        return requireSetupIntent(rt, path.intent!);
-      },
-    },
+    // A client_secret is accepted (Stripe.js retrieves that way) and not checked.
+    retrieveRoute("/v1/setup_intents/:intent", (path) => requireSetupIntent(rt, path.intent!), ["client_secret"]),
     {
       method: "POST",
       pattern: "/v1/setup_intents/:intent/confirm",
       handler: ({ params, path }) => {
         const intent = requireSetupIntent(rt, path.intent!);
-        const options = readConfirmOptions(params, true);
-        params.string("return_url");
-        params.finish();
+        const options = readConfirmRequest(params);
         if (!CONFIRMABLE.includes(intent.status)) throw unexpectedState("confirm", intent, CONFIRMABLE);
-        applySetup(rt, intent, planSetup(rt, intent, options));
+        applySetup(rt, intent, planConfirmation(rt, intent, options, SETUP_RULES));
         return intent;
       },
     },
@@ -155,16 +132,9 @@ export function setupIntentRoutes(rt: StripeRuntime): Route[] {
         return intent;
       },
     },
-    {
-      method: "GET",
-      pattern: "/v1/setup_intents",
-      handler: ({ params }) => {
-        const customer = params.string("customer");
-        const intents = newestFirst(rt.state.setupIntents).filter((si) => customer === undefined || si.customer === customer);
-        const list = paginate(intents, params, "/v1/setup_intents");
-        params.finish();
-        return list;
-      },
-    },
+    listRoute("/v1/setup_intents", (params) => {
+      const customer = params.string("customer");
+      return newestFirst(rt.state.setupIntents).filter((si) => customer === undefined || si.customer === customer);
+    }),
   ];
 }

@@ -13,6 +13,7 @@ import { parse } from "yaml";
 import { Configuration, PlaidApi } from "plaid";
 import { startSandbox, type RunningSandbox } from "../../src/server.js";
 import type { SandboxConfig } from "../../src/core/context.js";
+import { useStarted } from "./use-started.js";
 
 export const SPEC_PATH = path.resolve(import.meta.dirname, "../../spec/plaid-openapi-2020-09-14.yml");
 
@@ -186,6 +187,11 @@ export async function startPlaidSandbox(config: Partial<SandboxConfig> = {}): Pr
     },
     close: () => sandbox.close(),
   };
+}
+
+/** One sandbox for the calling file or describe block (see useStarted). */
+export function usePlaidSandbox(config: Partial<SandboxConfig> = {}): PlaidTestSandbox {
+  return useStarted(() => startPlaidSandbox(config));
 }
 
 /** Awaits a Plaid SDK call expected to fail; returns HTTP status and the (spec-valid) PlaidError body. */

@@ -14,6 +14,8 @@ import {
   type MessageBody,
   type ParentMessage,
 } from "./protocol.js";
+// Type-only (erased by esbuild): no server code reaches the bundle.
+import type { AccountChoice } from "../../plaid/service.js";
 
 type ViewName = "CONSENT" | "SELECT_INSTITUTION" | "CREDENTIAL" | "MFA" | "LOADING" | "SELECT_ACCOUNT" | "CONNECTED" | "ERROR" | "EXIT";
 
@@ -21,16 +23,6 @@ type Challenge =
   | { type: "device"; round: number; rounds: number; message: string }
   | { type: "questions"; round: number; rounds: number; questions: string[] }
   | { type: "selections"; round: number; rounds: number; selections: { question: string; answers: string[] }[] };
-
-interface AccountChoice {
-  id: string;
-  name: string;
-  official_name: string | null;
-  mask: string | null;
-  type: string;
-  subtype: string | null;
-  balances: { available: number | null; current: number | null; iso_currency_code: string | null };
-}
 
 interface SessionInfo {
   link_session_id: string;
