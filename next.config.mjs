@@ -1,3 +1,23 @@
+/**
+ * Fixed security headers on every response (docs/hardening.md). The
+ * Content-Security-Policy depends on the server's mode (local sandbox or
+ * real Plaid), which is known only at run time: proxy.ts adds it
+ * (lib/http/security-headers.ts).
+ */
+export function securityHeaders(env = process.env) {
+  const production = env.NODE_ENV === "production";
+  return [
+    { key: "X-Content-Type-Options", value: "nosniff" },
+    { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+    { key: "X-Frame-Options", value: "DENY" },
+    { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), payment=(), usb=()" },
+    // Plaid Link opens OAuth banks in a pop-up it talks to.
+    { key: "Cross-Origin-Opener-Policy", value: "same-origin-allow-popups" },
+    // Browsers ignore HSTS over plain http, so it is harmless on a local production run.
+    ...(production ? [{ key: "Strict-Transport-Security", value: "max-age=63072000; includeSubDomains" }] : []),
+  ];
+}
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Browser-test builds go to their own folder (e2e/support/server.ts) so they
@@ -13,12 +33,7 @@ const nextConfig = {
     return [
       {
         source: "/:path*",
-        headers: [
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
-          { key: "X-Frame-Options", value: "DENY" },
-          { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
-        ],
+        headers: securityHeaders(),
       },
     ];
   },

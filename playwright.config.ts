@@ -1,10 +1,105 @@
-import { existsSync } from "node:fs";
-import { defineConfig, devices } from "@playwright/test";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { defineConfig, devices, type PlaywrightTestConfig } from "@playwright/test";
+
+type WebServer = Extract<NonNullable<PlaywrightTestConfig["webServer"]>, { command: string }>;
+import { missingRealSandboxKeys, REAL_SANDBOX_KEYS } from "./e2e/support/keys";
+
+/*
+ * `npx playwright test` (docs/e2e.md): builds and starts a fresh app for the
+ * run (fresh database, local sandbox) through e2e/support/server.ts, runs
+ * every spec, then stops it all.
+ *
+ * Projects (targets):
+ * - local-sandbox: the app in local mode, Link stand-in, sandbox control API.
+ * - real-sandbox: the same specs against real Plaid Sandbox + Stripe test mode,
+ *   on a second app server, when PLAID_CLIENT_ID, PLAID_SECRET,
+ *   STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are set; otherwise it runs one
+ *   placeholder test that is skipped with the reason (e2e/real-sandbox.spec.ts).
+ */
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const SANDBOX_PORT = Number(process.env.E2E_SANDBOX_PORT ?? 4110);
+const REAL_PORT = Number(process.env.E2E_REAL_PORT ?? 3101);
+const missingKeys = missingRealSandboxKeys();
+const realEnabled = missingKeys.length === 0;
+
 // CI and closed-network machines use Debian's Chromium; a laptop falls back to Playwright's own browser.
 const systemChromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
+
+/**
+ * Video needs the ffmpeg Playwright looks for in its browser folder
+ * (<browsers path>/ffmpeg-<revision>/). Playwright's own download, or on
+ * closed networks Debian's ffmpeg linked there (.ci/run does it). E2E_VIDEO=0/1 forces it.
+ */
+function videoAvailable(): boolean {
+  if (process.env.E2E_VIDEO) return process.env.E2E_VIDEO === "1";
+  try {
+    const browsers = JSON.parse(readFileSync("node_modules/playwright-core/browsers.json", "utf8")) as { browsers: { name: string; revision: string }[] };
+    const revision = browsers.browsers.find((b) => b.name === "ffmpeg")?.revision;
+    const root = process.env.PLAYWRIGHT_BROWSERS_PATH || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), os.platform() === "darwin" ? "Library/Caches" : ".cache"), "ms-playwright");
+    const dir = path.join(root, `ffmpeg-${revision}`);
+    return os.platform() === "linux" ? existsSync(path.join(dir, "ffmpeg-linux")) : existsSync(dir);
+  } catch {
+    return false;
+  }
+}
+
+// Once, in the runner (workers load this file too).
+if (!process.env.TEST_WORKER_INDEX && !realEnabled && !process.env.E2E_QUIET) {
+  console.log(`[e2e] real-sandbox target skipped: set ${missingKeys.join(", ")} to also run the specs against Plaid Sandbox + Stripe test mode (docs/e2e.md).`);
+}
+
+const chromium = {
+  ...devices["Desktop Chrome"],
+  launchOptions: {
+    executablePath: process.env.PLAYWRIGHT_CHROMIUM_PATH ?? systemChromium,
+    args: ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-gpu"],
+  },
+};
+
+const server = (port: number, env: Record<string, string>): WebServer => ({
+  command: "node_modules/.bin/tsx e2e/support/server.ts",
+  url: `http://localhost:${port}/api/health`,
+  timeout: 300_000,
+  reuseExistingServer: false,
+  stdout: "pipe",
+  stderr: "pipe",
+  env: {
+    E2E_PORT: String(port),
+    APP_URL: `http://localhost:${port}`,
+    DATA_DIR: `.data/e2e-${port}`,
+    // One dist folder for every e2e build (listed in tsconfig.json, so Next never rewrites it).
+    NEXT_DIST_DIR: ".next-e2e",
+    NEXT_TELEMETRY_DISABLED: "1",
+    ...env,
+  },
+});
+
+const webServers = [
+  server(PORT, {
+    SANDBOX_URL: `http://127.0.0.1:${SANDBOX_PORT}`,
+    // Specs settle debits themselves through the sandbox control API.
+    SANDBOX_ACH_SETTLE_MS: "off",
+    // Local mode, even when the real keys are in the environment (they are for the real-sandbox server).
+    ...Object.fromEntries(REAL_SANDBOX_KEYS.map((k) => [k, ""])),
+  }),
+  ...(realEnabled
+    ? [
+        server(REAL_PORT, {
+          PLAID_ENV: "sandbox",
+          // Started after the local server, which has just built: reuse that build.
+          E2E_SKIP_BUILD: "1",
+          // No demo accounts in real mode: the admin specs sign this address up (e2e/support/users.ts).
+          ADMIN_EMAILS: "admin@fundwell.test",
+          AUTH_SECRET: process.env.AUTH_SECRET ?? randomBytes(32).toString("base64"),
+          ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS ?? `e2e:${randomBytes(32).toString("base64")}`,
+        }),
+      ]
+    : []),
+];
 
 export default defineConfig({
   testDir: "e2e",
@@ -12,36 +107,35 @@ export default defineConfig({
   workers: 1,
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
-  timeout: 30_000,
-  expect: { timeout: 10_000 },
+  // Generous for a loaded 2-core machine; nothing waits for them to pass.
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
   reporter: [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
   use: {
-    baseURL: `http://localhost:${PORT}`,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
-    // Video needs Playwright's own ffmpeg build, which closed-network machines cannot download.
-    video: process.env.E2E_VIDEO === "1" ? "retain-on-failure" : "off",
-    launchOptions: {
-      executablePath: process.env.PLAYWRIGHT_CHROMIUM_PATH ?? systemChromium,
-      args: ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-gpu"],
-    },
+    video: videoAvailable() ? "retain-on-failure" : "off",
   },
-  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
-  webServer: {
-    command: "node_modules/.bin/tsx e2e/support/server.ts",
-    url: `http://localhost:${PORT}/api/health`,
-    timeout: 300_000,
-    reuseExistingServer: false,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: {
-      APP_URL: `http://localhost:${PORT}`,
-      SANDBOX_URL: `http://127.0.0.1:${SANDBOX_PORT}`,
-      DATA_DIR: `.data/e2e-${PORT}`,
-      NEXT_DIST_DIR: ".next-e2e",
-      // Specs settle debits themselves through the sandbox control API.
-      SANDBOX_ACH_SETTLE_MS: "off",
-      NEXT_TELEMETRY_DISABLED: "1",
+  projects: [
+    {
+      name: "local-sandbox",
+      testIgnore: "real-sandbox.spec.ts",
+      use: { ...chromium, baseURL: `http://localhost:${PORT}` },
     },
-  },
+    realEnabled
+      ? {
+          name: "real-sandbox",
+          testIgnore: "real-sandbox.spec.ts",
+          // Real Link and Stripe test-mode settlement are slower than the sandbox.
+          timeout: 240_000,
+          expect: { timeout: 30_000 },
+          use: { ...chromium, baseURL: `http://localhost:${REAL_PORT}` },
+        }
+      : {
+          name: "real-sandbox",
+          testMatch: "real-sandbox.spec.ts",
+          use: { ...chromium, baseURL: `http://localhost:${REAL_PORT}` },
+        },
+  ],
+  webServer: webServers,
 });

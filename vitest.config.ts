@@ -23,6 +23,23 @@ export default defineConfig({
       },
       {
         extends: true,
+        test: {
+          // Load, fault, webhook-storm and secret checks (docs/hardening.md). One file at a
+          // time: fault rules are global to the run's sandbox.
+          name: "hardening",
+          include: ["tests/hardening/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["tests/setup/database.ts", "tests/setup/sandbox.ts"],
+          setupFiles: ["tests/setup/integration-env.ts"],
+          fileParallelism: false,
+          // After the other projects, not beside them: its load would slow their timed tests.
+          sequence: { groupOrder: 1 },
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
         test: { name: "sandbox", include: ["sandbox/test/**/*.test.ts"], environment: "node", testTimeout: 20_000 },
       },
     ],

@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { expect, test, type APIRequestContext, type Browser, type BrowserContext } from "@playwright/test";
+import type { APIRequestContext, Browser, BrowserContext } from "@playwright/test";
+import { expect, test } from "./support/fixtures";
+import { LOCAL_SANDBOX_ONLY, LOCAL_SANDBOX_TAG, REAL_PROJECT } from "./support/targets";
 import AxeBuilder from "@axe-core/playwright";
 import { DEMO_ADMIN, newPerson, signIn, signUp } from "./support/users";
 import { linkResultWithoutUi } from "./support/sandbox";
@@ -117,15 +119,16 @@ async function linkAndFund(request: APIRequestContext, baseURL: string, fund: bo
   return { bankAccountId: bankAccount.id, paymentId: payment.id };
 }
 
-test.describe.configure({ mode: "serial" });
+test.describe.configure({ mode: "serial", timeout: 120_000 });
 
 let ids: Ids;
 let user: Awaited<ReturnType<typeof signedIn>>;
 let other: Awaited<ReturnType<typeof signedIn>>;
 let admin: Awaited<ReturnType<typeof signedIn>>;
 
-test.beforeAll(async ({ browser, baseURL }) => {
-  test.setTimeout(120_000);
+test.beforeAll(async ({ browser, baseURL }, testInfo) => {
+  // Arranged through the sandbox control API (items without Link).
+  test.skip(testInfo.project.name === REAL_PROJECT, LOCAL_SANDBOX_ONLY);
   user = await signedIn(browser, baseURL!, "new");
   other = await signedIn(browser, baseURL!, "new");
   admin = await signedIn(browser, baseURL!, DEMO_ADMIN);
@@ -147,13 +150,13 @@ test.afterAll(async () => {
   await Promise.all([user?.context.close(), other?.context.close(), admin?.context.close()]);
 });
 
-test("the admin pages and routes were found on disk", () => {
+test("the admin pages and routes were found on disk", { tag: LOCAL_SANDBOX_TAG }, () => {
   expect(ADMIN_PAGES).toEqual(expect.arrayContaining(["/admin", "/admin/reviews", "/admin/users", "/admin/users/[id]", "/admin/payments", "/admin/payments/[id]", "/admin/audit", "/admin/settings", "/admin/bank-accounts/[id]"]));
   expect(ADMIN_ROUTES.length).toBeGreaterThanOrEqual(Object.keys(ADMIN_CALLS).length);
   for (const r of ADMIN_ROUTES) expect(ADMIN_CALLS[`${r.method} ${r.template}`], `add ${r.method} ${r.template} to ADMIN_CALLS`).toBeDefined();
 });
 
-test("anonymous visitors: every admin page redirects to sign-in, every admin API route answers 401", async ({ playwright, baseURL }) => {
+test("anonymous visitors: every admin page redirects to sign-in, every admin API route answers 401", { tag: LOCAL_SANDBOX_TAG }, async ({ playwright, baseURL }) => {
   const anonymous = await playwright.request.newContext({ baseURL });
   for (const page of ADMIN_PAGES) {
     const url = fill(page, ids);
@@ -169,7 +172,7 @@ test("anonymous visitors: every admin page redirects to sign-in, every admin API
   await anonymous.dispose();
 });
 
-test("signed-in users: every admin page and API route answers 403", async ({ baseURL }) => {
+test("signed-in users: every admin page and API route answers 403", { tag: LOCAL_SANDBOX_TAG }, async ({ baseURL }) => {
   for (const page of ADMIN_PAGES) {
     const url = fill(page, ids);
     const res = await user.request.get(url);
@@ -183,7 +186,7 @@ test("signed-in users: every admin page and API route answers 403", async ({ bas
   }
 });
 
-test("state-changing admin routes refuse cross-site requests, even from an admin", async () => {
+test("state-changing admin routes refuse cross-site requests, even from an admin", { tag: LOCAL_SANDBOX_TAG }, async () => {
   for (const route of ADMIN_ROUTES.filter((r) => r.method !== "GET")) {
     const url = fill(route.template, ids, ADMIN_CALLS[`${route.method} ${route.template}`]?.ids);
     const res = await admin.request.fetch(url, { method: route.method, headers: { origin: "https://evil.example" }, data: ADMIN_CALLS[`${route.method} ${route.template}`]?.body ?? {} });
@@ -191,7 +194,7 @@ test("state-changing admin routes refuse cross-site requests, even from an admin
   }
 });
 
-test("admins: every admin page renders (200) and every admin API route succeeds", async ({ baseURL }) => {
+test("admins: every admin page renders (200) and every admin API route succeeds", { tag: LOCAL_SANDBOX_TAG }, async ({ baseURL }) => {
   for (const page of ADMIN_PAGES) {
     const url = fill(page, ids);
     const res = await admin.request.get(url);
@@ -206,8 +209,8 @@ test("admins: every admin page renders (200) and every admin API route succeeds"
   }
 });
 
-test("the pages show seeded data: overview chart, queue, users, payments with CSV, timeline, processor tokens, audit", async ({ browser, baseURL }) => {
-  test.setTimeout(90_000);
+test("the pages show seeded data: overview chart, queue, users, payments with CSV, timeline, processor tokens, audit", { tag: LOCAL_SANDBOX_TAG }, async ({ browser, baseURL }) => {
+  test.slow();
   const context = await browser.newContext({ baseURL, storageState: await admin.context.storageState() });
   const page = await context.newPage();
   // Hydration mismatches and uncaught errors fail the test.
@@ -268,7 +271,7 @@ test("the pages show seeded data: overview chart, queue, users, payments with CS
   await context.close();
 });
 
-test("block from the account page stops the user's funding at once; disabling a user ends their session", async ({ browser, baseURL }) => {
+test("block from the account page stops the user's funding at once; disabling a user ends their session", { tag: LOCAL_SANDBOX_TAG }, async ({ browser, baseURL }) => {
   const context = await browser.newContext({ baseURL, storageState: await admin.context.storageState() });
   const page = await context.newPage();
   await page.goto(`/admin/bank-accounts/${ids.bankAccountId}`);

@@ -1,4 +1,6 @@
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import type { APIRequestContext } from "@playwright/test";
+import { expect, test } from "./support/fixtures";
+import { LOCAL_SANDBOX_TAG } from "./support/targets";
 import { newPerson, signUp } from "./support/users";
 import { linkResultWithoutUi } from "./support/sandbox";
 
@@ -34,7 +36,7 @@ test("state-changing routes refuse cross-site requests", async ({ page, baseURL 
   }
 });
 
-test("bad input gets a readable 4xx, never a stack trace; other people's ids are 404", async ({ page, browser, baseURL }) => {
+test("bad input gets a readable 4xx, never a stack trace; other people's ids are 404", { tag: LOCAL_SANDBOX_TAG }, async ({ page, browser, baseURL }) => {
   await signUp(page, newPerson("owner"));
   const link = await linkResultWithoutUi();
   const linked = await page.request.post("/api/bank-accounts", {

@@ -1,6 +1,7 @@
-import { expect, test } from "@playwright/test";
-import { DEMO_ADMIN, newPerson, signIn, signUp } from "./support/users";
+import { expect, test } from "./support/fixtures";
+import { newPerson, signIn, signInAsAdmin, signUp } from "./support/users";
 import { sql } from "./support/database";
+import { fund, history, linkBank } from "./support/dashboard";
 
 test("home page explains the app and offers sign-up and sign-in", async ({ page }) => {
   await page.goto("/");
@@ -50,7 +51,7 @@ test("sign-up shows what is wrong with the form", async ({ page }) => {
   await expect(page.getByText("Use at least 10 characters")).toBeVisible();
 });
 
-test("the admin area is closed to users (403 page) and open to admins", async ({ page }) => {
+test("a user cannot open admin pages (403 page); an admin can", async ({ page }) => {
   await signUp(page, newPerson("plain"));
   await expect(page.getByRole("navigation").getByRole("link", { name: "Admin" })).toHaveCount(0);
   const response = await page.goto("/admin");
@@ -59,10 +60,9 @@ test("the admin area is closed to users (403 page) and open to admins", async ({
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/$/);
-  await signIn(page, DEMO_ADMIN);
+  await signInAsAdmin(page);
   await page.getByRole("navigation").getByRole("link", { name: "Admin" }).click();
-  await expect(page.getByRole("heading", { name: "Admin" })).toBeVisible();
-  await expect(page.getByRole("cell", { name: DEMO_ADMIN.email })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Admin overview" })).toBeVisible();
 });
 
 test("a disabled user is signed out at their next request", async ({ page }) => {
@@ -75,4 +75,44 @@ test("a disabled user is signed out at their next request", async ({ page }) => 
   await page.getByLabel("Password").fill(person.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("main").getByRole("alert")).toHaveText(/This account has been disabled/);
+});
+
+test("a user cannot open another user's data: admin pages about them are 403, their bank and payments are 404", async ({ page, browser, baseURL }) => {
+  test.slow();
+  const owner = newPerson("owner");
+  await signUp(page, owner);
+  await linkBank(page);
+  await fund(page, "7", { authorize: true });
+  await expect(history(page)).toHaveCount(1);
+  const [ids] = await sql<{ user_id: string; bank_account_id: string; payment_id: string }>(
+    `SELECT u."id" AS user_id, b."id" AS bank_account_id, p."id" AS payment_id
+       FROM "users" u JOIN "bank_accounts" b ON b."user_id" = u."id" JOIN "payments" p ON p."user_id" = u."id" WHERE u."email" = $1`,
+    [owner.email],
+  );
+
+  const context = await browser.newContext({ baseURL });
+  const intruder = await context.newPage();
+  await signUp(intruder, newPerson("intruder"));
+  await test.step("the owner's pages in the admin area: 403", async () => {
+    for (const url of [`/admin/users/${ids!.user_id}`, `/admin/payments/${ids!.payment_id}`, `/admin/bank-accounts/${ids!.bank_account_id}`]) {
+      const response = await intruder.goto(url);
+      expect(response?.status(), url).toBe(403);
+      await expect(intruder.getByRole("heading", { name: "You don't have access to this page" })).toBeVisible();
+      await expect(intruder.getByRole("main")).not.toContainText(owner.email);
+    }
+  });
+  await test.step("the intruder's own dashboard shows nothing of the owner's", async () => {
+    await intruder.goto("/dashboard");
+    await expect(intruder.getByText("No transfers yet.", { exact: false })).toBeVisible();
+    await expect(intruder.getByTestId("bank-account")).toHaveCount(0);
+  });
+  await test.step("the owner's bank and payment through the API: 404", async () => {
+    const pay = await intruder.request.post("/api/payments", {
+      headers: { origin: baseURL! },
+      data: { requestId: crypto.randomUUID(), bankAccountId: ids!.bank_account_id, amountCents: 1_000, mandate: { accepted: true, textVersion: "2026-11-v1" } },
+    });
+    expect(pay.status()).toBe(404);
+    expect((await intruder.request.delete(`/api/bank-accounts/${ids!.bank_account_id}`, { headers: { origin: baseURL! } })).status()).toBe(404);
+  });
+  await context.close();
 });

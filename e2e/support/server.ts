@@ -3,7 +3,8 @@
  * folder (embedded database + sandbox state) and starts the embedded
  * database, or with DATABASE_URL creates a new database on that server
  * (dropped on exit); then runs the production build through the normal
- * launcher (scripts/run.ts --prod --build).
+ * launcher (scripts/run.ts --prod --build). The app's port comes from
+ * E2E_PORT (playwright.config.ts), which also names the database URL file.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -34,7 +35,9 @@ if (!process.env.DATABASE_URL) {
 mkdirSync(path.dirname(E2E_DATABASE_URL_FILE), { recursive: true });
 writeFileSync(E2E_DATABASE_URL_FILE, process.env.DATABASE_URL);
 
-const child = spawn("node_modules/.bin/tsx", ["scripts/run.ts", "--prod", "--build"], { stdio: "inherit", env: process.env });
+// E2E_SKIP_BUILD: a second server of the same run (real-sandbox) reuses the build the first one just made.
+const runArgs = ["scripts/run.ts", "--prod", ...(process.env.E2E_SKIP_BUILD ? [] : ["--build"])];
+const child = spawn("node_modules/.bin/tsx", runArgs, { stdio: "inherit", env: process.env });
 
 async function cleanup(code: number): Promise<void> {
   if (child.exitCode === null) {

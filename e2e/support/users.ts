@@ -1,4 +1,5 @@
 import { expect, type Page } from "@playwright/test";
+import { currentTarget } from "./targets";
 
 export const DEMO_ADMIN = { email: "admin@fundwell.test", password: "fundwell-admin" };
 
@@ -22,4 +23,20 @@ export async function signIn(page: Page, credentials: { email: string; password:
   await page.getByLabel("Password").fill(credentials.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/dashboard$/);
+}
+
+/**
+ * Signs in as an admin. Local sandbox: the seeded demo admin. Real sandbox:
+ * no demo accounts are seeded, so the first call signs the same address up
+ * (the e2e server lists it in ADMIN_EMAILS, which makes it an admin).
+ */
+export async function signInAsAdmin(page: Page): Promise<void> {
+  if (currentTarget() === "local") return signIn(page, DEMO_ADMIN);
+  await page.goto("/signin");
+  await page.getByLabel("Email").fill(DEMO_ADMIN.email);
+  await page.getByLabel("Password").fill(DEMO_ADMIN.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  const refused = page.getByRole("main").getByRole("alert");
+  await expect(refused.or(page.getByTestId("signed-in-as"))).toBeVisible();
+  if (await refused.isVisible()) await signUp(page, { name: "Fundwell Admin", ...DEMO_ADMIN });
 }

@@ -66,8 +66,11 @@ export async function gatherReviewSignals(deps: Deps, bankAccountId: string): Pr
 
   // 3. First seen institution, duplicates across users.
   const [earlierAtInstitution, sameMask, sameFingerprint] = await Promise.all([
+    // Existence, not a count: counting every account at a big institution grew with the table.
     account.institutionId
-      ? db.bankAccount.count({ where: { institutionId: account.institutionId, id: { not: account.id }, createdAt: { lte: account.createdAt } } })
+      ? db.bankAccount
+          .findFirst({ where: { institutionId: account.institutionId, id: { not: account.id }, createdAt: { lte: account.createdAt } }, select: { id: true } })
+          .then((earlier) => (earlier ? 1 : 0))
       : Promise.resolve(1),
     account.institutionId && account.mask
       ? db.bankAccount.findMany({ where: { institutionId: account.institutionId, mask: account.mask, userId: { not: account.userId } }, select: { userId: true }, distinct: ["userId"] })

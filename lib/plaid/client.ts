@@ -1,5 +1,7 @@
 import { Configuration, PlaidApi } from "plaid";
 import { getConfig } from "@/lib/config";
+import { timingEnabled } from "@/lib/observability/timing";
+import { instrumentPlaid } from "@/lib/observability/clients";
 
 let client: PlaidApi | undefined;
 
@@ -16,5 +18,7 @@ export function getPlaid(): PlaidApi {
       },
     }),
   );
+  // BENCH_TIMING=1 only: time each API call per request (lib/observability).
+  if (timingEnabled()) client = instrumentPlaid(client);
   return client;
 }

@@ -1,5 +1,7 @@
 import Stripe from "stripe";
 import { getConfig } from "@/lib/config";
+import { timingEnabled } from "@/lib/observability/timing";
+import { timedStripeHttpClient } from "@/lib/observability/clients";
 
 let client: Stripe | undefined;
 
@@ -13,6 +15,8 @@ export function getStripe(): Stripe {
     // The SDK retries network errors and 409/5xx with the same Idempotency-Key.
     maxNetworkRetries: 2,
     timeout: 30_000,
+    // BENCH_TIMING=1 only: time each HTTP call per request (lib/observability).
+    ...(timingEnabled() ? { httpClient: timedStripeHttpClient() } : {}),
     ...(base ? { host: base.hostname, port: Number(base.port || 80), protocol: base.protocol.replace(":", "") as "http" | "https" } : {}),
   });
   return client;

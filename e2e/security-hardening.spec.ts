@@ -1,0 +1,447 @@
+/**
+ * Issue 7 on the running production server (docs/hardening.md):
+ *
+ * - access matrix: every API route (`app/**\/route.ts`, each exported
+ *   method) and every page (`app/**\/page.tsx`), found on disk, × anonymous,
+ *   user (owner of the ids), other user, admin, with the expected status.
+ *   A route or page missing from EXPECTED fails the test, so none can be forgotten;
+ * - property-based bad input (fast-check) on every route handler: shaped
+ *   after its zod schema plus arbitrary JSON, garbage, huge and unicode
+ *   bodies, odd methods and headers; never a 5xx, never a stack trace,
+ *   never a token;
+ * - 100 funding submissions over HTTP, 30% repeating a request id: one
+ *   PaymentIntent per distinct id, no 5xx;
+ * - security headers on pages and API responses; a foreign script is
+ *   blocked by the CSP in the browser (the other specs run under it too);
+ * - no token in any database text column after the whole suite (this spec
+ *   runs after the funding, admin and link specs).
+ * The server output, test-results/ and the report are scanned by
+ * tests/hardening/run-e2e.ts after the run.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import fc from "fast-check";
+import type { APIRequestContext, APIResponse, Browser } from "@playwright/test";
+import { expect, test } from "./support/fixtures";
+import { LOCAL_SANDBOX_ONLY, LOCAL_SANDBOX_TAG, REAL_PROJECT } from "./support/targets";
+import { newPerson, signUp } from "./support/users";
+import { linkResultWithoutUi, SANDBOX_URL, sandboxControl } from "./support/sandbox";
+import { sql } from "./support/database";
+
+const ROOT = process.cwd();
+const MANDATE = { accepted: true, textVersion: "2026-11-v1" };
+const STACK = /\n\s+at \S|\bat [\w.<>]+ \(|\.(?:ts|js|mjs):\d+:\d+/;
+const SECRET = /access-(?:sandbox|development|production)-[0-9a-f-]{8,}|processor-(?:sandbox|development|production)-[0-9a-f-]{8,}|sk_(?:test|live)_[0-9A-Za-z_]{10,}/;
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+function urlOf(file: string): string {
+  const segments = path.relative(path.join(ROOT, "app"), file).split(path.sep).slice(0, -1);
+  return `/${segments.filter((s) => !/^\(.*\)$/.test(s)).join("/")}`.replace(/\/$/, "") || "/";
+}
+const ROUTES = walk(path.join(ROOT, "app"))
+  .filter((f) => path.basename(f) === "route.ts")
+  .flatMap((f) => {
+    const source = readFileSync(f, "utf8");
+    const methods = new Set([
+      ...[...source.matchAll(/export\s+(?:const|async\s+function|function)\s+(GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) => m[1]!),
+      ...[...source.matchAll(/export\s*\{([^}]*)\}/g)].flatMap((m) => [...m[1]!.matchAll(/\bas\s+(GET|POST|PUT|PATCH|DELETE)\b/g)].map((x) => x[1]!)),
+    ]);
+    return [...methods].map((method) => `${method} ${urlOf(f)}`);
+  })
+  .sort();
+const PAGES = walk(path.join(ROOT, "app"))
+  .filter((f) => path.basename(f) === "page.tsx")
+  .map((f) => `PAGE ${urlOf(f)}`)
+  .sort();
+
+type Persona = "anonymous" | "user" | "other" | "admin";
+const PERSONAS: Persona[] = ["anonymous", "other", "admin", "user"];
+interface Ids {
+  bankAccountId: string;
+  disposableBankAccountId: string;
+  adminDisposableBankAccountId: string;
+  itemId: string;
+  paymentId: string;
+  userId: string;
+  victimUserId: string;
+  processorTokenId: string;
+}
+type Status = number | number[];
+interface Expectation {
+  /** Path with [param] filled from ids (default: by the segment before it). */
+  path?: (ids: Ids) => string;
+  body?: (ids: Ids) => unknown;
+  query?: string;
+  expect: Record<Persona, Status>;
+  /** Fuzz shape: a valid body to mutate (default: body). */
+  shape?: (ids: Ids) => Record<string, unknown>;
+  /** Who fuzzes it (default: user for user routes, admin for admin routes, anonymous for public ones). */
+  fuzzAs?: Persona;
+  fuzz?: false;
+}
+
+const PUBLIC = (status: Status): Record<Persona, Status> => ({ anonymous: status, user: status, other: status, admin: status });
+/** A signed-in user's own route (no id of someone else in it). */
+const OWN = (status: Status): Record<Persona, Status> => ({ anonymous: 401, user: status, other: status, admin: status });
+/** A route on the user's resource: others (admins included, on the user API) get 404. */
+const OWNED = (status: Status): Record<Persona, Status> => ({ anonymous: 401, user: status, other: 404, admin: 404 });
+const ADMIN = (status: Status): Record<Persona, Status> => ({ anonymous: 401, user: 403, other: 403, admin: status });
+/** Pages: anonymous people are sent to sign in; non-admins get the 403 page. */
+const ADMIN_PAGE = ADMIN_PAGE_STATUSES();
+function ADMIN_PAGE_STATUSES(): Record<Persona, Status> {
+  return { anonymous: [302, 303, 307], user: 403, other: 403, admin: 200 };
+}
+/** Public pages: signed-in people may be sent on to their dashboard. */
+const PUBLIC_PAGE: Record<Persona, Status> = { anonymous: 200, user: [200, 307], other: [200, 307], admin: [200, 307] };
+const APP_PAGE: Record<Persona, Status> = { anonymous: [302, 303, 307], user: 200, other: 200, admin: 200 };
+
+const EXPECTED: Record<string, Expectation> = {
+  // Public.
+  "GET /api/health": { expect: PUBLIC(200) },
+  "POST /api/signup": { body: () => ({}), shape: () => ({ name: "Fuzz", email: "fuzz@example.test", password: "a long enough password" }), expect: PUBLIC(400) },
+  "GET /api/auth/[...nextauth]": { path: () => "/api/auth/session", expect: PUBLIC(200) },
+  "POST /api/auth/[...nextauth]": { path: () => "/api/auth/callback/credentials", body: () => ({ email: "nobody@example.test", password: "wrong password!" }), expect: PUBLIC([302, 400, 401, 403]) },
+  "POST /api/webhooks/stripe": { body: () => ({ id: "evt_x", type: "payment_intent.succeeded" }), expect: PUBLIC(400) },
+  "POST /api/webhooks/plaid": { body: () => ({ webhook_type: "ITEM", webhook_code: "ERROR", item_id: "x" }), expect: PUBLIC([400, 401]) },
+  // Signed-in users.
+  "GET /api/dashboard": { expect: OWN(200) },
+  "POST /api/plaid/link-token": { body: () => ({}), expect: OWN(200) },
+  "POST /api/plaid/link-events": { body: () => ({ type: "event", eventName: "OPEN", metadata: {} }), expect: OWN(204) },
+  "POST /api/bank-accounts": { body: () => ({}), shape: () => ({ publicToken: "public-sandbox-x", accountId: "acc", institution: { id: "ins_109508", name: "First Platypus Bank" }, linkSessionId: null, accountCount: 1 }), expect: OWN(400) },
+  "DELETE /api/bank-accounts/[id]": { path: (ids) => `/api/bank-accounts/${ids.disposableBankAccountId}`, expect: OWNED(200), fuzz: false },
+  "POST /api/payments": {
+    body: (ids) => ({ requestId: crypto.randomUUID(), bankAccountId: ids.bankAccountId, amountCents: 100, mandate: MANDATE }),
+    expect: OWNED(201),
+  },
+  "POST /api/plaid/items/[id]/reconnected": { path: (ids) => `/api/plaid/items/${ids.itemId}/reconnected`, body: () => ({}), expect: OWNED([200, 409]) },
+  // Admin console API.
+  "GET /api/admin/overview": { expect: ADMIN(200) },
+  "GET /api/admin/reviews": { query: "status=PENDING", expect: ADMIN(200) },
+  "GET /api/admin/audit": { query: "action=admin.", expect: ADMIN(200) },
+  "GET /api/admin/settings": { expect: ADMIN(200) },
+  "PUT /api/admin/settings": { body: () => ({ allowFundingBeforeReview: true }), expect: ADMIN(200) },
+  "GET /api/admin/users": { query: "q=example.test&page=1", expect: ADMIN(200) },
+  "GET /api/admin/users/[id]": { path: (ids) => `/api/admin/users/${ids.userId}`, expect: ADMIN(200) },
+  "PATCH /api/admin/users/[id]": { path: (ids) => `/api/admin/users/${ids.victimUserId}`, body: () => ({ disabled: false }), expect: ADMIN(200) },
+  "GET /api/admin/payments": { query: "status=PROCESSING", expect: ADMIN(200) },
+  "GET /api/admin/payments/export": { query: "status=PROCESSING", expect: ADMIN(200) },
+  "GET /api/admin/payments/[id]": { path: (ids) => `/api/admin/payments/${ids.paymentId}`, expect: ADMIN(200) },
+  "GET /api/admin/bank-accounts/[id]": { path: (ids) => `/api/admin/bank-accounts/${ids.bankAccountId}`, expect: ADMIN(200) },
+  "DELETE /api/admin/bank-accounts/[id]": { path: (ids) => `/api/admin/bank-accounts/${ids.adminDisposableBankAccountId}`, expect: ADMIN(200), fuzz: false },
+  "POST /api/admin/bank-accounts/[id]/review": { path: (ids) => `/api/admin/bank-accounts/${ids.bankAccountId}/review`, body: () => ({ decision: "approve" }), expect: ADMIN(200) },
+  "GET /api/admin/bank-accounts/[id]/processor-tokens": { path: (ids) => `/api/admin/bank-accounts/${ids.bankAccountId}/processor-tokens`, expect: ADMIN(200) },
+  "POST /api/admin/bank-accounts/[id]/processor-tokens": { path: (ids) => `/api/admin/bank-accounts/${ids.bankAccountId}/processor-tokens`, body: () => ({ processor: "modern_treasury" }), expect: ADMIN(201) },
+  "GET /api/admin/processor-tokens/[id]/permissions": { path: (ids) => `/api/admin/processor-tokens/${ids.processorTokenId}/permissions`, expect: ADMIN(200) },
+  "PUT /api/admin/processor-tokens/[id]/permissions": { path: (ids) => `/api/admin/processor-tokens/${ids.processorTokenId}/permissions`, body: () => ({ products: ["auth"] }), expect: ADMIN(200) },
+  // Pages.
+  "PAGE /": { expect: PUBLIC_PAGE },
+  "PAGE /signin": { expect: PUBLIC_PAGE },
+  "PAGE /signup": { expect: PUBLIC_PAGE },
+  "PAGE /dashboard": { expect: APP_PAGE },
+  "PAGE /oauth-return": { expect: APP_PAGE },
+  "PAGE /admin": { expect: ADMIN_PAGE },
+  "PAGE /admin/reviews": { expect: ADMIN_PAGE },
+  "PAGE /admin/users": { expect: ADMIN_PAGE },
+  "PAGE /admin/users/[id]": { path: (ids) => `/admin/users/${ids.userId}`, expect: ADMIN_PAGE },
+  "PAGE /admin/payments": { expect: ADMIN_PAGE },
+  "PAGE /admin/payments/[id]": { path: (ids) => `/admin/payments/${ids.paymentId}`, expect: ADMIN_PAGE },
+  "PAGE /admin/bank-accounts/[id]": { path: (ids) => `/admin/bank-accounts/${ids.bankAccountId}`, expect: ADMIN_PAGE },
+  "PAGE /admin/audit": { expect: ADMIN_PAGE },
+  "PAGE /admin/settings": { expect: ADMIN_PAGE },
+};
+
+function pathOf(key: string, e: Expectation, ids: Ids): string {
+  const template = key.slice(key.indexOf(" ") + 1);
+  const p = e.path ? e.path(ids) : template;
+  if (p.includes("[")) throw new Error(`${key}: give it a path with real ids in EXPECTED`);
+  return e.query ? `${p}?${e.query}` : p;
+}
+
+function statuses(s: Status): number[] {
+  return Array.isArray(s) ? s : [s];
+}
+
+test.describe.configure({ mode: "serial", timeout: 240_000 });
+
+let ids: Ids;
+const who: Partial<Record<Persona, APIRequestContext>> = {};
+let baseURL: string;
+
+async function signedIn(browser: Browser, label: string): Promise<{ request: APIRequestContext; email: string }> {
+  const context = await browser.newContext({ baseURL });
+  const page = await context.newPage();
+  const person = newPerson(label);
+  await signUp(page, person);
+  return { request: context.request, email: person.email };
+}
+
+/** A Link result for a checking account with its own account number (a person cannot link the same account twice). */
+async function uniqueLinkResult(): Promise<{ publicToken: string; accountId: string }> {
+  const accountNumber = `0001${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;
+  const password = JSON.stringify({
+    override_accounts: [{ type: "depository", subtype: "checking", starting_balance: 5_000, meta: { name: "Custom Checking", mask: accountNumber.slice(-4) }, numbers: { account: accountNumber, ach_routing: "110000000" } }],
+  });
+  const { public_token, item_id } = await sandboxControl<{ public_token: string; item_id: string }>("plaid/public_token", { institution_id: "ins_109508", username: "user_custom", password });
+  const state = (await (await fetch(`${SANDBOX_URL}/__sandbox/state`)).json()) as { plaid: { items: { item_id: string; accounts: { account_id: string }[] }[] } };
+  return { publicToken: public_token, accountId: state.plaid.items.find((i) => i.item_id === item_id)!.accounts[0]!.account_id };
+}
+
+async function linkBank(request: APIRequestContext, unique = false): Promise<{ bankAccountId: string }> {
+  const link = unique ? await uniqueLinkResult() : await linkResultWithoutUi();
+  const res = await request.post("/api/bank-accounts", {
+    headers: { origin: baseURL },
+    data: { ...link, institution: { id: "ins_109508", name: "First Platypus Bank" }, linkSessionId: null, accountCount: 1 },
+  });
+  expect(res.status()).toBe(201);
+  return { bankAccountId: ((await res.json()) as { bankAccount: { id: string } }).bankAccount.id };
+}
+
+function send(request: APIRequestContext, method: string, url: string, options: { data?: unknown; headers?: Record<string, string> } = {}): Promise<APIResponse> {
+  return request.fetch(url, { method, maxRedirects: 0, failOnStatusCode: false, ...options, headers: { ...(method === "GET" ? {} : { origin: baseURL }), ...options.headers } });
+}
+
+async function noLeak(res: APIResponse, label: string): Promise<string> {
+  const text = await res.text().catch(() => "");
+  expect(text, `${label}: stack trace in the response`).not.toMatch(STACK);
+  expect(text, `${label}: secret in the response`).not.toMatch(SECRET);
+  for (const [name, value] of Object.entries(res.headers())) expect(`${name}: ${value}`, `${label}: secret in a header`).not.toMatch(SECRET);
+  return text;
+}
+
+test.beforeAll(async ({ browser }, testInfo) => {
+  test.skip(testInfo.project.name === REAL_PROJECT, LOCAL_SANDBOX_ONLY);
+  baseURL = testInfo.project.use.baseURL!;
+  const anonymous = await browser.newContext({ baseURL });
+  who.anonymous = anonymous.request;
+  const user = await signedIn(browser, "matrix-user");
+  const other = await signedIn(browser, "matrix-other");
+  const admin = await signedIn(browser, "matrix-admin");
+  const victim = await signedIn(browser, "matrix-victim");
+  await sql(`UPDATE "users" SET "role" = 'ADMIN' WHERE "email" = $1`, [admin.email]);
+  who.user = user.request;
+  who.other = other.request;
+  who.admin = admin.request;
+
+  const main = await linkBank(user.request);
+  const disposable = await linkBank(user.request, true);
+  const adminDisposable = await linkBank(victim.request);
+  const paid = await send(user.request, "POST", "/api/payments", { data: { requestId: crypto.randomUUID(), bankAccountId: main.bankAccountId, amountCents: 1_000, mandate: MANDATE } });
+  expect(paid.status()).toBe(201);
+  const token = await send(admin.request, "POST", `/api/admin/bank-accounts/${main.bankAccountId}/processor-tokens`, { data: { processor: "dwolla" } });
+  expect(token.status()).toBe(201);
+  const [userRow] = await sql<{ id: string }>(`SELECT "id" FROM "users" WHERE "email" = $1`, [user.email]);
+  const [victimRow] = await sql<{ id: string }>(`SELECT "id" FROM "users" WHERE "email" = $1`, [victim.email]);
+  const [item] = await sql<{ item_id: string }>(`SELECT "item_id" FROM "bank_accounts" WHERE "id" = $1`, [main.bankAccountId]);
+  const [tokenRow] = await sql<{ id: string }>(`SELECT "id" FROM "processor_tokens" WHERE "bank_account_id" = $1`, [main.bankAccountId]);
+  ids = {
+    bankAccountId: main.bankAccountId,
+    disposableBankAccountId: disposable.bankAccountId,
+    adminDisposableBankAccountId: adminDisposable.bankAccountId,
+    itemId: item!.item_id,
+    paymentId: ((await paid.json()) as { payment: { id: string } }).payment.id,
+    userId: userRow!.id,
+    victimUserId: victimRow!.id,
+    processorTokenId: tokenRow!.id,
+  };
+});
+
+test(`every route and page on disk has an expectation, and gets it for anonymous, user, other user and admin ${LOCAL_SANDBOX_TAG}`, async () => {
+  const onDisk = [...ROUTES, ...PAGES];
+  expect(onDisk.filter((k) => !EXPECTED[k]), "routes/pages on disk without an entry in EXPECTED (e2e/security-hardening.spec.ts)").toEqual([]);
+  expect(Object.keys(EXPECTED).filter((k) => !onDisk.includes(k)), "entries in EXPECTED without a route/page on disk").toEqual([]);
+
+  const mismatches: string[] = [];
+  let checks = 0;
+  for (const key of onDisk) {
+    const e = EXPECTED[key]!;
+    const method = key.startsWith("PAGE ") ? "GET" : key.split(" ")[0]!;
+    for (const persona of PERSONAS) {
+      const url = pathOf(key, e, ids);
+      const res = await send(who[persona]!, method, url, { ...(e.body ? { data: e.body(ids) } : {}) });
+      checks++;
+      await noLeak(res, `${persona} ${key}`);
+      if (!statuses(e.expect[persona]).includes(res.status())) mismatches.push(`${persona} ${method} ${url}: ${res.status()}, expected ${JSON.stringify(e.expect[persona])}`);
+      // Pages redirect anonymous people to sign in, and signed-in people away from the public pages to their dashboard.
+      const location = res.headers().location ?? "";
+      if (key.startsWith("PAGE ") && [302, 303, 307].includes(res.status()) && !(persona === "anonymous" ? /\/signin/ : /\/dashboard$/).test(location)) {
+        mismatches.push(`${persona} ${url}: redirected to ${location}`);
+      }
+    }
+  }
+  expect(mismatches).toEqual([]);
+  test.info().annotations.push({ type: "matrix", description: `${onDisk.length} routes/pages × ${PERSONAS.length} personas = ${checks} checks` });
+  console.log(`[hardening] access matrix: ${ROUTES.length} route methods + ${PAGES.length} pages × ${PERSONAS.length} personas = ${checks} checks`);
+});
+
+/** Values that break naive parsers and validators. */
+const nasty = fc.oneof(
+  fc.constantFrom(null, true, false, 0, -1, 1e308, -0, Number.MAX_SAFE_INTEGER + 2, "", " ", "null", "undefined", "NaN", "__proto__", "constructor", "../../etc/passwd", "' OR 1=1 --", "<script>alert(1)</script>", "\u0000", "\ud800", "🏦💸", "ä".repeat(10_000), "x".repeat(300_000)),
+  fc.string({ unit: "grapheme", maxLength: 50 }),
+  fc.integer(),
+  fc.double(),
+  fc.jsonValue({ maxDepth: 3 }),
+);
+
+function mutate(shape: Record<string, unknown>) {
+  const keys = Object.keys(shape);
+  return fc.oneof(
+    // The shape with one field replaced, dropped or nested oddly.
+    fc.record({ key: keys.length ? fc.constantFrom(...keys) : fc.constant("x"), value: nasty, drop: fc.boolean() }).map(({ key, value, drop }) => {
+      const copy: Record<string, unknown> = { ...shape };
+      if (drop) delete copy[key];
+      else copy[key] = value;
+      return { json: copy };
+    }),
+    // Extra keys, prototype games.
+    fc.dictionary(fc.string({ maxLength: 20 }), nasty, { maxKeys: 5 }).map((extra) => ({ json: { ...shape, ...extra } })),
+    // Any JSON at all.
+    fc.jsonValue({ maxDepth: 4 }).map((json) => ({ json })),
+    // Not JSON.
+    fc.oneof(fc.string({ unit: "binary", maxLength: 200 }), fc.constantFrom("{", "[1,", "{\"a\":", "\u0000\u0001", "%", "a=1&b=2", "{}".repeat(50_000), '{"__proto__":{"role":"ADMIN"},"constructor":{"prototype":{"isAdmin":true}}}')).map((raw) => ({ raw })),
+  );
+}
+
+const ODD_HEADERS = fc.constantFrom<Record<string, string>>(
+  {},
+  { "content-type": "text/plain" },
+  { "content-type": "application/x-www-form-urlencoded" },
+  { "content-type": "application/json; charset=utf-16" },
+  { "content-type": "multipart/form-data; boundary=x" },
+  { "x-forwarded-host": "evil.example" },
+  { "x-forwarded-for": "not-an-ip, 999.1.1.1" },
+  { accept: "text/html" },
+  { "content-encoding": "gzip" },
+);
+
+test(`bad input to every route handler: never a 5xx, a stack trace or a token ${LOCAL_SANDBOX_TAG}`, async () => {
+  const before = await send(who.admin!, "GET", "/api/admin/settings");
+  const settings = await before.json();
+  const RUNS = Number(process.env.E2E_FUZZ_RUNS ?? 30);
+  const failures: string[] = [];
+  let requests = 0;
+  const statusCounts: Record<string, number> = {};
+  const started = Date.now();
+  for (const key of ROUTES) {
+    const e = EXPECTED[key]!;
+    if (e.fuzz === false) continue;
+    const [method] = key.split(" ");
+    const persona: Persona = e.fuzzAs ?? (key.includes("/api/admin/") ? "admin" : e.expect.user === 401 || e.expect.anonymous !== 401 ? "anonymous" : "user");
+    const request = who[persona]!;
+    const url = pathOf(key, e, ids);
+    const shape = (e.shape ?? e.body ?? (() => ({})))(ids) as Record<string, unknown>;
+    await fc.assert(
+      fc.asyncProperty(mutate(shape), ODD_HEADERS, fc.constantFrom(method!, method!, method!, "PUT", "PATCH", "OPTIONS", "DELETE"), fc.string({ maxLength: 30 }), async (body, headers, verb, junkQuery) => {
+        // Never DELETE for real through fuzzing (covered by the matrix), and no GET/HEAD body.
+        const m = verb === "DELETE" && method !== "DELETE" ? "PATCH" : verb;
+        const target = `${url}${url.includes("?") ? "&" : "?"}q=${encodeURIComponent(junkQuery)}`;
+        const data = m === "GET" ? undefined : "json" in body ? JSON.stringify(body.json) : body.raw;
+        const res = await send(request, m, target, { data, headers: { "content-type": "application/json", ...headers } });
+        requests++;
+        let text: string;
+        try {
+          text = await noLeak(res, `${persona} ${m} ${key}`);
+        } catch (err) {
+          failures.push(`${persona} ${m} ${target.slice(0, 120)}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+          return false;
+        }
+        if (res.status() >= 500) {
+          failures.push(`${persona} ${m} ${target.slice(0, 120)} ${JSON.stringify(headers)} body=${String(data).slice(0, 120)} → ${res.status()} ${text.slice(0, 200)}`);
+          return false;
+        }
+        return true;
+      }),
+      { numRuns: RUNS, seed: 20261121, endOnFailure: true },
+    ).catch(() => undefined); // the failing case is in `failures`; go on with the other routes
+    statusCounts[key] = requests;
+  }
+  // Put back what an admin's fuzzed PUT may have changed.
+  await send(who.admin!, "PUT", "/api/admin/settings", { data: settings.settings ?? settings });
+  expect(failures).toEqual([]);
+  const summary = `${requests} requests over ${Object.keys(statusCounts).length} route handlers in ${((Date.now() - started) / 1000).toFixed(1)} s, 0 × 5xx`;
+  expect(requests).toBeGreaterThanOrEqual(Object.keys(statusCounts).length * RUNS);
+  test.info().annotations.push({ type: "fuzz", description: summary });
+  console.log(`[hardening] fuzz: ${summary}`);
+});
+
+test(`100 funding submissions over HTTP, 30% repeating a request id: one PaymentIntent each, no 5xx ${LOCAL_SANDBOX_TAG}`, async ({ browser }) => {
+  const funder = await signedIn(browser, "http-funder");
+  const { bankAccountId } = await linkBank(funder.request);
+  const distinct = Array.from({ length: 70 }, (_, i) => ({ requestId: crypto.randomUUID(), bankAccountId, amountCents: 100 + i, mandate: MANDATE }));
+  const submissions = [...distinct, ...distinct.slice(0, 30)].sort(() => Math.random() - 0.5);
+  const countIntents = async () => ((await (await fetch(`${SANDBOX_URL}/__sandbox/state`)).json()) as { counts: { stripe_payment_intents: number } }).counts.stripe_payment_intents;
+  const intentsBefore = await countIntents();
+  const statusesSeen: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 20 }, async () => {
+      while (next < submissions.length) {
+        const body = submissions[next++]!;
+        const res = await send(funder.request, "POST", "/api/payments", { data: body });
+        await noLeak(res, "POST /api/payments");
+        statusesSeen.push(res.status());
+      }
+    }),
+  );
+  expect(statusesSeen.filter((s) => s >= 500)).toEqual([]);
+  expect(statusesSeen.filter((s) => s === 201)).toHaveLength(70);
+  expect(statusesSeen.filter((s) => s === 200)).toHaveLength(30);
+  const rows = await sql<{ n: number; intents: number }>(
+    `SELECT count(*)::int AS n, count(DISTINCT p."stripe_payment_intent_id")::int AS intents FROM "payments" p JOIN "users" u ON u."id" = p."user_id" WHERE u."email" = $1`,
+    [funder.email],
+  );
+  expect(rows[0]).toEqual({ n: 70, intents: 70 });
+  expect((await countIntents()) - intentsBefore).toBe(70);
+});
+
+test.describe("security headers", () => {
+  // The script the CSP blocks below is reported on the console: expected here.
+  test.use({ failOnPageErrors: false });
+
+test(`security headers on pages and API responses; the CSP blocks a foreign script in the browser ${LOCAL_SANDBOX_TAG}`, async ({ page }) => {
+  for (const url of ["/", "/signin", "/api/health", "/dashboard"]) {
+    const res = await send(who.anonymous!, "GET", url);
+    const h = res.headers();
+    const csp = h["content-security-policy"] ?? "";
+    expect(csp, url).toContain(`script-src 'self' 'unsafe-inline' ${SANDBOX_URL}`);
+    expect(csp, url).toContain(`frame-src ${SANDBOX_URL}`);
+    expect(csp, url).toContain("frame-ancestors 'none'");
+    expect(csp, url).toContain("object-src 'none'");
+    expect(csp, url).toContain("base-uri 'self'");
+    expect(csp, url).not.toContain("unsafe-eval");
+    expect(h["x-content-type-options"], url).toBe("nosniff");
+    expect(h["referrer-policy"], url).toBe("strict-origin-when-cross-origin");
+    expect(h["x-frame-options"], url).toBe("DENY");
+    expect(h["strict-transport-security"], url).toMatch(/^max-age=\d+/);
+    expect(h["x-powered-by"], url).toBeUndefined();
+  }
+  await page.goto("/");
+  const violation = await page.evaluate(
+    () =>
+      new Promise<string>((resolve) => {
+        document.addEventListener("securitypolicyviolation", (e) => resolve(`${e.effectiveDirective} ${e.blockedURI}`), { once: true });
+        const s = document.createElement("script");
+        s.src = "https://evil.example/steal.js";
+        document.head.appendChild(s);
+        setTimeout(() => resolve("no violation"), 3_000);
+      }),
+  );
+  expect(violation).toMatch(/^script-src(-elem)? https:\/\/evil\.example/);
+});
+});
+
+test(`no token or secret key in any text column of the database after the suite ${LOCAL_SANDBOX_TAG}`, async () => {
+  const columns = await sql<{ table_name: string; column_name: string }>(
+    `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND data_type IN ('text', 'character varying', 'json', 'jsonb', 'ARRAY')`,
+  );
+  expect(columns.length).toBeGreaterThan(20);
+  const hits: string[] = [];
+  for (const { table_name, column_name } of columns) {
+    const [row] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${table_name}" WHERE "${column_name}"::text ~ $1`, [SECRET.source]);
+    if (row!.n > 0) hits.push(`${table_name}.${column_name}: ${row!.n}`);
+  }
+  expect(hits).toEqual([]);
+  const [sealed] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "plaid_items" WHERE "access_token_ciphertext" <> ''`);
+  expect(sealed!.n).toBeGreaterThan(0);
+});

@@ -1,0 +1,64 @@
+/**
+ * Issue 7.7 (config part): the Content-Security-Policy proxy.ts sends
+ * (lib/http/security-headers.ts) for local and remote mode, development and
+ * production, and the fixed headers of next.config.mjs. The e2e spec
+ * e2e/security-hardening.spec.ts checks them on the running production
+ * server, and the whole browser suite runs under the policy.
+ */
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { NextConfig } from "next";
+import { describe, expect, it } from "vitest";
+import { contentSecurityPolicy } from "../../lib/http/security-headers";
+
+type Header = { key: string; value: string };
+// Loaded by URL: next.config.mjs is plain JavaScript without type declarations.
+const configModule = (await import(pathToFileURL(path.resolve(import.meta.dirname, "../../next.config.mjs")).href)) as {
+  default: NextConfig;
+  securityHeaders(env: Record<string, string>): Header[];
+};
+
+function csp(env: Record<string, string>): Map<string, string> {
+  return new Map(contentSecurityPolicy(env).split(";").map((d) => d.trim()).filter(Boolean).map((d) => [d.split(" ")[0]!, d.includes(" ") ? d.slice(d.indexOf(" ") + 1) : ""]));
+}
+
+describe("security headers", () => {
+  it("next.config.mjs sends the fixed headers on every path", async () => {
+    const rules = await configModule.default.headers!();
+    expect(rules).toHaveLength(1);
+    expect(rules[0]!.source).toBe("/:path*");
+    const fixed = Object.fromEntries(configModule.securityHeaders({ NODE_ENV: "production" }).map((h) => [h.key, h.value]));
+    expect(fixed).toMatchObject({ "X-Content-Type-Options": "nosniff", "Referrer-Policy": "strict-origin-when-cross-origin", "X-Frame-Options": "DENY" });
+    expect(fixed["Strict-Transport-Security"]).toMatch(/^max-age=\d{8,}; includeSubDomains$/);
+    expect(configModule.securityHeaders({ NODE_ENV: "development" }).find((h) => h.key === "Strict-Transport-Security")).toBeUndefined();
+  });
+
+  it("local mode: the sandbox origin for Link's script and frame, nothing else foreign", () => {
+    const d = csp({ NODE_ENV: "production", SANDBOX_URL: "http://127.0.0.1:4110" });
+    expect(d.get("script-src")).toBe("'self' 'unsafe-inline' http://127.0.0.1:4110");
+    expect(d.get("frame-src")).toBe("http://127.0.0.1:4110");
+    expect(d.get("connect-src")).toBe("'self'");
+    expect(d.get("frame-ancestors")).toBe("'none'");
+    expect(d.get("object-src")).toBe("'none'");
+    expect(d.get("base-uri")).toBe("'self'");
+    expect(d.get("default-src")).toBe("'self'");
+    expect([...d.values()].join(" ")).not.toMatch(/plaid\.com|\*|unsafe-eval/);
+    expect(d.has("upgrade-insecure-requests")).toBe(false);
+  });
+
+  it("remote mode: cdn.plaid.com script + frame only, Plaid's API for its environment, never the sandbox", () => {
+    const d = csp({ NODE_ENV: "production", PLAID_CLIENT_ID: "x", PLAID_SECRET: "y", STRIPE_SECRET_KEY: "sk_test_x", PLAID_ENV: "production", APP_URL: "https://fundwell.example" });
+    expect(d.get("script-src")).toBe("'self' 'unsafe-inline' https://cdn.plaid.com/link/v2/stable/link-initialize.js");
+    expect(d.get("frame-src")).toBe("https://cdn.plaid.com/");
+    expect(d.get("connect-src")).toBe("'self' https://production.plaid.com/");
+    expect(d.has("upgrade-insecure-requests")).toBe(true);
+    expect([...d.values()].join(" ")).not.toMatch(/127\.0\.0\.1|localhost|unsafe-eval/);
+    expect(csp({ NODE_ENV: "production", PLAID_CLIENT_ID: "x", PLAID_SECRET: "y", STRIPE_SECRET_KEY: "sk_test_x" }).get("connect-src")).toBe("'self' https://sandbox.plaid.com/");
+  });
+
+  it("eval and websockets only for next dev", () => {
+    expect(csp({ NODE_ENV: "development" }).get("script-src")).toContain("'unsafe-eval'");
+    expect(csp({ NODE_ENV: "development" }).get("connect-src")).toContain("ws:");
+    expect(csp({ NODE_ENV: "production" }).get("connect-src")).not.toContain("ws:");
+  });
+});
