@@ -113,6 +113,7 @@ export async function chooseBank(page: Page, choice: Pick<LinkChoice, "bank" | "
     await expect(u.search(link).or(u.skipBeforeSearch(link))).toBeVisible();
     if (await u.skipBeforeSearch(link).isVisible()) await u.skipBeforeSearch(link).click();
   }
+  await u.search(link).click();
   await u.search(link).fill(search);
   await u.institution(link, bank).click();
   await expect(u.credentialsHeading(link, bank)).toBeVisible();
@@ -127,7 +128,11 @@ export async function submitCredentials(page: Page, username: string, password: 
   const link = linkFrame(page);
   const u = ui();
   await expect(async () => {
+    // Click first, as a person does: Chrome lets a cross-origin iframe take
+    // focus only with a user gesture, and fill() alone only calls focus().
+    await u.username(link).click({ timeout: 5_000 });
     await u.username(link).fill(username, { timeout: 5_000 });
+    await u.password(link).click({ timeout: 5_000 });
     await u.password(link).fill(password, { timeout: 5_000 });
     await u.submit(link).click({ timeout: 5_000 });
     await expect(u.username(link)).toBeHidden({ timeout: 5_000 });
@@ -156,6 +161,7 @@ export async function answerDeviceMfa(page: Page, code: string): Promise<void> {
   const link = linkFrame(page);
   const u = ui();
   if (u.mfaDeviceChoice) await u.mfaDeviceChoice(link).click();
+  await u.mfaCode(link).click();
   await u.mfaCode(link).fill(code);
   await u.submit(link).click();
 }
