@@ -20,6 +20,7 @@ export interface RouteContext<P> {
  */
 export function userRoute<P = Record<string, never>>(
   handler: (req: Request, ctx: RouteContext<P>) => Promise<Response>,
+  options: { adminOnly?: boolean } = {},
 ): (req: Request, context: { params: Promise<P> }) => Promise<Response> {
   return async (req, context) => {
     if (req.method !== "GET" && req.method !== "HEAD") {
@@ -28,6 +29,7 @@ export function userRoute<P = Record<string, never>>(
     }
     const user = await getCurrentUser();
     if (!user) return jsonError(401, "Please sign in.");
+    if (options.adminOnly && user.role !== "ADMIN") return jsonError(403, "This area is for administrators.");
     try {
       return await handler(req, {
         user,
