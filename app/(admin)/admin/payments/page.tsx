@@ -11,7 +11,7 @@ import { buttonClass } from "@/components/ui/button";
 import { DataTable, td } from "@/components/admin/table";
 import { Pager } from "@/components/admin/pager";
 import { StatusBadge } from "@/components/admin/status-badge";
-import { formatUsd, formatWhen } from "@/components/admin/format";
+import { PaymentRow } from "@/components/admin/payment-row";
 
 export const metadata: Metadata = { title: "Payments · Admin" };
 
@@ -64,24 +64,7 @@ export default async function AdminPaymentsPage({ searchParams }: { searchParams
       <Card>
         <DataTable caption="Payments, newest first" captionHidden columns={["When", "User", "Amount", "Status", "Bank", "Failure"]} empty={result.payments.length === 0 ? "No payments match." : null}>
           {result.payments.map((p) => (
-            <tr key={p.id}>
-              <td className={`${td} whitespace-nowrap`}>
-                <Link href={`/admin/payments/${p.id}`} className="text-brand-700 underline">
-                  {formatWhen(p.createdAt)}
-                </Link>
-              </td>
-              <td className={td}>
-                <Link href={`/admin/users/${p.userId}`} className="underline">
-                  {p.userEmail}
-                </Link>
-              </td>
-              <td className={`${td} tabular-nums`}>{formatUsd(p.amountCents)}</td>
-              <td className={td}>
-                <StatusBadge status={p.status} />
-              </td>
-              <td className={td}>{p.bankLabel}</td>
-              <td className={td}>{p.failureCode ?? "—"}</td>
-            </tr>
+            <PaymentRow key={p.id} payment={p} user={{ id: p.userId, email: p.userEmail }} />
           ))}
         </DataTable>
         <Pager basePath="/admin/payments" params={kept} hasNext={Boolean(result.nextCursor)} nextParams={result.nextCursor ? { cursor: result.nextCursor } : undefined} />

@@ -10,6 +10,7 @@ import { DataTable, td } from "@/components/admin/table";
 import { StatusBadge } from "@/components/admin/status-badge";
 import { ActionButton } from "@/components/admin/action-button";
 import { AuditTable } from "@/components/admin/audit-table";
+import { PaymentRow } from "@/components/admin/payment-row";
 import { formatUsd, formatWhen } from "@/components/admin/format";
 
 export const metadata: Metadata = { title: "User · Admin" };
@@ -91,19 +92,7 @@ export default async function AdminUserPage({ params }: { params: Promise<{ id: 
       <Card title="Payments (latest 50)">
         <DataTable caption="Payments" captionHidden columns={["When", "Amount", "Status", "Bank", "Failure"]} empty={detail.payments.length === 0 ? "No payments." : null}>
           {detail.payments.map((p) => (
-            <tr key={p.id}>
-              <td className={td}>
-                <Link href={`/admin/payments/${p.id}`} className="text-brand-700 underline">
-                  {formatWhen(p.createdAt)}
-                </Link>
-              </td>
-              <td className={`${td} tabular-nums`}>{formatUsd(p.amountCents)}</td>
-              <td className={td}>
-                <StatusBadge status={p.status} />
-              </td>
-              <td className={td}>{p.bankLabel}</td>
-              <td className={td}>{p.failureCode ?? "—"}</td>
-            </tr>
+            <PaymentRow key={p.id} payment={p} />
           ))}
         </DataTable>
       </Card>
