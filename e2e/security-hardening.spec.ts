@@ -417,6 +417,14 @@ test(`security headers on pages and API responses; the CSP blocks a foreign scri
     expect(h["x-powered-by"], url).toBeUndefined();
   }
   await page.goto("/");
+  // The blocked script is observed, not waited out: Chrome reports the refusal on
+  // the console and fires securitypolicyviolation; a script that loaded (or
+  // failed on the network) would do neither, and the test would time out.
+  const refused = page.waitForEvent("console", (m) => m.type() === "error" && m.text().includes("https://evil.example/steal.js") && /Content Security Policy/i.test(m.text()));
+  const requested: string[] = [];
+  page.on("request", (r) => {
+    if (r.url().includes("evil.example")) requested.push(r.url());
+  });
   const violation = await page.evaluate(
     () =>
       new Promise<string>((resolve) => {
@@ -424,9 +432,10 @@ test(`security headers on pages and API responses; the CSP blocks a foreign scri
         const s = document.createElement("script");
         s.src = "https://evil.example/steal.js";
         document.head.appendChild(s);
-        setTimeout(() => resolve("no violation"), 3_000);
       }),
   );
+  await refused;
+  expect(requested).toEqual([]);
   expect(violation).toMatch(/^script-src(-elem)? https:\/\/evil\.example/);
 });
 });

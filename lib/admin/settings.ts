@@ -39,11 +39,11 @@ export async function updateSettings(db: Db, actor: { id: string; ip?: string | 
 }
 
 /**
- * The "fund before review" rule, checked by createFundingPayment: when the
- * setting is off, an account still PENDING review cannot fund yet.
+ * The "fund before review" rule, checked by createFundingPayment (which reads
+ * the setting with its other checks): when the setting is off, an account
+ * still PENDING review cannot fund yet.
  */
-export async function assertMayFundBeforeReview(db: Pick<Db, "appSetting">, account: { reviewStatus: string }): Promise<void> {
-  if (account.reviewStatus !== "PENDING") return;
-  if ((await getSettings(db)).allowFundingBeforeReview) return;
+export function assertMayFundBeforeReview(account: { reviewStatus: string }, allowFundingBeforeReview: boolean): void {
+  if (account.reviewStatus !== "PENDING" || allowFundingBeforeReview) return;
   throw new BankingError(422, "ACCOUNT_UNDER_REVIEW", "This bank account is being reviewed. You can fund from it once the review is done.");
 }

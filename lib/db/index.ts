@@ -1,2 +1,4 @@
 export { getDb, createPrismaClient, type Db } from "./client";
 export type { Prisma, User, Role, AuditLog } from "@/lib/generated/prisma/client";
+export { createId } from "./ids";
+export { isUniqueViolation } from "./errors";

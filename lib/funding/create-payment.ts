@@ -1,16 +1,18 @@
 import type { PlaidApi } from "plaid";
 import Stripe from "stripe";
 import { z } from "zod";
-import type { Db, User } from "@/lib/db";
+import { isUniqueViolation, type Db, type User } from "@/lib/db";
+import type { PaymentStatus } from "@/lib/generated/prisma/enums";
 import { getConfig } from "@/lib/config";
-import { recordAudit } from "@/lib/audit";
 import { accessTokenAad, openSecret } from "@/lib/secrets";
 import { describePlaidFailure, plaidErrorOf } from "@/lib/plaid/errors";
 import { BankingError, notFound, upstreamUnavailable } from "@/lib/banking/errors";
-import { checkAmount, checkRollingTotals, formatUsd, type FundingLimits } from "./limits";
+import { checkAmount, formatUsd, type FundingLimits } from "./limits";
 import { MANDATE_TEXT_VERSION } from "./mandate";
 import { assertMayFundBeforeReview } from "@/lib/admin/settings";
-import { applyObservedStatus, observeCharge, observeIntent } from "./payment-status";
+import { applyObservedStatus, observeCharge, observeIntent, type ObservedStatus, type SubmissionResult } from "./payment-status";
+import { loadFundingContext, type FundingAccount, type ReplayedPayment } from "./funding-context";
+import { writePaymentWithinLimits } from "./write-payment";
 import { toPaymentView } from "./dashboard";
 import type { PaymentView } from "./views";
 
@@ -45,6 +47,9 @@ interface RequestContext {
  * request id finds that row and replays it, and Stripe's idempotency makes a
  * re-sent create return the same PaymentIntent. So one request id is one
  * debit, whatever happens on the wire.
+ *
+ * Database round trips are the cost that matters here (docs/benchmarks.md):
+ * one read for every check, four for the write, four for the outcome.
  */
 export async function createFundingPayment(
   deps: Deps,
@@ -55,69 +60,101 @@ export async function createFundingPayment(
   const { db } = deps;
   const limits = deps.limits ?? getConfig().funding;
 
-  const existing = await db.payment.findUnique({ where: { userId_requestId: { userId: user.id, requestId: input.requestId } } });
-  if (existing) {
-    if (existing.bankAccountId !== input.bankAccountId || existing.amountCents !== input.amountCents) {
-      throw new BankingError(409, "REQUEST_REUSED", "This transfer was already submitted with different details. Please start a new transfer.");
-    }
-    if (await isUnsubmitted(db, existing.id)) {
-      // Usually the twin request (double click) is sending it right now: give
-      // it a moment, then (re-)send ourselves; Stripe's idempotency keeps it one debit.
-      await waitForSubmission(db, existing.id, 5_000);
-      if (await isUnsubmitted(db, existing.id)) await submitPayment(deps, existing.id);
-    }
-    return { payment: await paymentView(db, existing.id), created: false };
-  }
+  const context = await loadFundingContext(db, user.id, input.requestId, input.bankAccountId);
+  if (context.replay) return replayFundingPayment(deps, context.replay, input);
 
   checkAmount(input.amountCents, limits);
-  const account = await db.bankAccount.findFirst({
-    where: { id: input.bankAccountId, userId: user.id },
-    include: { item: true, mandates: { where: { revokedAt: null }, orderBy: { createdAt: "desc" }, take: 1 } },
-  });
+  const { account } = context;
   if (!account || account.status === "REMOVED") throw notFound("Bank account");
   if (account.reviewStatus === "BLOCKED") throw new BankingError(422, "ACCOUNT_BLOCKED", "Funding from this bank account has been blocked. Please contact support.");
-  await assertMayFundBeforeReview(db, account); // admin setting "fund before review" (lib/admin/settings.ts)
-  if (account.status !== "ACTIVE" || !account.stripeBankAccountId) throw new BankingError(422, "ACCOUNT_NOT_ACTIVE", "This bank account is not ready for transfers yet.");
+  assertMayFundBeforeReview(account, context.allowFundingBeforeReview); // admin setting "fund before review" (lib/admin/settings.ts)
+  if (account.status !== "ACTIVE" || !account.stripeBankAccountId || !context.stripeCustomerId) {
+    throw new BankingError(422, "ACCOUNT_NOT_ACTIVE", "This bank account is not ready for transfers yet.");
+  }
   if (account.item.status === "LOGIN_REQUIRED" || account.item.status === "REVOKED") {
     throw new BankingError(422, "ACCOUNT_NOT_ACTIVE", "Your bank connection needs attention. Reconnect your bank, then try again.");
   }
-  const activeMandate = account.mandates[0] ?? null;
-  if (!activeMandate && (!input.mandate || input.mandate.textVersion !== MANDATE_TEXT_VERSION)) {
+  if (!account.mandate && (!input.mandate || input.mandate.textVersion !== MANDATE_TEXT_VERSION)) {
     throw new BankingError(400, "MANDATE_REQUIRED", "Please read and accept the ACH debit authorization for this bank account.");
   }
 
   await checkLiveBalance(deps, account, input.amountCents);
 
-  let payment;
+  let written;
   try {
-    payment = await db.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT 1 FROM "users" WHERE "id" = ${user.id} FOR UPDATE`;
-      await checkRollingTotals(tx, user.id, input.amountCents, limits);
-      const mandate =
-        activeMandate ??
-        (await tx.mandateAcceptance.create({
-          data: { userId: user.id, bankAccountId: account.id, textVersion: MANDATE_TEXT_VERSION, acceptedAt: new Date(), ipAddress: ctx.ip, userAgent: ctx.userAgent },
-        }));
-      return tx.payment.create({
-        data: {
-          userId: user.id,
-          bankAccountId: account.id,
-          amountCents: input.amountCents,
-          requestId: input.requestId,
-          idempotencyKey: `fund:${user.id}:${input.requestId}`,
-          mandateAcceptanceId: mandate.id,
-        },
-      });
-    });
+    written = await writePaymentWithinLimits(
+      db,
+      {
+        userId: user.id,
+        bankAccountId: account.id,
+        amountCents: input.amountCents,
+        requestId: input.requestId,
+        mandate: account.mandate ? { existingId: account.mandate.id } : { accept: { ip: ctx.ip, userAgent: ctx.userAgent } },
+        ip: ctx.ip,
+      },
+      limits,
+    );
   } catch (err) {
     // Lost a race with the same request id (double click): answer with the winner.
-    if ((err as { code?: string }).code === "P2002") return createFundingPayment(deps, user, input, ctx);
-    throw err;
+    if (!isUniqueViolation(err)) throw err;
+    const replay = (await loadFundingContext(db, user.id, input.requestId, input.bankAccountId)).replay;
+    if (!replay) throw err;
+    return replayFundingPayment(deps, replay, input);
   }
-  await recordAudit(db, { actorId: user.id, action: "payment.created", targetType: "payment", targetId: payment.id, metadata: { amountCents: payment.amountCents }, ip: ctx.ip });
 
-  await submitPayment(deps, payment.id);
-  return { payment: await paymentView(db, payment.id), created: true };
+  const mandate = account.mandate ?? { id: written.mandateAcceptanceId, stripeMandateId: null, acceptedAt: written.createdAt, ipAddress: ctx.ip, userAgent: ctx.userAgent };
+  const outcome = await sendToStripe(deps, {
+    paymentId: written.id,
+    userId: user.id,
+    amountCents: input.amountCents,
+    currency: "usd",
+    idempotencyKey: written.idempotencyKey,
+    createdAt: written.createdAt,
+    customer: context.stripeCustomerId,
+    source: account.stripeBankAccountId,
+    mandate,
+  });
+  // A webhook that got there first changed the row: show what it wrote.
+  if (!outcome.changed) return { payment: await paymentView(db, written.id), created: true };
+  const payment = toPaymentView({
+    id: written.id,
+    requestId: input.requestId,
+    amountCents: input.amountCents,
+    status: outcome.status,
+    createdAt: written.createdAt,
+    failureMessage: outcome.failureMessage,
+    bankAccount: account,
+  });
+  return { payment, created: true };
+}
+
+/** The same request id again: the same payment, (re-)sent if its first send never got an answer. */
+async function replayFundingPayment(deps: Deps, replay: ReplayedPayment, input: CreatePaymentInput): Promise<{ payment: PaymentView; created: boolean }> {
+  const { db } = deps;
+  if (replay.bankAccountId !== input.bankAccountId || replay.amountCents !== input.amountCents) {
+    throw new BankingError(409, "REQUEST_REUSED", "This transfer was already submitted with different details. Please start a new transfer.");
+  }
+  if (!replay.submitted && (await isUnsubmitted(db, replay.id))) {
+    // Usually the twin request (double click) is sending it right now: give
+    // it a moment, then (re-)send ourselves; Stripe's idempotency keeps it one debit.
+    await waitForSubmission(db, replay.id, 5_000);
+    if (await isUnsubmitted(db, replay.id)) await submitPayment(deps, replay.id);
+  }
+  return { payment: await paymentView(db, replay.id), created: false };
+}
+
+/** What sendToStripe needs of a written-down payment. */
+interface Submission {
+  paymentId: string;
+  userId: string;
+  amountCents: number;
+  currency: string;
+  idempotencyKey: string;
+  createdAt: Date;
+  customer: string;
+  source: string;
+  /** The acceptance that authorizes the debit (its Stripe mandate once the first debit created one). */
+  mandate: { id: string; stripeMandateId: string | null; acceptedAt: Date; ipAddress: string | null; userAgent: string | null } | null;
 }
 
 /**
@@ -127,8 +164,7 @@ export async function createFundingPayment(
  * never got an answer.
  */
 export async function submitPayment(deps: Deps, paymentId: string): Promise<void> {
-  const { db } = deps;
-  const payment = await db.payment.findUniqueOrThrow({
+  const payment = await deps.db.payment.findUniqueOrThrow({
     where: { id: paymentId },
     include: { bankAccount: true, mandate: true, user: { select: { stripeCustomerId: true } } },
   });
@@ -136,26 +172,49 @@ export async function submitPayment(deps: Deps, paymentId: string): Promise<void
   const customer = payment.user.stripeCustomerId;
   const source = payment.bankAccount.stripeBankAccountId;
   if (!customer || !source) throw new BankingError(422, "ACCOUNT_NOT_ACTIVE", "This bank account is not ready for transfers yet.");
+  await sendToStripe(deps, {
+    paymentId: payment.id,
+    userId: payment.userId,
+    amountCents: payment.amountCents,
+    currency: payment.currency,
+    idempotencyKey: payment.idempotencyKey,
+    createdAt: payment.createdAt,
+    customer,
+    source,
+    mandate: payment.mandate,
+  });
+}
+
+interface SendOutcome {
+  changed: boolean;
+  status: PaymentStatus;
+  failureMessage: string | null;
+}
+
+async function sendToStripe(deps: Deps, payment: Submission): Promise<SendOutcome> {
+  const { db } = deps;
   const useCharges = deps.useCharges ?? getConfig().funding.useCharges;
-  const metadata = { payment_id: payment.id, user_id: payment.userId };
+  const metadata = { payment_id: payment.paymentId, user_id: payment.userId };
+  const apply = async (observed: ObservedStatus, submission?: SubmissionResult): Promise<SendOutcome> => {
+    const result = await applyObservedStatus(db, payment.paymentId, observed, "create", submission);
+    return { ...result, failureMessage: result.status === "FAILED" ? (observed.failureMessage ?? null) : null };
+  };
 
   try {
     if (useCharges) {
       const charge = await deps.stripe.charges.create(
-        { amount: payment.amountCents, currency: payment.currency, customer, source, metadata, description: "Fundwell balance funding" },
+        { amount: payment.amountCents, currency: payment.currency, customer: payment.customer, source: payment.source, metadata, description: "Fundwell balance funding" },
         { idempotencyKey: payment.idempotencyKey },
       );
-      await db.payment.update({ where: { id: payment.id }, data: { stripeChargeId: charge.id } });
-      await applyObservedStatus(db, payment.id, observeCharge(charge), "create");
-      return;
+      return await apply({ ...observeCharge(charge), chargeId: charge.id });
     }
-    const mandate = payment.mandate;
+    const { mandate } = payment;
     const intent = await deps.stripe.paymentIntents.create(
       {
         amount: payment.amountCents,
         currency: payment.currency,
-        customer,
-        payment_method: source,
+        customer: payment.customer,
+        payment_method: payment.source,
         allowed_payment_method_types: ["us_bank_account"],
         confirm: true,
         metadata,
@@ -176,17 +235,14 @@ export async function submitPayment(deps: Deps, paymentId: string): Promise<void
       { idempotencyKey: payment.idempotencyKey },
     );
     const mandateId = mandateOf(intent);
-    await db.$transaction([
-      db.payment.update({ where: { id: payment.id }, data: { stripePaymentIntentId: intent.id } }),
-      ...(mandate && mandateId && !mandate.stripeMandateId
-        ? [db.mandateAcceptance.updateMany({ where: { id: mandate.id, stripeMandateId: null }, data: { stripeMandateId: mandateId } })]
-        : []),
-    ]);
-    await applyObservedStatus(db, payment.id, observeIntent(intent), "create");
+    return await apply(observeIntent(intent), {
+      stripePaymentIntentId: intent.id,
+      ...(mandate && mandateId && !mandate.stripeMandateId ? { mandate: { acceptanceId: mandate.id, stripeMandateId: mandateId } } : {}),
+    });
   } catch (err) {
     if (err instanceof Stripe.errors.StripeInvalidRequestError || err instanceof Stripe.errors.StripeCardError) {
       // Stripe refused the debit outright: final, and shown with its reason.
-      await applyObservedStatus(db, payment.id, { status: "FAILED", failureCode: err.code ?? "rejected", failureMessage: "The payment processor declined this transfer." }, "create");
+      await applyObservedStatus(db, payment.paymentId, { status: "FAILED", failureCode: err.code ?? "rejected", failureMessage: "The payment processor declined this transfer." }, "create");
       throw new BankingError(422, "PAYMENT_REJECTED", "The payment processor declined this transfer. Please contact support if this keeps happening.");
     }
     // Unknown outcome (network, 5xx, in-flight key): the row stays PENDING and
@@ -202,7 +258,7 @@ export async function submitPayment(deps: Deps, paymentId: string): Promise<void
  */
 async function checkLiveBalance(
   deps: Deps,
-  account: { plaidAccountId: string; item: { id: string; accessTokenCiphertext: string } },
+  account: Pick<FundingAccount, "plaidAccountId" | "item">,
   amountCents: number,
 ): Promise<void> {
   let balances;

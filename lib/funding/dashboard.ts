@@ -4,15 +4,95 @@ import type { BankAccountView, BalanceView, DashboardData, PaymentView } from ".
 
 const HISTORY_SIZE = 25;
 
-/** Everything the dashboard shows, in four queries regardless of history size. */
+interface DashboardRow {
+  available_cents: bigint;
+  pending_cents: bigint;
+  accounts: DashboardAccountJson[];
+  payments: DashboardPaymentJson[];
+}
+
+interface DashboardAccountJson {
+  id: string;
+  institution_name: string | null;
+  name: string;
+  mask: string | null;
+  subtype: string | null;
+  status: BankAccountView["status"];
+  item_id: string;
+  item_status: BankAccountView["itemStatus"];
+  review_status: BankAccountView["reviewStatus"];
+  has_mandate: boolean;
+}
+
+interface DashboardPaymentJson {
+  id: string;
+  request_id: string;
+  amount_cents: number;
+  status: PaymentView["status"];
+  /** ISO 8601 in UTC, formatted by PostgreSQL. */
+  created_at: string;
+  failure_message: string | null;
+  institution_name: string | null;
+  mask: string | null;
+}
+
+/**
+ * Everything the dashboard shows (bank accounts with their item status and
+ * mandate, both balances, the latest payments) in one SQL round trip,
+ * whatever the history size: the page is rendered on every visit, and each
+ * round trip costs more than the index lookups behind it
+ * (docs/benchmarks.md).
+ */
 export async function getDashboardData(db: Db, userId: string): Promise<DashboardData> {
-  const [accounts, balances, payments] = await Promise.all([listBankAccounts(db, userId), getBalances(db, userId), listPayments(db, userId)]);
+  const [row] = await db.$queryRaw<DashboardRow[]>`
+    SELECT
+      (SELECT COALESCE(SUM("amount_cents"), 0) FROM "ledger_entries" WHERE "user_id" = ${userId})::bigint AS available_cents,
+      (SELECT COALESCE(SUM("amount_cents"), 0) FROM "payments" WHERE "user_id" = ${userId} AND "status" IN ('PENDING', 'PROCESSING'))::bigint AS pending_cents,
+      (SELECT COALESCE(json_agg(a ORDER BY a.created_at, a.id), '[]'::json) FROM (
+        SELECT b."id", b."institution_name", b."name", b."mask", b."subtype", b."status", b."item_id", i."status" AS item_status,
+               b."review_status", b."created_at",
+               EXISTS (SELECT 1 FROM "mandate_acceptances" m WHERE m."bank_account_id" = b."id" AND m."revoked_at" IS NULL) AS has_mandate
+        FROM "bank_accounts" b JOIN "plaid_items" i ON i."id" = b."item_id"
+        WHERE b."user_id" = ${userId} AND b."status" <> 'REMOVED'
+      ) a) AS accounts,
+      (SELECT COALESCE(json_agg(p ORDER BY p.sort_key DESC, p.id DESC), '[]'::json) FROM (
+        SELECT pay."id", pay."request_id", pay."amount_cents", pay."status", pay."created_at" AS sort_key,
+               to_char(pay."created_at", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
+               pay."failure_message", b."institution_name", b."mask"
+        FROM "payments" pay JOIN "bank_accounts" b ON b."id" = pay."bank_account_id"
+        WHERE pay."user_id" = ${userId}
+        ORDER BY pay."created_at" DESC, pay."id" DESC
+        LIMIT ${HISTORY_SIZE}
+      ) p) AS payments`;
   const { funding } = getConfig();
   return {
-    bankAccounts: accounts,
-    balances,
-    payments,
+    bankAccounts: row!.accounts.map(toBankAccountView),
+    balances: { availableCents: Number(row!.available_cents), pendingCents: Number(row!.pending_cents) },
+    payments: row!.payments.map((p) => ({
+      id: p.id,
+      requestId: p.request_id,
+      amountCents: p.amount_cents,
+      status: p.status,
+      createdAt: p.created_at,
+      bankLabel: bankLabelOf(p.institution_name, p.mask),
+      failureReason: p.status === "FAILED" ? p.failure_message : null,
+    })),
     limits: { minCents: funding.minCents, maxCents: funding.maxCents, dailyMaxCents: funding.dailyMaxCents, thirtyDayMaxCents: funding.thirtyDayMaxCents },
+  };
+}
+
+function toBankAccountView(a: DashboardAccountJson): BankAccountView {
+  return {
+    id: a.id,
+    institutionName: a.institution_name,
+    name: a.name,
+    mask: a.mask,
+    subtype: a.subtype,
+    status: a.status,
+    itemId: a.item_id,
+    itemStatus: a.item_status,
+    reviewStatus: a.review_status,
+    needsMandate: !a.has_mandate,
   };
 }
 
@@ -36,24 +116,6 @@ export async function listBankAccounts(db: Db, userId: string): Promise<BankAcco
   }));
 }
 
-export async function getBalances(db: Db, userId: string): Promise<BalanceView> {
-  const [available, pending] = await Promise.all([
-    db.ledgerEntry.aggregate({ where: { userId }, _sum: { amountCents: true } }),
-    db.payment.aggregate({ where: { userId, status: { in: ["PENDING", "PROCESSING"] } }, _sum: { amountCents: true } }),
-  ]);
-  return { availableCents: available._sum.amountCents ?? 0, pendingCents: pending._sum.amountCents ?? 0 };
-}
-
-export async function listPayments(db: Db, userId: string, take = HISTORY_SIZE): Promise<PaymentView[]> {
-  const rows = await db.payment.findMany({
-    where: { userId },
-    orderBy: { createdAt: "desc" },
-    take,
-    include: { bankAccount: { select: { institutionName: true, mask: true } } },
-  });
-  return rows.map(toPaymentView);
-}
-
 export function toPaymentView(p: {
   id: string;
   requestId: string;
@@ -69,7 +131,9 @@ export function toPaymentView(p: {
     amountCents: p.amountCents,
     status: p.status,
     createdAt: p.createdAt.toISOString(),
-    bankLabel: `${p.bankAccount.institutionName ?? "Bank"} ····${p.bankAccount.mask ?? ""}`,
+    bankLabel: bankLabelOf(p.bankAccount.institutionName, p.bankAccount.mask),
     failureReason: p.status === "FAILED" ? p.failureMessage : null,
   };
 }
+
+const bankLabelOf = (institutionName: string | null, mask: string | null): string => `${institutionName ?? "Bank"} ····${mask ?? ""}`;

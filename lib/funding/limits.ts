@@ -1,4 +1,3 @@
-import type { Prisma } from "@/lib/db";
 import { BankingError } from "@/lib/banking/errors";
 
 export interface FundingLimits {
@@ -20,29 +19,32 @@ export function checkAmount(amountCents: number, limits: FundingLimits): void {
   if (amountCents > limits.maxCents) throw new BankingError(422, "AMOUNT_TOO_LARGE", `The maximum is ${formatUsd(limits.maxCents)} per transfer.`);
 }
 
+/** What the user has debited (not failed or canceled) in the last day and the last 30 days. */
+export interface RollingTotals {
+  dayCents: number;
+  thirtyDayCents: number;
+}
+
+export const rollingWindows = (now: Date): { dayStart: Date; thirtyDayStart: Date } => ({
+  dayStart: new Date(now.getTime() - DAY_MS),
+  thirtyDayStart: new Date(now.getTime() - 30 * DAY_MS),
+});
+
 /**
- * Daily and rolling 30-day totals per user, counting every debit that has
- * not failed or been canceled. Run inside the transaction that holds the
- * user's row lock, so two concurrent requests cannot both slip under a limit.
+ * The daily and rolling 30-day limits: pure. The totals must be read under
+ * the user's row lock (lib/funding/write-payment.ts), so two concurrent
+ * requests cannot both slip under a limit.
  */
-export async function checkRollingTotals(tx: Prisma.TransactionClient, userId: string, amountCents: number, limits: FundingLimits, now = new Date()): Promise<void> {
-  const [day, month] = await tx.$queryRaw<{ day: bigint | null; month: bigint | null }[]>`
-    SELECT
-      COALESCE(SUM("amount_cents") FILTER (WHERE "created_at" > ${new Date(now.getTime() - DAY_MS)}), 0) AS day,
-      COALESCE(SUM("amount_cents"), 0) AS month
-    FROM "payments"
-    WHERE "user_id" = ${userId} AND "status" NOT IN ('FAILED', 'CANCELED') AND "created_at" > ${new Date(now.getTime() - 30 * DAY_MS)}`.then((rows) => [
-    Number(rows[0]?.day ?? 0),
-    Number(rows[0]?.month ?? 0),
-  ]);
-  if (day! + amountCents > limits.dailyMaxCents) {
-    throw new BankingError(422, "DAILY_LIMIT", `This would exceed your daily limit of ${formatUsd(limits.dailyMaxCents)} (${formatUsd(Math.max(0, limits.dailyMaxCents - day!))} left today).`);
+export function checkRollingTotals(totals: RollingTotals, amountCents: number, limits: FundingLimits): void {
+  const { dayCents, thirtyDayCents } = totals;
+  if (dayCents + amountCents > limits.dailyMaxCents) {
+    throw new BankingError(422, "DAILY_LIMIT", `This would exceed your daily limit of ${formatUsd(limits.dailyMaxCents)} (${formatUsd(Math.max(0, limits.dailyMaxCents - dayCents))} left today).`);
   }
-  if (month! + amountCents > limits.thirtyDayMaxCents) {
+  if (thirtyDayCents + amountCents > limits.thirtyDayMaxCents) {
     throw new BankingError(
       422,
       "THIRTY_DAY_LIMIT",
-      `This would exceed your 30-day limit of ${formatUsd(limits.thirtyDayMaxCents)} (${formatUsd(Math.max(0, limits.thirtyDayMaxCents - month!))} left).`,
+      `This would exceed your 30-day limit of ${formatUsd(limits.thirtyDayMaxCents)} (${formatUsd(Math.max(0, limits.thirtyDayMaxCents - thirtyDayCents))} left).`,
     );
   }
 }

@@ -1,7 +1,6 @@
 import type Stripe from "stripe";
-import type { Db, Prisma } from "@/lib/db";
+import { createId, type Db } from "@/lib/db";
 import type { PaymentStatus } from "@/lib/generated/prisma/enums";
-import { recordAudit } from "@/lib/audit";
 
 /**
  * The payment ledger's state machine. A payment moves
@@ -69,42 +68,69 @@ export function plainFailureReason(code: string | null | undefined, fallback?: s
   return fallback?.trim() || "The bank declined this debit.";
 }
 
-type Tx = Prisma.TransactionClient;
+/** What the funding request learned from Stripe besides the status: stored with the transition. */
+export interface SubmissionResult {
+  stripePaymentIntentId?: string;
+  /** The Stripe mandate the first debit created, for the acceptance that authorized it. */
+  mandate?: { acceptanceId: string; stripeMandateId: string };
+}
 
 /**
- * Applies an observed status to the payment, if it moves it forward. Runs in
- * one transaction with a row lock; on SUCCEEDED the available balance is
- * credited through a ledger entry (unique per payment: exactly once).
+ * Applies an observed status to the payment, if it moves it forward (and
+ * stores the submission's ids either way). One transaction, four round
+ * trips: BEGIN, the payment's row lock, one statement for the update, the
+ * ledger credit and the audit entry, COMMIT. On SUCCEEDED the available
+ * balance is credited through a ledger entry (unique per payment: exactly
+ * once).
  */
 export async function applyObservedStatus(
   db: Db,
   paymentId: string,
   observed: ObservedStatus,
   source: string,
+  submission: SubmissionResult = {},
 ): Promise<{ changed: boolean; status: PaymentStatus }> {
-  return db.$transaction(async (tx: Tx) => {
-    const [locked] = await tx.$queryRaw<{ status: PaymentStatus }[]>`SELECT "status" FROM "payments" WHERE "id" = ${paymentId} FOR UPDATE`;
+  return db.$transaction(async (tx) => {
+    const [locked] = await tx.$queryRaw<{ status: PaymentStatus }[]>`SELECT "status"::text AS "status" FROM "payments" WHERE "id" = ${paymentId} FOR UPDATE`;
     if (!locked) throw new Error(`payment ${paymentId} not found`);
-    if (!canMove(locked.status, observed.status)) return { changed: false, status: locked.status };
-    const payment = await tx.payment.update({
-      where: { id: paymentId },
-      data: {
-        status: observed.status,
-        ...(observed.chargeId ? { stripeChargeId: observed.chargeId } : {}),
-        ...(observed.status === "FAILED" ? { failureCode: observed.failureCode ?? null, failureMessage: observed.failureMessage ?? null } : {}),
-        ...(observed.status === "SUCCEEDED" ? { settledAt: new Date() } : {}),
-      },
-    });
-    if (observed.status === "SUCCEEDED") {
-      await tx.ledgerEntry.create({ data: { userId: payment.userId, paymentId: payment.id, amountCents: payment.amountCents } });
-    }
-    await recordAudit(tx, {
-      actorId: null,
-      action: `payment.${observed.status.toLowerCase()}`,
-      targetType: "payment",
-      targetId: payment.id,
-      metadata: { from: locked.status, source, ...(observed.failureCode ? { failureCode: observed.failureCode } : {}) },
-    });
-    return { changed: true, status: observed.status };
+    const moves = canMove(locked.status, observed.status);
+    if (!moves && !submission.stripePaymentIntentId && !submission.mandate) return { changed: false, status: locked.status };
+
+    const now = new Date();
+    const status = moves ? observed.status : locked.status;
+    const failed = moves && observed.status === "FAILED";
+    const credits = moves && observed.status === "SUCCEEDED";
+    const chargeId = moves ? (observed.chargeId ?? null) : null;
+    const metadata = JSON.stringify({ from: locked.status, source, ...(observed.failureCode ? { failureCode: observed.failureCode } : {}) });
+    await tx.$executeRaw`
+      WITH updated AS (
+        UPDATE "payments" SET
+          "status" = ${status}::text::"PaymentStatus",
+          "stripe_payment_intent_id" = COALESCE(${submission.stripePaymentIntentId ?? null}::text, "stripe_payment_intent_id"),
+          "stripe_charge_id" = COALESCE(${chargeId}::text, "stripe_charge_id"),
+          "failure_code" = CASE WHEN ${failed}::boolean THEN ${observed.failureCode ?? null}::text ELSE "failure_code" END,
+          "failure_message" = CASE WHEN ${failed}::boolean THEN ${observed.failureMessage ?? null}::text ELSE "failure_message" END,
+          "settled_at" = CASE WHEN ${credits}::boolean THEN ${now}::timestamp(3) ELSE "settled_at" END,
+          "updated_at" = ${now}::timestamp(3)
+        WHERE "id" = ${paymentId}
+        RETURNING "id", "user_id", "amount_cents"
+      ),
+      ledger AS (
+        INSERT INTO "ledger_entries" ("id", "user_id", "payment_id", "amount_cents", "created_at")
+        SELECT ${createId()}::text, "user_id", "id", "amount_cents", ${now}::timestamp(3) FROM updated WHERE ${credits}::boolean
+      ),
+      audit AS (
+        INSERT INTO "audit_logs" ("id", "actor_id", "action", "target_type", "target_id", "metadata", "created_at")
+        SELECT ${createId()}::text, NULL, ${`payment.${observed.status.toLowerCase()}`}::text, 'payment', "id", ${metadata}::jsonb, ${now}::timestamp(3)
+        FROM updated WHERE ${moves}::boolean
+      ),
+      mandate AS (
+        -- A Stripe mandate id is unique: never let a second acceptance claim it and fail the whole transition.
+        UPDATE "mandate_acceptances" SET "stripe_mandate_id" = ${submission.mandate?.stripeMandateId ?? null}::text
+        WHERE "id" = ${submission.mandate?.acceptanceId ?? null}::text AND "stripe_mandate_id" IS NULL
+          AND NOT EXISTS (SELECT 1 FROM "mandate_acceptances" WHERE "stripe_mandate_id" = ${submission.mandate?.stripeMandateId ?? null}::text)
+      )
+      SELECT 1 FROM updated`;
+    return { changed: moves, status };
   });
 }

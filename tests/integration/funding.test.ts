@@ -5,7 +5,7 @@ import { linkBankAccount } from "../../lib/banking/link-account";
 import { markItemReconnected } from "../../lib/banking/reconnect";
 import { BankingError } from "../../lib/banking/errors";
 import { createFundingPayment } from "../../lib/funding/create-payment";
-import { getBalances } from "../../lib/funding/dashboard";
+import { getDashboardData } from "../../lib/funding/dashboard";
 import { MANDATE_TEXT_VERSION } from "../../lib/funding/mandate";
 import { applyObservedStatus, observeIntent } from "../../lib/funding/payment-status";
 import { getStripe } from "../../lib/stripe/client";
@@ -56,7 +56,7 @@ describe("funding the balance", () => {
     const row = await db.payment.findUniqueOrThrow({ where: { id: payment.id } });
     const intent = await getStripe().paymentIntents.retrieve(row.stripePaymentIntentId!);
     expect(intent).toMatchObject({ amount: 2_500, currency: "usd", status: "processing", metadata: { payment_id: payment.id, user_id: user.id } });
-    expect(await getBalances(db, user.id)).toEqual({ availableCents: 0, pendingCents: 2_500 });
+    expect((await getDashboardData(db, user.id)).balances).toEqual({ availableCents: 0, pendingCents: 2_500 });
   });
 
   it("funds again without relinking or a new authorization, and credits the balance exactly once on success", async () => {
@@ -71,7 +71,7 @@ describe("funding the balance", () => {
     expect((await settle(first.payment.id)).status).toBe("SUCCEEDED");
     const settledIntent = await getStripe().paymentIntents.retrieve((await db.payment.findUniqueOrThrow({ where: { id: first.payment.id } })).stripePaymentIntentId!);
     expect(await applyObservedStatus(db, first.payment.id, observeIntent(settledIntent), "duplicate")).toEqual({ changed: false, status: "SUCCEEDED" });
-    expect(await getBalances(db, user.id)).toEqual({ availableCents: 1_000, pendingCents: 1_500 });
+    expect((await getDashboardData(db, user.id)).balances).toEqual({ availableCents: 1_000, pendingCents: 1_500 });
     expect(await db.ledgerEntry.count({ where: { userId: user.id } })).toBe(1);
   });
 
@@ -123,7 +123,7 @@ describe("funding the balance", () => {
     expect(await settle(payment.id)).toEqual({ changed: true, status: "FAILED" });
     const row = await db.payment.findUniqueOrThrow({ where: { id: payment.id } });
     expect(row).toMatchObject({ status: "FAILED", failureCode: "insufficient_funds", failureMessage: "Insufficient funds in the bank account." });
-    expect(await getBalances(db, user.id)).toEqual({ availableCents: 0, pendingCents: 0 });
+    expect((await getDashboardData(db, user.id)).balances).toEqual({ availableCents: 0, pendingCents: 0 });
   });
 
   it("refuses blocked, removed and other people's accounts", async () => {

@@ -92,5 +92,6 @@ describe("configuration", () => {
       expect(run.stderr).toContain("DATABASE_URL: expected a PostgreSQL URL");
       expect(run.stderr).not.toMatch(/\n\s+at /);
     }
-  });
+    // Two tsx start-ups: seconds each on a busy 2-core machine.
+  }, 30_000);
 });
