@@ -2,7 +2,7 @@ import { expect, expectNoSeriousA11yViolations, test } from "./support/fixtures"
 import { newPerson, signInAsAdmin, signUp } from "./support/users";
 import { sql } from "./support/database";
 import { authorizeBox, fund, history, linkBank } from "./support/dashboard";
-import { LINK_IFRAME, linkFrame, submitCredentials } from "./support/link";
+import { LINK_IFRAME, linkFrame, submitCredentials, typeIntoLink } from "./support/link";
 import { LOCAL_SANDBOX_TAG } from "./support/targets";
 
 /*
@@ -53,7 +53,7 @@ test.describe("Accessibility", () => {
     await link.getByRole("button", { name: "Continue" }).click();
     await expect(link.getByRole("heading", { name: "Select your bank" })).toBeVisible();
     await expectNoSeriousA11yViolations(page, "Link: select your bank", linkOnly);
-    await link.getByLabel("Search for your bank").fill("Platypus");
+    await typeIntoLink(page, link.getByLabel("Search for your bank"), "Platypus");
     await link.getByRole("button", { name: "First Platypus Bank", exact: true }).click();
     await expect(link.getByRole("heading", { name: "Log in at First Platypus Bank" })).toBeVisible();
     await expectNoSeriousA11yViolations(page, "Link: credentials", linkOnly);
@@ -68,7 +68,7 @@ test.describe("Accessibility", () => {
     await submitCredentials(page, "user_good", "mfa_device");
     await expect(link.getByRole("heading", { name: "Verify your identity" })).toBeVisible();
     await expectNoSeriousA11yViolations(page, "Link: device MFA", linkOnly);
-    await link.getByLabel("Verification code").fill("1234");
+    await typeIntoLink(page, link.getByLabel("Verification code"), "1234");
     await link.getByRole("button", { name: "Submit" }).click();
     await expect(link.getByRole("heading", { name: "Select an account" })).toBeVisible();
     await expectNoSeriousA11yViolations(page, "Link: select an account", linkOnly);
