@@ -18,6 +18,14 @@ export function securityHeaders(env = process.env) {
   ];
 }
 
+/**
+ * The Content-Security-Policy of API responses: JSON loads nothing, runs
+ * nothing and is framed by no one. Fixed, so it is sent from here and
+ * proxy.ts (the per-request page policy, lib/http/security-headers.ts) stays
+ * off the API's hot path.
+ */
+export const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Browser-test builds go to their own folder (e2e/support/server.ts) so they
@@ -34,6 +42,10 @@ const nextConfig = {
       {
         source: "/:path*",
         headers: securityHeaders(),
+      },
+      {
+        source: "/api/:path*",
+        headers: [{ key: "Content-Security-Policy", value: API_CONTENT_SECURITY_POLICY }],
       },
     ];
   },

@@ -2,9 +2,10 @@ import { NextResponse } from "next/server";
 import { contentSecurityPolicy } from "@/lib/http/security-headers";
 
 /**
- * Adds the Content-Security-Policy to every page and API response, computed
- * from this server's environment (lib/http/security-headers.ts). The fixed
- * security headers (nosniff, referrer policy, HSTS, …) are in next.config.mjs.
+ * Adds the Content-Security-Policy to every page, computed from this
+ * server's environment (lib/http/security-headers.ts). API responses get a
+ * fixed, stricter policy from next.config.mjs, as do the other security
+ * headers (nosniff, referrer policy, HSTS, …): the proxy runs on pages only.
  */
 export function proxy(): NextResponse {
   const response = NextResponse.next();
@@ -13,6 +14,6 @@ export function proxy(): NextResponse {
 }
 
 export const config = {
-  // Static build assets carry no document: no policy needed there.
-  matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
+  // Static build assets carry no document; API routes have their own policy (next.config.mjs).
+  matcher: ["/((?!api/|_next/static|_next/image|favicon.ico).*)"],
 };

@@ -52,3 +52,4 @@ export function contentSecurityPolicy(env: Record<string, string | undefined> = 
     ...(https ? ["upgrade-insecure-requests"] : []),
   ].join("; ");
 }
+

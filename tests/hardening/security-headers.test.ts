@@ -16,6 +16,7 @@ type Header = { key: string; value: string };
 const configModule = (await import(pathToFileURL(path.resolve(import.meta.dirname, "../../next.config.mjs")).href)) as {
   default: NextConfig;
   securityHeaders(env: Record<string, string>): Header[];
+  API_CONTENT_SECURITY_POLICY: string;
 };
 
 function csp(env: Record<string, string>): Map<string, string> {
@@ -25,12 +26,23 @@ function csp(env: Record<string, string>): Map<string, string> {
 describe("security headers", () => {
   it("next.config.mjs sends the fixed headers on every path", async () => {
     const rules = await configModule.default.headers!();
-    expect(rules).toHaveLength(1);
-    expect(rules[0]!.source).toBe("/:path*");
+    expect(rules.map((r) => r.source)).toEqual(["/:path*", "/api/:path*"]);
     const fixed = Object.fromEntries(configModule.securityHeaders({ NODE_ENV: "production" }).map((h) => [h.key, h.value]));
     expect(fixed).toMatchObject({ "X-Content-Type-Options": "nosniff", "Referrer-Policy": "strict-origin-when-cross-origin", "X-Frame-Options": "DENY" });
     expect(fixed["Strict-Transport-Security"]).toMatch(/^max-age=\d{8,}; includeSubDomains$/);
     expect(configModule.securityHeaders({ NODE_ENV: "development" }).find((h) => h.key === "Strict-Transport-Security")).toBeUndefined();
+  });
+
+  it("API responses: a fixed policy that allows nothing to load, run or frame them; the proxy skips them", async () => {
+    const rules = await configModule.default.headers!();
+    expect(rules.find((r) => r.source === "/api/:path*")!.headers).toEqual([{ key: "Content-Security-Policy", value: configModule.API_CONTENT_SECURITY_POLICY }]);
+    const policy = new Map(configModule.API_CONTENT_SECURITY_POLICY.split(";").map((d) => d.trim().split(" ") as [string, string]));
+    expect(policy.get("default-src")).toBe("'none'");
+    expect(policy.get("frame-ancestors")).toBe("'none'");
+    const { config } = await import("../../proxy");
+    const matcher = new RegExp(`^${config.matcher[0]!.replace("/(", "/(?:")}$`);
+    for (const page of ["/", "/dashboard", "/admin/payments", "/signin"]) expect(matcher.test(page), page).toBe(true);
+    for (const skipped of ["/api/payments", "/api/health", "/_next/static/chunks/a.js"]) expect(matcher.test(skipped), skipped).toBe(false);
   });
 
   it("local mode: the sandbox origin for Link's script and frame, nothing else foreign", () => {
