@@ -144,7 +144,7 @@ async function main(): Promise<void> {
   // 3. Sandbox (in memory, own process) and the app (next start, timing on).
   await startChild("sandbox", TSX_BIN, ["bench/sandbox-server.ts"], { ...process.env, BENCH_SANDBOX_PORT: String(SANDBOX_PORT) }, /^listening /);
   const profDir = path.resolve(DATA_DIR, "prof");
-  const nextArgs = ["start", "--port", String(APP_PORT), "--hostname", "127.0.0.1"];
+  const nextArgs = ["start", "--port", String(APP_PORT), "--hostname", "127.0.0.1", "--keepAliveTimeout", "65000"];
   const profile = process.env.BENCH_CPU_PROF === "1";
   await startChild(
     "app",
