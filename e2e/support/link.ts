@@ -66,22 +66,27 @@ export const LINK_UI: Record<Target, LinkUi> = {
   },
   // Plaid's hosted Link (cdn.plaid.com). Not reachable from the closed network
   // this suite was written on: keep every real-Link selector here, and adjust
-  // here when Plaid changes its UI (see docs/e2e.md).
+  // here when Plaid changes its UI (see docs/e2e.md). Plaid's Link marks its
+  // controls with stable ids (`#aut-button` for a pane's primary action,
+  // `#aut-secondary-button`, `#search-input`, `#aut-input-0`/`-1` for the
+  // credentials, newer builds with an `-input` suffix, institutions by
+  // aria-label), as other public suites driving Plaid Sandbox rely on; each
+  // selector below prefers the id and falls back to role and name.
   real: {
-    consentContinue: (l) => l.getByRole("button", { name: /^(Continue|Get started)$/ }),
-    skipBeforeSearch: (l) => l.getByRole("button", { name: /without (a )?phone number/i }),
-    search: (l) => l.getByRole("textbox", { name: /search/i }).or(l.getByPlaceholder(/search/i)).first(),
-    institution: (l, name) => l.getByRole("button", { name: new RegExp(name) }).first(),
+    consentContinue: (l) => l.locator("#aut-button").or(l.getByRole("button", { name: /^(Continue|Get started)$/ })).first(),
+    skipBeforeSearch: (l) => l.locator("#aut-secondary-button").or(l.getByRole("button", { name: /without (a )?phone number/i })).first(),
+    search: (l) => l.locator("#search-input").or(l.getByRole("textbox", { name: /search/i })).first(),
+    institution: (l, name) => l.locator(`[aria-label="${name}"]`).or(l.getByRole("button", { name: new RegExp(name) })).first(),
     credentialsHeading: (l, bank) => l.getByText(typeof bank === "string" ? new RegExp(`(Enter your credentials|Log in|${bank})`, "i") : bank).first(),
-    username: (l) => l.locator('input[name="username"]'),
-    password: (l) => l.locator('input[name="password"]'),
-    submit: (l) => l.getByRole("button", { name: /^Submit$/ }),
-    mfaDeviceChoice: (l) => l.getByRole("button", { name: /^(Submit|Continue|Get code)$/ }),
+    username: (l) => l.locator("#aut-input-0-input, input#aut-input-0").first(),
+    password: (l) => l.locator("#aut-input-1-input, input#aut-input-1").first(),
+    submit: (l) => l.locator("#aut-button:not([disabled])").or(l.getByRole("button", { name: /^Submit$/ })).first(),
+    mfaDeviceChoice: (l) => l.locator("#aut-button:not([disabled])").or(l.getByRole("button", { name: /^(Submit|Continue|Get code)$/ })).first(),
     mfaCode: (l) => l.getByRole("textbox").first(),
     account: (l, name) => l.getByRole("radio", { name }).or(l.getByRole("checkbox", { name })).first(),
-    accountContinue: (l) => l.getByRole("button", { name: /^Continue$/ }),
+    accountContinue: (l) => l.locator("#aut-button:not([disabled])").or(l.getByRole("button", { name: /^Continue$/ })).first(),
     success: (l) => l.getByText(/^Success$|successfully (linked|connected)/i).first(),
-    successContinue: (l) => l.getByRole("button", { name: /^(Continue|Finish)/ }).first(),
+    successContinue: (l) => l.locator("#aut-button:not([disabled])").or(l.getByRole("button", { name: /^(Continue|Finish)/ })).first(),
     close: (l) => l.getByRole("button", { name: /^(Close|Exit)$/ }).first(),
     confirmExitHeading: (l) => l.getByText(/Are you sure you want to exit/i).first(),
     confirmExit: (l) => l.getByRole("button", { name: /^(Yes, )?exit$/i }).first(),
