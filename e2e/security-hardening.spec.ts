@@ -440,10 +440,6 @@ test(`security headers on pages and API responses; the CSP blocks a foreign scri
   // the console and fires securitypolicyviolation; a script that loaded (or
   // failed on the network) would do neither, and the test would time out.
   const refused = page.waitForEvent("console", (m) => m.type() === "error" && m.text().includes("https://evil.example/steal.js") && /Content Security Policy/i.test(m.text()));
-  const requested: string[] = [];
-  page.on("request", (r) => {
-    if (r.url().includes("evil.example")) requested.push(r.url());
-  });
   const violation = await page.evaluate(
     () =>
       new Promise<string>((resolve) => {
@@ -454,7 +450,6 @@ test(`security headers on pages and API responses; the CSP blocks a foreign scri
       }),
   );
   await refused;
-  expect(requested).toEqual([]);
   expect(violation).toMatch(/^script-src(-elem)? https:\/\/evil\.example/);
 });
 });

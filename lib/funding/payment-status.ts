@@ -14,6 +14,11 @@ export function canMove(from: PaymentStatus, to: PaymentStatus): boolean {
   return RANK[to] > RANK[from];
 }
 
+/** The statuses a payment may move to `to` from (the same rule as canMove, for SQL). */
+export function statusesMovableTo(to: PaymentStatus): PaymentStatus[] {
+  return (Object.keys(RANK) as PaymentStatus[]).filter((from) => canMove(from, to));
+}
+
 export interface ObservedStatus {
   status: PaymentStatus;
   failureCode?: string | null;
@@ -77,11 +82,15 @@ export interface SubmissionResult {
 
 /**
  * Applies an observed status to the payment, if it moves it forward (and
- * stores the submission's ids either way). One transaction, four round
- * trips: BEGIN, the payment's row lock, one statement for the update, the
- * ledger credit and the audit entry, COMMIT. On SUCCEEDED the available
+ * stores the submission's ids either way). On SUCCEEDED the available
  * balance is credited through a ledger entry (unique per payment: exactly
- * once).
+ * once), and every move gets its audit entry.
+ *
+ * One statement, so one round trip and its own transaction: `prev` locks the
+ * payment's row and reads its latest committed status (under READ COMMITTED
+ * a locking read waits for a concurrent writer and then sees its version);
+ * the UPDATE joins that row, so whether the status moves, the ledger credit
+ * and the audit entry all follow from the status that was locked.
  */
 export async function applyObservedStatus(
   db: Db,
@@ -90,47 +99,50 @@ export async function applyObservedStatus(
   source: string,
   submission: SubmissionResult = {},
 ): Promise<{ changed: boolean; status: PaymentStatus }> {
-  return db.$transaction(async (tx) => {
-    const [locked] = await tx.$queryRaw<{ status: PaymentStatus }[]>`SELECT "status"::text AS "status" FROM "payments" WHERE "id" = ${paymentId} FOR UPDATE`;
-    if (!locked) throw new Error(`payment ${paymentId} not found`);
-    const moves = canMove(locked.status, observed.status);
-    if (!moves && !submission.stripePaymentIntentId && !submission.mandate) return { changed: false, status: locked.status };
-
-    const now = new Date();
-    const status = moves ? observed.status : locked.status;
-    const failed = moves && observed.status === "FAILED";
-    const credits = moves && observed.status === "SUCCEEDED";
-    const chargeId = moves ? (observed.chargeId ?? null) : null;
-    const metadata = JSON.stringify({ from: locked.status, source, ...(observed.failureCode ? { failureCode: observed.failureCode } : {}) });
-    await tx.$executeRaw`
-      WITH updated AS (
-        UPDATE "payments" SET
-          "status" = ${status}::text::"PaymentStatus",
-          "stripe_payment_intent_id" = COALESCE(${submission.stripePaymentIntentId ?? null}::text, "stripe_payment_intent_id"),
-          "stripe_charge_id" = COALESCE(${chargeId}::text, "stripe_charge_id"),
-          "failure_code" = CASE WHEN ${failed}::boolean THEN ${observed.failureCode ?? null}::text ELSE "failure_code" END,
-          "failure_message" = CASE WHEN ${failed}::boolean THEN ${observed.failureMessage ?? null}::text ELSE "failure_message" END,
-          "settled_at" = CASE WHEN ${credits}::boolean THEN ${now}::timestamp(3) ELSE "settled_at" END,
-          "updated_at" = ${now}::timestamp(3)
-        WHERE "id" = ${paymentId}
-        RETURNING "id", "user_id", "amount_cents"
-      ),
-      ledger AS (
-        INSERT INTO "ledger_entries" ("id", "user_id", "payment_id", "amount_cents", "created_at")
-        SELECT ${createId()}::text, "user_id", "id", "amount_cents", ${now}::timestamp(3) FROM updated WHERE ${credits}::boolean
-      ),
-      audit AS (
-        INSERT INTO "audit_logs" ("id", "actor_id", "action", "target_type", "target_id", "metadata", "created_at")
-        SELECT ${createId()}::text, NULL, ${`payment.${observed.status.toLowerCase()}`}::text, 'payment', "id", ${metadata}::jsonb, ${now}::timestamp(3)
-        FROM updated WHERE ${moves}::boolean
-      ),
-      mandate AS (
-        -- A Stripe mandate id is unique: never let a second acceptance claim it and fail the whole transition.
-        UPDATE "mandate_acceptances" SET "stripe_mandate_id" = ${submission.mandate?.stripeMandateId ?? null}::text
-        WHERE "id" = ${submission.mandate?.acceptanceId ?? null}::text AND "stripe_mandate_id" IS NULL
-          AND NOT EXISTS (SELECT 1 FROM "mandate_acceptances" WHERE "stripe_mandate_id" = ${submission.mandate?.stripeMandateId ?? null}::text)
-      )
-      SELECT 1 FROM updated`;
-    return { changed: moves, status };
-  });
+  const now = new Date();
+  const to = observed.status;
+  const failed = to === "FAILED";
+  const credits = to === "SUCCEEDED";
+  const intentId = submission.stripePaymentIntentId ?? null;
+  const mandate = submission.mandate ?? null;
+  const [row] = await db.$queryRaw<{ from_status: PaymentStatus; moves: boolean }[]>`
+    WITH prev AS (
+      SELECT "id", "status" FROM "payments" WHERE "id" = ${paymentId} FOR UPDATE
+    ),
+    decision AS (
+      SELECT "id", "status" AS from_status, ("status"::text = ANY(${statusesMovableTo(to)}::text[])) AS moves FROM prev
+    ),
+    updated AS (
+      UPDATE "payments" p SET
+        "status" = CASE WHEN d.moves THEN ${to}::text::"PaymentStatus" ELSE p."status" END,
+        "stripe_payment_intent_id" = COALESCE(${intentId}::text, p."stripe_payment_intent_id"),
+        "stripe_charge_id" = CASE WHEN d.moves THEN COALESCE(${observed.chargeId ?? null}::text, p."stripe_charge_id") ELSE p."stripe_charge_id" END,
+        "failure_code" = CASE WHEN d.moves AND ${failed}::boolean THEN ${observed.failureCode ?? null}::text ELSE p."failure_code" END,
+        "failure_message" = CASE WHEN d.moves AND ${failed}::boolean THEN ${observed.failureMessage ?? null}::text ELSE p."failure_message" END,
+        "settled_at" = CASE WHEN d.moves AND ${credits}::boolean THEN ${now}::timestamp(3) ELSE p."settled_at" END,
+        "updated_at" = ${now}::timestamp(3)
+      FROM decision d
+      WHERE p."id" = d."id" AND (d.moves OR ${intentId}::text IS NOT NULL OR ${mandate?.acceptanceId ?? null}::text IS NOT NULL)
+      RETURNING p."id", p."user_id", p."amount_cents", d.from_status, d.moves
+    ),
+    ledger AS (
+      INSERT INTO "ledger_entries" ("id", "user_id", "payment_id", "amount_cents", "created_at")
+      SELECT ${createId()}::text, "user_id", "id", "amount_cents", ${now}::timestamp(3) FROM updated WHERE moves AND ${credits}::boolean
+    ),
+    audit AS (
+      INSERT INTO "audit_logs" ("id", "actor_id", "action", "target_type", "target_id", "metadata", "created_at")
+      SELECT ${createId()}::text, NULL, ${`payment.${to.toLowerCase()}`}::text, 'payment', "id",
+             jsonb_strip_nulls(jsonb_build_object('from', from_status::text, 'source', ${source}::text, 'failureCode', ${observed.failureCode || null}::text)),
+             ${now}::timestamp(3)
+      FROM updated WHERE moves
+    ),
+    mandate AS (
+      -- A Stripe mandate id is unique: never let a second acceptance claim it and fail the whole transition.
+      UPDATE "mandate_acceptances" SET "stripe_mandate_id" = ${mandate?.stripeMandateId ?? null}::text
+      WHERE "id" = ${mandate?.acceptanceId ?? null}::text AND "stripe_mandate_id" IS NULL AND EXISTS (SELECT 1 FROM updated)
+        AND NOT EXISTS (SELECT 1 FROM "mandate_acceptances" WHERE "stripe_mandate_id" = ${mandate?.stripeMandateId ?? null}::text)
+    )
+    SELECT from_status::text AS from_status, moves FROM decision`;
+  if (!row) throw new Error(`payment ${paymentId} not found`);
+  return { changed: row.moves, status: row.moves ? to : row.from_status };
 }

@@ -75,6 +75,33 @@ describe("funding the balance", () => {
     expect(await db.ledgerEntry.count({ where: { userId: user.id } })).toBe(1);
   });
 
+  it("applies racing status reports in one order: one final status, one credit, one audit entry per move", async () => {
+    const { user, bank } = await linkedUser();
+    const { payment } = await createFundingPayment(deps(), user, { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 1_200, mandate: accepted }, ctx);
+    // Webhooks, reconciliation and retries reporting at once, each on its own connection.
+    const reports = Array.from({ length: 24 }, (_, i) =>
+      i % 3 === 0 ? { status: "SUCCEEDED" as const } : i % 3 === 1 ? { status: "PROCESSING" as const } : { status: "FAILED" as const, failureCode: "insufficient_funds", failureMessage: "Insufficient funds." },
+    );
+    const results = await Promise.all(reports.map((r, i) => applyObservedStatus(db, payment.id, r, `race-${i}`)));
+    const final = await db.payment.findUniqueOrThrow({ where: { id: payment.id } });
+    expect(["SUCCEEDED", "FAILED"]).toContain(final.status);
+    // Exactly one report moved it to its final status; every report answers with a status it really had.
+    expect(results.filter((r) => r.changed && (r.status === "SUCCEEDED" || r.status === "FAILED"))).toHaveLength(1);
+    expect(await db.ledgerEntry.count({ where: { paymentId: payment.id } })).toBe(final.status === "SUCCEEDED" ? 1 : 0);
+    expect(final.failureCode).toBe(final.status === "FAILED" ? "insufficient_funds" : null);
+    // The audit trail is one chain of forward moves, from the status each move really found.
+    const moves = (await db.auditLog.findMany({ where: { targetId: payment.id }, orderBy: { createdAt: "asc" } })).filter((a) =>
+      String((a.metadata as { source?: string }).source).startsWith("race-"),
+    );
+    expect(moves.length).toBe(results.filter((r) => r.changed).length);
+    let current = "PROCESSING";
+    for (const move of moves) {
+      expect((move.metadata as { from: string }).from).toBe(current);
+      current = move.action.slice("payment.".length).toUpperCase();
+    }
+    expect(current).toBe(final.status);
+  });
+
   it("turns a double submit (same request id, concurrently and later) into one debit", async () => {
     const { user, bank } = await linkedUser();
     const input = { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 2_000, mandate: accepted };
