@@ -29,6 +29,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import pg from "pg";
 import { migrate } from "../lib/db/migrate";
+import { adminQuery, withDatabase } from "../tests/helpers/postgres";
 import { hashPassword } from "../lib/auth/password";
 import { MANDATE_TEXT_VERSION } from "../lib/funding/mandate";
 import { CookieJar, request, summarize, type Summary } from "./http";
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
 
   // 1. Scratch database, migrated.
   const name = `fundwell_bench_${Date.now()}`;
-  await admin(`CREATE DATABASE "${name}"`);
+  await adminQuery(SERVER_URL, `CREATE DATABASE "${name}"`);
   scratch = name;
   const dbUrl = withDatabase(SERVER_URL, name);
   await migrate(dbUrl);
@@ -633,17 +634,7 @@ async function cleanup(): Promise<void> {
       await Promise.race([new Promise((r) => child.once("exit", r)), sleep(10_000)]);
     }
   }
-  if (scratch) await admin(`DROP DATABASE IF EXISTS "${scratch}" WITH (FORCE)`).catch(() => {});
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: SERVER_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+  if (scratch) await adminQuery(SERVER_URL, `DROP DATABASE IF EXISTS "${scratch}" WITH (FORCE)`).catch(() => {});
 }
 
 async function serverVersion(): Promise<string> {
@@ -654,12 +645,6 @@ async function serverVersion(): Promise<string> {
   } finally {
     await client.end();
   }
-}
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
 }
 
 // ---------------------------------------------------------------- report

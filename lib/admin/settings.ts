@@ -14,8 +14,12 @@ export interface AdminSettings {
 
 export async function getSettings(db: Pick<Db, "appSetting">): Promise<AdminSettings> {
   const rows = await db.appSetting.findMany({ where: { key: { in: [SETTINGS.allowFundingBeforeReview.key] } } });
-  const value = rows.find((r) => r.key === SETTINGS.allowFundingBeforeReview.key)?.value;
-  return { allowFundingBeforeReview: typeof value === "boolean" ? value : SETTINGS.allowFundingBeforeReview.default };
+  return { allowFundingBeforeReview: allowFundingBeforeReviewFrom(rows.find((r) => r.key === SETTINGS.allowFundingBeforeReview.key)?.value) };
+}
+
+/** The "fund before review" setting from its stored JSON value (the default when unset or malformed). */
+export function allowFundingBeforeReviewFrom(value: unknown): boolean {
+  return typeof value === "boolean" ? value : SETTINGS.allowFundingBeforeReview.default;
 }
 
 export async function updateSettings(db: Db, actor: { id: string; ip?: string | null }, changes: Partial<AdminSettings>): Promise<AdminSettings> {

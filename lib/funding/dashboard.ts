@@ -1,8 +1,19 @@
 import type { Db } from "@/lib/db";
+import { Prisma } from "@/lib/generated/prisma/client";
 import { getConfig } from "@/lib/config";
-import type { BankAccountView, BalanceView, DashboardData, PaymentView } from "./views";
+import type { BankAccountView, DashboardData, PaymentView } from "./views";
 
 const HISTORY_SIZE = 25;
+
+/** The user's bank accounts (not removed), oldest first, with item status and whether an authorization is on file, as one JSON array. */
+const bankAccountsJson = (userId: string): Prisma.Sql => Prisma.sql`
+  (SELECT COALESCE(json_agg(a ORDER BY a.created_at, a.id), '[]'::json) FROM (
+    SELECT b."id", b."institution_name", b."name", b."mask", b."subtype", b."status", b."item_id", i."status" AS item_status,
+           b."review_status", b."created_at",
+           EXISTS (SELECT 1 FROM "mandate_acceptances" m WHERE m."bank_account_id" = b."id" AND m."revoked_at" IS NULL) AS has_mandate
+    FROM "bank_accounts" b JOIN "plaid_items" i ON i."id" = b."item_id"
+    WHERE b."user_id" = ${userId} AND b."status" <> 'REMOVED'
+  ) a)`;
 
 interface DashboardRow {
   available_cents: bigint;
@@ -48,13 +59,7 @@ export async function getDashboardData(db: Db, userId: string): Promise<Dashboar
     SELECT
       (SELECT COALESCE(SUM("amount_cents"), 0) FROM "ledger_entries" WHERE "user_id" = ${userId})::bigint AS available_cents,
       (SELECT COALESCE(SUM("amount_cents"), 0) FROM "payments" WHERE "user_id" = ${userId} AND "status" IN ('PENDING', 'PROCESSING'))::bigint AS pending_cents,
-      (SELECT COALESCE(json_agg(a ORDER BY a.created_at, a.id), '[]'::json) FROM (
-        SELECT b."id", b."institution_name", b."name", b."mask", b."subtype", b."status", b."item_id", i."status" AS item_status,
-               b."review_status", b."created_at",
-               EXISTS (SELECT 1 FROM "mandate_acceptances" m WHERE m."bank_account_id" = b."id" AND m."revoked_at" IS NULL) AS has_mandate
-        FROM "bank_accounts" b JOIN "plaid_items" i ON i."id" = b."item_id"
-        WHERE b."user_id" = ${userId} AND b."status" <> 'REMOVED'
-      ) a) AS accounts,
+      ${bankAccountsJson(userId)} AS accounts,
       (SELECT COALESCE(json_agg(p ORDER BY p.sort_key DESC, p.id DESC), '[]'::json) FROM (
         SELECT pay."id", pay."request_id", pay."amount_cents", pay."status", pay."created_at" AS sort_key,
                to_char(pay."created_at", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
@@ -68,15 +73,17 @@ export async function getDashboardData(db: Db, userId: string): Promise<Dashboar
   return {
     bankAccounts: row!.accounts.map(toBankAccountView),
     balances: { availableCents: Number(row!.available_cents), pendingCents: Number(row!.pending_cents) },
-    payments: row!.payments.map((p) => ({
-      id: p.id,
-      requestId: p.request_id,
-      amountCents: p.amount_cents,
-      status: p.status,
-      createdAt: p.created_at,
-      bankLabel: bankLabelOf(p.institution_name, p.mask),
-      failureReason: p.status === "FAILED" ? p.failure_message : null,
-    })),
+    payments: row!.payments.map((p) =>
+      toPaymentView({
+        id: p.id,
+        requestId: p.request_id,
+        amountCents: p.amount_cents,
+        status: p.status,
+        createdAt: new Date(p.created_at),
+        failureMessage: p.failure_message,
+        bankAccount: { institutionName: p.institution_name, mask: p.mask },
+      }),
+    ),
     limits: { minCents: funding.minCents, maxCents: funding.maxCents, dailyMaxCents: funding.dailyMaxCents, thirtyDayMaxCents: funding.thirtyDayMaxCents },
   };
 }
@@ -97,23 +104,8 @@ function toBankAccountView(a: DashboardAccountJson): BankAccountView {
 }
 
 export async function listBankAccounts(db: Db, userId: string): Promise<BankAccountView[]> {
-  const rows = await db.bankAccount.findMany({
-    where: { userId, status: { not: "REMOVED" } },
-    orderBy: { createdAt: "asc" },
-    include: { item: { select: { status: true } }, mandates: { where: { revokedAt: null }, select: { id: true }, take: 1 } },
-  });
-  return rows.map((a) => ({
-    id: a.id,
-    institutionName: a.institutionName,
-    name: a.name,
-    mask: a.mask,
-    subtype: a.subtype,
-    status: a.status,
-    itemId: a.itemId,
-    itemStatus: a.item.status,
-    reviewStatus: a.reviewStatus,
-    needsMandate: a.mandates.length === 0,
-  }));
+  const [row] = await db.$queryRaw<{ accounts: DashboardAccountJson[] }[]>`SELECT ${bankAccountsJson(userId)} AS accounts`;
+  return row!.accounts.map(toBankAccountView);
 }
 
 export function toPaymentView(p: {
@@ -131,9 +123,7 @@ export function toPaymentView(p: {
     amountCents: p.amountCents,
     status: p.status,
     createdAt: p.createdAt.toISOString(),
-    bankLabel: bankLabelOf(p.bankAccount.institutionName, p.bankAccount.mask),
+    bankLabel: `${p.bankAccount.institutionName ?? "Bank"} ····${p.bankAccount.mask ?? ""}`,
     failureReason: p.status === "FAILED" ? p.failureMessage : null,
   };
 }
-
-const bankLabelOf = (institutionName: string | null, mask: string | null): string => `${institutionName ?? "Bank"} ····${mask ?? ""}`;

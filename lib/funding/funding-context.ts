@@ -1,6 +1,6 @@
 import type { Db } from "@/lib/db";
 import type { BankAccountStatus, ItemStatus, PaymentStatus, ReviewStatus } from "@/lib/generated/prisma/enums";
-import { SETTINGS } from "@/lib/admin/settings";
+import { allowFundingBeforeReviewFrom, SETTINGS } from "@/lib/admin/settings";
 
 /** A payment already written for the same client request id (a replay). */
 export interface ReplayedPayment {
@@ -89,7 +89,7 @@ export async function loadFundingContext(db: Db, userId: string, requestId: stri
     ) m ON TRUE
     LEFT JOIN "app_settings" s ON s."key" = ${SETTINGS.allowFundingBeforeReview.key}
     WHERE u."id" = ${userId}`;
-  if (!row) return { replay: null, account: null, stripeCustomerId: null, allowFundingBeforeReview: SETTINGS.allowFundingBeforeReview.default };
+  if (!row) return { replay: null, account: null, stripeCustomerId: null, allowFundingBeforeReview: allowFundingBeforeReviewFrom(undefined) };
   return {
     replay: row.replay_id
       ? { id: row.replay_id, bankAccountId: row.replay_bank_account_id!, amountCents: row.replay_amount_cents!, status: row.replay_status!, submitted: row.replay_submitted! }
@@ -116,6 +116,6 @@ export async function loadFundingContext(db: Db, userId: string, requestId: stri
         }
       : null,
     stripeCustomerId: row.stripe_customer_id,
-    allowFundingBeforeReview: typeof row.fund_before_review === "boolean" ? row.fund_before_review : SETTINGS.allowFundingBeforeReview.default,
+    allowFundingBeforeReview: allowFundingBeforeReviewFrom(row.fund_before_review),
   };
 }
