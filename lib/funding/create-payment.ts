@@ -49,7 +49,7 @@ interface RequestContext {
  * debit, whatever happens on the wire.
  *
  * Database round trips are the cost that matters here (docs/benchmarks.md):
- * one read for every check, four for the write, four for the outcome.
+ * one read for every check, one for the write, one for the outcome.
  */
 export async function createFundingPayment(
   deps: Deps,

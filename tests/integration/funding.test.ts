@@ -8,6 +8,7 @@ import { createFundingPayment } from "../../lib/funding/create-payment";
 import { getDashboardData } from "../../lib/funding/dashboard";
 import { MANDATE_TEXT_VERSION } from "../../lib/funding/mandate";
 import { applyObservedStatus, observeIntent } from "../../lib/funding/payment-status";
+import { writePaymentWithinLimits } from "../../lib/funding/write-payment";
 import { getStripe } from "../../lib/stripe/client";
 import { testDb, uniqueEmail } from "../helpers/db";
 import { customUserPassword, linkResult, sandboxControl } from "../helpers/sandbox";
@@ -129,6 +130,20 @@ describe("funding the balance", () => {
     expect(await rejection(fund(25_000))).toMatchObject({ code: "DAILY_LIMIT", message: expect.stringContaining("$200.00 left today") });
     await fund(14_000);
     expect(await rejection(fund(2_000))).toMatchObject({ code: "THIRTY_DAY_LIMIT", message: expect.stringContaining("$10.00 left") });
+  });
+
+  it("holds the daily limit when many writes arrive at once: only as many debits as fit are written", async () => {
+    const { user, bank } = await linkedUser();
+    const first = await createFundingPayment(deps(), user, { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 100, mandate: accepted }, ctx);
+    const mandateId = (await db.payment.findUniqueOrThrow({ where: { id: first.payment.id } })).mandateAcceptanceId!;
+    // $600 a day: after the first $1, five of twelve concurrent $110 writes fit ($551), a sixth would not ($661).
+    const write = () =>
+      writePaymentWithinLimits(db, { userId: user.id, bankAccountId: bank.id, amountCents: 11_000, requestId: randomUUID(), mandate: { existingId: mandateId }, ip: null }, LIMITS);
+    const results = await Promise.allSettled(Array.from({ length: 12 }, write));
+    const refused = results.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason as BankingError);
+    expect(refused.map((e) => e.code)).toEqual(Array(7).fill("DAILY_LIMIT"));
+    const total = await db.payment.aggregate({ where: { userId: user.id }, _sum: { amountCents: true }, _count: true });
+    expect(total).toMatchObject({ _count: 6, _sum: { amountCents: 55_100 } });
   });
 
   it("refuses when the live balance is short, and falls back to the current balance when available is null", async () => {
