@@ -38,6 +38,9 @@ export class CookieJar {
       if (eq > 0) this.cookies.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim());
     }
   }
+  set(name: string, value: string): void {
+    this.cookies.set(name, value);
+  }
   header(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
   }

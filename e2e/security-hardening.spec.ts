@@ -22,12 +22,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
-import type { APIRequestContext, APIResponse, Browser } from "@playwright/test";
+import type { Browser } from "@playwright/test";
 import { expect, test } from "./support/fixtures";
 import { LOCAL_SANDBOX_ONLY, LOCAL_SANDBOX_TAG, REAL_PROJECT } from "./support/targets";
 import { newPerson, signUp } from "./support/users";
 import { linkResultWithoutUi, SANDBOX_URL, sandboxControl } from "./support/sandbox";
 import { sql } from "./support/database";
+import { HttpSession, type HttpResponse } from "./support/http";
 
 const ROOT = process.cwd();
 const MANDATE = { accepted: true, textVersion: "2026-11-v1" };
@@ -167,15 +168,17 @@ function statuses(s: Status): number[] {
 test.describe.configure({ mode: "serial", timeout: 240_000 });
 
 let ids: Ids;
-const who: Partial<Record<Persona, APIRequestContext>> = {};
+const who: Partial<Record<Persona, HttpSession>> = {};
 let baseURL: string;
 
-async function signedIn(browser: Browser, label: string): Promise<{ request: APIRequestContext; email: string }> {
+async function signedIn(browser: Browser, label: string): Promise<{ request: HttpSession; email: string }> {
   const context = await browser.newContext({ baseURL });
   const page = await context.newPage();
   const person = newPerson(label);
   await signUp(page, person);
-  return { request: context.request, email: person.email };
+  const request = await HttpSession.of(context, baseURL);
+  await context.close();
+  return { request, email: person.email };
 }
 
 /** A Link result for a checking account with its own account number (a person cannot link the same account twice). */
@@ -189,21 +192,20 @@ async function uniqueLinkResult(): Promise<{ publicToken: string; accountId: str
   return { publicToken: public_token, accountId: state.plaid.items.find((i) => i.item_id === item_id)!.accounts[0]!.account_id };
 }
 
-async function linkBank(request: APIRequestContext, unique = false): Promise<{ bankAccountId: string }> {
+async function linkBank(request: HttpSession, unique = false): Promise<{ bankAccountId: string }> {
   const link = unique ? await uniqueLinkResult() : await linkResultWithoutUi();
-  const res = await request.post("/api/bank-accounts", {
-    headers: { origin: baseURL },
+  const res = await send(request, "POST", "/api/bank-accounts", {
     data: { ...link, institution: { id: "ins_109508", name: "First Platypus Bank" }, linkSessionId: null, accountCount: 1 },
   });
   expect(res.status()).toBe(201);
   return { bankAccountId: ((await res.json()) as { bankAccount: { id: string } }).bankAccount.id };
 }
 
-function send(request: APIRequestContext, method: string, url: string, options: { data?: unknown; headers?: Record<string, string> } = {}): Promise<APIResponse> {
-  return request.fetch(url, { method, maxRedirects: 0, failOnStatusCode: false, ...options, headers: { ...(method === "GET" ? {} : { origin: baseURL }), ...options.headers } });
+function send(request: HttpSession, method: string, url: string, options: { data?: unknown; headers?: Record<string, string> } = {}): Promise<HttpResponse> {
+  return request.fetch(url, { method, ...options, headers: { ...(method === "GET" ? {} : { origin: baseURL }), ...options.headers } });
 }
 
-async function noLeak(res: APIResponse, label: string): Promise<string> {
+async function noLeak(res: HttpResponse, label: string): Promise<string> {
   const text = await res.text().catch(() => "");
   expect(text, `${label}: stack trace in the response`).not.toMatch(STACK);
   expect(text, `${label}: secret in the response`).not.toMatch(SECRET);
@@ -214,8 +216,7 @@ async function noLeak(res: APIResponse, label: string): Promise<string> {
 test.beforeAll(async ({ browser }, testInfo) => {
   test.skip(testInfo.project.name === REAL_PROJECT, LOCAL_SANDBOX_ONLY);
   baseURL = testInfo.project.use.baseURL!;
-  const anonymous = await browser.newContext({ baseURL });
-  who.anonymous = anonymous.request;
+  who.anonymous = HttpSession.anonymous(baseURL);
   const user = await signedIn(browser, "matrix-user");
   const other = await signedIn(browser, "matrix-other");
   const admin = await signedIn(browser, "matrix-admin");
@@ -318,13 +319,15 @@ const ODD_HEADERS = fc.constantFrom<Record<string, string>>(
 
 test(`bad input to every route handler: never a 5xx, a stack trace or a token ${LOCAL_SANDBOX_TAG}`, async () => {
   const before = await send(who.admin!, "GET", "/api/admin/settings");
-  const settings = await before.json();
+  const settings = (await before.json()) as { settings?: unknown };
   const RUNS = Number(process.env.E2E_FUZZ_RUNS ?? 30);
   const failures: string[] = [];
   let requests = 0;
   const statusCounts: Record<string, number> = {};
+  const routeSeconds: [string, number][] = [];
   const started = Date.now();
   for (const key of ROUTES) {
+    const routeStarted = Date.now();
     const e = EXPECTED[key]!;
     if (e.fuzz === false) continue;
     const [method] = key.split(" ");
@@ -356,6 +359,7 @@ test(`bad input to every route handler: never a 5xx, a stack trace or a token ${
       { numRuns: RUNS, seed: 20261121, endOnFailure: true },
     ).catch(() => undefined); // the failing case is in `failures`; go on with the other routes
     statusCounts[key] = requests;
+    routeSeconds.push([key, (Date.now() - routeStarted) / 1000]);
   }
   // Put back what an admin's fuzzed PUT may have changed.
   await send(who.admin!, "PUT", "/api/admin/settings", { data: settings.settings ?? settings });
@@ -363,7 +367,8 @@ test(`bad input to every route handler: never a 5xx, a stack trace or a token ${
   const summary = `${requests} requests over ${Object.keys(statusCounts).length} route handlers in ${((Date.now() - started) / 1000).toFixed(1)} s, 0 × 5xx`;
   expect(requests).toBeGreaterThanOrEqual(Object.keys(statusCounts).length * RUNS);
   test.info().annotations.push({ type: "fuzz", description: summary });
-  console.log(`[hardening] fuzz: ${summary}`);
+  const slowest = routeSeconds.sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, sec]) => `${k} ${sec.toFixed(1)} s`);
+  console.log(`[hardening] fuzz: ${summary}; slowest: ${slowest.join(", ")}`);
 });
 
 // The 1,000-submission run is tests/hardening/funding-concurrency.test.ts (lib level); over HTTP a

@@ -39,3 +39,20 @@ export async function parseJsonBody<S extends z.ZodType>(req: Request, schema: S
   }
   return { data: parsed.data };
 }
+
+/**
+ * For handlers we do not own that read a JSON body with `req.json()` and
+ * fail with a 500 on anything else (next-auth): a body sent as JSON must be
+ * a JSON object, or the request is answered 400 here. Reads a clone, so the
+ * handler still gets the body.
+ */
+export async function rejectMalformedJsonBody(req: Request): Promise<Response | null> {
+  if (req.method !== "POST" || !req.headers.get("content-type")?.includes("application/json")) return null;
+  try {
+    const body: unknown = JSON.parse(await req.clone().text());
+    if (body !== null && typeof body === "object" && !Array.isArray(body)) return null;
+  } catch {
+    // fall through
+  }
+  return jsonError(400, "The request body must be a JSON object.");
+}
