@@ -341,7 +341,13 @@ test(`bad input to every route handler: never a 5xx, a stack trace or a token ${
         const m = verb === "DELETE" && method !== "DELETE" ? "PATCH" : verb;
         const target = `${url}${url.includes("?") ? "&" : "?"}q=${encodeURIComponent(junkQuery)}`;
         const data = m === "GET" ? undefined : "json" in body ? JSON.stringify(body.json) : body.raw;
-        const res = await send(request, m, target, { data, headers: { "content-type": "application/json", ...headers } });
+        let res: HttpResponse;
+        try {
+          res = await send(request, m, target, { data, headers: { "content-type": "application/json", ...headers } });
+        } catch (err) {
+          failures.push(`${persona} ${m} ${target.slice(0, 120)} ${JSON.stringify(headers)}: no answer (${err instanceof Error ? err.message : String(err)})`);
+          return false;
+        }
         requests++;
         let text: string;
         try {

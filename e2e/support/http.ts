@@ -30,6 +30,8 @@ export class HttpSession {
     const { method = "GET", data } = options;
     const body = data === undefined ? undefined : typeof data === "string" ? data : JSON.stringify(data);
     const headers: Record<string, string> = { ...(body !== undefined && typeof data !== "string" ? { "content-type": "application/json" } : {}), ...options.headers };
+    // Explicit: node:http sends no length for a body on OPTIONS or DELETE, which the server would read as a second request.
+    if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
     const cookie = this.jar.header();
     if (cookie) headers.cookie = cookie;
     const res = await request(new URL(url, this.baseURL).toString(), { method, headers, body });
