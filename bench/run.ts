@@ -202,6 +202,7 @@ async function main(): Promise<void> {
       for (const c of CONCURRENCY) {
         const payments = Number((await db.query(`SELECT count(*)::int AS n FROM "payments"`)).rows[0].n);
         const r = await runScenario(scenario, c, vus, size, payments, db);
+        await tidyAfter(scenario, vus, db);
         results.push(r);
         log(
           `${scenario.padEnd(9)} size=${String(size).padStart(7)} c=${String(c).padStart(2)}: ${r.throughput.toFixed(1)} req/s, p50 ${r.latency.p50.toFixed(1)} p95 ${r.latency.p95.toFixed(1)} p99 ${r.latency.p99.toFixed(1)} ms; app p50 ${r.server.app.p50.toFixed(1)} ms, upstream p50 ${r.server.upstream.p50.toFixed(1)} ms, ${r.server.queries.p50} queries; CPU/req app ${r.cpuPerRequest.app.toFixed(1)} pg ${r.cpuPerRequest.postgres.toFixed(1)} sandbox ${r.cpuPerRequest.sandbox.toFixed(1)} client ${r.cpuPerRequest.client.toFixed(1)} ms; errors ${r.errors}; load ${r.load}`,
@@ -236,6 +237,23 @@ async function main(): Promise<void> {
 }
 
 // ---------------------------------------------------------------- scenarios
+
+/**
+ * A person has one bank and a few transfers in flight. Without this, the
+ * dashboard rows would measure users with hundreds of banks (every link
+ * request adds one) and thousands of pending debits (webhooks are not
+ * delivered): after a link run the banks it added are removed, after a
+ * funding run its debits settle, as the bank would days later.
+ */
+async function tidyAfter(scenario: Scenario, vus: VirtualUser[], db: pg.Pool): Promise<void> {
+  const userIds = vus.map((vu) => vu.userId);
+  if (scenario === "link") {
+    await db.query(`UPDATE "bank_accounts" SET "status" = 'REMOVED' WHERE "user_id" = ANY($1) AND NOT ("id" = ANY($2))`, [userIds, vus.map((vu) => vu.bankAccountId)]);
+  }
+  if (scenario === "funding") {
+    await db.query(`UPDATE "payments" SET "status" = 'SUCCEEDED', "settled_at" = now() WHERE "user_id" = ANY($1) AND "status" IN ('PENDING', 'PROCESSING')`, [userIds]);
+  }
+}
 
 let maskCounter = 0;
 let linkPool: string[] = [];
@@ -733,7 +751,9 @@ trip (BEGIN/COMMIT included), counted at the Prisma driver adapter. *CPU ms/req*
 during the measured window, divided by the requests: it depends less than latency on what else runs on the machine
 (contention still inflates it), and 2,000 ms ÷ the sum is the most requests per second 2 cores can serve. These come from the opt-in per-request timer
 (\`BENCH_TIMING=1\`, \`lib/observability\`, AsyncLocalStorage), which also answers a \`Server-Timing\` header; it is off in
-normal runs. Sandbox webhooks are not delivered to the app during the run (no settlement).
+normal runs. Sandbox webhooks are not delivered to the app during the run: after each funding run its debits are
+marked settled in SQL, and after each link run the banks it added are removed, so every virtual user stays a person with
+one bank and a few transfers in flight (\`tidyAfter\`).
 
 Seeding: each size adds payments with one \`INSERT … SELECT generate_series\` per table (users, plaid_items,
 bank_accounts, payments, ledger_entries): bulk users with ~20 payments each, spread over 90 days, final statuses,
