@@ -76,8 +76,6 @@ const server = (port: number, env: Record<string, string>): WebServer => ({
     // One dist folder for every e2e build (listed in tsconfig.json, so Next never rewrites it).
     NEXT_DIST_DIR: ".next-e2e",
     NEXT_TELEMETRY_DISABLED: "1",
-    // `npm test` type-checks the project before the browser suite (next.config.mjs).
-    NEXT_SKIP_TYPECHECK: process.env.NEXT_SKIP_TYPECHECK ?? (process.env.npm_lifecycle_event === "test" ? "1" : "0"),
     ...env,
   },
 });

@@ -29,6 +29,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import pg from "pg";
 import { migrate } from "../lib/db/migrate";
+import { nextStartArgs } from "../scripts/lib/next-start";
 import { adminQuery, withDatabase } from "../tests/helpers/postgres";
 import { hashPassword } from "../lib/auth/password";
 import { MANDATE_TEXT_VERSION } from "../lib/funding/mandate";
@@ -145,7 +146,7 @@ async function main(): Promise<void> {
   // 3. Sandbox (in memory, own process) and the app (next start, timing on).
   await startChild("sandbox", TSX_BIN, ["bench/sandbox-server.ts"], { ...process.env, BENCH_SANDBOX_PORT: String(SANDBOX_PORT) }, /^listening /);
   const profDir = path.resolve(DATA_DIR, "prof");
-  const nextArgs = ["start", "--port", String(APP_PORT), "--hostname", "127.0.0.1", "--keepAliveTimeout", "65000"];
+  const nextArgs = nextStartArgs(APP_PORT, "127.0.0.1");
   const profile = process.env.BENCH_CPU_PROF === "1";
   await startChild(
     "app",

@@ -14,6 +14,7 @@ import { migrate } from "../lib/db/migrate";
 import { DEMO_ACCOUNTS, seedDemoAccounts } from "../lib/db/seed";
 import { startSandbox, type RunningSandbox } from "../sandbox/src/server";
 import { loadCommandConfig, openDatabase } from "./lib/env";
+import { nextStartArgs } from "./lib/next-start";
 
 const prod = process.argv.includes("--prod");
 const config = loadCommandConfig();
@@ -75,15 +76,7 @@ if (prod && (process.argv.includes("--build") || !existsSync(path.join(distDir, 
   if (build.status !== 0) await shutdown(build.status ?? 1);
 }
 
-// Keep idle connections longer than the clients and proxies in front of us do
-// (load balancers commonly hold them 60 s): with Node's 5 s default, a client
-// that reuses a connection just as the server closes it gets ECONNRESET, and
-// a funding POST would have to be retried.
-const KEEP_ALIVE_MS = "65000";
-next = spawn(NEXT_BIN, [prod ? "start" : "dev", "--port", String(port), "--hostname", appUrl.hostname, ...(prod ? ["--keepAliveTimeout", KEEP_ALIVE_MS] : [])], {
-  stdio: "inherit",
-  env,
-});
+next = spawn(NEXT_BIN, prod ? nextStartArgs(port, appUrl.hostname) : ["dev", "--port", String(port), "--hostname", appUrl.hostname], { stdio: "inherit", env });
 next.on("exit", (code) => void shutdown(code ?? 0));
 
 if (await waitForHealth(`http://${appUrl.hostname}:${port}/api/health`)) {

@@ -53,7 +53,8 @@ export async function writePaymentWithinLimits(db: Db, p: PaymentToWrite, limits
   const mandateAcceptanceId = "existingId" in p.mandate ? p.mandate.existingId : createId();
   const auditMetadata = JSON.stringify({ amountCents: p.amountCents });
 
-  const [row] = await db.$queryRaw<Row[]>`
+  // The function returns exactly one row, written or not.
+  const [row] = await db.$queryRaw<[Row]>`
     SELECT "day", "thirty_day", "written" FROM "fund_write_payment"(
       ${paymentId}, ${p.userId}, ${p.bankAccountId}, ${p.amountCents}::int, ${p.requestId}, ${idempotencyKey},
       ${mandateAcceptanceId}, ${accept !== null}, ${MANDATE_TEXT_VERSION}, ${accept?.ip ?? null}::text, ${accept?.userAgent ?? null}::text,
@@ -61,8 +62,8 @@ export async function writePaymentWithinLimits(db: Db, p: PaymentToWrite, limits
       ${dayStart}::timestamp(3), ${thirtyDayStart}::timestamp(3), ${limits.dailyMaxCents}::bigint, ${limits.thirtyDayMaxCents}::bigint, ${now}::timestamp(3)
     )`;
 
-  if (!row?.written) {
-    checkRollingTotals({ dayCents: Number(row?.day ?? 0), thirtyDayCents: Number(row?.thirty_day ?? 0) }, p.amountCents, limits);
+  if (!row.written) {
+    checkRollingTotals({ dayCents: Number(row.day), thirtyDayCents: Number(row.thirty_day) }, p.amountCents, limits);
     throw new Error("payment not written although the rolling totals allow it");
   }
   return { id: paymentId, idempotencyKey, createdAt: now, mandateAcceptanceId };
