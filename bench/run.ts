@@ -247,6 +247,7 @@ async function main(): Promise<void> {
  * funding run its debits settle, as the bank would days later.
  */
 async function tidyAfter(scenario: Scenario, vus: VirtualUser[], db: pg.Pool): Promise<void> {
+  await analyzeLikeAutovacuum(db);
   const userIds = vus.map((vu) => vu.userId);
   if (scenario === "link") {
     await db.query(`UPDATE "bank_accounts" SET "status" = 'REMOVED' WHERE "user_id" = ANY($1) AND NOT ("id" = ANY($2))`, [userIds, vus.map((vu) => vu.bankAccountId)]);
@@ -254,6 +255,23 @@ async function tidyAfter(scenario: Scenario, vus: VirtualUser[], db: pg.Pool): P
   if (scenario === "funding") {
     await db.query(`UPDATE "payments" SET "status" = 'SUCCEEDED', "settled_at" = now() WHERE "user_id" = ANY($1) AND "status" IN ('PENDING', 'PROCESSING')`, [userIds]);
   }
+}
+
+/**
+ * Refreshes the planner's statistics of the tables a run changed enough for
+ * autovacuum to re-analyze them (more than 50 + 10% of their rows, its
+ * defaults). A production server does this on its own within a minute; a
+ * test server may run with autovacuum off (this machine's does), and then a
+ * database seeded with 10 payments keeps planning sequential scans after the
+ * bench itself has written thousands: the later rows would measure stale
+ * statistics rather than the data.
+ */
+async function analyzeLikeAutovacuum(db: pg.Pool): Promise<void> {
+  const { rows } = await db.query<{ table: string }>(
+    `SELECT s.relname AS "table" FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+     WHERE s.schemaname = 'public' AND s.n_mod_since_analyze > 50 + 0.1 * GREATEST(c.reltuples, 0)`,
+  );
+  for (const { table } of rows) await db.query(`ANALYZE "${table}"`);
 }
 
 let maskCounter = 0;
@@ -754,7 +772,9 @@ during the measured window, divided by the requests: it depends less than latenc
 (\`BENCH_TIMING=1\`, \`lib/observability\`, AsyncLocalStorage), which also answers a \`Server-Timing\` header; it is off in
 normal runs. Sandbox webhooks are not delivered to the app during the run: after each funding run its debits are
 marked settled in SQL, and after each link run the banks it added are removed, so every virtual user stays a person with
-one bank and a few transfers in flight (\`tidyAfter\`).
+one bank and a few transfers in flight (\`tidyAfter\`). After each run, tables changed by more than 50 + 10% of their rows
+are re-analyzed, as autovacuum would within a minute (the machine's PostgreSQL may run with autovacuum off; stale
+statistics would keep planning sequential scans over the bench's own writes).
 
 Seeding: each size adds payments with one \`INSERT … SELECT generate_series\` per table (users, plaid_items,
 bank_accounts, payments, ledger_entries): bulk users with ~20 payments each, spread over 90 days, final statuses,
