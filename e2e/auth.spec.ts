@@ -65,10 +65,18 @@ test("a user cannot open admin pages (403 page); an admin can", async ({ page })
   await expect(page.getByRole("heading", { level: 1, name: "Admin overview" })).toBeVisible();
 });
 
-test("a disabled user is signed out at their next request", async ({ page }) => {
+test("a disabled user is signed out at their next request", async ({ page, baseURL }) => {
   const person = newPerson("disabled");
   await signUp(page, person);
   await sql(`UPDATE "users" SET "disabled" = true WHERE "email" = $1`, [person.email]);
+  // The funding route and the dashboard poll confirm the session in their own first statement (actorRoute): 401 too.
+  expect((await page.request.get("/api/dashboard")).status()).toBe(401);
+  const funding = await page.request.post("/api/payments", {
+    headers: { Origin: new URL(baseURL!).origin },
+    data: { requestId: crypto.randomUUID(), bankAccountId: "any", amountCents: 1_000 },
+  });
+  expect(funding.status()).toBe(401);
+  expect(await funding.json()).toEqual({ error: { message: "Please sign in.", code: "SIGNED_OUT" } });
   await page.reload();
   await expect(page).toHaveURL(/\/signin\?callbackUrl=%2Fdashboard/);
   await page.getByLabel("Email").fill(person.email);

@@ -4,6 +4,7 @@ import { forbidden, redirect } from "next/navigation";
 import { getDb, type User } from "@/lib/db";
 import { getAuthOptions } from "./options";
 import { readSessionClaims } from "./session-token";
+import type { Actor } from "./actor";
 
 /**
  * The signed-in user, re-read from the database on every request so that a
@@ -15,11 +16,22 @@ import { readSessionClaims } from "./session-token";
  * refreshed cookie that a server component or route cannot send anyway.
  */
 export const getCurrentUser = cache(async (): Promise<User | null> => {
-  const claims = await readSessionClaims(await cookies(), getAuthOptions().secret!);
-  if (!claims) return null;
-  const user = await getDb().user.findUnique({ where: { id: claims.userId } });
-  if (!user || user.disabled || user.sessionVersion !== claims.sessionVersion) return null;
+  const actor = await getSessionActor();
+  if (!actor) return null;
+  const user = await getDb().user.findUnique({ where: { id: actor.id } });
+  // The rule lib/auth/actor.ts's actorMayAct states in SQL.
+  if (!user || user.disabled || user.sessionVersion !== actor.sessionVersion) return null;
   return user;
+});
+
+/**
+ * Who the session cookie says is calling, NOT yet confirmed against the
+ * database: for routes whose first statement confirms it (actorMayAct).
+ * Everything else uses getCurrentUser.
+ */
+export const getSessionActor = cache(async (): Promise<Actor | null> => {
+  const claims = await readSessionClaims(await cookies(), getAuthOptions().secret!);
+  return claims ? { id: claims.userId, sessionVersion: claims.sessionVersion } : null;
 });
 
 /** Page guard: sends anonymous visitors to sign-in and back here afterwards. */

@@ -1,12 +1,13 @@
 import type { PlaidApi } from "plaid";
 import Stripe from "stripe";
 import { z } from "zod";
-import { isUniqueViolation, type Db, type User } from "@/lib/db";
+import { isUniqueViolation, type Db } from "@/lib/db";
+import type { Actor } from "@/lib/auth/actor";
 import type { PaymentStatus } from "@/lib/generated/prisma/enums";
 import { getConfig } from "@/lib/config";
 import { accessTokenAad, openSecret } from "@/lib/secrets";
 import { describePlaidFailure, plaidErrorOf } from "@/lib/plaid/errors";
-import { BankingError, notFound, upstreamUnavailable } from "@/lib/banking/errors";
+import { BankingError, notFound, signedOut, upstreamUnavailable } from "@/lib/banking/errors";
 import { checkAmount, formatUsd, type FundingLimits } from "./limits";
 import { MANDATE_TEXT_VERSION } from "./mandate";
 import { assertMayFundBeforeReview } from "@/lib/admin/settings";
@@ -38,7 +39,9 @@ interface RequestContext {
 }
 
 /**
- * One ACH debit from a linked bank into the user's balance.
+ * One ACH debit from a linked bank into the user's balance, for an actor
+ * (the session's user and version) that the first read confirms may still
+ * act: a disabled or signed-out-everywhere user gets 401 (signedOut).
  *
  * Checks (amount, account usable, mandate, live balance, daily/30-day totals)
  * come first; then the payment row is written, under the user's row lock,
@@ -53,14 +56,15 @@ interface RequestContext {
  */
 export async function createFundingPayment(
   deps: Deps,
-  user: Pick<User, "id">,
+  user: Actor,
   input: CreatePaymentInput,
   ctx: RequestContext,
 ): Promise<{ payment: PaymentView; created: boolean }> {
   const { db } = deps;
   const limits = deps.limits ?? getConfig().funding;
 
-  const context = await loadFundingContext(db, user.id, input.requestId, input.bankAccountId);
+  const context = await loadFundingContext(db, user, input.requestId, input.bankAccountId);
+  if (!context) throw signedOut();
   if (context.replay) return replayFundingPayment(deps, context.replay, input);
 
   checkAmount(input.amountCents, limits);
@@ -97,7 +101,7 @@ export async function createFundingPayment(
   } catch (err) {
     // Lost a race with the same request id (double click): answer with the winner.
     if (!isUniqueViolation(err)) throw err;
-    const replay = (await loadFundingContext(db, user.id, input.requestId, input.bankAccountId)).replay;
+    const replay = (await loadFundingContext(db, user, input.requestId, input.bankAccountId))?.replay;
     if (!replay) throw err;
     return replayFundingPayment(deps, replay, input);
   }

@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db";
+import { actorMayAct, type Actor } from "@/lib/auth/actor";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { getConfig } from "@/lib/config";
 import type { BankAccountView, DashboardData, PaymentView } from "./views";
@@ -50,11 +51,16 @@ interface DashboardPaymentJson {
 /**
  * Everything the dashboard shows (bank accounts with their item status and
  * mandate, both balances, the latest payments) in one SQL round trip,
- * whatever the history size: the page is rendered on every visit, and each
- * round trip costs more than the index lookups behind it
- * (docs/benchmarks.md).
+ * whatever the history size: the page is rendered on every visit and polled
+ * while a transfer is on its way, and each round trip costs more than the
+ * index lookups behind it (docs/benchmarks.md). The same statement confirms
+ * that the actor may still act (actorMayAct), so the polling route needs no
+ * user read of its own.
+ *
+ * Null when the actor may not act (disabled, signed out everywhere, gone).
  */
-export async function getDashboardData(db: Db, userId: string): Promise<DashboardData> {
+export async function getDashboardData(db: Db, actor: Actor): Promise<DashboardData | null> {
+  const userId = actor.id;
   const [row] = await db.$queryRaw<DashboardRow[]>`
     SELECT
       (SELECT COALESCE(SUM("amount_cents"), 0) FROM "ledger_entries" WHERE "user_id" = ${userId})::bigint AS available_cents,
@@ -68,12 +74,14 @@ export async function getDashboardData(db: Db, userId: string): Promise<Dashboar
         WHERE pay."user_id" = ${userId}
         ORDER BY pay."created_at" DESC, pay."id" DESC
         LIMIT ${HISTORY_SIZE}
-      ) p) AS payments`;
+      ) p) AS payments
+    FROM "users" u WHERE ${actorMayAct(actor)}`;
+  if (!row) return null;
   const { funding } = getConfig();
   return {
-    bankAccounts: row!.accounts.map(toBankAccountView),
-    balances: { availableCents: Number(row!.available_cents), pendingCents: Number(row!.pending_cents) },
-    payments: row!.payments.map((p) =>
+    bankAccounts: row.accounts.map(toBankAccountView),
+    balances: { availableCents: Number(row.available_cents), pendingCents: Number(row.pending_cents) },
+    payments: row.payments.map((p) =>
       toPaymentView({
         id: p.id,
         requestId: p.request_id,

@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db";
+import { actorMayAct, type Actor } from "@/lib/auth/actor";
 import type { BankAccountStatus, ItemStatus, PaymentStatus, ReviewStatus } from "@/lib/generated/prisma/enums";
 import { allowFundingBeforeReviewFrom, SETTINGS } from "@/lib/admin/settings";
 
@@ -60,12 +61,15 @@ interface Row {
 
 /**
  * Everything a funding request checks before it calls the bank, in one SQL
- * round trip: the replay lookup (user + request id), the account with its
- * item and active mandate (scoped to the user), the user's Stripe customer
- * and the "fund before review" setting. The per-request cost of the funding
- * path is dominated by round trips (docs/benchmarks.md), hence one query.
+ * round trip: that the actor may still act (the session check, actorMayAct),
+ * the replay lookup (user + request id), the account with its item and
+ * active mandate (scoped to the user), the user's Stripe customer and the
+ * "fund before review" setting. The per-request cost of the funding path is
+ * dominated by round trips (docs/benchmarks.md), hence one query.
+ *
+ * Null when the actor may not act (disabled, signed out everywhere, gone).
  */
-export async function loadFundingContext(db: Db, userId: string, requestId: string, bankAccountId: string): Promise<FundingContext> {
+export async function loadFundingContext(db: Db, actor: Actor, requestId: string, bankAccountId: string): Promise<FundingContext | null> {
   const [row] = await db.$queryRaw<Row[]>`
     SELECT
       p."id" AS replay_id, p."bank_account_id" AS replay_bank_account_id, p."amount_cents" AS replay_amount_cents,
@@ -88,8 +92,8 @@ export async function loadFundingContext(db: Db, userId: string, requestId: stri
       ORDER BY "created_at" DESC LIMIT 1
     ) m ON TRUE
     LEFT JOIN "app_settings" s ON s."key" = ${SETTINGS.allowFundingBeforeReview.key}
-    WHERE u."id" = ${userId}`;
-  if (!row) return { replay: null, account: null, stripeCustomerId: null, allowFundingBeforeReview: allowFundingBeforeReviewFrom(undefined) };
+    WHERE ${actorMayAct(actor)}`;
+  if (!row) return null;
   return {
     replay: row.replay_id
       ? { id: row.replay_id, bankAccountId: row.replay_bank_account_id!, amountCents: row.replay_amount_cents!, status: row.replay_status!, submitted: row.replay_submitted! }

@@ -1,16 +1,26 @@
 import type { User } from "@/lib/db";
-import { getCurrentUser } from "@/lib/auth";
+import { getCurrentUser, getSessionActor, type Actor } from "@/lib/auth";
 import { BankingError } from "@/lib/banking/errors";
 import { clientIp } from "./client-ip";
 import { getConfig } from "@/lib/config";
 import { jsonError, rejectCrossSite } from "./api";
 
-export interface RouteContext<P> {
-  user: User;
+interface RequestInfo<P> {
   params: P;
   ip: string | null;
   userAgent: string | null;
 }
+
+export interface RouteContext<P> extends RequestInfo<P> {
+  user: User;
+}
+
+export interface ActorRouteContext<P> extends RequestInfo<P> {
+  /** From the session cookie, not yet confirmed against the database: the handler's first statement must (actorMayAct). */
+  actor: Actor;
+}
+
+const SIGN_IN = "Please sign in.";
 
 /**
  * Wraps a route handler for signed-in users: 401 without a session,
@@ -22,17 +32,40 @@ export function userRoute<P = Record<string, never>>(
   handler: (req: Request, ctx: RouteContext<P>) => Promise<Response>,
   options: { adminOnly?: boolean } = {},
 ): (req: Request, context: { params: Promise<P> }) => Promise<Response> {
+  return guarded(async (req, info) => {
+    const user = await getCurrentUser();
+    if (!user) return jsonError(401, SIGN_IN);
+    if (options.adminOnly && user.role !== "ADMIN") return jsonError(403, "This area is for administrators.");
+    return handler(req, { ...info, user });
+  });
+}
+
+/**
+ * userRoute for the hottest paths (funding, dashboard polling): the user is
+ * not read on its own; the handler's domain call confirms the actor in its
+ * first statement (actorMayAct) and throws `signedOut()` (lib/banking/errors.ts) when the user was
+ * disabled or signed out everywhere. One SQL round trip fewer per request.
+ */
+export function actorRoute<P = Record<string, never>>(
+  handler: (req: Request, ctx: ActorRouteContext<P>) => Promise<Response>,
+): (req: Request, context: { params: Promise<P> }) => Promise<Response> {
+  return guarded(async (req, info) => {
+    const actor = await getSessionActor();
+    if (!actor) return jsonError(401, SIGN_IN);
+    return handler(req, { ...info, actor });
+  });
+}
+
+function guarded<P>(
+  run: (req: Request, info: RequestInfo<P>) => Promise<Response>,
+): (req: Request, context: { params: Promise<P> }) => Promise<Response> {
   return async (req, context) => {
     if (req.method !== "GET" && req.method !== "HEAD") {
       const crossSite = rejectCrossSite(req);
       if (crossSite) return crossSite;
     }
-    const user = await getCurrentUser();
-    if (!user) return jsonError(401, "Please sign in.");
-    if (options.adminOnly && user.role !== "ADMIN") return jsonError(403, "This area is for administrators.");
     try {
-      return await handler(req, {
-        user,
+      return await run(req, {
         params: await context.params,
         ip: clientIp(req.headers, getConfig().trustProxy),
         userAgent: req.headers.get("user-agent"),

@@ -51,7 +51,7 @@ describe("1,000 concurrent funding submissions with 30% duplicated request ids",
     const start = performance.now();
     const outcomes = await pool(submissions, IN_FLIGHT, async ({ user, input }) => {
       try {
-        const { payment, created } = await createFundingPayment(deps, { id: user.userId }, input, { ip: "203.0.113.10", userAgent: "hardening" });
+        const { payment, created } = await createFundingPayment(deps, { id: user.userId, sessionVersion: 0 /* a new user's */ }, input, { ip: "203.0.113.10", userAgent: "hardening" });
         return { status: created ? 201 : 200, requestId: input.requestId, paymentId: payment.id };
       } catch (err) {
         if (err instanceof BankingError) return { status: err.status, requestId: input.requestId, code: err.code };

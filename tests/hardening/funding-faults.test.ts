@@ -60,7 +60,7 @@ describe("funding under injected Plaid and Stripe faults", () => {
       // A person retries once after "try again in a moment", with the same request id (as the fund form does).
       for (let attempt = 1; ; attempt++) {
         try {
-          const { payment } = await createFundingPayment(deps, { id: user.userId }, input, { ip: "203.0.113.11", userAgent: "hardening" });
+          const { payment } = await createFundingPayment(deps, { id: user.userId, sessionVersion: 0 /* a new user's */ }, input, { ip: "203.0.113.11", userAgent: "hardening" });
           return { status: 200, attempt, input, user, paymentId: payment.id, paymentStatus: payment.status };
         } catch (err) {
           if (!(err instanceof BankingError)) return { status: 500, attempt, input, user, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };

@@ -57,7 +57,35 @@ describe("funding the balance", () => {
     const row = await db.payment.findUniqueOrThrow({ where: { id: payment.id } });
     const intent = await getStripe().paymentIntents.retrieve(row.stripePaymentIntentId!);
     expect(intent).toMatchObject({ amount: 2_500, currency: "usd", status: "processing", metadata: { payment_id: payment.id, user_id: user.id } });
-    expect((await getDashboardData(db, user.id)).balances).toEqual({ availableCents: 0, pendingCents: 2_500 });
+    expect((await getDashboardData(db, user))!.balances).toEqual({ availableCents: 0, pendingCents: 2_500 });
+  });
+
+  it("refuses a user disabled or signed out everywhere since their session began (401), before calling the bank or writing anything", async () => {
+    const { user, bank } = await linkedUser();
+    const stripeIntentsBefore = (await getStripe().paymentIntents.list({ customer: (await db.user.findUniqueOrThrow({ where: { id: user.id } })).stripeCustomerId!, limit: 100 })).data.length;
+    const fund = (actor: { id: string; sessionVersion: number }) =>
+      createFundingPayment(deps(), actor, { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 1_000, mandate: accepted }, ctx);
+
+    // "Sign out everywhere" bumps the version: the old session's actor no longer matches.
+    await db.user.update({ where: { id: user.id }, data: { sessionVersion: { increment: 1 } } });
+    expect(await rejection(fund({ id: user.id, sessionVersion: user.sessionVersion }))).toMatchObject({ status: 401, code: "SIGNED_OUT" });
+    expect(await getDashboardData(db, user)).toBeNull();
+    const current = { id: user.id, sessionVersion: user.sessionVersion + 1 };
+    expect(await getDashboardData(db, current)).not.toBeNull();
+
+    await db.user.update({ where: { id: user.id }, data: { disabled: true } });
+    expect(await rejection(fund(current))).toMatchObject({ status: 401, code: "SIGNED_OUT" });
+    expect(await getDashboardData(db, current)).toBeNull();
+    expect(await rejection(fund({ id: "no-such-user", sessionVersion: 0 }))).toMatchObject({ status: 401, code: "SIGNED_OUT" });
+
+    expect(await db.payment.count({ where: { userId: user.id } })).toBe(0);
+    expect(await db.mandateAcceptance.count({ where: { userId: user.id } })).toBe(0);
+    const stripeIntentsAfter = (await getStripe().paymentIntents.list({ customer: (await db.user.findUniqueOrThrow({ where: { id: user.id } })).stripeCustomerId!, limit: 100 })).data.length;
+    expect(stripeIntentsAfter).toBe(stripeIntentsBefore);
+
+    // Enabled again, the current session funds.
+    await db.user.update({ where: { id: user.id }, data: { disabled: false } });
+    expect((await fund(current)).created).toBe(true);
   });
 
   it("funds again without relinking or a new authorization, and credits the balance exactly once on success", async () => {
@@ -72,7 +100,7 @@ describe("funding the balance", () => {
     expect((await settle(first.payment.id)).status).toBe("SUCCEEDED");
     const settledIntent = await getStripe().paymentIntents.retrieve((await db.payment.findUniqueOrThrow({ where: { id: first.payment.id } })).stripePaymentIntentId!);
     expect(await applyObservedStatus(db, first.payment.id, observeIntent(settledIntent), "duplicate")).toEqual({ changed: false, status: "SUCCEEDED" });
-    expect((await getDashboardData(db, user.id)).balances).toEqual({ availableCents: 1_000, pendingCents: 1_500 });
+    expect((await getDashboardData(db, user))!.balances).toEqual({ availableCents: 1_000, pendingCents: 1_500 });
     expect(await db.ledgerEntry.count({ where: { userId: user.id } })).toBe(1);
   });
 
@@ -165,7 +193,7 @@ describe("funding the balance", () => {
     expect(await settle(payment.id)).toEqual({ changed: true, status: "FAILED" });
     const row = await db.payment.findUniqueOrThrow({ where: { id: payment.id } });
     expect(row).toMatchObject({ status: "FAILED", failureCode: "insufficient_funds", failureMessage: "Insufficient funds in the bank account." });
-    expect((await getDashboardData(db, user.id)).balances).toEqual({ availableCents: 0, pendingCents: 0 });
+    expect((await getDashboardData(db, user))!.balances).toEqual({ availableCents: 0, pendingCents: 0 });
   });
 
   it("refuses blocked, removed and other people's accounts", async () => {

@@ -16,6 +16,9 @@ import { customUserPassword, linkResult } from "../helpers/sandbox";
  * No N+1: the SQL statements a dashboard load and a funding request send
  * (every round trip, BEGIN/COMMIT included, counted at the driver adapter as
  * the benchmark does) must not grow with the user's payments or bank accounts.
+ * Their first statement also confirms the session's user (actorMayAct), so
+ * for the funding route and the dashboard poll these are the whole request;
+ * the dashboard page adds the header's user read.
  */
 let statements: string[] | null = null;
 const counted = new PrismaClient({
@@ -82,13 +85,13 @@ async function grow(userId: string, bankAccountId: string, payments: number, acc
 describe("queries per request do not grow with the data (no N+1)", () => {
   it("dashboard load: the same statements with 1 or 60 payments and 1 or 6 bank accounts", async () => {
     const { user, bank } = await fundedUser();
-    const small = await countQueries(() => getDashboardData(counted, user.id));
+    const small = await countQueries(() => getDashboardData(counted, user));
     await grow(user.id, bank.id, 60, 5);
-    const large = await countQueries(() => getDashboardData(counted, user.id));
-    const data = await getDashboardData(db, user.id);
+    const large = await countQueries(() => getDashboardData(counted, user));
+    const data = (await getDashboardData(db, user))!;
     expect(data.payments).toHaveLength(25);
     expect(data.bankAccounts).toHaveLength(6);
-    // One statement: balances, bank accounts (item status, mandate) and the latest payments together.
+    // One statement: the session check, balances, bank accounts (item status, mandate) and the latest payments together.
     expect(small).toHaveLength(1);
     expect(large.map(shape)).toEqual(small.map(shape));
     // What that one statement returns matches the rows it summarises.
@@ -108,8 +111,9 @@ describe("queries per request do not grow with the data (no N+1)", () => {
     const small = await countQueries(fund);
     await grow(user.id, bank.id, 60, 5);
     const large = await countQueries(fund);
-    // 1 read for every check (replay, account, item, mandate, customer, setting); 1 write (fund_write_payment:
-    // user lock, totals, inserts); 1 outcome (payment lock + update + ledger + audit in one statement).
+    // The whole request, session check included: 1 read for every check (the actor may still act, replay,
+    // account, item, mandate, customer, setting); 1 write (fund_write_payment: user lock, totals, inserts);
+    // 1 outcome (payment lock + update + ledger + audit in one statement).
     expect(small).toHaveLength(3);
     expect(small[1]).toContain("fund_write_payment");
     expect(large.map(shape)).toEqual(small.map(shape));

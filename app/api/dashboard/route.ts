@@ -1,6 +1,15 @@
 import { getDb } from "@/lib/db";
-import { userRoute } from "@/lib/http/route";
+import { actorRoute } from "@/lib/http/route";
+import { signedOut } from "@/lib/banking/errors";
 import { getDashboardData } from "@/lib/funding/dashboard";
 
-/** The signed-in user's bank accounts, balances and recent payments. */
-export const GET = userRoute(async (_req, { user }) => Response.json(await getDashboardData(getDb(), user.id)));
+/**
+ * The signed-in user's bank accounts, balances and recent payments (polled
+ * while a transfer is on its way). The data read confirms the session's user
+ * itself (actorRoute).
+ */
+export const GET = actorRoute(async (_req, { actor }) => {
+  const data = await getDashboardData(getDb(), actor);
+  if (!data) throw signedOut();
+  return Response.json(data);
+});
