@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
-import { SiteHeader } from "@/components/layout/site-header";
 import { getConfig } from "@/lib/config";
 import "./globals.css";
 
@@ -23,10 +22,8 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2">
           Skip to content
         </a>
-        <SiteHeader />
-        <main id="main" className="mx-auto max-w-5xl px-4 py-10">
-          {children}
-        </main>
+        {/* Header and <main id="main">: SiteShell, rendered by each group layout or page (components/layout/site-shell.tsx). */}
+        {children}
       </body>
     </html>
   );

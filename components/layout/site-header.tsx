@@ -1,42 +1,50 @@
 import Link from "next/link";
-import { getCurrentUser } from "@/lib/auth";
+import type { User } from "@/lib/db";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 
-export async function SiteHeader() {
-  const user = await getCurrentUser();
+/** What the header shows of the signed-in user. */
+export type HeaderUser = Pick<User, "email" | "role">;
+
+/**
+ * The site's navigation; `user` is the signed-in user, already confirmed
+ * against the database (SiteShell), or "hidden" for the brand link alone.
+ */
+export function SiteHeader({ user }: { user: HeaderUser | null | "hidden" }) {
   return (
     <header className="border-b border-slate-200 bg-white">
       <nav aria-label="Main" className="mx-auto flex max-w-5xl items-center justify-between px-4 py-3">
         <Link href="/" className="text-lg font-semibold text-brand-700">
           Fundwell
         </Link>
-        <div className="flex items-center gap-5 text-sm">
-          {user ? (
-            <>
-              <Link href="/dashboard" className="font-medium text-slate-700 hover:text-slate-900">
-                Dashboard
-              </Link>
-              {user.role === "ADMIN" ? (
-                <Link href="/admin" className="font-medium text-slate-700 hover:text-slate-900">
-                  Admin
+        {user === "hidden" ? null : (
+          <div className="flex items-center gap-5 text-sm">
+            {user ? (
+              <>
+                <Link href="/dashboard" className="font-medium text-slate-700 hover:text-slate-900">
+                  Dashboard
                 </Link>
-              ) : null}
-              <span className="hidden text-slate-500 sm:inline" data-testid="signed-in-as">
-                {user.email}
-              </span>
-              <SignOutButton />
-            </>
-          ) : (
-            <>
-              <Link href="/signin" className="font-medium text-slate-700 hover:text-slate-900">
-                Sign in
-              </Link>
-              <Link href="/signup" className="rounded-md bg-brand-600 px-3 py-1.5 font-medium text-white hover:bg-brand-700">
-                Create account
-              </Link>
-            </>
-          )}
-        </div>
+                {user.role === "ADMIN" ? (
+                  <Link href="/admin" className="font-medium text-slate-700 hover:text-slate-900">
+                    Admin
+                  </Link>
+                ) : null}
+                <span className="hidden text-slate-500 sm:inline" data-testid="signed-in-as">
+                  {user.email}
+                </span>
+                <SignOutButton />
+              </>
+            ) : (
+              <>
+                <Link href="/signin" className="font-medium text-slate-700 hover:text-slate-900">
+                  Sign in
+                </Link>
+                <Link href="/signup" className="rounded-md bg-brand-600 px-3 py-1.5 font-medium text-white hover:bg-brand-700">
+                  Create account
+                </Link>
+              </>
+            )}
+          </div>
+        )}
       </nav>
     </header>
   );

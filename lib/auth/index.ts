@@ -1,4 +1,4 @@
-export { getCurrentUser, getSessionActor, requireUser, requireAdmin } from "./session";
+export { getCurrentUser, getSessionActor, redirectToSignIn, requireUser, requireAdmin } from "./session";
 export { actorMayAct, type Actor } from "./actor";
 export { getAuthOptions } from "./options";
 export { AuthError } from "./errors";

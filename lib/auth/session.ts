@@ -37,8 +37,13 @@ export const getSessionActor = cache(async (): Promise<Actor | null> => {
 /** Page guard: sends anonymous visitors to sign-in and back here afterwards. */
 export async function requireUser(returnTo: string): Promise<User> {
   const user = await getCurrentUser();
-  if (!user) redirect(`/signin?callbackUrl=${encodeURIComponent(returnTo)}`);
+  if (!user) redirectToSignIn(returnTo);
   return user;
+}
+
+/** To sign-in, then back to `returnTo` (a path on this site). */
+export function redirectToSignIn(returnTo: string): never {
+  redirect(`/signin?callbackUrl=${encodeURIComponent(returnTo)}`);
 }
 
 /** Page guard for /admin: anonymous → sign-in, signed-in non-admin → 403 page. */

@@ -1,4 +1,4 @@
-import type { Db } from "@/lib/db";
+import type { Db, User } from "@/lib/db";
 import { actorMayAct, type Actor } from "@/lib/auth/actor";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { getConfig } from "@/lib/config";
@@ -16,7 +16,13 @@ const bankAccountsJson = (userId: string): Prisma.Sql => Prisma.sql`
     WHERE b."user_id" = ${userId} AND b."status" <> 'REMOVED'
   ) a)`;
 
+/** The signed-in user as the dashboard page and its header show them. */
+export type DashboardViewer = Pick<User, "email" | "name" | "role">;
+
 interface DashboardRow {
+  email: string;
+  name: string | null;
+  role: User["role"];
   available_cents: bigint;
   pending_cents: bigint;
   accounts: DashboardAccountJson[];
@@ -49,20 +55,22 @@ interface DashboardPaymentJson {
 }
 
 /**
- * Everything the dashboard shows (bank accounts with their item status and
- * mandate, both balances, the latest payments) in one SQL round trip,
+ * Everything the dashboard shows (who is signed in, bank accounts with their
+ * item status and mandate, both balances, the latest payments) in one SQL
+ * round trip,
  * whatever the history size: the page is rendered on every visit and polled
  * while a transfer is on its way, and each round trip costs more than the
  * index lookups behind it (docs/benchmarks.md). The same statement confirms
- * that the actor may still act (actorMayAct), so the polling route needs no
- * user read of its own.
+ * that the actor may still act (actorMayAct), so neither the page nor the
+ * polling route reads the user on its own.
  *
  * Null when the actor may not act (disabled, signed out everywhere, gone).
  */
-export async function getDashboardData(db: Db, actor: Actor): Promise<DashboardData | null> {
+export async function loadDashboard(db: Db, actor: Actor): Promise<{ viewer: DashboardViewer; data: DashboardData } | null> {
   const userId = actor.id;
   const [row] = await db.$queryRaw<DashboardRow[]>`
     SELECT
+      u."email", u."name", u."role"::text AS "role",
       (SELECT COALESCE(SUM("amount_cents"), 0) FROM "ledger_entries" WHERE "user_id" = ${userId})::bigint AS available_cents,
       (SELECT COALESCE(SUM("amount_cents"), 0) FROM "payments" WHERE "user_id" = ${userId} AND "status" IN ('PENDING', 'PROCESSING'))::bigint AS pending_cents,
       ${bankAccountsJson(userId)} AS accounts,
@@ -78,7 +86,7 @@ export async function getDashboardData(db: Db, actor: Actor): Promise<DashboardD
     FROM "users" u WHERE ${actorMayAct(actor)}`;
   if (!row) return null;
   const { funding } = getConfig();
-  return {
+  const data: DashboardData = {
     bankAccounts: row.accounts.map(toBankAccountView),
     balances: { availableCents: Number(row.available_cents), pendingCents: Number(row.pending_cents) },
     payments: row.payments.map((p) =>
@@ -94,6 +102,12 @@ export async function getDashboardData(db: Db, actor: Actor): Promise<DashboardD
     ),
     limits: { minCents: funding.minCents, maxCents: funding.maxCents, dailyMaxCents: funding.dailyMaxCents, thirtyDayMaxCents: funding.thirtyDayMaxCents },
   };
+  return { viewer: { email: row.email, name: row.name, role: row.role }, data };
+}
+
+/** The dashboard's data alone (the polling route, tests): loadDashboard without the viewer. */
+export async function getDashboardData(db: Db, actor: Actor): Promise<DashboardData | null> {
+  return (await loadDashboard(db, actor))?.data ?? null;
 }
 
 function toBankAccountView(a: DashboardAccountJson): BankAccountView {

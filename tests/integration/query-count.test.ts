@@ -6,7 +6,7 @@ import { PrismaClient } from "../../lib/generated/prisma/client";
 import { bankingDeps } from "../../lib/banking/deps";
 import { linkBankAccount } from "../../lib/banking/link-account";
 import { createFundingPayment } from "../../lib/funding/create-payment";
-import { getDashboardData } from "../../lib/funding/dashboard";
+import { getDashboardData, loadDashboard } from "../../lib/funding/dashboard";
 import { MANDATE_TEXT_VERSION } from "../../lib/funding/mandate";
 import { instrumentAdapterFactory } from "../../lib/observability/clients";
 import { testDb, uniqueEmail } from "../helpers/db";
@@ -89,6 +89,8 @@ describe("queries per request do not grow with the data (no N+1)", () => {
     await grow(user.id, bank.id, 60, 5);
     const large = await countQueries(() => getDashboardData(counted, user));
     const data = (await getDashboardData(db, user))!;
+    // The page's header shows the user the same statement confirmed.
+    expect((await loadDashboard(db, user))!.viewer).toEqual({ email: user.email, name: user.name, role: "USER" });
     expect(data.payments).toHaveLength(25);
     expect(data.bankAccounts).toHaveLength(6);
     // One statement: the session check, balances, bank accounts (item status, mandate) and the latest payments together.

@@ -1,21 +1,28 @@
 import type { Metadata } from "next";
-import { redirect } from "next/navigation";
-import { requireUser } from "@/lib/auth";
+import { getSessionActor, redirectToSignIn } from "@/lib/auth";
 import { getDb } from "@/lib/db";
-import { getDashboardData } from "@/lib/funding/dashboard";
+import { loadDashboard } from "@/lib/funding/dashboard";
 import { FundingDashboard } from "@/components/funding/funding-dashboard";
+import { SiteShell } from "@/components/layout/site-shell";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
+/**
+ * The most visited page, in one SQL statement: loadDashboard confirms the
+ * session's user (as requireUser would) and reads everything shown, the
+ * header's user included (SiteShell).
+ */
 export default async function DashboardPage() {
-  // The header reads the user anyway (getCurrentUser, cached per request), so the page does too.
-  const user = await requireUser("/dashboard");
-  const data = await getDashboardData(getDb(), user);
-  if (!data) redirect("/signin?callbackUrl=%2Fdashboard"); // signed out in between
+  const actor = await getSessionActor();
+  const dashboard = actor ? await loadDashboard(getDb(), actor) : null;
+  if (!dashboard) redirectToSignIn("/dashboard");
+  const { viewer, data } = dashboard;
   return (
-    <div className="space-y-6">
-      <h1 className="text-2xl font-semibold">Welcome, {user.name ?? user.email}</h1>
-      <FundingDashboard initialData={data} />
-    </div>
+    <SiteShell user={viewer}>
+      <div className="space-y-6">
+        <h1 className="text-2xl font-semibold">Welcome, {viewer.name ?? viewer.email}</h1>
+        <FundingDashboard initialData={data} />
+      </div>
+    </SiteShell>
   );
 }

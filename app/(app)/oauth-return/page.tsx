@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { requireUser } from "@/lib/auth";
 import { Card } from "@/components/ui/card";
 import { OAuthResume } from "@/components/plaid/oauth-resume";
+import { SiteShell } from "@/components/layout/site-shell";
 
 export const metadata: Metadata = { title: "Connecting your bank" };
 
@@ -12,13 +13,15 @@ export default async function OAuthReturnPage({ searchParams }: { searchParams: 
     for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) params.append(key, v);
   }
   const query = params.toString();
-  await requireUser(`/oauth-return${query ? `?${query}` : ""}`);
+  const user = await requireUser(`/oauth-return${query ? `?${query}` : ""}`);
   return (
-    <div className="mx-auto max-w-md space-y-6">
-      <h1 className="text-2xl font-semibold">Connecting your bank</h1>
-      <Card>
-        <OAuthResume />
-      </Card>
-    </div>
+    <SiteShell user={user}>
+      <div className="mx-auto max-w-md space-y-6">
+        <h1 className="text-2xl font-semibold">Connecting your bank</h1>
+        <Card>
+          <OAuthResume />
+        </Card>
+      </div>
+    </SiteShell>
   );
 }

@@ -1,0 +1,28 @@
+import Link from "next/link";
+
+/** The 404 message, for the root not-found page and the admin area's own. */
+export function NotFoundMessage() {
+  return (
+    <div className="mx-auto max-w-md space-y-4 text-center">
+      <p className="text-sm font-semibold text-slate-500">404</p>
+      <h1 className="text-2xl font-semibold">Page not found</h1>
+      <Link href="/" className="font-medium text-brand-700 underline">
+        Go home
+      </Link>
+    </div>
+  );
+}
+
+/** The 403 message, for the root forbidden page and the admin area's own. */
+export function ForbiddenMessage() {
+  return (
+    <div className="mx-auto max-w-md space-y-4 text-center">
+      <p className="text-sm font-semibold text-slate-500">403</p>
+      <h1 className="text-2xl font-semibold">You don&apos;t have access to this page</h1>
+      <p className="text-slate-600">This area is for administrators.</p>
+      <Link href="/dashboard" className="font-medium text-brand-700 underline">
+        Back to your dashboard
+      </Link>
+    </div>
+  );
+}
