@@ -439,6 +439,7 @@ async function jsPerPage(vu: VirtualUser, paths: string[]) {
     let rawBytes = 0;
     let gzipBytes = 0;
     const thirdParty: { url: string; gzipBytes: number }[] = [];
+    const fileSizes: { url: string; gzipBytes: number }[] = [];
     for (const src of srcs) {
       const url = new URL(src, APP);
       const body = await fetch(url).then((r) => r.arrayBuffer());
@@ -450,7 +451,9 @@ async function jsPerPage(vu: VirtualUser, paths: string[]) {
       }
       rawBytes += body.byteLength;
       gzipBytes += gz;
+      fileSizes.push({ url: url.pathname, gzipBytes: gz });
     }
+    if (process.env.BENCH_VERBOSE === "1") for (const f of fileSizes) log(`  ${p} ${f.url}: ${f.gzipBytes.toLocaleString("en-US")} B gzip`);
     const inline = [...html.matchAll(/<script\b(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]!).join("");
     out.push({ path: p, files: srcs.length - thirdParty.length, thirdParty, rawBytes, gzipBytes, noModuleSkipped: skipped, inlineGzipBytes: gzipSync(Buffer.from(inline)).byteLength, htmlGzipBytes: gzipSync(Buffer.from(html)).byteLength });
   }

@@ -1,4 +1,3 @@
-import Link from "next/link";
 import type { User } from "@/lib/db";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 
@@ -6,27 +5,29 @@ import { SignOutButton } from "@/components/auth/sign-out-button";
 export type HeaderUser = Pick<User, "email" | "role">;
 
 /**
- * The site's navigation; `user` is the signed-in user, already confirmed
+ * The site's navigation (plain links, full page loads: next/link would add
+ * ~4 KB of gzipped JS to every page that shows the header, a tenth of what
+ * the dashboard's JS budget leaves for the app, docs/benchmarks.md); `user` is the signed-in user, already confirmed
  * against the database (SiteShell), or "hidden" for the brand link alone.
  */
 export function SiteHeader({ user }: { user: HeaderUser | null | "hidden" }) {
   return (
     <header className="border-b border-slate-200 bg-white">
       <nav aria-label="Main" className="mx-auto flex max-w-5xl items-center justify-between px-4 py-3">
-        <Link href="/" className="text-lg font-semibold text-brand-700">
+        <a href="/" className="text-lg font-semibold text-brand-700">
           Fundwell
-        </Link>
+        </a>
         {user === "hidden" ? null : (
           <div className="flex items-center gap-5 text-sm">
             {user ? (
               <>
-                <Link href="/dashboard" className="font-medium text-slate-700 hover:text-slate-900">
+                <a href="/dashboard" className="font-medium text-slate-700 hover:text-slate-900">
                   Dashboard
-                </Link>
+                </a>
                 {user.role === "ADMIN" ? (
-                  <Link href="/admin" className="font-medium text-slate-700 hover:text-slate-900">
+                  <a href="/admin" className="font-medium text-slate-700 hover:text-slate-900">
                     Admin
-                  </Link>
+                  </a>
                 ) : null}
                 <span className="hidden text-slate-500 sm:inline" data-testid="signed-in-as">
                   {user.email}
@@ -35,12 +36,12 @@ export function SiteHeader({ user }: { user: HeaderUser | null | "hidden" }) {
               </>
             ) : (
               <>
-                <Link href="/signin" className="font-medium text-slate-700 hover:text-slate-900">
+                <a href="/signin" className="font-medium text-slate-700 hover:text-slate-900">
                   Sign in
-                </Link>
-                <Link href="/signup" className="rounded-md bg-brand-600 px-3 py-1.5 font-medium text-white hover:bg-brand-700">
+                </a>
+                <a href="/signup" className="rounded-md bg-brand-600 px-3 py-1.5 font-medium text-white hover:bg-brand-700">
                   Create account
-                </Link>
+                </a>
               </>
             )}
           </div>
