@@ -107,7 +107,8 @@ async function main(): Promise<void> {
   const started = new Date();
   const busy = spawnSync("pgrep", ["-af", "next.build|playwright test"], { encoding: "utf8" }).stdout.trim();
   log(`load average ${uptime()} on ${cpus().length} cores${busy ? `; other builds/tests running:\n${busy}` : ""}`);
-  rmSync(DATA_DIR, { recursive: true, force: true });
+  // Keep the last full run's results.json (docs are rendered from it); a new profile replaces the old.
+  rmSync(path.join(DATA_DIR, "prof"), { recursive: true, force: true });
   mkdirSync(DATA_DIR, { recursive: true });
 
   // 1. Scratch database, migrated.
@@ -736,7 +737,8 @@ function writeDocs(report: Report): void {
     },
     { name: "Dashboard server render p95 (1 user, server-side total)", target: "< 50 ms", value: worst(at("dashboard", 1), (r) => r.server.total.p95), ok: (v: number) => v < 50, unit: "ms" },
     { name: "Dashboard server render p95 (10 users, server-side total)", target: "< 50 ms", value: worst(at("dashboard", 10), (r) => r.server.total.p95), ok: (v: number) => v < 50, unit: "ms" },
-    { name: "Gzipped JS for /dashboard", target: "< 150 KB", value: (dash?.gzipBytes ?? NaN) / 1024, ok: (v: number) => v < 150, unit: "KB" },
+    // Met only if under 150 KB in either reading: 150 × 1,000 bytes is the stricter.
+    { name: "Gzipped JS for /dashboard (< 150,000 bytes)", target: "< 150 KB", value: (dash?.gzipBytes ?? NaN) / 1024, ok: (v: number) => v * 1024 < 150_000, unit: "KB" },
   ];
   const analysisFile = path.join("bench", "analysis.md");
   const analysis = existsSync(analysisFile) ? readFileSync(analysisFile, "utf8").trim() : "";
