@@ -67,6 +67,8 @@ const server = (port: number, env: Record<string, string>): WebServer => ({
   url: `http://localhost:${port}/api/health`,
   timeout: 300_000,
   reuseExistingServer: false,
+  // SIGTERM first, so e2e/support/server.ts stops the app and drops its scratch database (SIGKILL would leave it).
+  gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
   stdout: "pipe",
   stderr: "pipe",
   env: {

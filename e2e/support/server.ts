@@ -53,8 +53,9 @@ process.on("SIGTERM", () => void cleanup(0));
 process.on("SIGINT", () => void cleanup(0));
 
 /**
- * Playwright may stop this server without a chance to clean up (SIGKILL), so
- * each run also drops databases that earlier runs left behind (over an hour old).
+ * Playwright stops this server with SIGTERM (playwright.config.ts), which
+ * drops the run's database above; a run that was killed outright leaves its
+ * database behind, so each run also drops those (over an hour old).
  */
 async function dropStaleE2eDatabases(serverUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl });
