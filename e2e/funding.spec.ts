@@ -4,6 +4,7 @@ import { sql } from "./support/database";
 import { customUser, settleAllDebits, settlementTimeout } from "./support/link";
 import { authorizeBox, fund, fundError, history, linkBank, notifications, paymentCount, watchPaymentRequests } from "./support/dashboard";
 import { LOCAL_SANDBOX_TAG } from "./support/targets";
+import { sandboxControl } from "./support/sandbox";
 
 test.describe("Journey: funding", () => {
   test("sign up → link a bank → fund → pending → settled → balance credited; fund again without relinking; a double click is one debit", async ({ page }) => {
@@ -178,5 +179,29 @@ test.describe("Journey: funding", () => {
       await expect(page.getByTestId("pending-balance")).toHaveText("$0.00");
       await expect(page.getByTestId("available-balance")).toHaveText("$0.00");
     });
+  });
+
+  test("a settled transfer the account holder disputes is taken back from the balance and shown as disputed", { tag: LOCAL_SANDBOX_TAG }, async ({ page }) => {
+    test.slow();
+    const person = newPerson("dispute");
+    await signUp(page, person);
+    await linkBank(page);
+    await fund(page, "30", { authorize: true });
+    await expect(page.getByTestId("pending-balance")).toHaveText("$30.00");
+    await settleAllDebits(page);
+    await expect(page.getByTestId("available-balance")).toHaveText("$30.00", { timeout: settlementTimeout() });
+
+    const [payment] = await sql<{ intent: string }>(
+      `SELECT p."stripe_payment_intent_id" AS intent FROM "payments" p JOIN "users" u ON u."id" = p."user_id" WHERE u."email" = $1`,
+      [person.email],
+    );
+    await sandboxControl("stripe/dispute", { payment_intent: payment!.intent });
+    await sandboxControl("webhooks/idle");
+    await page.reload();
+    await expect(page.getByTestId("available-balance")).toHaveText("$0.00");
+    await expect(history(page).first()).toContainText("Disputed");
+    await expect(history(page).first()).toContainText("Disputed with your bank: taken back from your balance.");
+    // The authorization went with the dispute: the next transfer asks for it again.
+    await expect(authorizeBox(page)).toBeVisible();
   });
 });

@@ -1,7 +1,7 @@
 import type { PaymentView } from "@/lib/funding/views";
 import { Badge } from "@/components/ui/badge";
 import { formatDateTime, formatUsd } from "./format";
-import { PAYMENT_STATUS } from "./status";
+import { DISPUTED, PAYMENT_STATUS } from "./status";
 
 /** Recent transfers, newest first. Narrow screens fold the bank under the date. */
 export function PaymentHistory({ payments }: { payments: PaymentView[] }) {
@@ -30,9 +30,9 @@ export function PaymentHistory({ payments }: { payments: PaymentView[] }) {
         </thead>
         <tbody className="divide-y divide-slate-100">
           {payments.map((p) => {
-            const status = PAYMENT_STATUS[p.status];
+            const status = p.disputed ? DISPUTED : PAYMENT_STATUS[p.status];
             return (
-              <tr key={p.id} data-status={p.status} className="align-top">
+              <tr key={p.id} data-status={p.disputed ? "DISPUTED" : p.status} className="align-top">
                 <td className="py-3 pr-3 text-slate-700">
                   <time dateTime={p.createdAt} suppressHydrationWarning>
                     {formatDateTime(p.createdAt)}
@@ -44,6 +44,7 @@ export function PaymentHistory({ payments }: { payments: PaymentView[] }) {
                 <td className="py-3">
                   <Badge tone={status.tone}>{status.label}</Badge>
                   {p.failureReason ? <span className="mt-1 block text-xs text-red-700">{p.failureReason}</span> : null}
+                  {p.disputed ? <span className="mt-1 block text-xs text-red-700">Disputed with your bank: taken back from your balance.</span> : null}
                 </td>
               </tr>
             );

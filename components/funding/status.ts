@@ -44,6 +44,9 @@ export const PAYMENT_STATUS: Record<PaymentView["status"], { label: string; tone
   CANCELED: { label: "Canceled", tone: "neutral" },
 };
 
+/** A succeeded debit the account holder disputed (PaymentView.disputed). */
+export const DISPUTED: { label: string; tone: BadgeTone } = { label: "Disputed", tone: "danger" };
+
 export function isInFlight(status: PaymentView["status"]): boolean {
   return status === "PENDING" || status === "PROCESSING";
 }

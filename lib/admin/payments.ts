@@ -187,7 +187,7 @@ export interface TimelineEntry {
 }
 
 export interface AdminPaymentDetail {
-  payment: AdminPaymentRow & { requestId: string; bankAccountId: string; mandateAcceptanceId: string | null; stripeMandateId: string | null; credited: boolean; updatedAt: string };
+  payment: AdminPaymentRow & { requestId: string; bankAccountId: string; mandateAcceptanceId: string | null; stripeMandateId: string | null; credited: boolean; disputedAt: string | null; reversed: boolean; updatedAt: string };
   stripeEvents: { id: string; type: string; receivedAt: string; processedAt: string | null; detail: string | null }[];
   audit: AuditEntryView[];
   timeline: TimelineEntry[];
@@ -195,7 +195,7 @@ export interface AdminPaymentDetail {
 
 /** A payment with its Stripe ids, the webhook events about it and its audit entries, merged into one timeline. */
 export async function getAdminPaymentDetail(db: Db, paymentId: string): Promise<AdminPaymentDetail> {
-  const p = await db.payment.findUnique({ where: { id: paymentId }, include: { ...rowInclude, mandate: { select: { stripeMandateId: true } }, ledgerEntry: { select: { id: true } } } });
+  const p = await db.payment.findUnique({ where: { id: paymentId }, include: { ...rowInclude, mandate: { select: { stripeMandateId: true } }, ledgerEntries: { select: { kind: true } } } });
   if (!p) throw notFound("Payment");
   const objectIds = [p.stripePaymentIntentId, p.stripeChargeId].filter((x): x is string => Boolean(x));
   const [events, audit] = await Promise.all([
@@ -218,7 +218,9 @@ export async function getAdminPaymentDetail(db: Db, paymentId: string): Promise<
       bankAccountId: p.bankAccountId,
       mandateAcceptanceId: p.mandateAcceptanceId,
       stripeMandateId: p.mandate?.stripeMandateId ?? null,
-      credited: Boolean(p.ledgerEntry),
+      credited: p.ledgerEntries.some((e) => e.kind === "CREDIT"),
+      disputedAt: p.disputedAt?.toISOString() ?? null,
+      reversed: p.ledgerEntries.some((e) => e.kind === "DISPUTE_REVERSAL"),
       updatedAt: p.updatedAt.toISOString(),
     },
     stripeEvents,

@@ -343,5 +343,5 @@ function mandateOf(intent: Stripe.PaymentIntent): string | null {
 
 async function paymentView(db: Db, paymentId: string): Promise<PaymentView> {
   const row = await db.payment.findUniqueOrThrow({ where: { id: paymentId }, include: { bankAccount: { select: { institutionName: true, mask: true } } } });
-  return toPaymentView(row);
+  return toPaymentView({ ...row, disputed: row.disputedAt !== null });
 }

@@ -50,6 +50,7 @@ interface DashboardPaymentJson {
   /** ISO 8601 in UTC, formatted by PostgreSQL. */
   created_at: string;
   failure_message: string | null;
+  disputed: boolean;
   institution_name: string | null;
   mask: string | null;
 }
@@ -77,7 +78,7 @@ export async function loadDashboard(db: Db, actor: Actor): Promise<{ viewer: Das
       (SELECT COALESCE(json_agg(p ORDER BY p.sort_key DESC, p.id DESC), '[]'::json) FROM (
         SELECT pay."id", pay."request_id", pay."amount_cents", pay."status", pay."created_at" AS sort_key,
                to_char(pay."created_at", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
-               pay."failure_message", b."institution_name", b."mask"
+               pay."failure_message", pay."disputed_at" IS NOT NULL AS disputed, b."institution_name", b."mask"
         FROM "payments" pay JOIN "bank_accounts" b ON b."id" = pay."bank_account_id"
         WHERE pay."user_id" = ${userId}
         ORDER BY pay."created_at" DESC, pay."id" DESC
@@ -97,6 +98,7 @@ export async function loadDashboard(db: Db, actor: Actor): Promise<{ viewer: Das
         status: p.status,
         createdAt: new Date(p.created_at),
         failureMessage: p.failure_message,
+        disputed: p.disputed,
         bankAccount: { institutionName: p.institution_name, mask: p.mask },
       }),
     ),
@@ -137,6 +139,7 @@ export function toPaymentView(p: {
   status: PaymentView["status"];
   createdAt: Date;
   failureMessage: string | null;
+  disputed?: boolean;
   bankAccount: { institutionName: string | null; mask: string | null };
 }): PaymentView {
   return {
@@ -147,5 +150,6 @@ export function toPaymentView(p: {
     createdAt: p.createdAt.toISOString(),
     bankLabel: `${p.bankAccount.institutionName ?? "Bank"} ····${p.bankAccount.mask ?? ""}`,
     failureReason: p.status === "FAILED" ? p.failureMessage : null,
+    disputed: p.disputed ?? false,
   };
 }

@@ -146,3 +146,52 @@ export async function applyObservedStatus(
   if (!row) throw new Error(`payment ${paymentId} not found`);
   return { changed: row.moves, status: row.moves ? to : row.from_status };
 }
+
+/**
+ * A succeeded debit that the account holder disputed: Stripe took the money
+ * back, so the balance gives it back too. Marks the payment disputed and
+ * writes the ledger's reversal (minus the amount) if it was credited, with
+ * an audit entry, once: the unique (payment_id, kind) makes a duplicated or
+ * replayed dispute a no-op.
+ *
+ * The caller first applies the charge's own status (a dispute is only ever
+ * on a succeeded charge), so the credit is committed before this statement
+ * starts and its snapshot sees it; the payment's row lock orders it against
+ * any concurrent status move.
+ */
+export async function applyDisputeReversal(
+  db: Db,
+  paymentId: string,
+  dispute: { id: string; reason: string | null },
+  source: string,
+): Promise<{ newlyDisputed: boolean; reversed: boolean }> {
+  const now = new Date();
+  const [row] = await db.$queryRaw<{ newly_disputed: boolean; reversed: boolean }[]>`
+    WITH payment AS (
+      SELECT "id", "user_id", "amount_cents", "disputed_at" FROM "payments" WHERE "id" = ${paymentId} FOR UPDATE
+    ),
+    marked AS (
+      UPDATE "payments" p SET "disputed_at" = ${now}::timestamp(3), "updated_at" = ${now}::timestamp(3)
+      FROM payment WHERE p."id" = payment."id" AND payment."disputed_at" IS NULL
+      RETURNING p."id"
+    ),
+    reversal AS (
+      INSERT INTO "ledger_entries" ("id", "user_id", "payment_id", "kind", "amount_cents", "created_at")
+      SELECT ${createId()}::text, payment."user_id", payment."id", 'DISPUTE_REVERSAL', -payment."amount_cents", ${now}::timestamp(3)
+      FROM payment
+      WHERE EXISTS (SELECT 1 FROM "ledger_entries" c WHERE c."payment_id" = payment."id" AND c."kind" = 'CREDIT')
+      ON CONFLICT ("payment_id", "kind") DO NOTHING
+      RETURNING "id"
+    ),
+    audit AS (
+      INSERT INTO "audit_logs" ("id", "actor_id", "action", "target_type", "target_id", "metadata", "created_at")
+      SELECT ${createId()}::text, NULL, 'payment.disputed', 'payment', marked."id",
+             jsonb_strip_nulls(jsonb_build_object('disputeId', ${dispute.id}::text, 'reason', ${dispute.reason}::text, 'source', ${source}::text,
+                                                  'reversed', EXISTS (SELECT 1 FROM reversal))),
+             ${now}::timestamp(3)
+      FROM marked
+    )
+    SELECT EXISTS (SELECT 1 FROM marked) AS newly_disputed, EXISTS (SELECT 1 FROM reversal) AS reversed FROM payment`;
+  if (!row) throw new Error(`payment ${paymentId} not found`);
+  return { newlyDisputed: row.newly_disputed, reversed: row.reversed };
+}

@@ -23,6 +23,8 @@ export interface PaymentView {
   createdAt: string;
   bankLabel: string;
   failureReason: string | null;
+  /** The account holder disputed this succeeded debit: its amount was taken back from the balance. */
+  disputed: boolean;
 }
 
 export interface BalanceView {

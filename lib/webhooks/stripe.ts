@@ -4,7 +4,7 @@ import type { Payment } from "@/lib/generated/prisma/client";
 import { recordAudit } from "@/lib/audit";
 import { revokeActiveMandates } from "@/lib/banking/refresh-bank-account";
 import { getConfig } from "@/lib/config";
-import { applyObservedStatus, observeCharge, observeIntent, type ObservedStatus } from "@/lib/funding/payment-status";
+import { applyDisputeReversal, applyObservedStatus, observeCharge, observeIntent, type ObservedStatus } from "@/lib/funding/payment-status";
 import { getStripe } from "@/lib/stripe/client";
 import { errorSummary, log } from "./log";
 
@@ -158,10 +158,14 @@ async function paymentForCharge(db: Db, charge: Stripe.Charge): Promise<Payment 
 
 /**
  * A disputed ACH debit: the account holder told the bank it was not
- * authorized, and Stripe revoked the mandate. Every authorization in force
- * for that bank account is revoked here, so the next debit asks again.
+ * authorized, Stripe took the money back and revoked the mandate. The
+ * payment is brought to the charge's own status first (succeeded: credited
+ * once, whatever order the events came in), then reversed from the balance
+ * (applyDisputeReversal: once per payment), and every authorization in force
+ * for that bank account is revoked, so the next debit asks again.
  */
 async function applyDispute(db: Db, stripe: Stripe, dispute: Stripe.Dispute, eventId: string): Promise<string[]> {
+  const source = `webhook:${eventId}`;
   const chargeId = typeof dispute.charge === "string" ? dispute.charge : dispute.charge.id;
   const charge = await stripe.charges.retrieve(chargeId);
   const changed: string[] = [];
@@ -172,21 +176,17 @@ async function applyDispute(db: Db, stripe: Stripe, dispute: Stripe.Dispute, eve
   const payment =
     (intentId ? await db.payment.findUnique({ where: { stripePaymentIntentId: intentId } }) : null) ??
     (await db.payment.findFirst({ where: { stripeChargeId: charge.id } }));
-  if (payment) {
-    await db.$transaction(async (tx: Prisma.TransactionClient) => {
-      await recordAudit(tx, {
-        actorId: null,
-        action: "payment.disputed",
-        targetType: "payment",
-        targetId: payment.id,
-        metadata: { disputeId: dispute.id, reason: dispute.reason, source: `webhook:${eventId}` },
-      });
-      const count = await revokeActiveMandates(tx, payment.bankAccountId, "dispute");
-      if (count > 0) changed.push(payment.bankAccountId);
-    });
-  } else {
+  if (!payment) {
     log("info", "dispute for an unknown payment", { chargeId: charge.id, disputeId: dispute.id });
+    return changed;
   }
+  changed.push(...(await applyCharge(db, stripe, charge, source)));
+  if (dispute.amount !== payment.amountCents) log("warn", "dispute amount differs from the payment; the payment's amount is reversed", { paymentId: payment.id, disputeId: dispute.id });
+  const { newlyDisputed, reversed } = await applyDisputeReversal(db, payment.id, { id: dispute.id, reason: dispute.reason ?? null }, source);
+  if (newlyDisputed && !reversed) log("warn", "disputed payment was never credited; nothing to reverse", { paymentId: payment.id, disputeId: dispute.id });
+  if (newlyDisputed) changed.push(payment.id);
+  const revoked = await db.$transaction((tx: Prisma.TransactionClient) => revokeActiveMandates(tx, payment.bankAccountId, "dispute"));
+  if (revoked > 0) changed.push(payment.bankAccountId);
   return changed;
 }
 

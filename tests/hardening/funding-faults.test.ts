@@ -78,7 +78,7 @@ describe("funding under injected Plaid and Stripe faults", () => {
     expect(unexpected.map((o) => ({ status: o.status, code: o.code, error: o.error }))).toEqual([]);
     expect(outcomes.filter((o) => o.status >= 400 && o.status < 500).map((o) => o.code)).toEqual([]);
     for (const o of outcomes) {
-      const row = await db.payment.findUnique({ where: { userId_requestId: { userId: o.user.userId, requestId: o.input.requestId } }, include: { ledgerEntry: true } });
+      const row = await db.payment.findUnique({ where: { userId_requestId: { userId: o.user.userId, requestId: o.input.requestId } }, include: { ledgerEntries: true } });
       if (o.status === 200) {
         expect(row, `answered 200 without a row: ${o.input.requestId}`).not.toBeNull();
         expect(row!.stripePaymentIntentId, "answered 200 without an intent").not.toBeNull();
@@ -86,7 +86,7 @@ describe("funding under injected Plaid and Stripe faults", () => {
       } else if (row) {
         // 502 after the row was written: the create's outcome is unknown. It must be a plain,
         // unsubmitted PENDING row (retry or reconciliation sends it), never credited.
-        expect(row.ledgerEntry).toBeNull();
+        expect(row.ledgerEntries).toEqual([]);
         expect(["PENDING", "PROCESSING"]).toContain(row.status);
       }
       if (o.message) expect(o.message).not.toMatch(/\n\s+at |access-|sk_/);

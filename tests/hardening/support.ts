@@ -114,6 +114,7 @@ export interface LedgerCheck {
   customers: number;
   intents: number;
   succeededIntents: number;
+  /** Succeeded at Stripe, minus what disputes took back. */
   succeededCents: number;
   ledgerCents: number;
   problems: string[];
@@ -121,7 +122,8 @@ export interface LedgerCheck {
 
 /**
  * The ledger invariant, per user: the sum of the customer's succeeded
- * PaymentIntents at Stripe equals the user's ledger credits; every
+ * PaymentIntents at Stripe, minus its disputed charges, equals the sum of
+ * the user's ledger entries (credits and dispute reversals); every
  * PaymentIntent belongs to exactly one payment (metadata.payment_id, and that
  * payment stores its id); no payment is credited twice; a payment's status
  * agrees with its intent's once final.
@@ -132,7 +134,7 @@ export async function checkLedgerAgainstStripe(db: Db, stripe: Stripe, userIds: 
   await pool(users, 8, async (user) => {
     if (!user.stripeCustomerId) return;
     result.customers++;
-    const payments = await db.payment.findMany({ where: { userId: user.id }, include: { ledgerEntry: true } });
+    const payments = await db.payment.findMany({ where: { userId: user.id }, include: { ledgerEntries: true } });
     const byId = new Map(payments.map((p) => [p.id, p]));
     const seenPayments = new Set<string>();
     let succeeded = 0;
@@ -156,16 +158,21 @@ export async function checkLedgerAgainstStripe(db: Db, stripe: Stripe, userIds: 
         result.problems.push(`payment ${payment.id} is ${payment.status}, its intent failed`);
       }
     }
-    const ledger = payments.reduce((sum, p) => sum + (p.ledgerEntry?.amountCents ?? 0), 0);
-    const credits = await db.ledgerEntry.groupBy({ by: ["paymentId"], where: { userId: user.id }, _count: { _all: true } });
+    // Disputed charges: Stripe took that money back, and so must the ledger (a reversal entry).
+    let disputed = 0;
+    for await (const charge of stripe.charges.list({ customer: user.stripeCustomerId, limit: 100 })) if (charge.disputed) disputed += charge.amount;
+    const ledger = payments.reduce((sum, p) => sum + p.ledgerEntries.reduce((s, e) => s + e.amountCents, 0), 0);
+    const credits = await db.ledgerEntry.groupBy({ by: ["paymentId", "kind"], where: { userId: user.id }, _count: { _all: true } });
     for (const p of payments) {
-      if (p.ledgerEntry && p.status !== "SUCCEEDED") result.problems.push(`payment ${p.id} credited while ${p.status}`);
+      const credited = p.ledgerEntries.some((e) => e.kind === "CREDIT");
+      if (credited && p.status !== "SUCCEEDED") result.problems.push(`payment ${p.id} credited while ${p.status}`);
+      if (p.ledgerEntries.some((e) => e.kind === "DISPUTE_REVERSAL") && (!credited || !p.disputedAt)) result.problems.push(`payment ${p.id} reversed without a credit or a dispute`);
       if (p.stripePaymentIntentId && !seenPayments.has(p.id)) result.problems.push(`payment ${p.id} points at ${p.stripePaymentIntentId}, which Stripe does not list for its customer`);
     }
-    for (const c of credits) if (c._count._all > 1) result.problems.push(`payment ${c.paymentId} credited ${c._count._all} times`);
-    result.succeededCents += succeeded;
+    for (const c of credits) if (c._count._all > 1) result.problems.push(`payment ${c.paymentId} has ${c._count._all} ${c.kind} entries`);
+    result.succeededCents += succeeded - disputed;
     result.ledgerCents += ledger;
-    if (succeeded !== ledger) result.problems.push(`user ${user.id}: Stripe succeeded ${succeeded} cents, ledger ${ledger} cents`);
+    if (succeeded - disputed !== ledger) result.problems.push(`user ${user.id}: Stripe succeeded ${succeeded} cents (${disputed} disputed), ledger ${ledger} cents`);
   });
   return result;
 }

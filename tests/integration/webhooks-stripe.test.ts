@@ -245,6 +245,38 @@ describe("POST /api/webhooks/stripe", () => {
     expect(await db.auditLog.count({ where: { action: "payment.disputed", targetId: debit.paymentId } })).toBe(1);
   });
 
+  it("a dispute takes the debit back from the balance, once, even when it is delivered again or before the success event", async () => {
+    const { getDashboardData } = await import("@/lib/funding/dashboard");
+    const linked = await linkBankAccount(db, { btok: "btok_us_verified" });
+    const user = await db.user.findUniqueOrThrow({ where: { id: linked.userId } });
+    const kept = await startDebit(db, linked, 1_500);
+    const disputed = await startDebit(db, linked, 5_000);
+    for (const debit of [kept, disputed]) await sandbox("stripe/settle", { payment_intent: debit.intent.id });
+    await deliverEvent("payment_intent.succeeded", kept.intent.id);
+    // The dispute arrives before the disputed debit's own success event was processed.
+    const { charge } = await sandbox<{ charge: { id: string } }>("stripe/dispute", { payment_intent: disputed.intent.id });
+    const dispute = JSON.stringify(await stripeEventForCharge("charge.dispute.created", charge.id));
+    expect((await deliver(dispute)).status).toBe(200);
+
+    const state = await paymentState(disputed.paymentId);
+    expect(state.payment.status).toBe("SUCCEEDED");
+    expect(state.payment.disputedAt).not.toBeNull();
+    expect(state.credits.map((e) => [e.kind, e.amountCents]).sort()).toEqual([["CREDIT", 5_000], ["DISPUTE_REVERSAL", -5_000]]);
+    const dashboard = (await getDashboardData(db, user))!;
+    expect(dashboard.balances.availableCents).toBe(1_500);
+    expect(dashboard.payments.find((p) => p.id === disputed.paymentId)).toMatchObject({ status: "SUCCEEDED", disputed: true });
+    expect(dashboard.payments.find((p) => p.id === kept.paymentId)).toMatchObject({ disputed: false });
+
+    // Delivered again (same event: deduplicated) and a replay of its effect (a second event for the same dispute).
+    expect((await deliver(dispute)).status).toBe(200);
+    const { applyDisputeReversal } = await import("@/lib/funding/payment-status");
+    expect(await applyDisputeReversal(db, disputed.paymentId, { id: "dp_replayed", reason: null }, "test")).toEqual({ newlyDisputed: false, reversed: false });
+    await deliverEvent("payment_intent.succeeded", disputed.intent.id);
+    expect((await paymentState(disputed.paymentId)).credits).toHaveLength(2);
+    expect((await getDashboardData(db, user))!.balances.availableCents).toBe(1_500);
+    expect(await db.auditLog.count({ where: { action: "payment.disputed", targetId: disputed.paymentId } })).toBe(1);
+  });
+
   it("mandate.updated (inactive) revokes the acceptance with that stripe mandate id", async () => {
     const linked = await linkBankAccount(db, { btok: "btok_us_verified" });
     const debit = await startDebit(db, linked, 5_000);

@@ -29,6 +29,7 @@ export default async function AdminPaymentPage({ params }: { params: Promise<{ i
     ["Created", formatWhen(p.createdAt)],
     ["Settled", formatWhen(p.settledAt)],
     ["Credited to balance", p.credited ? "yes" : "no"],
+    ["Disputed", p.disputedAt ? `${formatWhen(p.disputedAt)}: ${p.reversed ? "taken back from the balance" : "not credited, nothing to take back"}` : "—"],
     ["Stripe PaymentIntent", p.stripePaymentIntentId ?? "—"],
     ["Stripe charge", p.stripeChargeId ?? "—"],
     ["Stripe mandate", p.stripeMandateId ?? "—"],
