@@ -35,6 +35,16 @@ export interface ExecutionResult {
 export class IdempotencyLayer {
   /** Keys being processed right now (not persisted: a restart ends every request). */
   private readonly inFlight = new Set<string>();
+  /**
+   * The saved keys in creation order, for expiry: the oldest are at `head`.
+   * Enumerating the records object instead (for…in) costs O(all keys) on
+   * every call even when it stops at the first, which made each POST slower
+   * as a long run saved tens of thousands of keys (docs/sandbox-benchmark.md).
+   * Rebuilt when the state object is replaced (reset, load).
+   */
+  private order: string[] = [];
+  private head = 0;
+  private orderOf: Record<string, IdempotencyRecord> | null = null;
 
   constructor(private readonly rt: StripeRuntime) {}
 
@@ -64,6 +74,7 @@ export class IdempotencyLayer {
     try {
       const { response, save } = await execute();
       if (save) {
+        this.expiryOrder().push(key);
         this.rt.state.idempotency[key] = {
           method,
           path,
@@ -84,14 +95,32 @@ export class IdempotencyLayer {
   private lookup(key: string): IdempotencyRecord | undefined {
     const records = this.rt.state.idempotency;
     const cutoff = Date.now() - RETENTION_MS;
-    // Records are kept in creation order (string keys keep insertion order),
-    // so expiry stops at the first live one: O(expired), not O(all keys).
-    for (const k in records) {
-      if (records[k]!.createdAt >= cutoff) break;
-      delete records[k];
+    // Expiry stops at the first live key: O(expired), not O(all keys).
+    const order = this.expiryOrder();
+    while (this.head < order.length) {
+      const oldest = order[this.head]!;
+      const record = records[oldest];
+      if (record && record.createdAt >= cutoff) break;
+      if (record) delete records[oldest];
+      this.head++;
+    }
+    if (this.head > 1024 && this.head * 2 > order.length) {
+      this.order = order.slice(this.head);
+      this.head = 0;
     }
     const record = records[key];
     return record && record.createdAt >= cutoff ? record : undefined;
+  }
+
+  private expiryOrder(): string[] {
+    const records = this.rt.state.idempotency;
+    if (this.orderOf !== records) {
+      // Oldest first (saved and loaded in that order already; the sort is for safety, once per state object).
+      this.order = Object.keys(records).sort((a, b) => records[a]!.createdAt - records[b]!.createdAt);
+      this.head = 0;
+      this.orderOf = records;
+    }
+    return this.order;
   }
 }
 
