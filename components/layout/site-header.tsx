@@ -5,10 +5,10 @@ import { SignOutButton } from "@/components/auth/sign-out-button";
 export type HeaderUser = Pick<User, "email" | "role">;
 
 /**
- * The site's navigation (plain links, full page loads: next/link would add
- * ~4 KB of gzipped JS to every page that shows the header, a tenth of what
- * the dashboard's JS budget leaves for the app, docs/benchmarks.md); `user` is the signed-in user, already confirmed
+ * The site's navigation. `user` is the signed-in user, already confirmed
  * against the database (SiteShell), or "hidden" for the brand link alone.
+ * Plain links (full page loads between sections): next/link would add ~4 KB
+ * of gzipped JS to every page that shows the header (docs/benchmarks.md).
  */
 export function SiteHeader({ user }: { user: HeaderUser | null | "hidden" }) {
   return (

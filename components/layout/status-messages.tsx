@@ -1,4 +1,3 @@
-
 // Plain links: the root fallbacks are rendered with every page, so next/link here would ship with every page (site-header.tsx).
 
 /** The 404 message, for the root not-found page and the admin area's own. */
