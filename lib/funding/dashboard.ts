@@ -58,10 +58,9 @@ interface DashboardPaymentJson {
 /**
  * Everything the dashboard shows (who is signed in, bank accounts with their
  * item status and mandate, both balances, the latest payments) in one SQL
- * round trip,
- * whatever the history size: the page is rendered on every visit and polled
- * while a transfer is on its way, and each round trip costs more than the
- * index lookups behind it (docs/benchmarks.md). The same statement confirms
+ * round trip, whatever the history size: the page is rendered on every visit
+ * and polled while a transfer is on its way, and each round trip costs more
+ * than the index lookups behind it (docs/benchmarks.md). The same statement confirms
  * that the actor may still act (actorMayAct), so neither the page nor the
  * polling route reads the user on its own.
  *

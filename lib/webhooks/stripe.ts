@@ -159,7 +159,7 @@ async function paymentForCharge(db: Db, charge: Stripe.Charge): Promise<Payment 
 /**
  * A disputed ACH debit: the account holder told the bank it was not
  * authorized, Stripe took the money back and revoked the mandate. The
- * payment is brought to the charge's own status first (succeeded: credited
+ * payment is brought to the charge's status first (succeeded: credited
  * once, whatever order the events came in), then reversed from the balance
  * (applyDisputeReversal: once per payment), and every authorization in force
  * for that bank account is revoked, so the next debit asks again.
@@ -180,7 +180,8 @@ async function applyDispute(db: Db, stripe: Stripe, dispute: Stripe.Dispute, eve
     log("info", "dispute for an unknown payment", { chargeId: charge.id, disputeId: dispute.id });
     return changed;
   }
-  changed.push(...(await applyCharge(db, stripe, charge, source)));
+  // Only a succeeded charge can be disputed: the charge already in hand says so (no second read of its intent).
+  changed.push(...(await applyChecked(db, payment, charge.amount, charge.currency, observeCharge(charge), source)));
   if (dispute.amount !== payment.amountCents) log("warn", "dispute amount differs from the payment; the payment's amount is reversed", { paymentId: payment.id, disputeId: dispute.id });
   const { newlyDisputed, reversed } = await applyDisputeReversal(db, payment.id, { id: dispute.id, reason: dispute.reason ?? null }, source);
   if (newlyDisputed && !reversed) log("warn", "disputed payment was never credited; nothing to reverse", { paymentId: payment.id, disputeId: dispute.id });
