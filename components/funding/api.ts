@@ -1,8 +1,9 @@
 /** Browser-side JSON calls to the app's API, with its `{ error: { message, code?, fields? } }` errors. */
+import type { AppErrorCode, ErrorCode } from "@/lib/errors";
 
 export interface ApiErrorBody {
   message: string;
-  code?: string;
+  code?: ErrorCode;
   fields?: Record<string, string>;
 }
 
@@ -34,10 +35,15 @@ export async function api<T>(method: "GET" | "POST" | "DELETE", url: string, bod
     status: res.status,
     error: {
       message: typeof error?.message === "string" && error.message ? error.message : fallbackMessage(res.status),
-      ...(typeof error?.code === "string" ? { code: error.code } : {}),
+      ...(typeof error?.code === "string" ? { code: error.code as ErrorCode } : {}),
       ...(error?.fields ? { fields: error.fields } : {}),
     },
   };
+}
+
+/** Whether the error carries one of the app's codes (typed, so a misspelt code does not compile). */
+export function errorIs(error: ApiErrorBody, ...codes: AppErrorCode[]): boolean {
+  return error.code !== undefined && (codes as string[]).includes(error.code);
 }
 
 function fallbackMessage(status: number): string {

@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button";
 import { CurrencyField } from "@/components/ui/currency-field";
 import { Spinner } from "@/components/ui/spinner";
 import { useToast } from "@/components/ui/toast";
-import { api } from "./api";
+import { api, errorIs } from "./api";
 import { bankLabel, dollarsToCents, formatUsd } from "./format";
 
 /** A v4 UUID; crypto.randomUUID needs a secure context, so plain-http LAN testing falls back to getRandomValues. */
@@ -128,21 +128,20 @@ export function FundForm({
       return;
     }
     attempt.current = null;
-    const code = res.error.code;
-    if (code === "MANDATE_REQUIRED") {
+    if (errorIs(res.error, "MANDATE_REQUIRED")) {
       setMandateAsked(account.id);
       setAccepted(false);
       setMandateError(res.error.message);
       requestAnimationFrame(() => mandateBox.current?.focus());
       return;
     }
-    if (code === "AMOUNT_TOO_SMALL" || code === "AMOUNT_TOO_LARGE" || res.error.fields?.amountCents) {
+    if (errorIs(res.error, "AMOUNT_TOO_SMALL", "AMOUNT_TOO_LARGE") || res.error.fields?.amountCents) {
       setAmountError(res.error.message);
       amountInput.current?.focus();
       return;
     }
     setFormError({ message: res.error.message, retryable: false });
-    if (code === "ACCOUNT_NOT_ACTIVE" || code === "ACCOUNT_BLOCKED" || code === "NOT_FOUND") onAccountChanged();
+    if (errorIs(res.error, "ACCOUNT_NOT_ACTIVE", "ACCOUNT_BLOCKED", "NOT_FOUND")) onAccountChanged();
   }
 
   return (

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Db, Prisma } from "@/lib/db";
 import { PaymentStatus } from "@/lib/generated/prisma/enums";
-import { notFound } from "@/lib/banking/errors";
+import { notFound } from "@/lib/errors";
 import { csvRow } from "./csv";
 import { bankLabel, PAGE_SIZE } from "./types";
 import { toAuditView, type AuditEntryView } from "./users";

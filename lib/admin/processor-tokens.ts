@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Db } from "@/lib/db";
 import { accessTokenAad, openSecret, sealSecret } from "@/lib/secrets";
 import { describePlaidFailure, plaidErrorOf } from "@/lib/plaid/errors";
-import { BankingError, notFound, upstreamUnavailable } from "@/lib/banking/errors";
+import { AppError, notFound, upstreamUnavailable, providerCode } from "@/lib/errors";
 import type { AdminActor } from "./types";
 
 /** The AAD a processor token is sealed with (ENCRYPTED_COLUMNS in lib/secrets/rotate.ts uses the same). */
@@ -36,7 +36,7 @@ function plaidFailure(err: unknown, what: string): never {
   const error = plaidErrorOf(err);
   if (!error) throw upstreamUnavailable("bank");
   const failure = describePlaidFailure(err);
-  throw new BankingError(error.error_type === "INVALID_REQUEST" || error.error_type === "INVALID_INPUT" ? 400 : 502, failure.code, `${what}: ${failure.message}`);
+  throw new AppError(error.error_type === "INVALID_REQUEST" || error.error_type === "INVALID_INPUT" ? 400 : 502, providerCode(failure.code), `${what}: ${failure.message}`);
 }
 
 export async function listProcessorTokens(db: Db, bankAccountId: string): Promise<ProcessorTokenView[]> {
@@ -53,7 +53,7 @@ export async function createProcessorToken(deps: { db: Db; plaid: PlaidApi }, ac
   const { db } = deps;
   const account = await db.bankAccount.findFirst({ where: { id: bankAccountId, status: { not: "REMOVED" } }, include: { item: true } });
   if (!account) throw notFound("Bank account");
-  if (account.item.status === "REMOVED") throw new BankingError(409, "ITEM_REMOVED", "This bank connection was removed.");
+  if (account.item.status === "REMOVED") throw new AppError(409, "ITEM_REMOVED", "This bank connection was removed.");
   let token: string;
   try {
     const { data } = await deps.plaid.processorTokenCreate({

@@ -4,6 +4,7 @@ import type { Db } from "@/lib/db";
 import { accessTokenAad, openSecret } from "@/lib/secrets";
 import { describePlaidFailure } from "@/lib/plaid/errors";
 import { compareIdentity } from "./identity-match";
+import { logger } from "@/lib/log";
 
 interface Deps {
   db: Db;
@@ -23,7 +24,7 @@ export async function recordReviewSignals(deps: Deps, bankAccountId: string): Pr
   try {
     await gatherReviewSignals(deps, bankAccountId);
   } catch (err) {
-    console.error(`[admin] review signals for ${bankAccountId} failed: ${err instanceof Error ? err.name : "error"}`);
+    logger.error({ bankAccountId, error: err instanceof Error ? err.name : "error" }, "review signals could not be gathered");
   }
 }
 

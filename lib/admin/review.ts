@@ -3,7 +3,7 @@ import type Stripe from "stripe";
 import type { Db, Prisma } from "@/lib/db";
 import type { BankAccountStatus, ItemStatus, ReviewStatus } from "@/lib/generated/prisma/enums";
 import { recordAudit } from "@/lib/audit";
-import { notFound } from "@/lib/banking/errors";
+import { notFound } from "@/lib/errors";
 import { removeBankAccount } from "@/lib/banking/remove-account";
 import { PAGE_SIZE, type AdminActor } from "./types";
 

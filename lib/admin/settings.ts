@@ -1,6 +1,6 @@
 import type { Db } from "@/lib/db";
 import { recordAudit } from "@/lib/audit";
-import { BankingError } from "@/lib/banking/errors";
+import { AppError } from "@/lib/errors";
 
 /** Admin-editable settings, stored in app_settings (key → JSON value). */
 export const SETTINGS = {
@@ -49,5 +49,5 @@ export async function updateSettings(db: Db, actor: { id: string; ip?: string | 
  */
 export function assertMayFundBeforeReview(account: { reviewStatus: string }, allowFundingBeforeReview: boolean): void {
   if (account.reviewStatus !== "PENDING" || allowFundingBeforeReview) return;
-  throw new BankingError(422, "ACCOUNT_UNDER_REVIEW", "This bank account is being reviewed. You can fund from it once the review is done.");
+  throw new AppError(422, "ACCOUNT_UNDER_REVIEW", "This bank account is being reviewed. You can fund from it once the review is done.");
 }

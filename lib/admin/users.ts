@@ -1,5 +1,5 @@
 import type { Db, Prisma } from "@/lib/db";
-import { BankingError, notFound } from "@/lib/banking/errors";
+import { AppError, notFound } from "@/lib/errors";
 import { bankLabel, PAGE_SIZE, type AdminActor } from "./types";
 
 export interface UserRowView {
@@ -98,7 +98,7 @@ export function toAuditView(a: { id: string; actorId: string | null; action: str
  * session of the user ends at once (getCurrentUser compares it per request).
  */
 export async function setUserDisabled(db: Db, actor: AdminActor, userId: string, disabled: boolean): Promise<UserRowView> {
-  if (userId === actor.id && disabled) throw new BankingError(400, "CANNOT_DISABLE_SELF", "You cannot disable your own account.");
+  if (userId === actor.id && disabled) throw new AppError(400, "CANNOT_DISABLE_SELF", "You cannot disable your own account.");
   const user = await db.user.findUnique({ where: { id: userId }, select: { id: true, disabled: true } });
   if (!user) throw notFound("User");
   const [updated] = await db.$transaction([

@@ -1,7 +1,7 @@
 import type { Db, Prisma } from "@/lib/db";
 import type { ItemStatus } from "@/lib/generated/prisma/enums";
 import { recordAudit } from "@/lib/audit";
-import { log } from "@/lib/webhooks/log";
+import { logger } from "@/lib/log";
 import { refreshStripeBankAccount, type RefreshDeps, type RefreshResult } from "./refresh-bank-account";
 
 /** The fields of a (verified) Plaid webhook this module reads. */
@@ -49,7 +49,7 @@ export async function applyItemWebhook(db: Db, payload: PlaidWebhookPayload, dep
   if (!plaidItemId) return { outcome: "ignored" };
   const item = await db.plaidItem.findUnique({ where: { plaidItemId } });
   if (!item) {
-    log("info", "plaid webhook for an unknown item", { plaidItemId, webhook: `${payload.webhook_type}:${payload.webhook_code}` });
+    logger.info({ plaidItemId, webhook: `${payload.webhook_type}:${payload.webhook_code}` }, "plaid webhook for an unknown item");
     return { outcome: "unknown_item" };
   }
   const webhook = `${payload.webhook_type}:${payload.webhook_code}`;
@@ -88,7 +88,7 @@ export async function applyItemWebhook(db: Db, payload: PlaidWebhookPayload, dep
       return { outcome: refresh.some((r) => r.outcome === "refreshed") ? "changed" : "unchanged", itemId: item.id, status: item.status, refresh };
     }
     default:
-      log("info", "plaid webhook not acted on", { plaidItemId, webhook });
+      logger.info({ plaidItemId, webhook }, "plaid webhook not acted on");
       return { outcome: "ignored", itemId: item.id, status: item.status };
   }
 }

@@ -8,7 +8,7 @@ import { accessTokenAad, openSecret, sealSecret } from "@/lib/secrets";
 import { describePlaidFailure, plaidErrorOf } from "@/lib/plaid/errors";
 import { listBankAccounts } from "@/lib/funding/dashboard";
 import type { BankAccountView } from "@/lib/funding/views";
-import { BankingError, upstreamUnavailable } from "./errors";
+import { AppError, upstreamUnavailable, providerCode } from "@/lib/errors";
 import { ensureStripeCustomer } from "./stripe-customer";
 import { recordReviewSignals } from "@/lib/admin/review-signals";
 
@@ -42,7 +42,7 @@ interface Deps {
 export async function linkBankAccount(deps: Deps, user: Pick<User, "id" | "email" | "name">, input: LinkAccountInput): Promise<BankAccountView> {
   const { db } = deps;
   if (input.accountCount !== 1) {
-    throw new BankingError(400, "SINGLE_ACCOUNT_REQUIRED", "Please choose exactly one account to fund from.");
+    throw new AppError(400, "SINGLE_ACCOUNT_REQUIRED", "Please choose exactly one account to fund from.");
   }
   const publicTokenHash = createHash("sha256").update(input.publicToken).digest("hex");
   let attempt = await db.linkAttempt.upsert({
@@ -58,14 +58,14 @@ export async function linkBankAccount(deps: Deps, user: Pick<User, "id" | "email
     update: {},
   });
   if (attempt.userId !== user.id || attempt.plaidAccountId !== input.accountId) {
-    throw new BankingError(400, "INVALID_PUBLIC_TOKEN", "This bank link is not valid. Please link your bank again.");
+    throw new AppError(400, "INVALID_PUBLIC_TOKEN", "This bank link is not valid. Please link your bank again.");
   }
   if (attempt.status === "COMPLETED" && attempt.bankAccountId) return viewOf(db, user.id, attempt.bankAccountId);
   if (attempt.status === "FAILED") {
-    throw new BankingError(400, attempt.errorCode ?? "LINK_FAILED", attempt.errorMessage ?? "This bank link failed. Please link your bank again.");
+    throw new AppError(400, attempt.errorCode ? providerCode(attempt.errorCode) : "LINK_FAILED", attempt.errorMessage ?? "This bank link failed. Please link your bank again.");
   }
 
-  const fail = async (error: BankingError, cleanup: { itemId: string | null }): Promise<never> => {
+  const fail = async (error: AppError, cleanup: { itemId: string | null }): Promise<never> => {
     await db.linkAttempt.update({ where: { id: attempt.id }, data: { status: "FAILED", errorCode: error.code, errorMessage: error.message } });
     if (cleanup.itemId) await removeItemQuietly(deps, cleanup.itemId);
     await recordAudit(db, { actorId: user.id, action: "bank_account.link_failed", targetType: "link_attempt", targetId: attempt.id, metadata: { code: error.code, step: attempt.step } });
@@ -86,7 +86,7 @@ export async function linkBankAccount(deps: Deps, user: Pick<User, "id" | "email
     } catch (err) {
       const failure = describePlaidFailure(err);
       if (!plaidErrorOf(err) || isTransientPlaid(err)) return pause(failure.code, failure.message, "bank");
-      return fail(new BankingError(400, failure.code, failure.displayMessage ?? "This bank link expired or was already used. Please link your bank again."), { itemId: null });
+      return fail(new AppError(400, providerCode(failure.code), failure.displayMessage ?? "This bank link expired or was already used. Please link your bank again."), { itemId: null });
     }
     itemRowId = randomUUID();
     await db.$transaction([
@@ -117,11 +117,11 @@ export async function linkBankAccount(deps: Deps, user: Pick<User, "id" | "email
     } catch (err) {
       const failure = describePlaidFailure(err);
       if (!plaidErrorOf(err) || isTransientPlaid(err)) return pause(failure.code, failure.message, "bank");
-      return fail(new BankingError(400, failure.code, failure.displayMessage ?? "The chosen account could not be found at your bank."), { itemId: item.id });
+      return fail(new AppError(400, providerCode(failure.code), failure.displayMessage ?? "The chosen account could not be found at your bank."), { itemId: item.id });
     }
-    if (!account) return fail(new BankingError(400, "INVALID_ACCOUNT_ID", "The chosen account could not be found at your bank."), { itemId: item.id });
+    if (!account) return fail(new AppError(400, "INVALID_ACCOUNT_ID", "The chosen account could not be found at your bank."), { itemId: item.id });
     if (account.type !== "depository" || !ELIGIBLE_SUBTYPES.has(account.subtype ?? "")) {
-      return fail(new BankingError(400, "ACCOUNT_NOT_ELIGIBLE", "Only checking and savings accounts can fund your balance."), { itemId: item.id });
+      return fail(new AppError(400, "ACCOUNT_NOT_ELIGIBLE", "Only checking and savings accounts can fund your balance."), { itemId: item.id });
     }
     const duplicate = await db.bankAccount.findFirst({
       where: { userId: user.id, status: { not: "REMOVED" }, institutionId: item.institutionId, mask: account.mask, itemId: { not: item.id } },
@@ -129,7 +129,7 @@ export async function linkBankAccount(deps: Deps, user: Pick<User, "id" | "email
     });
     if (duplicate) {
       return fail(
-        new BankingError(409, "DUPLICATE_ACCOUNT", `You have already linked ${item.institutionName ?? "this bank"} ····${account.mask ?? ""}. Remove it first to link it again.`),
+        new AppError(409, "DUPLICATE_ACCOUNT", `You have already linked ${item.institutionName ?? "this bank"} ····${account.mask ?? ""}. Remove it first to link it again.`),
         { itemId: item.id },
       );
     }
@@ -161,14 +161,14 @@ export async function linkBankAccount(deps: Deps, user: Pick<User, "id" | "email
   } catch (err) {
     if (err instanceof Stripe.errors.StripeError && err.code === "bank_account_exists") {
       // Stripe matched the numbers to a bank account this customer already has.
-      return fail(new BankingError(409, "DUPLICATE_ACCOUNT", "This bank account is already linked to your profile."), { itemId: item.id });
+      return fail(new AppError(409, "DUPLICATE_ACCOUNT", "This bank account is already linked to your profile."), { itemId: item.id });
     }
     if (err instanceof Stripe.errors.StripeError && err.statusCode && err.statusCode < 500 && err.statusCode !== 409 && err.statusCode !== 429) {
-      return fail(new BankingError(400, err.code ?? "STRIPE_REJECTED", "Your bank account could not be set up for payments. Please try another account."), { itemId: item.id });
+      return fail(new AppError(400, err.code ? providerCode(err.code) : "STRIPE_REJECTED", "Your bank account could not be set up for payments. Please try another account."), { itemId: item.id });
     }
     const plaidError = plaidErrorOf(err);
     if (plaidError && !isTransientPlaid(err)) {
-      return fail(new BankingError(400, plaidError.error_code, plaidError.display_message ?? "Your bank account could not be set up for payments."), { itemId: item.id });
+      return fail(new AppError(400, providerCode(plaidError.error_code), plaidError.display_message ?? "Your bank account could not be set up for payments."), { itemId: item.id });
     }
     return pause("UPSTREAM_UNAVAILABLE", err instanceof Error ? err.message.slice(0, 200) : "upstream error", "payment processor");
   }
@@ -235,6 +235,6 @@ function isTransientPlaid(err: unknown): boolean {
 
 async function viewOf(db: Db, userId: string, bankAccountId: string): Promise<BankAccountView> {
   const view = (await listBankAccounts(db, userId)).find((a) => a.id === bankAccountId);
-  if (!view) throw new BankingError(404, "NOT_FOUND", "Bank account not found.");
+  if (!view) throw new AppError(404, "NOT_FOUND", "Bank account not found.");
   return view;
 }

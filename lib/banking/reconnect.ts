@@ -4,7 +4,7 @@ import { recordAudit } from "@/lib/audit";
 import { accessTokenAad, openSecret } from "@/lib/secrets";
 import { createLinkToken } from "@/lib/plaid/link-token";
 import { describePlaidFailure } from "@/lib/plaid/errors";
-import { BankingError, notFound } from "./errors";
+import { AppError, notFound, providerCode } from "@/lib/errors";
 
 async function ownedItem(db: Db, userId: string, itemId: string) {
   const item = await db.plaidItem.findFirst({ where: { id: itemId, userId, status: { not: "REMOVED" } } });
@@ -30,9 +30,9 @@ export async function markItemReconnected(deps: { db: Db; plaid: PlaidApi }, use
     error = data.item.error?.error_code ?? null;
   } catch (err) {
     const failure = describePlaidFailure(err);
-    throw new BankingError(502, failure.code, failure.displayMessage ?? "We couldn't confirm the reconnection with your bank. Please try again.");
+    throw new AppError(502, providerCode(failure.code), failure.displayMessage ?? "We couldn't confirm the reconnection with your bank. Please try again.");
   }
-  if (error) throw new BankingError(409, error, "Your bank still needs you to sign in again. Please reconnect.");
+  if (error) throw new AppError(409, providerCode(error), "Your bank still needs you to sign in again. Please reconnect.");
   await deps.db.plaidItem.update({ where: { id: item.id }, data: { status: "ACTIVE", errorCode: null } });
   await recordAudit(deps.db, { actorId: userId, action: "item.reconnected", targetType: "plaid_item", targetId: item.id });
 }

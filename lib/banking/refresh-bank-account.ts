@@ -7,7 +7,7 @@ import { getPlaid } from "@/lib/plaid/client";
 import { describePlaidFailure, plaidErrorOf } from "@/lib/plaid/errors";
 import { accessTokenAad, openSecret } from "@/lib/secrets";
 import { getStripe } from "@/lib/stripe/client";
-import { errorSummary, log } from "@/lib/webhooks/log";
+import { errorSummary, logger } from "@/lib/log";
 
 /**
  * AUTH DEFAULT_UPDATE: the bank changed the account or routing number of an
@@ -56,7 +56,7 @@ export async function refreshStripeBankAccount(
   for (const account of accounts) {
     const customerId = account.user.stripeCustomerId;
     if (!customerId) {
-      log("warn", "bank account refresh skipped: user has no Stripe customer", { bankAccountId: account.id });
+      logger.warn({ bankAccountId: account.id }, "bank account refresh skipped: user has no Stripe customer");
       results.push({ bankAccountId: account.id, outcome: "skipped", reason: "no_stripe_customer" });
       continue;
     }
@@ -101,14 +101,14 @@ export async function refreshStripeBankAccount(
           await recordAudit(db, { actorId: null, action: "bank_account.stripe_detached", targetType: "bank_account", targetId: account.id, metadata: { stripeBankAccountId: oldId } });
         } catch (err) {
           // The new account is in place; the old one stays attached but unused. Logged for an operator.
-          log("warn", "old Stripe bank account could not be detached", { bankAccountId: account.id, stripeBankAccountId: oldId, ...errorSummary(err) });
+          logger.warn({ bankAccountId: account.id, stripeBankAccountId: oldId, ...errorSummary(err) }, "old Stripe bank account could not be detached");
         }
       }
       results.push({ bankAccountId: account.id, outcome: "refreshed", newStripeBankAccountId: newId });
     } catch (err) {
       const reason = err instanceof RefreshError ? err.code : (stripeCode(err) ?? errorSummary(err).error);
       const retryable = err instanceof RefreshError ? err.retryable : isRetryableStripe(err);
-      log("error", "bank account refresh failed", { bankAccountId: account.id, itemId: item.id, reason, retryable });
+      logger.error({ bankAccountId: account.id, itemId: item.id, reason, retryable }, "bank account refresh failed");
       await recordAudit(db, { actorId: null, action: "bank_account.refresh_failed", targetType: "bank_account", targetId: account.id, metadata: { itemId: item.id, reason } });
       results.push({ bankAccountId: account.id, outcome: "failed", reason, retryable });
     }

@@ -4,7 +4,7 @@ import type { Db } from "@/lib/db";
 import { recordAudit } from "@/lib/audit";
 import { accessTokenAad, openSecret } from "@/lib/secrets";
 import { plaidErrorOf } from "@/lib/plaid/errors";
-import { BankingError, notFound, upstreamUnavailable } from "./errors";
+import { AppError, notFound, upstreamUnavailable, providerCode } from "@/lib/errors";
 
 /**
  * Removes a linked bank: detaches the Stripe bank account, calls
@@ -40,7 +40,7 @@ export async function removeBankAccount(
     } catch (err) {
       const code = plaidErrorOf(err)?.error_code;
       if (code !== "ITEM_NOT_FOUND" && code !== "INVALID_ACCESS_TOKEN") {
-        if (plaidErrorOf(err)) throw new BankingError(502, code ?? "PLAID_ERROR", "Your bank connection could not be removed just now. Please try again.");
+        if (plaidErrorOf(err)) throw new AppError(502, code ? providerCode(code) : "PLAID_ERROR", "Your bank connection could not be removed just now. Please try again.");
         throw upstreamUnavailable("bank");
       }
     }

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { ConfigError } from "./errors";
 import { loadOrCreateDevSecrets } from "./dev-secrets";
 
+type Env = Record<string, string | undefined>;
+
 const optionalString = z
   .string()
   .trim()
@@ -28,6 +30,9 @@ function cents(fallback: number) {
     .refine((v) => /^\d{1,10}$/.test(v) && Number(v) > 0, { message: "expected a positive whole number of cents (e.g. 50000 for $500)" })
     .transform(Number);
 }
+
+const logLevel = z.enum(["debug", "info", "warn", "error"], { message: "expected debug, info, warn or error" }).default("info");
+export type LogLevel = z.infer<typeof logLevel>;
 
 /** Raw environment: names and formats. Cross-variable rules are in parseConfig. */
 const envSchema = z.object({
@@ -63,8 +68,20 @@ const envSchema = z.object({
   PLAID_REDIRECT_URI: optionalString.refine((v) => v === undefined || /^https?:\/\/\S+$/.test(v), { message: "expected the https URL of the OAuth return page registered in the Plaid Dashboard" }),
   PLAID_WEBHOOK_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/\S+$/.test(v), { message: "expected a public http(s) URL for Plaid webhooks" }),
   TRUST_PROXY: z.enum(["true", "false", ""], { message: "expected true or false" }).default("false").transform((v) => v === "true"),
-  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { message: "expected debug, info, warn or error" }).default("info"),
+  LOG_LEVEL: logLevel,
+  RECONCILE_INTERVAL_MS: z
+    .string()
+    .trim()
+    .default("300000")
+    .refine((v) => /^\d{1,10}$/.test(v), { message: "expected a whole number of milliseconds (0 turns reconciliation off)" })
+    .transform(Number),
 });
+
+/** LOG_LEVEL on its own, for the logger, which starts before the rest of the configuration is read. An invalid value is reported by parseConfig. */
+export function logLevelFrom(env: Env): LogLevel {
+  const parsed = logLevel.safeParse(env.LOG_LEVEL);
+  return parsed.success ? parsed.data : "info";
+}
 
 /** Credentials the local sandbox accepts; not secrets (it only listens on loopback). */
 export const LOCAL_SANDBOX_CREDENTIALS = {
@@ -93,10 +110,10 @@ export interface AppConfig {
   plaidWebhookUrl: string;
   plaidRedirectUri: string | null;
   trustProxy: boolean;
-  logLevel: "debug" | "info" | "warn" | "error";
+  logLevel: LogLevel;
+  /** Milliseconds between reconciliation runs in the server process; 0 = off. */
+  reconcileIntervalMs: number;
 }
-
-type Env = Record<string, string | undefined>;
 
 /**
  * Validates the environment and derives the app's settings. Throws a
@@ -192,5 +209,6 @@ export function parseConfig(env: Env, options: { requireDatabase: boolean; cwd?:
     plaidRedirectUri: e.PLAID_REDIRECT_URI ?? null,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
+    reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
   };
 }

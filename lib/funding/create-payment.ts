@@ -7,7 +7,7 @@ import type { PaymentStatus } from "@/lib/generated/prisma/enums";
 import { getConfig } from "@/lib/config";
 import { accessTokenAad, openSecret } from "@/lib/secrets";
 import { describePlaidFailure, plaidErrorOf } from "@/lib/plaid/errors";
-import { BankingError, notFound, signedOut, upstreamUnavailable } from "@/lib/banking/errors";
+import { AppError, notFound, signedOut, upstreamUnavailable, providerCode } from "@/lib/errors";
 import { checkAmount, formatUsd, type FundingLimits } from "./limits";
 import { MANDATE_TEXT_VERSION } from "./mandate";
 import { assertMayFundBeforeReview } from "@/lib/admin/settings";
@@ -70,16 +70,16 @@ export async function createFundingPayment(
   checkAmount(input.amountCents, limits);
   const { account } = context;
   if (!account || account.status === "REMOVED") throw notFound("Bank account");
-  if (account.reviewStatus === "BLOCKED") throw new BankingError(422, "ACCOUNT_BLOCKED", "Funding from this bank account has been blocked. Please contact support.");
+  if (account.reviewStatus === "BLOCKED") throw new AppError(422, "ACCOUNT_BLOCKED", "Funding from this bank account has been blocked. Please contact support.");
   assertMayFundBeforeReview(account, context.allowFundingBeforeReview); // admin setting "fund before review" (lib/admin/settings.ts)
   if (account.status !== "ACTIVE" || !account.stripeBankAccountId || !context.stripeCustomerId) {
-    throw new BankingError(422, "ACCOUNT_NOT_ACTIVE", "This bank account is not ready for transfers yet.");
+    throw new AppError(422, "ACCOUNT_NOT_ACTIVE", "This bank account is not ready for transfers yet.");
   }
   if (account.item.status === "LOGIN_REQUIRED" || account.item.status === "REVOKED") {
-    throw new BankingError(422, "ACCOUNT_NOT_ACTIVE", "Your bank connection needs attention. Reconnect your bank, then try again.");
+    throw new AppError(422, "ACCOUNT_NOT_ACTIVE", "Your bank connection needs attention. Reconnect your bank, then try again.");
   }
   if (!account.mandate && (!input.mandate || input.mandate.textVersion !== MANDATE_TEXT_VERSION)) {
-    throw new BankingError(400, "MANDATE_REQUIRED", "Please read and accept the ACH debit authorization for this bank account.");
+    throw new AppError(400, "MANDATE_REQUIRED", "Please read and accept the ACH debit authorization for this bank account.");
   }
 
   await checkLiveBalance(deps, account, input.amountCents);
@@ -136,7 +136,7 @@ export async function createFundingPayment(
 async function replayFundingPayment(deps: Deps, replay: ReplayedPayment, input: CreatePaymentInput): Promise<{ payment: PaymentView; created: boolean }> {
   const { db } = deps;
   if (replay.bankAccountId !== input.bankAccountId || replay.amountCents !== input.amountCents) {
-    throw new BankingError(409, "REQUEST_REUSED", "This transfer was already submitted with different details. Please start a new transfer.");
+    throw new AppError(409, "REQUEST_REUSED", "This transfer was already submitted with different details. Please start a new transfer.");
   }
   if (!replay.submitted && (await isUnsubmitted(db, replay.id))) {
     // Usually the twin request (double click) is sending it right now: give
@@ -175,7 +175,7 @@ export async function submitPayment(deps: Deps, paymentId: string): Promise<void
   if (payment.stripePaymentIntentId || payment.stripeChargeId || payment.status !== "PENDING") return;
   const customer = payment.user.stripeCustomerId;
   const source = payment.bankAccount.stripeBankAccountId;
-  if (!customer || !source) throw new BankingError(422, "ACCOUNT_NOT_ACTIVE", "This bank account is not ready for transfers yet.");
+  if (!customer || !source) throw new AppError(422, "ACCOUNT_NOT_ACTIVE", "This bank account is not ready for transfers yet.");
   await sendToStripe(deps, {
     paymentId: payment.id,
     userId: payment.userId,
@@ -247,7 +247,7 @@ async function sendToStripe(deps: Deps, payment: Submission): Promise<SendOutcom
     if (err instanceof Stripe.errors.StripeInvalidRequestError || err instanceof Stripe.errors.StripeCardError) {
       // Stripe refused the debit outright: final, and shown with its reason.
       await applyObservedStatus(db, payment.paymentId, { status: "FAILED", failureCode: err.code ?? "rejected", failureMessage: "The payment processor declined this transfer." }, "create");
-      throw new BankingError(422, "PAYMENT_REJECTED", "The payment processor declined this transfer. Please contact support if this keeps happening.");
+      throw new AppError(422, "PAYMENT_REJECTED", "The payment processor declined this transfer. Please contact support if this keeps happening.");
     }
     // Unknown outcome (network, 5xx, in-flight key): the row stays PENDING and
     // unsubmitted; retrying the same request id or reconciliation re-sends it.
@@ -276,18 +276,18 @@ async function checkLiveBalance(
     const error = plaidErrorOf(err);
     if (error?.error_code === "ITEM_LOGIN_REQUIRED") {
       await deps.db.plaidItem.update({ where: { id: account.item.id }, data: { status: "LOGIN_REQUIRED", errorCode: "ITEM_LOGIN_REQUIRED" } });
-      throw new BankingError(422, "ACCOUNT_NOT_ACTIVE", "Your bank needs you to sign in again. Reconnect your bank, then try again.");
+      throw new AppError(422, "ACCOUNT_NOT_ACTIVE", "Your bank needs you to sign in again. Reconnect your bank, then try again.");
     }
     if (error && error.error_type !== "API_ERROR" && error.error_type !== "INSTITUTION_ERROR" && error.error_type !== "RATE_LIMIT_EXCEEDED") {
-      throw new BankingError(422, error.error_code, error.display_message ?? "Your bank could not confirm the balance of this account.");
+      throw new AppError(422, providerCode(error.error_code), error.display_message ?? "Your bank could not confirm the balance of this account.");
     }
     void describePlaidFailure(err);
     throw upstreamUnavailable("bank");
   }
-  if (!balances) throw new BankingError(422, "ACCOUNT_NOT_ACTIVE", "This account is no longer available at your bank.");
+  if (!balances) throw new AppError(422, "ACCOUNT_NOT_ACTIVE", "This account is no longer available at your bank.");
   const available = balances.available ?? balances.current;
   if (available !== null && available !== undefined && Math.round(available * 100) < amountCents) {
-    throw new BankingError(
+    throw new AppError(
       422,
       "INSUFFICIENT_BALANCE",
       `Your bank reports ${formatUsd(Math.round(available * 100))} available, which is less than ${formatUsd(amountCents)}. Try a smaller amount.`,

@@ -1,4 +1,4 @@
-import { BankingError } from "@/lib/banking/errors";
+import { AppError } from "@/lib/errors";
 
 export interface FundingLimits {
   minCents: number;
@@ -15,8 +15,8 @@ export function formatUsd(cents: number): string {
 
 /** Per-payment bounds: pure, checked before anything else. */
 export function checkAmount(amountCents: number, limits: FundingLimits): void {
-  if (amountCents < limits.minCents) throw new BankingError(422, "AMOUNT_TOO_SMALL", `The minimum is ${formatUsd(limits.minCents)} per transfer.`);
-  if (amountCents > limits.maxCents) throw new BankingError(422, "AMOUNT_TOO_LARGE", `The maximum is ${formatUsd(limits.maxCents)} per transfer.`);
+  if (amountCents < limits.minCents) throw new AppError(422, "AMOUNT_TOO_SMALL", `The minimum is ${formatUsd(limits.minCents)} per transfer.`);
+  if (amountCents > limits.maxCents) throw new AppError(422, "AMOUNT_TOO_LARGE", `The maximum is ${formatUsd(limits.maxCents)} per transfer.`);
 }
 
 /** What the user has debited (not failed or canceled) in the last day and the last 30 days. */
@@ -38,10 +38,10 @@ export const rollingWindows = (now: Date): { dayStart: Date; thirtyDayStart: Dat
 export function checkRollingTotals(totals: RollingTotals, amountCents: number, limits: FundingLimits): void {
   const { dayCents, thirtyDayCents } = totals;
   if (dayCents + amountCents > limits.dailyMaxCents) {
-    throw new BankingError(422, "DAILY_LIMIT", `This would exceed your daily limit of ${formatUsd(limits.dailyMaxCents)} (${formatUsd(Math.max(0, limits.dailyMaxCents - dayCents))} left today).`);
+    throw new AppError(422, "DAILY_LIMIT", `This would exceed your daily limit of ${formatUsd(limits.dailyMaxCents)} (${formatUsd(Math.max(0, limits.dailyMaxCents - dayCents))} left today).`);
   }
   if (thirtyDayCents + amountCents > limits.thirtyDayMaxCents) {
-    throw new BankingError(
+    throw new AppError(
       422,
       "THIRTY_DAY_LIMIT",
       `This would exceed your 30-day limit of ${formatUsd(limits.thirtyDayMaxCents)} (${formatUsd(Math.max(0, limits.thirtyDayMaxCents - thirtyDayCents))} left).`,

@@ -1,8 +1,9 @@
 import type Stripe from "stripe";
 import type { Db } from "@/lib/db";
 import { getDb } from "@/lib/db";
+import { getConfig } from "@/lib/config";
 import { getStripe } from "@/lib/stripe/client";
-import { errorSummary, log } from "@/lib/webhooks/log";
+import { errorSummary, logger } from "@/lib/log";
 import { getPlaid } from "@/lib/plaid/client";
 import { applyObservedStatus, observeCharge, observeIntent } from "./payment-status";
 import { recoverUnsubmittedPayment } from "./create-payment";
@@ -89,11 +90,11 @@ export async function reconcilePayments(db: Db, options: ReconcileOptions = {}):
         } else {
           report.staleUnsubmitted++;
           const outcome = await recoverUnsubmittedPayment({ db, stripe, plaid: getPlaid() }, payment.id);
-          log("info", "reconcile: recovered an unsubmitted payment", { paymentId: payment.id, outcome });
+          logger.info({ paymentId: payment.id, outcome }, "reconcile: recovered an unsubmitted payment");
           continue;
         }
         if (amount !== payment.amountCents || currency.toLowerCase() !== payment.currency.toLowerCase()) {
-          log("error", "reconcile: Stripe object does not match its payment; not applied", { paymentId: payment.id, amount, currency });
+          logger.error({ paymentId: payment.id, amount, currency }, "reconcile: Stripe object does not match its payment; not applied");
           report.errors++;
           continue;
         }
@@ -109,29 +110,16 @@ export async function reconcilePayments(db: Db, options: ReconcileOptions = {}):
       } catch (err) {
         if ((err as { code?: unknown }).code === "resource_missing") {
           report.missingAtStripe++;
-          log("warn", "reconcile: Stripe does not know this payment's object", { paymentId: payment.id });
+          logger.warn({ paymentId: payment.id }, "reconcile: Stripe does not know this payment's object");
         } else {
           report.errors++;
-          log("error", "reconcile: payment could not be checked", { paymentId: payment.id, ...errorSummary(err) });
+          logger.error({ paymentId: payment.id, ...errorSummary(err) }, "reconcile: payment could not be checked");
         }
       }
     }
     if (batch.length < batchSize) break;
   }
   return report;
-}
-
-export const DEFAULT_RECONCILE_INTERVAL_MS = 5 * 60_000;
-
-/** RECONCILE_INTERVAL_MS: milliseconds between runs in the server process (default 5 minutes; 0 disables). */
-export function reconcileIntervalMs(env: Record<string, string | undefined> = process.env): number {
-  const raw = env.RECONCILE_INTERVAL_MS?.trim();
-  if (raw === undefined || raw === "") return DEFAULT_RECONCILE_INTERVAL_MS;
-  if (!/^\d+$/.test(raw)) {
-    log("warn", "RECONCILE_INTERVAL_MS is not a whole number of milliseconds; using the default", { value: raw, defaultMs: DEFAULT_RECONCILE_INTERVAL_MS });
-    return DEFAULT_RECONCILE_INTERVAL_MS;
-  }
-  return Number(raw);
 }
 
 const globalForJob = globalThis as unknown as { fundwellReconcileTimer?: ReturnType<typeof setInterval> };
@@ -142,11 +130,13 @@ const globalForJob = globalThis as unknown as { fundwellReconcileTimer?: ReturnT
  * errors logged and never thrown. Not started during `next build`. Safe to
  * run on several instances at once: the state machine locks each payment.
  */
-export function startReconcileSchedule(env: Record<string, string | undefined> = process.env): (() => void) | null {
-  if (env.NEXT_PHASE === "phase-production-build") return null;
-  const interval = reconcileIntervalMs(env);
+export function startReconcileSchedule(
+  interval = getConfig().reconcileIntervalMs,
+  phase = process.env.NEXT_PHASE,
+): (() => void) | null {
+  if (phase === "phase-production-build") return null;
   if (interval === 0) {
-    log("info", "reconciliation job disabled (RECONCILE_INTERVAL_MS=0)");
+    logger.info("reconciliation job disabled (RECONCILE_INTERVAL_MS=0)");
     return null;
   }
   if (globalForJob.fundwellReconcileTimer) clearInterval(globalForJob.fundwellReconcileTimer);
@@ -156,9 +146,9 @@ export function startReconcileSchedule(env: Record<string, string | undefined> =
     running = true;
     try {
       const report = await reconcilePayments(getDb());
-      if (report.checked > 0) log("info", "reconciliation run", { ...report });
+      if (report.checked > 0) logger.info({ ...report }, "reconciliation run");
     } catch (err) {
-      log("error", "reconciliation run failed", errorSummary(err));
+      logger.error(errorSummary(err), "reconciliation run failed");
     } finally {
       running = false;
     }

@@ -42,7 +42,7 @@ export const fundingIdempotencyKey = (userId: string, requestId: string): string
  * snapshot it started with and could miss a payment committed by the
  * request that held the lock.
  *
- * Throws the limit's BankingError when the totals do not allow it, and lets
+ * Throws the limit's AppError when the totals do not allow it, and lets
  * a unique violation on (user, request id) through (a concurrent twin).
  */
 export async function writePaymentWithinLimits(db: Db, p: PaymentToWrite, limits: FundingLimits, now = new Date()): Promise<WrittenPayment> {

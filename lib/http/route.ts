@@ -1,9 +1,10 @@
 import type { User } from "@/lib/db";
 import { getCurrentUser, getSessionActor, type Actor } from "@/lib/auth";
-import { BankingError } from "@/lib/banking/errors";
+import { AppError } from "@/lib/errors";
 import { clientIp } from "./client-ip";
 import { getConfig } from "@/lib/config";
 import { jsonError, rejectCrossSite } from "./api";
+import { logger } from "@/lib/log";
 
 interface RequestInfo<P> {
   params: P;
@@ -43,7 +44,7 @@ export function userRoute<P = Record<string, never>>(
 /**
  * userRoute for the hottest paths (funding, dashboard polling): the user is
  * not read on its own; the handler's domain call confirms the actor in its
- * first statement (actorMayAct) and throws `signedOut()` (lib/banking/errors.ts) when the user was
+ * first statement (actorMayAct) and throws `signedOut()` (lib/errors.ts) when the user was
  * disabled or signed out everywhere. One SQL round trip fewer per request.
  */
 export function actorRoute<P = Record<string, never>>(
@@ -71,8 +72,8 @@ function guarded<P>(
         userAgent: req.headers.get("user-agent"),
       });
     } catch (err) {
-      if (err instanceof BankingError) return jsonError(err.status, err.message, undefined, err.code);
-      console.error(`[api] ${req.method} ${new URL(req.url).pathname} failed: ${err instanceof Error ? err.name : "error"}`);
+      if (err instanceof AppError) return jsonError(err.status, err.message, undefined, err.code);
+      logger.error({ method: req.method, path: new URL(req.url).pathname, error: err instanceof Error ? err.name : "error" }, "api route failed");
       return jsonError(500, "Something went wrong on our side. Please try again.");
     }
   };

@@ -2,7 +2,7 @@ import type { Db, Prisma } from "@/lib/db";
 import { applyItemWebhook, type ItemWebhookResult, type PlaidWebhookPayload } from "@/lib/banking/item-status";
 import { getPlaid } from "@/lib/plaid/client";
 import { describePlaidFailure, plaidErrorOf } from "@/lib/plaid/errors";
-import { log } from "./log";
+import { logger } from "@/lib/log";
 import { createKeyCache, verifyPlaidWebhook, type PlaidKeyFetcher, type PlaidWebhookKey } from "./plaid-verification";
 
 /** Fetches a verification key from Plaid; null when Plaid does not know the kid. */
@@ -50,11 +50,11 @@ export async function handlePlaidWebhook(
     await verifyPlaidWebhook({ header: input.verificationHeader, rawBody: input.rawBody, getKey: deps.getKey ?? plaidKeyCache(), now: deps.now });
   } catch (err) {
     if (err instanceof PlaidKeyUnavailableError) {
-      log("warn", "plaid webhook: verification key unavailable", { code: err.code });
+      logger.warn({ code: err.code }, "plaid webhook: verification key unavailable");
       return { kind: "unavailable", message: "Webhook verification is temporarily unavailable." };
     }
     const reason = (err as { reason?: string }).reason ?? "invalid";
-    log("warn", "plaid webhook rejected", { reason });
+    logger.warn({ reason }, "plaid webhook rejected");
     return { kind: "rejected", status: 401, message: err instanceof Error ? err.message : "Invalid webhook signature." };
   }
 
@@ -77,13 +77,13 @@ export async function handlePlaidWebhook(
     },
   });
   const result = await applyItemWebhook(db, payload);
-  log("info", "plaid webhook processed", {
+  logger.info({
     eventId: stored.id,
     plaidItemId: payload.item_id ?? null,
     webhook: `${payload.webhook_type}:${payload.webhook_code}`,
     outcome: result.outcome,
     status: result.status ?? null,
-  });
+  }, "plaid webhook processed");
   const retry = result.refresh?.some((r) => r.outcome === "failed" && r.retryable) ?? false;
   return { kind: "processed", eventId: stored.id, result, retry };
 }

@@ -6,7 +6,7 @@ import { revokeActiveMandates } from "@/lib/banking/refresh-bank-account";
 import { getConfig } from "@/lib/config";
 import { applyDisputeReversal, applyObservedStatus, observeCharge, observeIntent, type ObservedStatus } from "@/lib/funding/payment-status";
 import { getStripe } from "@/lib/stripe/client";
-import { errorSummary, log } from "./log";
+import { errorSummary, logger } from "@/lib/log";
 
 export class StripeSignatureError extends Error {}
 
@@ -18,7 +18,7 @@ export function verifyStripeEvent(rawBody: string, signatureHeader: string | nul
   try {
     return (deps.stripe ?? getStripe()).webhooks.constructEvent(rawBody, signatureHeader, secret);
   } catch (err) {
-    log("warn", "stripe webhook rejected", { error: errorSummary(err).error.split("\n")[0] });
+    logger.warn({ error: errorSummary(err).error.split("\n")[0] }, "stripe webhook rejected");
     throw new StripeSignatureError("Invalid Stripe signature.");
   }
 }
@@ -52,7 +52,7 @@ export async function processStripeEvent(db: Db, event: Stripe.Event, deps: { st
   if (inserted.count === 0) {
     const existing = await db.stripeEvent.findUnique({ where: { id: event.id }, select: { processedAt: true } });
     if (existing?.processedAt) {
-      log("info", "stripe webhook duplicate acknowledged", { eventId: event.id, type: event.type });
+      logger.info({ eventId: event.id, type: event.type }, "stripe webhook duplicate acknowledged");
       return { duplicate: true, handled: false, changed: [] };
     }
   }
@@ -65,13 +65,13 @@ export async function processStripeEvent(db: Db, event: Stripe.Event, deps: { st
     // our own payments are still covered by reconciliation. Other errors
     // propagate (500) so Stripe delivers the event again.
     if ((err as { code?: unknown }).code !== "resource_missing") throw err;
-    log("warn", "stripe webhook object not found at Stripe; acknowledged", { eventId: event.id, type: event.type });
+    logger.warn({ eventId: event.id, type: event.type }, "stripe webhook object not found at Stripe; acknowledged");
     outcome = { handled: false, changed: [] };
   }
   const { handled, changed } = outcome;
 
   await db.stripeEvent.update({ where: { id: event.id }, data: { processedAt: new Date() } });
-  log("info", "stripe webhook processed", { eventId: event.id, type: event.type, changed: changed.length });
+  logger.info({ eventId: event.id, type: event.type, changed: changed.length }, "stripe webhook processed");
   return { duplicate: false, handled, changed };
 }
 
@@ -90,7 +90,7 @@ async function applyEvent(db: Db, stripe: Stripe, event: Stripe.Event): Promise<
     const mandate = await stripe.mandates.retrieve((event.data.object as Stripe.Mandate).id);
     return { handled: true, changed: mandate.status === "inactive" ? await revokeByStripeMandate(db, mandate.id, "mandate_inactive", event.id) : [] };
   }
-  log("info", "stripe webhook type not handled", { eventId: event.id, type: event.type });
+  logger.info({ eventId: event.id, type: event.type }, "stripe webhook type not handled");
   return { handled: false, changed: [] };
 }
 
@@ -99,7 +99,7 @@ export async function applyIntent(db: Db, stripe: Stripe, intentId: string, sour
   const intent = await stripe.paymentIntents.retrieve(intentId);
   const payment = await paymentForIntent(db, intent);
   if (!payment) {
-    log("info", "no payment for PaymentIntent", { paymentIntentId: intent.id });
+    logger.info({ paymentIntentId: intent.id }, "no payment for PaymentIntent");
     return [];
   }
   return applyChecked(db, payment, intent.amount, intent.currency, observeIntent(intent), source);
@@ -112,7 +112,7 @@ async function applyCharge(db: Db, stripe: Stripe, eventCharge: Stripe.Charge, s
   const charge = await stripe.charges.retrieve(eventCharge.id);
   const payment = await paymentForCharge(db, charge);
   if (!payment) {
-    log("info", "no payment for charge", { chargeId: charge.id });
+    logger.info({ chargeId: charge.id }, "no payment for charge");
     return [];
   }
   return applyChecked(db, payment, charge.amount, charge.currency, observeCharge(charge), source);
@@ -121,7 +121,7 @@ async function applyCharge(db: Db, stripe: Stripe, eventCharge: Stripe.Charge, s
 async function applyChecked(db: Db, payment: Payment, amount: number, currency: string, observed: ObservedStatus, source: string): Promise<string[]> {
   if (amount !== payment.amountCents || currency.toLowerCase() !== payment.currency.toLowerCase()) {
     // Never credit a balance with an amount the debit did not have.
-    log("error", "Stripe object does not match its payment; not applied", { paymentId: payment.id, amount, currency });
+    logger.error({ paymentId: payment.id, amount, currency }, "Stripe object does not match its payment; not applied");
     return [];
   }
   const result = await applyObservedStatus(db, payment.id, observed, source);
@@ -137,7 +137,7 @@ export async function paymentForIntent(db: Db, intent: Stripe.PaymentIntent): Pr
   const payment = await db.payment.findUnique({ where: { id: paymentId } });
   if (!payment) return null;
   if (payment.stripePaymentIntentId && payment.stripePaymentIntentId !== intent.id) {
-    log("warn", "PaymentIntent names a payment linked to another intent", { paymentId, paymentIntentId: intent.id });
+    logger.warn({ paymentId, paymentIntentId: intent.id }, "PaymentIntent names a payment linked to another intent");
     return null;
   }
   if (!payment.stripePaymentIntentId) {
@@ -177,14 +177,14 @@ async function applyDispute(db: Db, stripe: Stripe, dispute: Stripe.Dispute, eve
     (intentId ? await db.payment.findUnique({ where: { stripePaymentIntentId: intentId } }) : null) ??
     (await db.payment.findFirst({ where: { stripeChargeId: charge.id } }));
   if (!payment) {
-    log("info", "dispute for an unknown payment", { chargeId: charge.id, disputeId: dispute.id });
+    logger.info({ chargeId: charge.id, disputeId: dispute.id }, "dispute for an unknown payment");
     return changed;
   }
   // Only a succeeded charge can be disputed: the charge already in hand says so (no second read of its intent).
   changed.push(...(await applyChecked(db, payment, charge.amount, charge.currency, observeCharge(charge), source)));
-  if (dispute.amount !== payment.amountCents) log("warn", "dispute amount differs from the payment; the payment's amount is reversed", { paymentId: payment.id, disputeId: dispute.id });
+  if (dispute.amount !== payment.amountCents) logger.warn({ paymentId: payment.id, disputeId: dispute.id }, "dispute amount differs from the payment; the payment's amount is reversed");
   const { newlyDisputed, reversed } = await applyDisputeReversal(db, payment.id, { id: dispute.id, reason: dispute.reason ?? null }, source);
-  if (newlyDisputed && !reversed) log("warn", "disputed payment was never credited; nothing to reverse", { paymentId: payment.id, disputeId: dispute.id });
+  if (newlyDisputed && !reversed) logger.warn({ paymentId: payment.id, disputeId: dispute.id }, "disputed payment was never credited; nothing to reverse");
   if (newlyDisputed) changed.push(payment.id);
   const revoked = await db.$transaction((tx: Prisma.TransactionClient) => revokeActiveMandates(tx, payment.bankAccountId, "dispute"));
   if (revoked > 0) changed.push(payment.bankAccountId);

@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { bankingDeps } from "../../lib/banking/deps";
-import { BankingError } from "../../lib/banking/errors";
+import { AppError } from "@/lib/errors";
 import { createFundingPayment } from "../../lib/funding/create-payment";
 import { MANDATE_TEXT_VERSION } from "../../lib/funding/mandate";
 import { reconcilePayments } from "../../lib/funding/reconcile";
@@ -54,7 +54,7 @@ describe("1,000 concurrent funding submissions with 30% duplicated request ids",
         const { payment, created } = await createFundingPayment(deps, { id: user.userId, sessionVersion: 0 /* a new user's */ }, input, { ip: "203.0.113.10", userAgent: "hardening" });
         return { status: created ? 201 : 200, requestId: input.requestId, paymentId: payment.id };
       } catch (err) {
-        if (err instanceof BankingError) return { status: err.status, requestId: input.requestId, code: err.code };
+        if (err instanceof AppError) return { status: err.status, requestId: input.requestId, code: err.code };
         return { status: 500, requestId: input.requestId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
       }
     });

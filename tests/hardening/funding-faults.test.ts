@@ -8,7 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { BankingError } from "../../lib/banking/errors";
+import { AppError } from "@/lib/errors";
 import { createFundingPayment } from "../../lib/funding/create-payment";
 import { MANDATE_TEXT_VERSION } from "../../lib/funding/mandate";
 import { reconcilePayments } from "../../lib/funding/reconcile";
@@ -63,7 +63,7 @@ describe("funding under injected Plaid and Stripe faults", () => {
           const { payment } = await createFundingPayment(deps, { id: user.userId, sessionVersion: 0 /* a new user's */ }, input, { ip: "203.0.113.11", userAgent: "hardening" });
           return { status: 200, attempt, input, user, paymentId: payment.id, paymentStatus: payment.status };
         } catch (err) {
-          if (!(err instanceof BankingError)) return { status: 500, attempt, input, user, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+          if (!(err instanceof AppError)) return { status: 500, attempt, input, user, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
           if (err.status === 502 && attempt < 2) continue;
           return { status: err.status, attempt, input, user, code: err.code, message: err.message };
         }

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../lib/db";
 import { bankingDeps } from "../../lib/banking/deps";
-import { BankingError } from "../../lib/banking/errors";
+import { AppError } from "@/lib/errors";
 import { linkBankAccount } from "../../lib/banking/link-account";
 import { createFundingPayment } from "../../lib/funding/create-payment";
 import { MANDATE_TEXT_VERSION } from "../../lib/funding/mandate";
@@ -41,10 +41,10 @@ async function link(user: { id: string; email: string; name: string | null }, op
   return { view, result };
 }
 
-async function rejection(p: Promise<unknown>): Promise<BankingError> {
+async function rejection(p: Promise<unknown>): Promise<AppError> {
   const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(BankingError);
-  return err as BankingError;
+  expect(err).toBeInstanceOf(AppError);
+  return err as AppError;
 }
 
 describe("identity comparison", () => {

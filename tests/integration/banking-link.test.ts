@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { bankingDeps } from "../../lib/banking/deps";
 import { linkBankAccount } from "../../lib/banking/link-account";
 import { removeBankAccount } from "../../lib/banking/remove-account";
-import { BankingError } from "../../lib/banking/errors";
+import { AppError } from "@/lib/errors";
 import { getPlaid } from "../../lib/plaid/client";
 import { plaidErrorOf } from "../../lib/plaid/errors";
 import { getStripe } from "../../lib/stripe/client";
@@ -17,10 +17,10 @@ async function newUser() {
   return db.user.create({ data: { email: uniqueEmail("linker"), name: "Lin Ker" } });
 }
 
-async function rejection(p: Promise<unknown>): Promise<BankingError> {
+async function rejection(p: Promise<unknown>): Promise<AppError> {
   const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(BankingError);
-  return err as BankingError;
+  expect(err).toBeInstanceOf(AppError);
+  return err as AppError;
 }
 
 describe("linking a bank account", () => {

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { bankingDeps } from "../../lib/banking/deps";
 import { linkBankAccount } from "../../lib/banking/link-account";
 import { markItemReconnected } from "../../lib/banking/reconnect";
-import { BankingError } from "../../lib/banking/errors";
+import { AppError } from "@/lib/errors";
 import { createFundingPayment } from "../../lib/funding/create-payment";
 import { getDashboardData } from "../../lib/funding/dashboard";
 import { MANDATE_TEXT_VERSION } from "../../lib/funding/mandate";
@@ -27,10 +27,10 @@ async function linkedUser(options: Parameters<typeof linkResult>[0] & { accountN
   return { user, bank, link };
 }
 
-async function rejection(p: Promise<unknown>): Promise<BankingError> {
+async function rejection(p: Promise<unknown>): Promise<AppError> {
   const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(BankingError);
-  return err as BankingError;
+  expect(err).toBeInstanceOf(AppError);
+  return err as AppError;
 }
 
 /** Settles a debit in the sandbox and applies what Stripe then reports (as the webhook or reconciliation would). */
@@ -168,7 +168,7 @@ describe("funding the balance", () => {
     const write = () =>
       writePaymentWithinLimits(db, { userId: user.id, bankAccountId: bank.id, amountCents: 11_000, requestId: randomUUID(), mandate: { existingId: mandateId }, ip: null }, LIMITS);
     const results = await Promise.allSettled(Array.from({ length: 12 }, write));
-    const refused = results.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason as BankingError);
+    const refused = results.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason as AppError);
     expect(refused.map((e) => e.code)).toEqual(Array(7).fill("DAILY_LIMIT"));
     const total = await db.payment.aggregate({ where: { userId: user.id }, _sum: { amountCents: true }, _count: true });
     expect(total).toMatchObject({ _count: 6, _sum: { amountCents: 55_100 } });

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../../lib/config";
+import { ConfigError, parseConfig } from "@/lib/config";
+import { logLevelFrom } from "@/lib/config/schema";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), "fundwell-config-"));
@@ -47,6 +48,19 @@ describe("configuration", () => {
     );
     expect(problems({ ENCRYPTION_KEYS: "not-a-keyring" })).toEqual([expect.stringMatching(/^ENCRYPTION_KEYS: expected a comma-separated list/)]);
     expect(problems({ AUTH_SECRET: "short" })).toEqual([expect.stringMatching(/^AUTH_SECRET: expected at least 32 characters/)]);
+  });
+
+  it("validates LOG_LEVEL and RECONCILE_INTERVAL_MS like every other variable", () => {
+    expect(problems({ LOG_LEVEL: "loud", RECONCILE_INTERVAL_MS: "soon" })).toEqual([
+      expect.stringMatching(/^LOG_LEVEL: expected debug, info, warn or error/),
+      expect.stringMatching(/^RECONCILE_INTERVAL_MS: expected a whole number of milliseconds/),
+    ]);
+    expect(problems({ RECONCILE_INTERVAL_MS: "-5" })).toHaveLength(1);
+    const parsed = (env: Record<string, string>) => parseConfig(env, { requireDatabase: false, cwd: tmp() });
+    expect(parsed({})).toMatchObject({ logLevel: "info", reconcileIntervalMs: 300_000 });
+    expect(parsed({ LOG_LEVEL: "warn", RECONCILE_INTERVAL_MS: "0" })).toMatchObject({ logLevel: "warn", reconcileIntervalMs: 0 });
+    expect(logLevelFrom({ LOG_LEVEL: "debug" })).toBe("debug");
+    expect(logLevelFrom({ LOG_LEVEL: "loud" })).toBe("info"); // reported by parseConfig at start-up
   });
 
   it("requires DATABASE_URL inside the app, with a hint about the run command", () => {

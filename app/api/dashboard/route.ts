@@ -1,6 +1,6 @@
 import { getDb } from "@/lib/db";
 import { actorRoute } from "@/lib/http/route";
-import { signedOut } from "@/lib/banking/errors";
+import { signedOut } from "@/lib/errors";
 import { getDashboardData } from "@/lib/funding/dashboard";
 
 /**

@@ -5,7 +5,7 @@ import { createUpdateModeLinkToken } from "@/lib/banking/reconnect";
 import { parseJsonBody } from "@/lib/http/api";
 import { userRoute } from "@/lib/http/route";
 import { describePlaidFailure } from "@/lib/plaid/errors";
-import { BankingError } from "@/lib/banking/errors";
+import { AppError, providerCode } from "@/lib/errors";
 
 const bodySchema = z.object({ itemId: z.string().trim().min(1).max(100).optional() });
 
@@ -17,8 +17,8 @@ export const POST = userRoute(async (req, { user }) => {
     const linkToken = parsed.data.itemId ? await createUpdateModeLinkToken(getDb(), user.id, parsed.data.itemId) : await createLinkToken(user);
     return Response.json({ linkToken });
   } catch (err) {
-    if (err instanceof BankingError) throw err;
+    if (err instanceof AppError) throw err;
     const failure = describePlaidFailure(err);
-    throw new BankingError(502, failure.code, failure.displayMessage ?? "Plaid is not available right now. Please try again.");
+    throw new AppError(502, providerCode(failure.code), failure.displayMessage ?? "Plaid is not available right now. Please try again.");
   }
 });

@@ -1,7 +1,7 @@
 import { getDb } from "@/lib/db";
 import { jsonError } from "@/lib/http/api";
 import { handlePlaidWebhook } from "@/lib/webhooks/plaid";
-import { errorSummary, log } from "@/lib/webhooks/log";
+import { errorSummary, logger } from "@/lib/log";
 
 /**
  * Plaid webhooks. The body is read raw: its SHA-256 is what the
@@ -23,7 +23,7 @@ export async function POST(req: Request): Promise<Response> {
         return Response.json({ received: true });
     }
   } catch (err) {
-    log("error", "plaid webhook failed", errorSummary(err));
+    logger.error(errorSummary(err), "plaid webhook failed");
     return jsonError(500, "The webhook could not be processed.");
   }
 }

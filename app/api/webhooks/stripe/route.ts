@@ -1,7 +1,7 @@
 import { getDb } from "@/lib/db";
 import { jsonError } from "@/lib/http/api";
 import { processStripeEvent, StripeSignatureError, verifyStripeEvent } from "@/lib/webhooks/stripe";
-import { errorSummary, log } from "@/lib/webhooks/log";
+import { errorSummary, logger } from "@/lib/log";
 
 /**
  * Stripe webhooks. The raw body is what `Stripe-Signature` signs: 400 when
@@ -16,14 +16,14 @@ export async function POST(req: Request): Promise<Response> {
     event = verifyStripeEvent(rawBody, req.headers.get("stripe-signature"));
   } catch (err) {
     if (err instanceof StripeSignatureError) return jsonError(400, err.message);
-    log("error", "stripe webhook cannot be verified", errorSummary(err));
+    logger.error(errorSummary(err), "stripe webhook cannot be verified");
     return jsonError(500, "Stripe webhooks are not configured on this server.");
   }
   try {
     const result = await processStripeEvent(getDb(), event);
     return Response.json({ received: true, duplicate: result.duplicate });
   } catch (err) {
-    log("error", "stripe webhook failed", { eventId: event.id, type: event.type, ...errorSummary(err) });
+    logger.error({ eventId: event.id, type: event.type, ...errorSummary(err) }, "stripe webhook failed");
     return jsonError(500, "The event could not be processed; it will be retried.");
   }
 }

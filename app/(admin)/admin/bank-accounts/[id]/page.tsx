@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { requireAdmin } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import { bankingDeps } from "@/lib/banking/deps";
-import { BankingError } from "@/lib/banking/errors";
+import { AppError } from "@/lib/errors";
 import { getBankAccountForReview } from "@/lib/admin/review";
 import { getProcessorTokenPermissions, listProcessorTokens, PROCESSORS, PRODUCTS } from "@/lib/admin/processor-tokens";
 import { Card } from "@/components/ui/card";
@@ -21,7 +21,7 @@ export default async function AdminBankAccountPage({ params }: { params: Promise
   await requireAdmin(`/admin/bank-accounts/${id}`);
   const db = getDb();
   const account = await getBankAccountForReview(db, id).catch((err: unknown) => {
-    if (err instanceof BankingError && err.status === 404) notFound();
+    if (err instanceof AppError && err.status === 404) notFound();
     throw err;
   });
   const tokens = await listProcessorTokens(db, id);

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireAdmin } from "@/lib/auth";
 import { getDb } from "@/lib/db";
-import { BankingError } from "@/lib/banking/errors";
+import { AppError } from "@/lib/errors";
 import { getAdminPaymentDetail } from "@/lib/admin/payments";
 import { Card } from "@/components/ui/card";
 import { DataTable, td } from "@/components/admin/table";
@@ -17,7 +17,7 @@ export default async function AdminPaymentPage({ params }: { params: Promise<{ i
   const { id } = await params;
   await requireAdmin(`/admin/payments/${id}`);
   const detail = await getAdminPaymentDetail(getDb(), id).catch((err: unknown) => {
-    if (err instanceof BankingError && err.status === 404) notFound();
+    if (err instanceof AppError && err.status === 404) notFound();
     throw err;
   });
   const p = detail.payment;

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireAdmin } from "@/lib/auth";
 import { getDb } from "@/lib/db";
-import { BankingError } from "@/lib/banking/errors";
+import { AppError } from "@/lib/errors";
 import { getUserDetail } from "@/lib/admin/users";
 import { Card } from "@/components/ui/card";
 import { DataTable, td } from "@/components/admin/table";
@@ -19,7 +19,7 @@ export default async function AdminUserPage({ params }: { params: Promise<{ id: 
   const { id } = await params;
   const admin = await requireAdmin(`/admin/users/${id}`);
   const detail = await getUserDetail(getDb(), id).catch((err: unknown) => {
-    if (err instanceof BankingError && err.status === 404) notFound();
+    if (err instanceof AppError && err.status === 404) notFound();
     throw err;
   });
   const { user } = detail;

@@ -1,0 +1,59 @@
+/**
+ * The app's error type: an HTTP status, a stable code and the message a
+ * person sees. Route wrappers (lib/http/route.ts) turn it into
+ * `{ error: { message, code } }`; the browser matches on `ErrorCode`
+ * (imported as a type only), never on message text.
+ */
+export type AppErrorCode =
+  | "SIGNED_OUT"
+  | "NOT_FOUND"
+  | "UPSTREAM_UNAVAILABLE"
+  // funding
+  | "AMOUNT_TOO_SMALL"
+  | "AMOUNT_TOO_LARGE"
+  | "DAILY_LIMIT"
+  | "THIRTY_DAY_LIMIT"
+  | "ACCOUNT_BLOCKED"
+  | "ACCOUNT_NOT_ACTIVE"
+  | "ACCOUNT_UNDER_REVIEW"
+  | "MANDATE_REQUIRED"
+  | "INSUFFICIENT_BALANCE"
+  | "REQUEST_REUSED"
+  | "PAYMENT_REJECTED"
+  // linking
+  | "ACCOUNT_NOT_ELIGIBLE"
+  | "SINGLE_ACCOUNT_REQUIRED"
+  | "INVALID_PUBLIC_TOKEN"
+  | "INVALID_ACCOUNT_ID"
+  | "DUPLICATE_ACCOUNT"
+  | "ITEM_REMOVED"
+  | "LINK_FAILED"
+  | "STRIPE_REJECTED"
+  | "PLAID_ERROR"
+  // admin
+  | "CANNOT_DISABLE_SELF";
+
+/** A provider's own code passed on to the caller as it is (Plaid's `error_code`, Stripe's `code`). */
+export type ProviderErrorCode = string & { readonly __provider: true };
+
+export type ErrorCode = AppErrorCode | ProviderErrorCode;
+
+/** Marks a code that comes from Plaid or Stripe rather than from the app. */
+export const providerCode = (code: string): ProviderErrorCode => code as ProviderErrorCode;
+
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+}
+
+/** The actor a hot path confirmed in SQL (lib/auth/actor.ts) may no longer act: disabled, or signed out everywhere. */
+export const signedOut = () => new AppError(401, "SIGNED_OUT", "Please sign in.");
+export const notFound = (what: string) => new AppError(404, "NOT_FOUND", `${what} not found.`);
+export const upstreamUnavailable = (who: "bank" | "payment processor") =>
+  new AppError(502, "UPSTREAM_UNAVAILABLE", `We couldn't reach your ${who} just now. Please try again in a moment.`);
