@@ -18,3 +18,20 @@ export function describePlaidFailure(err: unknown): { code: string; message: str
   const code = (err as { code?: unknown } | null)?.code;
   return { code: typeof code === "string" ? code : "NETWORK_ERROR", message: "Plaid could not be reached", displayMessage: null };
 }
+
+/** INSTITUTION_ERROR codes that say "not now" rather than "never" (INSTITUTION_NO_LONGER_SUPPORTED, …). */
+const TRANSIENT_INSTITUTION_CODES = new Set(["INSTITUTION_DOWN", "INSTITUTION_NOT_RESPONDING", "INSTITUTION_NOT_AVAILABLE"]);
+
+/**
+ * Whether retrying the same Plaid call later may succeed: no answer
+ * (network, timeout), Plaid's own failure (API_ERROR, 5xx), rate limiting,
+ * or the bank being down for now. The one rule for every Plaid call site.
+ */
+export function isTransientPlaidError(err: unknown): boolean {
+  const plaidError = plaidErrorOf(err);
+  if (!plaidError) return true;
+  if (plaidError.error_type === "API_ERROR" || plaidError.error_type === "RATE_LIMIT_EXCEEDED") return true;
+  if (TRANSIENT_INSTITUTION_CODES.has(plaidError.error_code)) return true;
+  const status = (err as { response?: { status?: number } }).response?.status ?? 0;
+  return status >= 500 || status === 429;
+}
