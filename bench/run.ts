@@ -32,7 +32,7 @@ import { migrate } from "../lib/db/migrate";
 import { nextStartArgs } from "../scripts/lib/next-start";
 import { adminQuery, withDatabase } from "../tests/helpers/postgres";
 import { hashPassword } from "../lib/auth/password";
-import { MANDATE_TEXT_VERSION } from "../lib/funding/mandate";
+import { MANDATE_TEXT_VERSION } from "@/lib/funding/mandates";
 import { CookieJar, request, summarize, type Summary } from "./http";
 import { costGrowthSvg } from "./svg";
 

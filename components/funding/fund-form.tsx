@@ -2,7 +2,7 @@
 
 import { useId, useRef, useState, type FormEvent } from "react";
 import type { BankAccountView, DashboardData, PaymentView } from "@/lib/funding/views";
-import { MANDATE_TEXT_VERSION, mandateText } from "@/lib/funding/mandate";
+import { MANDATE_TEXT_VERSION, mandateText } from "@/lib/funding/mandate-text";
 import { Button } from "@/components/ui/button";
 import { CurrencyField } from "@/components/ui/currency-field";
 import { Spinner } from "@/components/ui/spinner";

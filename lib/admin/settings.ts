@@ -1,6 +1,5 @@
 import type { Db } from "@/lib/db";
 import { recordAudit } from "@/lib/audit";
-import { AppError } from "@/lib/errors";
 
 /** Admin-editable settings, stored in app_settings (key → JSON value). */
 export const SETTINGS = {
@@ -40,14 +39,4 @@ export async function updateSettings(db: Db, actor: { id: string; ip?: string | 
     });
   }
   return getSettings(db);
-}
-
-/**
- * The "fund before review" rule, checked by createFundingPayment (which reads
- * the setting with its other checks): when the setting is off, an account
- * still PENDING review cannot fund yet.
- */
-export function assertMayFundBeforeReview(account: { reviewStatus: string }, allowFundingBeforeReview: boolean): void {
-  if (account.reviewStatus !== "PENDING" || allowFundingBeforeReview) return;
-  throw new AppError(422, "ACCOUNT_UNDER_REVIEW", "This bank account is being reviewed. You can fund from it once the review is done.");
 }

@@ -1,4 +1,5 @@
-import type { Db, Prisma } from "@/lib/db";
+import type { Db } from "@/lib/db";
+import { Prisma } from "@/lib/generated/prisma/client";
 
 export interface AuditEntry {
   actorId: string | null;
@@ -25,3 +26,10 @@ export async function recordAudit(db: Pick<Db, "auditLog">, entry: AuditEntry): 
     },
   });
 }
+
+/**
+ * The audit log's INSERT column list, for the few SQL statements that write
+ * their own audit entry in the same statement as the change (the ledger).
+ * The SQL function fund_write_payment has its own (a migration cannot import it).
+ */
+export const AUDIT_INSERT = Prisma.sql`INSERT INTO "audit_logs" ("id", "actor_id", "action", "target_type", "target_id", "metadata", "created_at")`;

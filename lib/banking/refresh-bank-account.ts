@@ -3,6 +3,7 @@ import type { PlaidApi } from "plaid";
 import type { Db, Prisma } from "@/lib/db";
 import type { PlaidItem } from "@/lib/generated/prisma/client";
 import { recordAudit } from "@/lib/audit";
+import { revokeMandates } from "@/lib/funding/mandates";
 import { getPlaid } from "@/lib/plaid/client";
 import { describePlaidFailure, plaidErrorOf } from "@/lib/plaid/errors";
 import { accessTokenAad, openSecret } from "@/lib/secrets";
@@ -92,7 +93,7 @@ export async function refreshStripeBankAccount(
           targetId: account.id,
           metadata: { itemId: item.id, oldStripeBankAccountId: oldId, newStripeBankAccountId: newId, reason: options.reason ?? "auth_default_update" },
         });
-        await revokeActiveMandates(tx, account.id, "bank_account_refreshed");
+        await revokeMandates(tx, { bankAccountId: account.id }, "bank_account_refreshed");
       });
 
       if (oldId && oldId !== newId) {
@@ -114,18 +115,6 @@ export async function refreshStripeBankAccount(
     }
   }
   return results;
-}
-
-/** Revokes the bank account's ACH authorizations still in force; the next debit asks again. */
-export async function revokeActiveMandates(tx: Pick<Db, "mandateAcceptance" | "auditLog">, bankAccountId: string, reason: string): Promise<number> {
-  const active = await tx.mandateAcceptance.findMany({ where: { bankAccountId, revokedAt: null }, select: { id: true } });
-  if (active.length === 0) return 0;
-  const now = new Date();
-  await tx.mandateAcceptance.updateMany({ where: { id: { in: active.map((m) => m.id) }, revokedAt: null }, data: { revokedAt: now } });
-  for (const m of active) {
-    await recordAudit(tx, { actorId: null, action: "mandate.revoked", targetType: "mandate_acceptance", targetId: m.id, metadata: { bankAccountId, reason } });
-  }
-  return active.length;
 }
 
 async function detach(stripe: Stripe, customerId: string, sourceId: string): Promise<void> {

@@ -2,6 +2,7 @@ import type { PlaidApi } from "plaid";
 import Stripe from "stripe";
 import type { Db } from "@/lib/db";
 import { recordAudit } from "@/lib/audit";
+import { revokeMandates } from "@/lib/funding/mandates";
 import { accessTokenAad, openSecret } from "@/lib/secrets";
 import { plaidErrorOf } from "@/lib/plaid/errors";
 import { AppError, notFound, upstreamUnavailable, providerCode } from "@/lib/errors";
@@ -47,11 +48,11 @@ export async function removeBankAccount(
   }
 
   const now = new Date();
-  await db.$transaction([
-    db.bankAccount.update({ where: { id: account.id }, data: { status: "REMOVED", removedAt: now } }),
-    db.mandateAcceptance.updateMany({ where: { bankAccountId: account.id, revokedAt: null }, data: { revokedAt: now } }),
-    ...(removeItem ? [db.plaidItem.update({ where: { id: account.itemId }, data: { status: "REMOVED", removedAt: now } })] : []),
-  ]);
+  await db.$transaction(async (tx) => {
+    await tx.bankAccount.update({ where: { id: account.id }, data: { status: "REMOVED", removedAt: now } });
+    await revokeMandates(tx, { bankAccountId: account.id }, "bank_account_removed", { actorId: actor.id });
+    if (removeItem) await tx.plaidItem.update({ where: { id: account.itemId }, data: { status: "REMOVED", removedAt: now } });
+  });
   await recordAudit(db, {
     actorId: actor.id,
     action: "bank_account.removed",

@@ -4,17 +4,18 @@ import { getDb } from "@/lib/db";
 import { getConfig } from "@/lib/config";
 import { getStripe } from "@/lib/stripe/client";
 import { errorSummary, logger } from "@/lib/log";
-import { getPlaid } from "@/lib/plaid/client";
-import { applyObservedStatus, observeCharge, observeIntent } from "./payment-status";
-import { recoverUnsubmittedPayment } from "./create-payment";
+import { stripeErrorCode } from "@/lib/stripe/errors";
+import { readDebit } from "./stripe-debit";
+import { recoverUnsubmittedPayment } from "./submission";
+import { syncPayment } from "./sync";
 
 /**
  * Reconciliation: the safety net for webhooks that never arrived. Payments
  * still PENDING/PROCESSING and not updated for `olderThanMinutes` are read
- * again from Stripe and moved by the state machine (source "reconcile"), so
- * a payment that settled while its webhook was lost is credited, exactly once
- * (the ledger entry is unique per payment), whether the webhook or this job
- * gets there first.
+ * again from Stripe and synced like a webhook's debit (lib/funding/sync.ts,
+ * source "reconcile"), so a payment that settled while its webhook was lost
+ * is credited, exactly once (the ledger entry is unique per payment),
+ * whether the webhook or this job gets there first.
  *
  * A PENDING payment without a PaymentIntent (or legacy charge) id: the create
  * call may or may not have reached Stripe. recoverUnsubmittedPayment adopts
@@ -76,39 +77,24 @@ export async function reconcilePayments(db: Db, options: ReconcileOptions = {}):
     for (const payment of batch) {
       report.checked++;
       try {
-        let observed;
-        let amount: number;
-        let currency: string;
-        if (payment.stripePaymentIntentId) {
-          const intent = await stripe.paymentIntents.retrieve(payment.stripePaymentIntentId);
-          observed = observeIntent(intent);
-          ({ amount, currency } = intent);
-        } else if (payment.stripeChargeId) {
-          const charge = await stripe.charges.retrieve(payment.stripeChargeId);
-          observed = observeCharge(charge);
-          ({ amount, currency } = charge);
-        } else {
+        if (!payment.stripePaymentIntentId && !payment.stripeChargeId) {
           report.staleUnsubmitted++;
-          const outcome = await recoverUnsubmittedPayment({ db, stripe, plaid: getPlaid() }, payment.id);
+          const outcome = await recoverUnsubmittedPayment({ db, stripe }, payment.id);
           logger.info({ paymentId: payment.id, outcome }, "reconcile: recovered an unsubmitted payment");
           continue;
         }
-        if (amount !== payment.amountCents || currency.toLowerCase() !== payment.currency.toLowerCase()) {
-          logger.error({ paymentId: payment.id, amount, currency }, "reconcile: Stripe object does not match its payment; not applied");
-          report.errors++;
-          continue;
+        const debit = await readDebit(stripe, { paymentIntentId: payment.stripePaymentIntentId, chargeId: payment.stripeChargeId });
+        const result = await syncPayment(db, payment, debit, "reconcile");
+        if (!result) report.errors++;
+        else if (!result.changed) report.unchanged++;
+        else {
+          report.updated++;
+          if (result.status === "SUCCEEDED") report.succeeded++;
+          else if (result.status === "FAILED") report.failed++;
+          else if (result.status === "CANCELED") report.canceled++;
         }
-        const result = await applyObservedStatus(db, payment.id, observed, "reconcile");
-        if (!result.changed) {
-          report.unchanged++;
-          continue;
-        }
-        report.updated++;
-        if (result.status === "SUCCEEDED") report.succeeded++;
-        else if (result.status === "FAILED") report.failed++;
-        else if (result.status === "CANCELED") report.canceled++;
       } catch (err) {
-        if ((err as { code?: unknown }).code === "resource_missing") {
+        if (stripeErrorCode(err) === "resource_missing") {
           report.missingAtStripe++;
           logger.warn({ paymentId: payment.id }, "reconcile: Stripe does not know this payment's object");
         } else {

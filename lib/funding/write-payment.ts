@@ -1,6 +1,6 @@
 import { createId, type Db } from "@/lib/db";
-import { checkRollingTotals, rollingWindows, type FundingLimits } from "./limits";
-import { MANDATE_TEXT_VERSION } from "./mandate";
+import { MANDATE_TEXT_VERSION } from "./mandate-text";
+import { checkRollingTotals, rollingWindows, type FundingLimits } from "./policy";
 
 export interface PaymentToWrite {
   userId: string;
@@ -56,10 +56,25 @@ export async function writePaymentWithinLimits(db: Db, p: PaymentToWrite, limits
   // The function returns exactly one row, written or not.
   const [row] = await db.$queryRaw<[Row]>`
     SELECT "day", "thirty_day", "written" FROM "fund_write_payment"(
-      ${paymentId}, ${p.userId}, ${p.bankAccountId}, ${p.amountCents}::int, ${p.requestId}, ${idempotencyKey},
-      ${mandateAcceptanceId}, ${accept !== null}, ${MANDATE_TEXT_VERSION}, ${accept?.ip ?? null}::text, ${accept?.userAgent ?? null}::text,
-      ${createId()}, ${auditMetadata}::jsonb, ${p.ip}::text,
-      ${dayStart}::timestamp(3), ${thirtyDayStart}::timestamp(3), ${limits.dailyMaxCents}::bigint, ${limits.thirtyDayMaxCents}::bigint, ${now}::timestamp(3)
+      p_payment_id         => ${paymentId}::text,
+      p_user_id            => ${p.userId}::text,
+      p_bank_account_id    => ${p.bankAccountId}::text,
+      p_amount_cents       => ${p.amountCents}::int,
+      p_request_id         => ${p.requestId}::text,
+      p_idempotency_key    => ${idempotencyKey}::text,
+      p_mandate_id         => ${mandateAcceptanceId}::text,
+      p_accept_mandate     => ${accept !== null}::boolean,
+      p_mandate_version    => ${MANDATE_TEXT_VERSION}::text,
+      p_mandate_ip         => ${accept?.ip ?? null}::text,
+      p_mandate_user_agent => ${accept?.userAgent ?? null}::text,
+      p_audit_id           => ${createId()}::text,
+      p_audit_metadata     => ${auditMetadata}::jsonb,
+      p_ip                 => ${p.ip}::text,
+      p_day_start          => ${dayStart}::timestamp(3),
+      p_thirty_day_start   => ${thirtyDayStart}::timestamp(3),
+      p_daily_max_cents    => ${limits.dailyMaxCents}::bigint,
+      p_thirty_day_max_cents => ${limits.thirtyDayMaxCents}::bigint,
+      p_now                => ${now}::timestamp(3)
     )`;
 
   if (!row.written) {

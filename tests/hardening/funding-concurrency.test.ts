@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { bankingDeps } from "../../lib/banking/deps";
 import { AppError } from "@/lib/errors";
 import { createFundingPayment } from "../../lib/funding/create-payment";
-import { MANDATE_TEXT_VERSION } from "../../lib/funding/mandate";
+import { MANDATE_TEXT_VERSION } from "@/lib/funding/mandates";
 import { reconcilePayments } from "../../lib/funding/reconcile";
 import { getStripe } from "../../lib/stripe/client";
 import { getDb } from "../../lib/db";

@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
 import { createFundingPayment } from "../../lib/funding/create-payment";
-import { MANDATE_TEXT_VERSION } from "../../lib/funding/mandate";
+import { MANDATE_TEXT_VERSION } from "@/lib/funding/mandates";
 import { reconcilePayments } from "../../lib/funding/reconcile";
 import { getDb } from "../../lib/db";
 import { testDb } from "../helpers/db";

@@ -14,7 +14,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { bankingDeps } from "../../lib/banking/deps";
 import { linkBankAccount } from "../../lib/banking/link-account";
 import { createFundingPayment } from "../../lib/funding/create-payment";
-import { MANDATE_TEXT_VERSION } from "../../lib/funding/mandate";
+import { MANDATE_TEXT_VERSION } from "@/lib/funding/mandates";
 import { reconcilePayments } from "../../lib/funding/reconcile";
 import { createProcessorToken, getProcessorTokenPermissions } from "../../lib/admin/processor-tokens";
 import { getDb } from "../../lib/db";

@@ -5,7 +5,7 @@ import { bankingDeps } from "../../lib/banking/deps";
 import { AppError } from "@/lib/errors";
 import { linkBankAccount } from "../../lib/banking/link-account";
 import { createFundingPayment } from "../../lib/funding/create-payment";
-import { MANDATE_TEXT_VERSION } from "../../lib/funding/mandate";
+import { MANDATE_TEXT_VERSION } from "@/lib/funding/mandates";
 import { compareIdentity } from "../../lib/admin/identity-match";
 import { decideReview, getBankAccountForReview, listReviewQueue, removeAccountAsAdmin } from "../../lib/admin/review";
 import { getSettings, updateSettings } from "../../lib/admin/settings";

@@ -7,7 +7,7 @@ import { bankingDeps } from "../../lib/banking/deps";
 import { linkBankAccount } from "../../lib/banking/link-account";
 import { createFundingPayment } from "../../lib/funding/create-payment";
 import { getDashboardData, loadDashboard } from "../../lib/funding/dashboard";
-import { MANDATE_TEXT_VERSION } from "../../lib/funding/mandate";
+import { MANDATE_TEXT_VERSION } from "@/lib/funding/mandates";
 import { instrumentAdapterFactory } from "../../lib/observability/clients";
 import { testDb, uniqueEmail } from "../helpers/db";
 import { customUserPassword, linkResult } from "../helpers/sandbox";

@@ -269,7 +269,7 @@ describe("POST /api/webhooks/stripe", () => {
 
     // Delivered again (same event: deduplicated) and a replay of its effect (a second event for the same dispute).
     expect((await deliver(dispute)).status).toBe(200);
-    const { applyDisputeReversal } = await import("@/lib/funding/payment-status");
+    const { applyDisputeReversal } = await import("@/lib/funding/ledger");
     expect(await applyDisputeReversal(db, disputed.paymentId, { id: "dp_replayed", reason: null }, "test")).toEqual({ newlyDisputed: false, reversed: false });
     await deliverEvent("payment_intent.succeeded", disputed.intent.id);
     expect((await paymentState(disputed.paymentId)).credits).toHaveLength(2);

@@ -1,4 +1,7 @@
 /**
+ * Isomorphic: the fund form shows this text in the browser. Everything else
+ * about authorizations (acceptance, revocation) is in lib/funding/mandates.ts.
+ *
  * The ACH debit authorization shown before the first debit from a bank
  * account. Bump the version whenever the text changes: acceptances record the
  * version the person saw.

@@ -1,12 +1,15 @@
-import type Stripe from "stripe";
 import { createId, type Db } from "@/lib/db";
+import { AUDIT_INSERT } from "@/lib/audit";
 import type { PaymentStatus } from "@/lib/generated/prisma/enums";
 
 /**
- * The payment ledger's state machine. A payment moves
- * PENDING → PROCESSING → SUCCEEDED | FAILED | CANCELED, never backwards and
- * never out of a final state, so duplicated, late or reordered Stripe events
- * (and reconciliation racing a webhook) cannot undo or double anything.
+ * The ledger: where a payment's status moves, where a succeeded debit is
+ * credited to the user's balance, and where a disputed one is taken back.
+ *
+ * A payment moves PENDING → PROCESSING → SUCCEEDED | FAILED | CANCELED,
+ * never backwards and never out of a final state, so duplicated, late or
+ * reordered Stripe events (and reconciliation racing a webhook) cannot undo
+ * or double anything. Each ledger entry is unique per (payment, kind).
  */
 const RANK: Record<PaymentStatus, number> = { PENDING: 0, PROCESSING: 1, SUCCEEDED: 2, FAILED: 2, CANCELED: 2 };
 
@@ -19,58 +22,12 @@ export function statusesMovableTo(to: PaymentStatus): PaymentStatus[] {
   return (Object.keys(RANK) as PaymentStatus[]).filter((from) => canMove(from, to));
 }
 
+/** A debit's state as observed at Stripe (lib/funding/stripe-debit.ts), in the ledger's terms. */
 export interface ObservedStatus {
   status: PaymentStatus;
   failureCode?: string | null;
   failureMessage?: string | null;
   chargeId?: string | null;
-}
-
-/** What a PaymentIntent says about the debit. */
-export function observeIntent(intent: Stripe.PaymentIntent): ObservedStatus {
-  const chargeId = typeof intent.latest_charge === "string" ? intent.latest_charge : (intent.latest_charge?.id ?? null);
-  switch (intent.status) {
-    case "processing":
-      return { status: "PROCESSING", chargeId };
-    case "succeeded":
-      return { status: "SUCCEEDED", chargeId };
-    case "canceled":
-      return { status: "CANCELED", chargeId };
-    case "requires_payment_method": {
-      // After a confirm, this status with an error means the ACH debit failed.
-      const error = intent.last_payment_error;
-      if (!error) return { status: "PENDING", chargeId };
-      return { status: "FAILED", failureCode: error.code ?? error.decline_code ?? "payment_failed", failureMessage: plainFailureReason(error.code, error.message), chargeId };
-    }
-    default:
-      return { status: "PENDING", chargeId };
-  }
-}
-
-/** What a legacy Charge says about the debit (STRIPE_USE_CHARGES). */
-export function observeCharge(charge: Stripe.Charge): ObservedStatus {
-  if (charge.status === "succeeded") return { status: "SUCCEEDED", chargeId: charge.id };
-  if (charge.status === "failed") {
-    return { status: "FAILED", failureCode: charge.failure_code ?? "payment_failed", failureMessage: plainFailureReason(charge.failure_code, charge.failure_message), chargeId: charge.id };
-  }
-  return { status: "PROCESSING", chargeId: charge.id };
-}
-
-const REASONS: Record<string, string> = {
-  insufficient_funds: "Insufficient funds in the bank account.",
-  account_closed: "The bank account is closed.",
-  no_account: "The bank could not find this account.",
-  debit_not_authorized: "The bank reported this debit as not authorized.",
-  invalid_currency: "The bank account cannot accept US dollar debits.",
-  bank_account_restricted: "The bank account does not allow debits.",
-  account_frozen: "The bank account is frozen.",
-  invalid_account_number: "The account number is invalid.",
-};
-
-/** Stripe's failure code in plain words for the person who sees it. */
-export function plainFailureReason(code: string | null | undefined, fallback?: string | null): string {
-  if (code && REASONS[code]) return REASONS[code]!;
-  return fallback?.trim() || "The bank declined this debit.";
 }
 
 /** What the funding request learned from Stripe besides the status: stored with the transition. */
@@ -130,7 +87,7 @@ export async function applyObservedStatus(
       SELECT ${createId()}::text, "user_id", "id", "amount_cents", ${now}::timestamp(3) FROM updated WHERE moves AND ${credits}::boolean
     ),
     audit AS (
-      INSERT INTO "audit_logs" ("id", "actor_id", "action", "target_type", "target_id", "metadata", "created_at")
+      ${AUDIT_INSERT}
       SELECT ${createId()}::text, NULL, ${`payment.${to.toLowerCase()}`}::text, 'payment', "id",
              jsonb_strip_nulls(jsonb_build_object('from', from_status::text, 'source', ${source}::text, 'failureCode', ${observed.failureCode || null}::text)),
              ${now}::timestamp(3)
@@ -184,7 +141,7 @@ export async function applyDisputeReversal(
       RETURNING "id"
     ),
     audit AS (
-      INSERT INTO "audit_logs" ("id", "actor_id", "action", "target_type", "target_id", "metadata", "created_at")
+      ${AUDIT_INSERT}
       SELECT ${createId()}::text, NULL, 'payment.disputed', 'payment', marked."id",
              jsonb_strip_nulls(jsonb_build_object('disputeId', ${dispute.id}::text, 'reason', ${dispute.reason}::text, 'source', ${source}::text,
                                                   'reversed', EXISTS (SELECT 1 FROM reversal))),

@@ -1,0 +1,140 @@
+import type { PlaidApi } from "plaid";
+import type { Db } from "@/lib/db";
+import { AppError, notFound, providerCode, upstreamUnavailable } from "@/lib/errors";
+import { isTransientPlaidError, plaidErrorOf } from "@/lib/plaid/errors";
+import { accessTokenAad, openSecret } from "@/lib/secrets";
+import { MANDATE_TEXT_VERSION } from "./mandate-text";
+import type { FundingAccount } from "./funding-context";
+
+/**
+ * Every check made before a debit, in the order a funding request makes
+ * them: the amount, the account (state, review, connection, authorization),
+ * the live balance at the bank, then the daily and 30-day limits (read
+ * under the user's row lock by lib/funding/write-payment.ts, so concurrent
+ * requests cannot both slip under them).
+ */
+
+export interface FundingLimits {
+  minCents: number;
+  maxCents: number;
+  dailyMaxCents: number;
+  thirtyDayMaxCents: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function formatUsd(cents: number): string {
+  return new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(cents / 100);
+}
+
+/** Per-payment bounds: pure, checked before anything else. */
+export function checkAmount(amountCents: number, limits: FundingLimits): void {
+  if (amountCents < limits.minCents) throw new AppError(422, "AMOUNT_TOO_SMALL", `The minimum is ${formatUsd(limits.minCents)} per transfer.`);
+  if (amountCents > limits.maxCents) throw new AppError(422, "AMOUNT_TOO_LARGE", `The maximum is ${formatUsd(limits.maxCents)} per transfer.`);
+}
+
+/** An account that passed checkAccountMayFund, with the Stripe ids a debit needs. */
+export type FundableAccount = FundingAccount & { stripeBankAccountId: string; stripeCustomerId: string };
+
+/**
+ * Whether this account may be debited now, with the authorization the
+ * request brings (`mandateTextVersion`: the version of the text the person
+ * accepted with it, if any). Pure: the account comes from one read.
+ */
+export function checkAccountMayFund(
+  account: FundingAccount | null,
+  context: { stripeCustomerId: string | null; allowFundingBeforeReview: boolean; mandateTextVersion: string | null },
+): FundableAccount {
+  if (!account || account.status === "REMOVED") throw notFound("Bank account");
+  if (account.reviewStatus === "BLOCKED") throw new AppError(422, "ACCOUNT_BLOCKED", "Funding from this bank account has been blocked. Please contact support.");
+  checkReviewAllowsFunding(account, context.allowFundingBeforeReview);
+  if (account.status !== "ACTIVE" || !account.stripeBankAccountId || !context.stripeCustomerId) {
+    throw new AppError(422, "ACCOUNT_NOT_ACTIVE", "This bank account is not ready for transfers yet.");
+  }
+  if (account.item.status === "LOGIN_REQUIRED" || account.item.status === "REVOKED") {
+    throw new AppError(422, "ACCOUNT_NOT_ACTIVE", "Your bank connection needs attention. Reconnect your bank, then try again.");
+  }
+  if (!account.mandate && context.mandateTextVersion !== MANDATE_TEXT_VERSION) {
+    throw new AppError(400, "MANDATE_REQUIRED", "Please read and accept the ACH debit authorization for this bank account.");
+  }
+  return { ...account, stripeBankAccountId: account.stripeBankAccountId, stripeCustomerId: context.stripeCustomerId };
+}
+
+/**
+ * The admin setting "fund before review" (stored in app_settings, edited in
+ * lib/admin/settings.ts): when it is off, an account still PENDING review
+ * cannot fund yet.
+ */
+export function checkReviewAllowsFunding(account: { reviewStatus: string }, allowFundingBeforeReview: boolean): void {
+  if (account.reviewStatus !== "PENDING" || allowFundingBeforeReview) return;
+  throw new AppError(422, "ACCOUNT_UNDER_REVIEW", "This bank account is being reviewed. You can fund from it once the review is done.");
+}
+
+/**
+ * The live balance check before each debit. A null available balance (some
+ * banks only report current) falls back to current; if the bank reports
+ * neither, the debit goes ahead and a return is handled by the ledger.
+ */
+export async function checkLiveBalance(
+  deps: { db: Db; plaid: PlaidApi },
+  account: Pick<FundingAccount, "plaidAccountId" | "item">,
+  amountCents: number,
+): Promise<void> {
+  let balances;
+  try {
+    const { data } = await deps.plaid.accountsBalanceGet({
+      access_token: openSecret(account.item.accessTokenCiphertext, accessTokenAad(account.item.id)),
+      options: { account_ids: [account.plaidAccountId] },
+    });
+    balances = data.accounts.find((a) => a.account_id === account.plaidAccountId)?.balances;
+  } catch (err) {
+    const error = plaidErrorOf(err);
+    if (error?.error_code === "ITEM_LOGIN_REQUIRED") {
+      await deps.db.plaidItem.update({ where: { id: account.item.id }, data: { status: "LOGIN_REQUIRED", errorCode: "ITEM_LOGIN_REQUIRED" } });
+      throw new AppError(422, "ACCOUNT_NOT_ACTIVE", "Your bank needs you to sign in again. Reconnect your bank, then try again.");
+    }
+    if (error && !isTransientPlaidError(err)) {
+      throw new AppError(422, providerCode(error.error_code), error.display_message ?? "Your bank could not confirm the balance of this account.");
+    }
+    throw upstreamUnavailable("bank");
+  }
+  if (!balances) throw new AppError(422, "ACCOUNT_NOT_ACTIVE", "This account is no longer available at your bank.");
+  const available = balances.available ?? balances.current;
+  if (available !== null && available !== undefined && Math.round(available * 100) < amountCents) {
+    throw new AppError(
+      422,
+      "INSUFFICIENT_BALANCE",
+      `Your bank reports ${formatUsd(Math.round(available * 100))} available, which is less than ${formatUsd(amountCents)}. Try a smaller amount.`,
+    );
+  }
+}
+
+/** What the user has debited (not failed or canceled) in the last day and the last 30 days. */
+export interface RollingTotals {
+  dayCents: number;
+  thirtyDayCents: number;
+}
+
+export const rollingWindows = (now: Date): { dayStart: Date; thirtyDayStart: Date } => ({
+  dayStart: new Date(now.getTime() - DAY_MS),
+  thirtyDayStart: new Date(now.getTime() - 30 * DAY_MS),
+});
+
+/** The daily and rolling 30-day limits: throws the limit's error with what is left. Pure. */
+export function checkRollingTotals(totals: RollingTotals, amountCents: number, limits: FundingLimits): void {
+  const { dayCents, thirtyDayCents } = totals;
+  if (dayCents + amountCents > limits.dailyMaxCents) {
+    throw new AppError(
+      422,
+      "DAILY_LIMIT",
+      `This would exceed your daily limit of ${formatUsd(limits.dailyMaxCents)} (${formatUsd(Math.max(0, limits.dailyMaxCents - dayCents))} left today).`,
+    );
+  }
+  if (thirtyDayCents + amountCents > limits.thirtyDayMaxCents) {
+    throw new AppError(
+      422,
+      "THIRTY_DAY_LIMIT",
+      `This would exceed your 30-day limit of ${formatUsd(limits.thirtyDayMaxCents)} (${formatUsd(Math.max(0, limits.thirtyDayMaxCents - thirtyDayCents))} left).`,
+    );
+  }
+}

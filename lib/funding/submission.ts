@@ -1,0 +1,143 @@
+import type Stripe from "stripe";
+import type { Db } from "@/lib/db";
+import { AppError, upstreamUnavailable } from "@/lib/errors";
+import { getConfig } from "@/lib/config";
+import type { PaymentStatus } from "@/lib/generated/prisma/enums";
+import { applyObservedStatus, type SubmissionResult } from "./ledger";
+import { mandateForStripe, type MandateAcceptance } from "./mandates";
+import { findDebitForPayment, sendDebit, type ObservedDebit } from "./stripe-debit";
+import { syncPayment } from "./sync";
+
+/**
+ * Sending a written-down payment to Stripe: the first time (createFundingPayment),
+ * again when the first send never got an answer (a retry with the same
+ * request id, or reconciliation), and recovering one whose fate is unknown.
+ * Every send uses the payment's own idempotency key, so Stripe answers a
+ * re-send with the same debit.
+ */
+
+export interface SubmissionDeps {
+  db: Db;
+  stripe: Stripe;
+  useCharges?: boolean;
+}
+
+/** What a send needs of a written-down payment. */
+export interface PaymentToSubmit {
+  id: string;
+  userId: string;
+  amountCents: number;
+  currency: string;
+  idempotencyKey: string;
+  createdAt: Date;
+  customer: string;
+  source: string;
+  /** The acceptance that authorizes the debit (with Stripe's mandate once the first debit created one). */
+  mandate: MandateAcceptance | null;
+}
+
+export interface SubmitOutcome {
+  changed: boolean;
+  status: PaymentStatus;
+  failureMessage: string | null;
+}
+
+/**
+ * Sends the payment and applies Stripe's answer through the ledger. A
+ * refusal fails the payment and throws PAYMENT_REJECTED; an unknown outcome
+ * (network, 5xx, key in use) leaves it PENDING and unsubmitted and throws
+ * UPSTREAM_UNAVAILABLE: a retry or reconciliation sends it again.
+ */
+export async function submitDebit(deps: SubmissionDeps, payment: PaymentToSubmit): Promise<SubmitOutcome> {
+  const useCharges = deps.useCharges ?? getConfig().funding.useCharges;
+  let result;
+  try {
+    result = await sendDebit(
+      deps.stripe,
+      {
+        paymentId: payment.id,
+        userId: payment.userId,
+        amountCents: payment.amountCents,
+        currency: payment.currency,
+        idempotencyKey: payment.idempotencyKey,
+        customer: payment.customer,
+        source: payment.source,
+        mandate: mandateForStripe(payment.mandate, payment.createdAt),
+      },
+      { useCharges },
+    );
+  } catch {
+    throw upstreamUnavailable("payment processor");
+  }
+  if (result.outcome === "refused") {
+    await applyObservedStatus(deps.db, payment.id, { status: "FAILED", failureCode: result.code, failureMessage: "The payment processor declined this transfer." }, "create");
+    throw new AppError(422, "PAYMENT_REJECTED", "The payment processor declined this transfer. Please contact support if this keeps happening.");
+  }
+  const { debit } = result;
+  const synced = await syncPayment(deps.db, payment, debit, "create", submissionOf(debit, payment.mandate));
+  if (!synced) throw new Error(`Stripe answered with a debit that does not match payment ${payment.id}`);
+  return { ...synced, failureMessage: synced.status === "FAILED" ? (debit.observed.failureMessage ?? null) : null };
+}
+
+/** The ids a send learned besides the status: the intent, and the Stripe mandate for an acceptance that had none. */
+function submissionOf(debit: ObservedDebit, mandate: MandateAcceptance | null): SubmissionResult {
+  return {
+    ...(debit.paymentIntentId ? { stripePaymentIntentId: debit.paymentIntentId } : {}),
+    ...(mandate && debit.mandateId && !mandate.stripeMandateId ? { mandate: { acceptanceId: mandate.id, stripeMandateId: debit.mandateId } } : {}),
+  };
+}
+
+/** Sends a written-down payment that has not reached Stripe yet (no-op when it has). */
+export async function submitPayment(deps: SubmissionDeps, paymentId: string): Promise<void> {
+  const payment = await deps.db.payment.findUniqueOrThrow({
+    where: { id: paymentId },
+    include: { bankAccount: true, mandate: true, user: { select: { stripeCustomerId: true } } },
+  });
+  if (payment.stripePaymentIntentId || payment.stripeChargeId || payment.status !== "PENDING") return;
+  const customer = payment.user.stripeCustomerId;
+  const source = payment.bankAccount.stripeBankAccountId;
+  if (!customer || !source) throw new AppError(422, "ACCOUNT_NOT_ACTIVE", "This bank account is not ready for transfers yet.");
+  await submitDebit(deps, { ...payment, customer, source, mandate: payment.mandate });
+}
+
+/** Stripe keeps idempotency keys for 24 hours; past that a re-send could debit twice. */
+const RESEND_WINDOW_MS = 23 * 60 * 60 * 1000;
+
+/**
+ * For a payment whose first send never got an answer (reconciliation): adopt
+ * the debit if Stripe has one for it (found by metadata.payment_id among the
+ * customer's recent ones), else re-send it while the idempotency key is
+ * still honoured, else cancel it: it never reached Stripe.
+ */
+export async function recoverUnsubmittedPayment(deps: SubmissionDeps, paymentId: string): Promise<"adopted" | "resubmitted" | "canceled" | "nothing"> {
+  const { db } = deps;
+  if (!(await isUnsubmitted(db, paymentId))) return "nothing";
+  const payment = await db.payment.findUniqueOrThrow({ where: { id: paymentId }, include: { user: { select: { stripeCustomerId: true } } } });
+  const customer = payment.user.stripeCustomerId;
+  if (customer) {
+    const useCharges = deps.useCharges ?? getConfig().funding.useCharges;
+    const debit = await findDebitForPayment(deps.stripe, { customer, paymentId: payment.id, useCharges });
+    if (debit) {
+      await syncPayment(db, payment, debit, "reconcile", debit.paymentIntentId ? { stripePaymentIntentId: debit.paymentIntentId } : {});
+      return "adopted";
+    }
+  }
+  if (Date.now() - payment.createdAt.getTime() < RESEND_WINDOW_MS) {
+    await submitPayment(deps, payment.id);
+    return "resubmitted";
+  }
+  await applyObservedStatus(db, payment.id, { status: "CANCELED", failureCode: "never_submitted", failureMessage: "The transfer never reached the payment processor." }, "reconcile");
+  return "canceled";
+}
+
+/** PENDING with no Stripe id: the create call may or may not have reached Stripe. */
+export async function isUnsubmitted(db: Db, paymentId: string): Promise<boolean> {
+  const p = await db.payment.findUniqueOrThrow({ where: { id: paymentId }, select: { status: true, stripePaymentIntentId: true, stripeChargeId: true } });
+  return p.status === "PENDING" && !p.stripePaymentIntentId && !p.stripeChargeId;
+}
+
+/** Waits (polling) while a twin request may be sending the payment. */
+export async function waitForSubmission(db: Db, paymentId: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && (await isUnsubmitted(db, paymentId))) await new Promise((resolve) => setTimeout(resolve, 100));
+}
