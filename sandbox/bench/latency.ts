@@ -9,13 +9,14 @@
  * neighbour) hits both sides equally; the added time is the difference of the
  * medians.
  *
- * `npm run bench:sandbox` runs it with N=500 and writes docs/sandbox-benchmark.md;
+ * `npm run bench:sandbox` runs it with N=500 and writes docs/sandbox-benchmark.md
+ * (this run's figures, then the hand-written sandbox/bench/analysis.md);
  * sandbox/test/concurrency-latency.test.ts runs it with a smaller N and
  * fails when the median added time reaches 2 ms.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -266,23 +267,38 @@ export function formatTable(results: CallResult[]): string {
   ].join("\n");
 }
 
-async function main(): Promise<void> {
-  const n = Number(process.env.BENCH_N ?? 500);
-  const warmup = Number(process.env.BENCH_WARMUP ?? 100);
-  const results = await measureAddedLatency({ n, warmup });
-  const table = formatTable(results);
-  console.log(table);
-  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? "unknown CPU"} (nproc ${cpus().length}), Node ${process.version}, ${process.platform} ${process.arch}`;
+/** What a run is described by at the top of docs/sandbox-benchmark.md. */
+export interface RunInfo {
+  n: number;
+  warmup: number;
+  /** e.g. "2 × AMD EPYC (nproc 2), Node v20.20.2, linux x64" */
+  machine: string;
+  /** UTC, "YYYY-MM-DD HH:MM" */
+  measuredAt: string;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** Hand-maintained notes spliced under the generated part (measurements this script does not make). */
+const ANALYSIS_FILE = path.join(here, "analysis.md");
+
+/**
+ * docs/sandbox-benchmark.md: the method, the command, this run's machine, date
+ * and figures, then `analysis` (the hand-written sandbox/bench/analysis.md).
+ */
+export function renderDoc(results: CallResult[], run: RunInfo, analysis: string): string {
   const worst = Math.max(...results.map((r) => r.addedMedian));
-  const doc = `# Sandbox latency benchmark
+  return `# Sandbox latency benchmark
 
 The local sandbox (\`sandbox/\`) must add **under 2 ms (median) per call** on
 loopback, so it never hides the app's own cost.
 
 Command: \`npm run bench:sandbox\` (\`tsx sandbox/bench/latency.ts\`; \`BENCH_N\` and
-\`BENCH_WARMUP\` override N=${n} and the ${warmup} warm-up calls per side).
+\`BENCH_WARMUP\` override N=${run.n} and the ${run.warmup} warm-up calls per side;
+\`BENCH_NO_WRITE=1\` prints the table without writing this page). The page is
+generated: the run's figures and, after them, the hand-written
+\`sandbox/bench/analysis.md\`.
 
-Method: each call goes through the official SDK (\`plaid\` ${"`PlaidApi`"}, \`stripe\`
+Method: each call goes through the official SDK (\`plaid\` \`PlaidApi\`, \`stripe\`
 with \`maxNetworkRetries: 0\`), sequentially, once against the sandbox (state
 persisted to a temporary \`dataDir\`, as \`npm run sandbox\` does) and once against a trivial
 \`node:http\` server answering the exact bytes the sandbox answered for that call,
@@ -290,41 +306,28 @@ alternating between the two. The SDK, HTTP and JSON costs are the same on both
 sides, so **added = median(sandbox) − median(canned)** is what the sandbox itself costs.
 Everything runs in one process on 127.0.0.1. Times in ms.
 
-Machine: ${machine}. Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC.
+Machine: ${run.machine}. Measured ${run.measuredAt} UTC.
 
-${table}
+${formatTable(results)}
 
 Worst added median: **${ms(worst)} ms** (target < 2 ms). The vitest test
 \`sandbox/test/concurrency-latency.test.ts\` runs the same measurement with N=200 and fails at 2 ms
 (and checks that the measurement does see a sandbox made 3 ms slower by fault injection).
 p95 figures are dominated by garbage collection and scheduling on both sides, so they are noisier.
+${analysis.trim() ? `\n${analysis.trim()}\n` : ""}`;
+}
 
-## State writes (measured once, 2026-11-21, same machine)
-
-The store used to rewrite the whole \`state.json\` after every request (once per
-tick). Each \`paymentIntents.create\` with \`confirm\` adds ~10 KB of state (the
-PaymentIntent, its charge, events with full object snapshots, the idempotency
-record), so the per-call cost grew with the state: sequential creates took
-26 ms/call on average for the first 1,000 and 90 ms/call for the next 1,000
-(20 MB state, 109 ms per write); 10,000 were out of reach. Writes are now
-coalesced (\`sandbox/src/core/store.ts\`: one atomic tmp + rename write 50 ms
-after a change, or 9× the last write's duration for a large state, at most 5 s;
-at once on close and reset). 10,000 sequential creates then take 35.6 s in
-all (3.6 ms/call average; 100 MB state, 0.8 s per write), and the per-call
-median stays < 10 ms with 10,000 PaymentIntents on disk
-(\`sandbox/test/persistence.test.ts\`).
-
-What remains growing with the state at that size is in memory, not I/O: with
-\`dataDir: null\` the same run goes from 1.1 ms/call (first 1,000) to 6.4 ms/call
-(10th 1,000); a CPU profile puts ~70% of it in
-\`IdempotencyLayer.lookup\` (\`sandbox/src/stripe/idempotency.ts\`), which sweeps
-every saved key for expiry on each POST (stripe-node sends an Idempotency-Key
-on every POST). Stopping the sweep at the first unexpired key (records are in
-creation order) would make it O(expired).
-`;
-  const out = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../docs/sandbox-benchmark.md");
+async function main(): Promise<void> {
+  const n = Number(process.env.BENCH_N ?? 500);
+  const warmup = Number(process.env.BENCH_WARMUP ?? 100);
+  const results = await measureAddedLatency({ n, warmup });
+  console.log(formatTable(results));
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? "unknown CPU"} (nproc ${cpus().length}), Node ${process.version}, ${process.platform} ${process.arch}`;
+  const measuredAt = new Date().toISOString().slice(0, 16).replace("T", " ");
+  const analysis = existsSync(ANALYSIS_FILE) ? readFileSync(ANALYSIS_FILE, "utf8") : "";
+  const out = path.resolve(here, "../../docs/sandbox-benchmark.md");
   if (process.env.BENCH_NO_WRITE !== "1") {
-    writeFileSync(out, doc);
+    writeFileSync(out, renderDoc(results, { n, warmup, machine, measuredAt }, analysis));
     console.log(`\nwrote ${path.relative(process.cwd(), out)}`);
   }
 }
