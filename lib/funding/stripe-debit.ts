@@ -187,7 +187,7 @@ export function observeCharge(charge: Pick<Stripe.Charge, "id" | "status" | "fai
   return { status: "PROCESSING", chargeId: charge.id };
 }
 
-const REASONS: Record<string, string> = {
+const REASONS = new Map<string, string>(Object.entries({
   insufficient_funds: "Insufficient funds in the bank account.",
   account_closed: "The bank account is closed.",
   no_account: "The bank could not find this account.",
@@ -196,10 +196,10 @@ const REASONS: Record<string, string> = {
   bank_account_restricted: "The bank account does not allow debits.",
   account_frozen: "The bank account is frozen.",
   invalid_account_number: "The account number is invalid.",
-};
+}));
 
 /** Stripe's failure code in plain words for the person who sees it. */
 export function plainFailureReason(code: string | null | undefined, fallback?: string | null): string {
-  if (code && REASONS[code]) return REASONS[code]!;
-  return fallback?.trim() || "The bank declined this debit.";
+  // A Map, not an object literal: a code such as "constructor" must not find Object.prototype's members.
+  return (code && REASONS.get(code)) || fallback?.trim() || "The bank declined this debit.";
 }
