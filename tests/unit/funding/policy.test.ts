@@ -56,7 +56,12 @@ const ready: FundingAccount = {
   item: { id: "item", status: "ACTIVE", accessTokenCiphertext: "v1.k.x" },
   mandate: { id: "m", stripeMandateId: "mandate_1", acceptedAt: new Date(0), ipAddress: "127.0.0.1", userAgent: "ua" },
 };
-const context = { stripeCustomerId: "cus_1", allowFundingBeforeReview: true, mandateTextVersion: null };
+interface Context {
+  stripeCustomerId: string | null;
+  allowFundingBeforeReview: boolean;
+  mandateTextVersion: string | null;
+}
+const context: Context = { stripeCustomerId: "cus_1", allowFundingBeforeReview: true, mandateTextVersion: null };
 
 describe("whether an account may fund now", () => {
   it("a ready account with an authorization on file passes, with its Stripe ids", () => {
@@ -66,7 +71,7 @@ describe("whether an account may fund now", () => {
     expect(() => checkAccountMayFund({ ...ready, mandate: null }, { ...context, mandateTextVersion: MANDATE_TEXT_VERSION })).not.toThrow();
   });
 
-  it.each<[string, FundingAccount | null, Partial<typeof context> & { mandateTextVersion?: string | null }, number, ErrorCode]>([
+  it.each<[string, FundingAccount | null, Partial<Context>, number, ErrorCode]>([
     ["unknown or someone else's account", null, {}, 404, "NOT_FOUND"],
     ["removed", { ...ready, status: "REMOVED" }, {}, 404, "NOT_FOUND"],
     ["blocked by an admin", { ...ready, reviewStatus: "BLOCKED" }, {}, 422, "ACCOUNT_BLOCKED"],
