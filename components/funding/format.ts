@@ -1,9 +1,3 @@
-const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
-
-export function formatUsd(cents: number): string {
-  return usd.format(cents / 100);
-}
-
 const dateTime = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short" });
 
 export function formatDateTime(iso: string): string {

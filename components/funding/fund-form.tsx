@@ -8,7 +8,8 @@ import { CurrencyField } from "@/components/ui/currency-field";
 import { Spinner } from "@/components/ui/spinner";
 import { useToast } from "@/components/ui/toast";
 import { api, errorIs } from "./api";
-import { bankLabel, dollarsToCents, formatUsd } from "./format";
+import { formatUsd } from "@/lib/format";
+import { bankLabel, dollarsToCents } from "./format";
 
 /** A v4 UUID; crypto.randomUUID needs a secure context, so plain-http LAN testing falls back to getRandomValues. */
 function newRequestId(): string {
