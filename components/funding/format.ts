@@ -16,7 +16,3 @@ export function dollarsToCents(input: string): number | null {
   const fraction = Number((match[2] ?? "").padEnd(2, "0") || "0");
   return whole * 100 + fraction;
 }
-
-export function bankLabel(account: { institutionName: string | null; name: string; mask: string | null }): string {
-  return `${account.institutionName ?? "Bank"} ${account.name}${account.mask ? ` ····${account.mask}` : ""}`;
-}

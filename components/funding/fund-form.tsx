@@ -8,8 +8,8 @@ import { CurrencyField } from "@/components/ui/currency-field";
 import { Spinner } from "@/components/ui/spinner";
 import { useToast } from "@/components/ui/toast";
 import { api, errorIs } from "./api";
-import { formatUsd } from "@/lib/format";
-import { bankLabel, dollarsToCents } from "./format";
+import { bankLabel, formatUsd } from "@/lib/format";
+import { dollarsToCents } from "./format";
 
 /** A v4 UUID; crypto.randomUUID needs a secure context, so plain-http LAN testing falls back to getRandomValues. */
 function newRequestId(): string {
@@ -164,14 +164,14 @@ export function FundForm({
           >
             {accounts.map((a) => (
               <option key={a.id} value={a.id}>
-                {bankLabel(a)}
+                {bankLabel(a, a.name)}
               </option>
             ))}
           </select>
         </div>
       ) : (
         <p className="text-sm text-slate-600">
-          From <span className="font-medium text-slate-900">{bankLabel(account)}</span>
+          From <span className="font-medium text-slate-900">{bankLabel(account, account.name)}</span>
         </p>
       )}
 
