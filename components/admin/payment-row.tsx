@@ -1,7 +1,8 @@
 import Link from "next/link";
+import { formatUsd } from "@/lib/format";
 import { td } from "./table";
 import { StatusBadge } from "./status-badge";
-import { formatUsd, formatWhen } from "./format";
+import { formatWhen } from "./format";
 
 /** One payment in an admin table; the user column only where payments of several users are listed. */
 export function PaymentRow({

@@ -1,10 +1,11 @@
 import type { ReviewItemView } from "@/lib/admin/review";
+import { bankLabel } from "@/lib/format";
 import { ActionButton } from "./action-button";
 
 /** Approve / block / remove for one account (server component; the buttons are small client islands). */
 export function ReviewActions({ item, redirectAfterRemove }: { item: Pick<ReviewItemView, "id" | "reviewStatus" | "status" | "mask" | "institutionName">; redirectAfterRemove?: string }) {
   if (item.status === "REMOVED") return <span className="text-sm text-slate-500">Removed</span>;
-  const label = `${item.institutionName ?? "Bank"} ····${item.mask ?? ""}`;
+  const label = bankLabel(item);
   return (
     <div className="flex flex-wrap gap-2">
       {item.reviewStatus !== "APPROVED" ? <ActionButton url={`/api/admin/bank-accounts/${item.id}/review`} body={{ decision: "approve" }} label="Approve" variant="primary" /> : null}

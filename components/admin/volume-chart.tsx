@@ -1,5 +1,5 @@
 import type { DailyVolume } from "@/lib/admin/overview";
-import { formatUsd } from "./format";
+import { formatUsd } from "@/lib/format";
 
 /**
  * Funding volume per day as a server-rendered SVG bar chart (no chart

@@ -1,5 +1,5 @@
 import type { BalanceView } from "@/lib/funding/views";
-import { formatUsd } from "./format";
+import { formatUsd } from "@/lib/format";
 
 /** Available (settled) and pending (debits on their way) balances, kept apart. */
 export function Balances({ balances }: { balances: BalanceView }) {

@@ -2,13 +2,13 @@
 
 import { useState } from "react";
 import type { BankAccountView } from "@/lib/funding/views";
+import { bankLabel } from "@/lib/format";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { useToast } from "@/components/ui/toast";
 import { LinkButton, useLinkLauncher } from "@/components/plaid/link-button";
 import { api } from "./api";
-import { bankLabel } from "./format";
 import { accountState, isUnderReview } from "./status";
 
 /**
@@ -28,7 +28,7 @@ export function BankSection({ accounts, onChanged }: { accounts: BankAccountView
       toast("error", res.error.message);
       return false;
     }
-    toast("success", then === "link-new" ? `Removed ${bankLabel(account)}. Now choose your new bank.` : `Removed ${bankLabel(account)}.`);
+    toast("success", then === "link-new" ? `Removed ${bankLabel(account, account.name)}. Now choose your new bank.` : `Removed ${bankLabel(account, account.name)}.`);
     onChanged();
     if (then === "link-new") void replacement.start();
     return true;
@@ -75,7 +75,7 @@ function BankAccountItem({
   const [confirming, setConfirming] = useState<null | "remove" | "replace">(null);
   const [working, setWorking] = useState(false);
   const state = accountState(account);
-  const label = bankLabel(account);
+  const label = bankLabel(account, account.name);
 
   async function confirm() {
     if (!confirming) return;

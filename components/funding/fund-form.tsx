@@ -3,28 +3,19 @@
 import { useId, useRef, useState, type FormEvent } from "react";
 import type { BankAccountView, DashboardData, PaymentView } from "@/lib/funding/views";
 import { MANDATE_TEXT_VERSION, mandateText } from "@/lib/funding/mandate-text";
+import { bankLabel, formatUsd } from "@/lib/format";
 import { Button } from "@/components/ui/button";
 import { CurrencyField } from "@/components/ui/currency-field";
 import { Spinner } from "@/components/ui/spinner";
 import { useToast } from "@/components/ui/toast";
-import { api, errorIs } from "./api";
-import { bankLabel, dollarsToCents, formatUsd } from "./format";
-
-/** A v4 UUID; crypto.randomUUID needs a secure context, so plain-http LAN testing falls back to getRandomValues. */
-function newRequestId(): string {
-  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6]! & 0x0f) | 0x40;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
+import { errorIs } from "./api";
+import { validateFundForm } from "./fund-validation";
+import { outcomeUnknown, useFundRequest, type FundBody } from "./use-fund-request";
 
 /**
- * Funds the balance by ACH debit. One submission = one `requestId`, created
- * when the person submits and reused for every re-send of the same transfer
- * (double click, Enter twice, retry after a 502 or a dropped connection)
- * until an answer settles it, so the server starts at most one debit.
+ * Funds the balance by ACH debit. The checks are in fund-validation.ts; the
+ * request id that makes a re-send safe (one debit per transfer) and the
+ * in-flight guard are in use-fund-request.ts.
  */
 export function FundForm({
   accounts,
@@ -47,9 +38,7 @@ export function FundForm({
   const [accepted, setAccepted] = useState(false);
   const [mandateError, setMandateError] = useState<string>();
   const [mandateAsked, setMandateAsked] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
-  const inFlight = useRef(false);
-  const attempt = useRef<{ requestId: string; key: string } | null>(null);
+  const { pending, send } = useFundRequest();
   const mandateBox = useRef<HTMLInputElement>(null);
   const amountInput = useRef<HTMLInputElement>(null);
 
@@ -58,55 +47,31 @@ export function FundForm({
   const showMandate = account.needsMandate || mandateAsked === account.id;
   const hint = `From ${formatUsd(limits.minCents)} to ${formatUsd(limits.maxCents)} per transfer; up to ${formatUsd(limits.dailyMaxCents)} a day.`;
 
+  /** Shows what is wrong (focusing the first field to fix); the request body when all is well. */
+  function validBody(): FundBody | null {
+    if (!account) return null;
+    const check = validateFundForm({ amount, mandateShown: showMandate, mandateAccepted: accepted }, limits);
+    setAmountError(check.amountError);
+    setMandateError(check.mandateError);
+    if (check.cents === null) {
+      (check.amountError ? amountInput : mandateBox).current?.focus();
+      return null;
+    }
+    setFormError(undefined);
+    return {
+      bankAccountId: account.id,
+      amountCents: check.cents,
+      ...(showMandate && accepted ? { mandate: { accepted: true, textVersion: MANDATE_TEXT_VERSION } } : {}),
+    };
+  }
+
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    // Already sending this transfer: a second click must not become a second debit.
-    if (inFlight.current || !account) return;
-    const cents = dollarsToCents(amount);
-    let invalid = false;
-    if (cents === null || cents === 0) {
-      setAmountError("Enter an amount in dollars, like 25 or 25.50.");
-      invalid = true;
-    } else if (cents < limits.minCents) {
-      setAmountError(`The minimum is ${formatUsd(limits.minCents)}.`);
-      invalid = true;
-    } else if (cents > limits.maxCents) {
-      setAmountError(`The maximum per transfer is ${formatUsd(limits.maxCents)}.`);
-      invalid = true;
-    } else {
-      setAmountError(undefined);
-    }
-    if (showMandate && !accepted) {
-      setMandateError('Check "I authorize" to allow this debit.');
-      if (!invalid) mandateBox.current?.focus();
-      invalid = true;
-    } else {
-      setMandateError(undefined);
-    }
-    if (invalid || cents === null) {
-      if (cents === null || cents < limits.minCents || cents > limits.maxCents) amountInput.current?.focus();
-      return;
-    }
-
-    // Same transfer as the unanswered attempt → same request id; anything else is a new transfer.
-    const key = `${account.id}:${cents}`;
-    if (!attempt.current || attempt.current.key !== key) attempt.current = { requestId: newRequestId(), key };
-    const { requestId } = attempt.current;
-
-    inFlight.current = true;
-    setPending(true);
-    setFormError(undefined);
-    const res = await api<{ payment: PaymentView }>("POST", "/api/payments", {
-      requestId,
-      bankAccountId: account.id,
-      amountCents: cents,
-      ...(showMandate && accepted ? { mandate: { accepted: true, textVersion: MANDATE_TEXT_VERSION } } : {}),
-    });
-    inFlight.current = false;
-    setPending(false);
+    // Nothing is sent (and nothing checked) while this transfer is on its way: a double click is one debit.
+    const res = await send(validBody);
+    if (!res || !account) return;
 
     if (res.ok) {
-      attempt.current = null;
       setAmount("");
       setAccepted(false);
       setMandateAsked(null);
@@ -121,13 +86,11 @@ export function FundForm({
       return;
     }
 
-    // No answer, or the bank/processor was unreachable: the outcome is unknown, so
-    // keep the request id; sending it again is safe and cannot debit twice.
-    if (res.status === 0 || res.status >= 500) {
+    // The outcome is unknown: the hook kept the request id, so a retry cannot debit twice.
+    if (outcomeUnknown(res.status)) {
       setFormError({ message: res.error.message, retryable: true });
       return;
     }
-    attempt.current = null;
     if (errorIs(res.error, "MANDATE_REQUIRED")) {
       setMandateAsked(account.id);
       setAccepted(false);
@@ -163,14 +126,14 @@ export function FundForm({
           >
             {accounts.map((a) => (
               <option key={a.id} value={a.id}>
-                {bankLabel(a)}
+                {bankLabel(a, a.name)}
               </option>
             ))}
           </select>
         </div>
       ) : (
         <p className="text-sm text-slate-600">
-          From <span className="font-medium text-slate-900">{bankLabel(account)}</span>
+          From <span className="font-medium text-slate-900">{bankLabel(account, account.name)}</span>
         </p>
       )}
 

@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useRouter } from "next/navigation";
 import type { DashboardData } from "@/lib/funding/views";
+import { formatUsd } from "@/lib/format";
 import { Card } from "@/components/ui/card";
 import { ToastProvider, useToast } from "@/components/ui/toast";
 import { api } from "./api";
@@ -10,7 +11,6 @@ import { Balances } from "./balances";
 import { BankSection } from "./bank-section";
 import { FundForm } from "./fund-form";
 import { PaymentHistory } from "./payment-history";
-import { formatUsd } from "./format";
 import { accountState, isInFlight } from "./status";
 
 const POLL_MS = 3_000;

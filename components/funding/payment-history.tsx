@@ -1,6 +1,7 @@
 import type { PaymentView } from "@/lib/funding/views";
 import { Badge } from "@/components/ui/badge";
-import { formatDateTime, formatUsd } from "./format";
+import { formatUsd } from "@/lib/format";
+import { formatDateTime } from "./format";
 import { DISPUTED, PAYMENT_STATUS } from "./status";
 
 /** Recent transfers, newest first. Narrow screens fold the bank under the date. */

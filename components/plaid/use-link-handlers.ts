@@ -3,8 +3,8 @@
 import { useRef, useState } from "react";
 import type { PlaidLinkError, PlaidLinkOnEvent, PlaidLinkOnExit, PlaidLinkOnSuccess } from "react-plaid-link";
 import type { BankAccountView } from "@/lib/funding/views";
+import { bankLabel } from "@/lib/format";
 import { api, beacon } from "@/components/funding/api";
-import { bankLabel } from "@/components/funding/format";
 import { useToast } from "@/components/ui/toast";
 import { clearLinkSession, type StoredLinkSession } from "./link-storage";
 
@@ -87,7 +87,7 @@ export function useLinkHandlers(options: LinkHandlerOptions) {
             opts.onFinished?.("failed");
             return;
           }
-          notify("success", `Linked ${bankLabel(res.data.bankAccount)}.`);
+          notify("success", `Linked ${bankLabel(res.data.bankAccount, res.data.bankAccount.name)}.`);
           opts.onFinished?.("linked");
         } finally {
           setSaving(false);

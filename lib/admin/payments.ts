@@ -2,8 +2,9 @@ import { z } from "zod";
 import type { Db, Prisma } from "@/lib/db";
 import { PaymentStatus } from "@/lib/generated/prisma/enums";
 import { notFound } from "@/lib/errors";
+import { bankLabel } from "@/lib/format";
 import { csvRow } from "./csv";
-import { bankLabel, PAGE_SIZE } from "./types";
+import { PAGE_SIZE } from "./types";
 import { toAuditView, type AuditEntryView } from "./users";
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use YYYY-MM-DD").refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), "Not a date");

@@ -5,7 +5,3 @@ export interface AdminActor {
 }
 
 export const PAGE_SIZE = 25;
-
-export function bankLabel(a: { institutionName: string | null; mask: string | null }): string {
-  return `${a.institutionName ?? "Bank"}${a.mask ? ` ····${a.mask}` : ""}`;
-}

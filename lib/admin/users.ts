@@ -1,6 +1,7 @@
 import type { Db, Prisma } from "@/lib/db";
 import { AppError, notFound } from "@/lib/errors";
-import { bankLabel, PAGE_SIZE, type AdminActor } from "./types";
+import { bankLabel } from "@/lib/format";
+import { PAGE_SIZE, type AdminActor } from "./types";
 
 export interface UserRowView {
   id: string;

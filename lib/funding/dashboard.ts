@@ -2,6 +2,7 @@ import type { Db, User } from "@/lib/db";
 import { actorMayAct, type Actor } from "@/lib/auth/actor";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { getConfig } from "@/lib/config";
+import { bankLabel } from "@/lib/format";
 import type { BankAccountView, DashboardData, PaymentView } from "./views";
 
 const HISTORY_SIZE = 25;
@@ -147,7 +148,7 @@ export function toPaymentView(p: {
     amountCents: p.amountCents,
     status: p.status,
     createdAt: p.createdAt.toISOString(),
-    bankLabel: `${p.bankAccount.institutionName ?? "Bank"} ····${p.bankAccount.mask ?? ""}`,
+    bankLabel: bankLabel(p.bankAccount),
     failureReason: p.status === "FAILED" ? p.failureMessage : null,
     disputed: p.disputed ?? false,
   };

@@ -1,6 +1,7 @@
 import type { PlaidApi } from "plaid";
 import type { Db } from "@/lib/db";
 import { AppError, notFound, providerCode, upstreamUnavailable } from "@/lib/errors";
+import { formatUsd } from "@/lib/format";
 import { isTransientPlaidError, plaidErrorOf } from "@/lib/plaid/errors";
 import { accessTokenAad, openSecret } from "@/lib/secrets";
 import { MANDATE_TEXT_VERSION } from "./mandate-text";
@@ -22,10 +23,6 @@ export interface FundingLimits {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-export function formatUsd(cents: number): string {
-  return new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(cents / 100);
-}
 
 /** Per-payment bounds: pure, checked before anything else. */
 export function checkAmount(amountCents: number, limits: FundingLimits): void {

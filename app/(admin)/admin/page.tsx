@@ -7,7 +7,8 @@ import { searchUsers } from "@/lib/admin/users";
 import { DataTable, td } from "@/components/admin/table";
 import { Card } from "@/components/ui/card";
 import { VolumeChart } from "@/components/admin/volume-chart";
-import { formatUsd, percent } from "@/components/admin/format";
+import { percent } from "@/components/admin/format";
+import { formatUsd } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Admin" };
 

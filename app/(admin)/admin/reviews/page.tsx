@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireAdmin } from "@/lib/auth";
 import { getDb } from "@/lib/db";
+import { bankLabel } from "@/lib/format";
 import { listReviewQueue } from "@/lib/admin/review";
 import { reviewQuerySchema } from "@/lib/admin/schemas";
 import { searchParamsObject } from "@/lib/admin/payments";
@@ -41,7 +42,7 @@ export default async function ReviewQueuePage({ searchParams }: { searchParams: 
             <tr key={a.id}>
               <td className={td}>
                 <Link href={`/admin/bank-accounts/${a.id}`} className="font-medium text-brand-700 underline">
-                  {a.institutionName ?? "Bank"} ····{a.mask ?? "????"}
+                  {bankLabel(a)}
                 </Link>
                 <div className="text-xs text-slate-500">{a.name}</div>
               </td>

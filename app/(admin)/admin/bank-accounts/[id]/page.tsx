@@ -5,6 +5,7 @@ import { requireAdmin } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import { bankingDeps } from "@/lib/banking/deps";
 import { AppError } from "@/lib/errors";
+import { bankLabel } from "@/lib/format";
 import { getBankAccountForReview } from "@/lib/admin/review";
 import { getProcessorTokenPermissions, listProcessorTokens, PROCESSORS, PRODUCTS } from "@/lib/admin/processor-tokens";
 import { Card } from "@/components/ui/card";
@@ -36,7 +37,7 @@ export default async function AdminBankAccountPage({ params }: { params: Promise
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">
-        {account.institutionName ?? "Bank"} ····{account.mask ?? "????"}
+        {bankLabel(account)}
       </h1>
       <Card title="Account">
         <dl className="grid grid-cols-[12rem_1fr] gap-y-1 text-sm">

@@ -9,7 +9,8 @@ import { getAdminPaymentDetail } from "@/lib/admin/payments";
 import { Card } from "@/components/ui/card";
 import { DataTable, td } from "@/components/admin/table";
 import { StatusBadge } from "@/components/admin/status-badge";
-import { formatUsd, formatWhen } from "@/components/admin/format";
+import { formatWhen } from "@/components/admin/format";
+import { formatUsd } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Payment · Admin" };
 
