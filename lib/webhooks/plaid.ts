@@ -40,6 +40,9 @@ export type PlaidWebhookResponse =
  * Verifies, stores and applies one Plaid webhook. Unknown items are stored
  * and acknowledged (Plaid would retry otherwise); `retry` asks the route to
  * answer 5xx when a transient failure left work undone (Plaid redelivers).
+ * Deliveries are not deduplicated on purpose: each one is stored and applied,
+ * so a redelivery redoes the undone work (status moves to the current status
+ * are no-ops, and refreshing a bank account again is harmless).
  */
 export async function handlePlaidWebhook(
   db: Db,
