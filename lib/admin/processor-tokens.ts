@@ -3,8 +3,9 @@ import { ProcessorTokenCreateRequestProcessorEnum, Products, type PlaidApi } fro
 import { z } from "zod";
 import type { Db } from "@/lib/db";
 import { accessTokenAad, openSecret, sealSecret } from "@/lib/secrets";
-import { describePlaidFailure, plaidErrorOf } from "@/lib/plaid/errors";
-import { AppError, notFound, upstreamUnavailable, providerCode } from "@/lib/errors";
+import { describePlaidFailure, isTransientPlaidError, plaidErrorOf } from "@/lib/plaid/errors";
+import { AppError, notFound, providerCode, upstreamUnavailable } from "@/lib/errors";
+import { logger } from "@/lib/log";
 import type { AdminActor } from "./types";
 
 /** The AAD a processor token is sealed with (ENCRYPTED_COLUMNS in lib/secrets/rotate.ts uses the same). */
@@ -33,10 +34,13 @@ export function truncateToken(token: string): string {
 }
 
 function plaidFailure(err: unknown, what: string): never {
-  const error = plaidErrorOf(err);
-  if (!error) throw upstreamUnavailable("bank");
   const failure = describePlaidFailure(err);
-  throw new AppError(error.error_type === "INVALID_REQUEST" || error.error_type === "INVALID_INPUT" ? 400 : 502, providerCode(failure.code), `${what}: ${failure.message}`);
+  if (isTransientPlaidError(err)) {
+    logger.warn({ code: failure.code }, `${what}: transient Plaid failure`);
+    throw upstreamUnavailable("bank");
+  }
+  const type = plaidErrorOf(err)?.error_type;
+  throw new AppError(type === "INVALID_REQUEST" || type === "INVALID_INPUT" ? 400 : 502, providerCode(failure.code), `${what}: ${failure.message}`);
 }
 
 export async function listProcessorTokens(db: Db, bankAccountId: string): Promise<ProcessorTokenView[]> {

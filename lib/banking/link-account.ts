@@ -5,7 +5,8 @@ import { z } from "zod";
 import type { Db, User } from "@/lib/db";
 import { recordAudit } from "@/lib/audit";
 import { accessTokenAad, openSecret, sealSecret } from "@/lib/secrets";
-import { describePlaidFailure, plaidErrorOf } from "@/lib/plaid/errors";
+import { describePlaidFailure, isTransientPlaidError, plaidErrorOf } from "@/lib/plaid/errors";
+import { isTransientStripeError, stripeErrorCode } from "@/lib/stripe/errors";
 import { listBankAccounts } from "@/lib/funding/dashboard";
 import type { BankAccountView } from "@/lib/funding/views";
 import { AppError, upstreamUnavailable, providerCode } from "@/lib/errors";
@@ -85,7 +86,7 @@ export async function linkBankAccount(deps: Deps, user: Pick<User, "id" | "email
       exchanged = (await deps.plaid.itemPublicTokenExchange({ public_token: input.publicToken })).data;
     } catch (err) {
       const failure = describePlaidFailure(err);
-      if (!plaidErrorOf(err) || isTransientPlaid(err)) return pause(failure.code, failure.message, "bank");
+      if (isTransientPlaidError(err)) return pause(failure.code, failure.message, "bank");
       return fail(new AppError(400, providerCode(failure.code), failure.displayMessage ?? "This bank link expired or was already used. Please link your bank again."), { itemId: null });
     }
     itemRowId = randomUUID();
@@ -116,7 +117,7 @@ export async function linkBankAccount(deps: Deps, user: Pick<User, "id" | "email
       account = data.accounts.find((a) => a.account_id === input.accountId);
     } catch (err) {
       const failure = describePlaidFailure(err);
-      if (!plaidErrorOf(err) || isTransientPlaid(err)) return pause(failure.code, failure.message, "bank");
+      if (isTransientPlaidError(err)) return pause(failure.code, failure.message, "bank");
       return fail(new AppError(400, providerCode(failure.code), failure.displayMessage ?? "The chosen account could not be found at your bank."), { itemId: item.id });
     }
     if (!account) return fail(new AppError(400, "INVALID_ACCOUNT_ID", "The chosen account could not be found at your bank."), { itemId: item.id });
@@ -159,15 +160,15 @@ export async function linkBankAccount(deps: Deps, user: Pick<User, "id" | "email
     await db.linkAttempt.update({ where: { id: attempt.id }, data: { step: "customer" } });
     stripeBankAccountId = await attachBankAccount(deps, { customerId, accessToken, plaidAccountId: input.accountId, bankAccountId });
   } catch (err) {
-    if (err instanceof Stripe.errors.StripeError && err.code === "bank_account_exists") {
+    if (stripeErrorCode(err) === "bank_account_exists") {
       // Stripe matched the numbers to a bank account this customer already has.
       return fail(new AppError(409, "DUPLICATE_ACCOUNT", "This bank account is already linked to your profile."), { itemId: item.id });
     }
-    if (err instanceof Stripe.errors.StripeError && err.statusCode && err.statusCode < 500 && err.statusCode !== 409 && err.statusCode !== 429) {
+    if (err instanceof Stripe.errors.StripeError && !isTransientStripeError(err)) {
       return fail(new AppError(400, err.code ? providerCode(err.code) : "STRIPE_REJECTED", "Your bank account could not be set up for payments. Please try another account."), { itemId: item.id });
     }
     const plaidError = plaidErrorOf(err);
-    if (plaidError && !isTransientPlaid(err)) {
+    if (plaidError && !isTransientPlaidError(err)) {
       return fail(new AppError(400, providerCode(plaidError.error_code), plaidError.display_message ?? "Your bank account could not be set up for payments."), { itemId: item.id });
     }
     return pause("UPSTREAM_UNAVAILABLE", err instanceof Error ? err.message.slice(0, 200) : "upstream error", "payment processor");
@@ -225,12 +226,6 @@ export async function removeItemQuietly(deps: Pick<Deps, "db" | "plaid">, itemRo
   }
   await deps.db.plaidItem.update({ where: { id: item.id }, data: { status: "REMOVED", removedAt: new Date() } });
   await deps.db.bankAccount.updateMany({ where: { itemId: item.id }, data: { status: "REMOVED", removedAt: new Date() } });
-}
-
-function isTransientPlaid(err: unknown): boolean {
-  const error = plaidErrorOf(err);
-  if (!error) return true;
-  return error.error_type === "API_ERROR" || error.error_type === "RATE_LIMIT_EXCEEDED" || error.error_type === "INSTITUTION_ERROR";
 }
 
 async function viewOf(db: Db, userId: string, bankAccountId: string): Promise<BankAccountView> {

@@ -3,8 +3,8 @@ import type { Db } from "@/lib/db";
 import { recordAudit } from "@/lib/audit";
 import { accessTokenAad, openSecret } from "@/lib/secrets";
 import { createLinkToken } from "@/lib/plaid/link-token";
-import { describePlaidFailure } from "@/lib/plaid/errors";
-import { AppError, notFound, providerCode } from "@/lib/errors";
+import { describePlaidFailure, isTransientPlaidError } from "@/lib/plaid/errors";
+import { AppError, notFound, providerCode, upstreamUnavailable } from "@/lib/errors";
 
 async function ownedItem(db: Db, userId: string, itemId: string) {
   const item = await db.plaidItem.findFirst({ where: { id: itemId, userId, status: { not: "REMOVED" } } });
@@ -29,6 +29,7 @@ export async function markItemReconnected(deps: { db: Db; plaid: PlaidApi }, use
     const { data } = await deps.plaid.itemGet({ access_token: openSecret(item.accessTokenCiphertext, accessTokenAad(item.id)) });
     error = data.item.error?.error_code ?? null;
   } catch (err) {
+    if (isTransientPlaidError(err)) throw upstreamUnavailable("bank");
     const failure = describePlaidFailure(err);
     throw new AppError(502, providerCode(failure.code), failure.displayMessage ?? "We couldn't confirm the reconnection with your bank. Please try again.");
   }

@@ -3,7 +3,8 @@ import Stripe from "stripe";
 import type { Db } from "@/lib/db";
 import { recordAudit } from "@/lib/audit";
 import { accessTokenAad, openSecret } from "@/lib/secrets";
-import { plaidErrorOf } from "@/lib/plaid/errors";
+import { isTransientPlaidError, plaidErrorOf } from "@/lib/plaid/errors";
+import { isTransientStripeError, stripeErrorCode } from "@/lib/stripe/errors";
 import { AppError, notFound, upstreamUnavailable, providerCode } from "@/lib/errors";
 
 /**
@@ -28,7 +29,12 @@ export async function removeBankAccount(
     try {
       await deps.stripe.customers.deleteSource(account.user.stripeCustomerId, account.stripeBankAccountId);
     } catch (err) {
-      if (!(err instanceof Stripe.errors.StripeError) || err.code !== "resource_missing") throw upstreamUnavailable("payment processor");
+      const code = stripeErrorCode(err);
+      if (code !== "resource_missing") {
+        if (!(err instanceof Stripe.errors.StripeError) || isTransientStripeError(err)) throw upstreamUnavailable("payment processor");
+        // Stripe refused for good: trying again will not help.
+        throw new AppError(502, code ? providerCode(code) : "STRIPE_REJECTED", "Your bank account could not be removed. Please contact support.");
+      }
     }
   }
 
@@ -40,8 +46,9 @@ export async function removeBankAccount(
     } catch (err) {
       const code = plaidErrorOf(err)?.error_code;
       if (code !== "ITEM_NOT_FOUND" && code !== "INVALID_ACCESS_TOKEN") {
-        if (plaidErrorOf(err)) throw new AppError(502, code ? providerCode(code) : "PLAID_ERROR", "Your bank connection could not be removed just now. Please try again.");
-        throw upstreamUnavailable("bank");
+        if (isTransientPlaidError(err) || !code) throw upstreamUnavailable("bank");
+        // Plaid refused for good: trying again will not help.
+        throw new AppError(502, providerCode(code), "Your bank connection could not be removed. Please contact support.");
       }
     }
   }

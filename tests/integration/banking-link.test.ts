@@ -7,7 +7,7 @@ import { getPlaid } from "../../lib/plaid/client";
 import { plaidErrorOf } from "../../lib/plaid/errors";
 import { getStripe } from "../../lib/stripe/client";
 import { testDb, uniqueEmail } from "../helpers/db";
-import { customUserPassword, linkResult } from "../helpers/sandbox";
+import { customUserPassword, linkResult, sandboxControl } from "../helpers/sandbox";
 
 const db = testDb();
 afterAll(() => db.$disconnect());
@@ -120,6 +120,35 @@ describe("linking a bank account", () => {
     const link = await linkResult();
     const err = await rejection(linkBankAccount(deps(), user, { ...link.input(), publicToken: "public-sandbox-00000000-0000-0000-0000-000000000000" }));
     expect(err).toMatchObject({ status: 400, code: "INVALID_PUBLIC_TOKEN" });
+  });
+
+  it("a bank that is down pauses the link (the same link resumes); one Plaid no longer supports fails it", async () => {
+    const user = await newUser();
+    const link = await linkResult();
+    // Plaid's INSTITUTION_DOWN (INSTITUTION_ERROR, HTTP 400) for this item only: transient.
+    await sandboxControl("faults/add", { rules: [{ route: "/accounts/get", code: "INSTITUTION_DOWN", itemId: link.plaidItemId, times: 1 }] });
+    expect(await rejection(linkBankAccount(deps(), user, link.input()))).toMatchObject({ status: 502, code: "UPSTREAM_UNAVAILABLE" });
+    expect(await db.linkAttempt.findFirstOrThrow({ where: { userId: user.id } })).toMatchObject({ status: "IN_PROGRESS", errorCode: "INSTITUTION_DOWN" });
+    expect((await linkBankAccount(deps(), user, link.input())).status).toBe("ACTIVE");
+
+    // INSTITUTION_NO_LONGER_SUPPORTED is also an INSTITUTION_ERROR, but final.
+    const other = await newUser();
+    const gone = await linkResult();
+    await sandboxControl("faults/add", { rules: [{ route: "/accounts/get", code: "INSTITUTION_NO_LONGER_SUPPORTED", itemId: gone.plaidItemId, times: 1 }] });
+    expect(await rejection(linkBankAccount(deps(), other, gone.input()))).toMatchObject({ status: 400, code: "INSTITUTION_NO_LONGER_SUPPORTED" });
+    expect(await db.linkAttempt.findFirstOrThrow({ where: { userId: other.id } })).toMatchObject({ status: "FAILED" });
+    expect((await db.plaidItem.findUniqueOrThrow({ where: { plaidItemId: gone.plaidItemId } })).status).toBe("REMOVED");
+  });
+
+  it("removing a bank while Plaid is unavailable answers UPSTREAM_UNAVAILABLE and keeps it; trying again removes it", async () => {
+    const user = await newUser();
+    const link = await linkResult();
+    const view = await linkBankAccount(deps(), user, link.input());
+    await sandboxControl("faults/add", { rules: [{ route: "/item/remove", status: 500, itemId: link.plaidItemId, times: 1 }] });
+    expect(await rejection(removeBankAccount(deps(), { id: user.id }, view.id))).toMatchObject({ status: 502, code: "UPSTREAM_UNAVAILABLE" });
+    expect((await db.bankAccount.findUniqueOrThrow({ where: { id: view.id } })).status).toBe("ACTIVE");
+    await removeBankAccount(deps(), { id: user.id }, view.id);
+    expect((await db.bankAccount.findUniqueOrThrow({ where: { id: view.id }, include: { item: true } })).item.status).toBe("REMOVED");
   });
 
   it("removes a bank: detaches at Stripe, removes the item at Plaid, keeps history; other users get 404", async () => {
