@@ -4,7 +4,7 @@ import Stripe from "stripe";
 import { z } from "zod";
 import type { Db, User } from "@/lib/db";
 import { recordAudit } from "@/lib/audit";
-import { accessTokenAad, openSecret, sealSecret } from "@/lib/secrets";
+import { itemAccessToken, sealItemAccessToken } from "@/lib/secrets";
 import { describePlaidFailure, isTransientPlaidError, plaidErrorOf } from "@/lib/plaid/errors";
 import { isTransientStripeError, stripeErrorCode } from "@/lib/stripe/errors";
 import { listBankAccounts } from "@/lib/funding/dashboard";
@@ -96,7 +96,7 @@ export async function linkBankAccount(deps: Deps, user: Pick<User, "id" | "email
           id: itemRowId,
           userId: user.id,
           plaidItemId: exchanged.item_id,
-          accessTokenCiphertext: sealSecret(exchanged.access_token, accessTokenAad(itemRowId)),
+          accessTokenCiphertext: sealItemAccessToken(itemRowId, exchanged.access_token),
           institutionId: attempt.institutionId,
           institutionName: attempt.institutionName,
         },
@@ -106,7 +106,7 @@ export async function linkBankAccount(deps: Deps, user: Pick<User, "id" | "email
     attempt = { ...attempt, itemId: itemRowId, step: "exchanged" };
   }
   const item = await db.plaidItem.findUniqueOrThrow({ where: { id: itemRowId } });
-  const accessToken = openSecret(item.accessTokenCiphertext, accessTokenAad(item.id));
+  const accessToken = itemAccessToken(item);
 
   // 2. Verify the chosen account belongs to this item and can be debited.
   let bankAccountId = attempt.bankAccountId;
@@ -219,7 +219,7 @@ export async function removeItemQuietly(deps: Pick<Deps, "db" | "plaid">, itemRo
   const item = await deps.db.plaidItem.findUnique({ where: { id: itemRowId } });
   if (!item || item.status === "REMOVED") return;
   try {
-    await deps.plaid.itemRemove({ access_token: openSecret(item.accessTokenCiphertext, accessTokenAad(item.id)) });
+    await deps.plaid.itemRemove({ access_token: itemAccessToken(item) });
   } catch (err) {
     const code = plaidErrorOf(err)?.error_code;
     if (code !== "ITEM_NOT_FOUND" && code !== "INVALID_ACCESS_TOKEN") return; // stays LINKING: visible, retried by removal later

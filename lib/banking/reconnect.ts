@@ -1,7 +1,7 @@
 import type { PlaidApi } from "plaid";
 import type { Db } from "@/lib/db";
 import { recordAudit } from "@/lib/audit";
-import { accessTokenAad, openSecret } from "@/lib/secrets";
+import { itemAccessToken } from "@/lib/secrets";
 import { createLinkToken } from "@/lib/plaid/link-token";
 import { describePlaidFailure, isTransientPlaidError } from "@/lib/plaid/errors";
 import { AppError, notFound, providerCode, upstreamUnavailable } from "@/lib/errors";
@@ -15,7 +15,7 @@ async function ownedItem(db: Db, userId: string, itemId: string) {
 /** A link token in update mode for one of the user's items (reconnect). */
 export async function createUpdateModeLinkToken(db: Db, userId: string, itemId: string): Promise<string> {
   const item = await ownedItem(db, userId, itemId);
-  return createLinkToken({ id: userId }, { accessToken: openSecret(item.accessTokenCiphertext, accessTokenAad(item.id)) });
+  return createLinkToken({ id: userId }, { accessToken: itemAccessToken(item) });
 }
 
 /**
@@ -26,7 +26,7 @@ export async function markItemReconnected(deps: { db: Db; plaid: PlaidApi }, use
   const item = await ownedItem(deps.db, userId, itemId);
   let error: string | null;
   try {
-    const { data } = await deps.plaid.itemGet({ access_token: openSecret(item.accessTokenCiphertext, accessTokenAad(item.id)) });
+    const { data } = await deps.plaid.itemGet({ access_token: itemAccessToken(item) });
     error = data.item.error?.error_code ?? null;
   } catch (err) {
     if (isTransientPlaidError(err)) throw upstreamUnavailable("bank");

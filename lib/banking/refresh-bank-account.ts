@@ -5,7 +5,7 @@ import type { PlaidItem } from "@/lib/generated/prisma/client";
 import { recordAudit } from "@/lib/audit";
 import { getPlaid } from "@/lib/plaid/client";
 import { describePlaidFailure, isTransientPlaidError } from "@/lib/plaid/errors";
-import { accessTokenAad, openSecret } from "@/lib/secrets";
+import { itemAccessToken } from "@/lib/secrets";
 import { getStripe } from "@/lib/stripe/client";
 import { isTransientStripeError, stripeErrorCode } from "@/lib/stripe/errors";
 import { errorSummary, logger } from "@/lib/log";
@@ -52,7 +52,7 @@ export async function refreshStripeBankAccount(
   });
   const results: RefreshResult[] = [];
   if (accounts.length === 0) return results;
-  const accessToken = openSecret(item.accessTokenCiphertext, accessTokenAad(item.id));
+  const accessToken = itemAccessToken(item);
 
   for (const account of accounts) {
     const customerId = account.user.stripeCustomerId;

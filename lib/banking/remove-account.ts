@@ -2,7 +2,7 @@ import type { PlaidApi } from "plaid";
 import Stripe from "stripe";
 import type { Db } from "@/lib/db";
 import { recordAudit } from "@/lib/audit";
-import { accessTokenAad, openSecret } from "@/lib/secrets";
+import { itemAccessToken } from "@/lib/secrets";
 import { isTransientPlaidError, plaidErrorOf } from "@/lib/plaid/errors";
 import { isTransientStripeError, stripeErrorCode } from "@/lib/stripe/errors";
 import { AppError, notFound, upstreamUnavailable, providerCode } from "@/lib/errors";
@@ -42,7 +42,7 @@ export async function removeBankAccount(
   const removeItem = othersInUse === 0 && account.item.status !== "REMOVED";
   if (removeItem) {
     try {
-      await deps.plaid.itemRemove({ access_token: openSecret(account.item.accessTokenCiphertext, accessTokenAad(account.item.id)) });
+      await deps.plaid.itemRemove({ access_token: itemAccessToken(account.item) });
     } catch (err) {
       const code = plaidErrorOf(err)?.error_code;
       if (code !== "ITEM_NOT_FOUND" && code !== "INVALID_ACCESS_TOKEN") {

@@ -35,6 +35,10 @@ describe("linking a bank account", () => {
     expect(item.plaidItemId).toBe(link.plaidItemId);
     expect(item.accessTokenCiphertext).toMatch(/^v1\./);
     expect(item.accessTokenCiphertext).not.toContain("access-sandbox");
+    // Sealed under its row's context (fixed: key rotation and every reader use it).
+    const { itemAccessToken, openSecret } = await import("../../lib/secrets");
+    expect(openSecret(item.accessTokenCiphertext, `plaid_items.access_token:${item.id}`)).toBe(itemAccessToken(item));
+    expect(itemAccessToken(item)).toMatch(/^access-sandbox-/);
     const account = await db.bankAccount.findFirstOrThrow({ where: { userId: user.id } });
     const { stripeCustomerId } = await db.user.findUniqueOrThrow({ where: { id: user.id } });
     const source = await getStripe().customers.retrieveSource(stripeCustomerId!, account.stripeBankAccountId!);
@@ -165,8 +169,8 @@ describe("linking a bank account", () => {
     expect(after.item.status).toBe("REMOVED");
     const { stripeCustomerId } = await db.user.findUniqueOrThrow({ where: { id: user.id } });
     await expect(getStripe().customers.retrieveSource(stripeCustomerId!, account.stripeBankAccountId!)).rejects.toMatchObject({ code: "resource_missing" });
-    const { openSecret, accessTokenAad } = await import("../../lib/secrets");
-    const accessToken = openSecret(account.item.accessTokenCiphertext, accessTokenAad(account.item.id));
+    const { itemAccessToken } = await import("../../lib/secrets");
+    const accessToken = itemAccessToken(account.item);
     const gone = await getPlaid().itemGet({ access_token: accessToken }).catch((e: unknown) => plaidErrorOf(e));
     expect(gone).toMatchObject({ error_code: expect.stringMatching(/ITEM_NOT_FOUND|INVALID_ACCESS_TOKEN/) });
 
