@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { PlaidApi } from "plaid";
 import Stripe from "stripe";
 import { z } from "zod";
-import type { Db, User } from "@/lib/db";
+import type { Db, Prisma, User } from "@/lib/db";
 import { recordAudit } from "@/lib/audit";
 import { itemAccessToken, sealItemAccessToken } from "@/lib/secrets";
 import { describePlaidFailure, isTransientPlaidError, plaidErrorOf } from "@/lib/plaid/errors";
@@ -10,6 +10,7 @@ import { isTransientStripeError, stripeErrorCode } from "@/lib/stripe/errors";
 import { listBankAccounts } from "@/lib/funding/dashboard";
 import type { BankAccountView } from "@/lib/funding/views";
 import { AppError, upstreamUnavailable, providerCode } from "@/lib/errors";
+import { moveItemStatus } from "./item-state";
 import { ensureStripeCustomer } from "./stripe-customer";
 import { recordReviewSignals } from "@/lib/admin/review-signals";
 
@@ -68,7 +69,7 @@ export async function linkBankAccount(deps: Deps, user: Pick<User, "id" | "email
 
   const fail = async (error: AppError, cleanup: { itemId: string | null }): Promise<never> => {
     await db.linkAttempt.update({ where: { id: attempt.id }, data: { status: "FAILED", errorCode: error.code, errorMessage: error.message } });
-    if (cleanup.itemId) await removeItemQuietly(deps, cleanup.itemId);
+    if (cleanup.itemId) await removeItemQuietly(deps, cleanup.itemId, user.id);
     await recordAudit(db, { actorId: user.id, action: "bank_account.link_failed", targetType: "link_attempt", targetId: attempt.id, metadata: { code: error.code, step: attempt.step } });
     throw error;
   };
@@ -175,11 +176,11 @@ export async function linkBankAccount(deps: Deps, user: Pick<User, "id" | "email
   }
 
   // 4. Done: everything active in one transaction.
-  await db.$transaction([
-    db.bankAccount.update({ where: { id: bankAccountId }, data: { stripeBankAccountId, status: "ACTIVE" } }),
-    db.plaidItem.update({ where: { id: item.id }, data: { status: "ACTIVE", errorCode: null } }),
-    db.linkAttempt.update({ where: { id: attempt.id }, data: { status: "COMPLETED", step: "completed", errorCode: null, errorMessage: null } }),
-  ]);
+  await db.$transaction(async (tx: Prisma.TransactionClient) => {
+    await tx.bankAccount.update({ where: { id: bankAccountId }, data: { stripeBankAccountId, status: "ACTIVE" } });
+    await moveItemStatus(tx, item.id, "ACTIVE", { cause: "link_completed", actorId: user.id, errorCode: null, metadata: { linkAttemptId: attempt.id } });
+    await tx.linkAttempt.update({ where: { id: attempt.id }, data: { status: "COMPLETED", step: "completed", errorCode: null, errorMessage: null } });
+  });
   await recordReviewSignals(deps, bankAccountId); // admin review queue (lib/admin); never throws
   await recordAudit(db, {
     actorId: user.id,
@@ -215,7 +216,7 @@ async function attachBankAccount(
 }
 
 /** Best-effort /item/remove after a failed link, so no Plaid item outlives its purpose. */
-export async function removeItemQuietly(deps: Pick<Deps, "db" | "plaid">, itemRowId: string): Promise<void> {
+export async function removeItemQuietly(deps: Pick<Deps, "db" | "plaid">, itemRowId: string, actorId: string | null = null): Promise<void> {
   const item = await deps.db.plaidItem.findUnique({ where: { id: itemRowId } });
   if (!item || item.status === "REMOVED") return;
   try {
@@ -224,8 +225,10 @@ export async function removeItemQuietly(deps: Pick<Deps, "db" | "plaid">, itemRo
     const code = plaidErrorOf(err)?.error_code;
     if (code !== "ITEM_NOT_FOUND" && code !== "INVALID_ACCESS_TOKEN") return; // stays LINKING: visible, retried by removal later
   }
-  await deps.db.plaidItem.update({ where: { id: item.id }, data: { status: "REMOVED", removedAt: new Date() } });
-  await deps.db.bankAccount.updateMany({ where: { itemId: item.id }, data: { status: "REMOVED", removedAt: new Date() } });
+  await deps.db.$transaction(async (tx: Prisma.TransactionClient) => {
+    await moveItemStatus(tx, item.id, "REMOVED", { cause: "link_failed", actorId });
+    await tx.bankAccount.updateMany({ where: { itemId: item.id }, data: { status: "REMOVED", removedAt: new Date() } });
+  });
 }
 
 async function viewOf(db: Db, userId: string, bankAccountId: string): Promise<BankAccountView> {

@@ -1,11 +1,12 @@
 import type { PlaidApi } from "plaid";
 import Stripe from "stripe";
-import type { Db } from "@/lib/db";
+import type { Db, Prisma } from "@/lib/db";
 import { recordAudit } from "@/lib/audit";
 import { itemAccessToken } from "@/lib/secrets";
 import { isTransientPlaidError, plaidErrorOf } from "@/lib/plaid/errors";
 import { isTransientStripeError, stripeErrorCode } from "@/lib/stripe/errors";
 import { AppError, notFound, upstreamUnavailable, providerCode } from "@/lib/errors";
+import { moveItemStatus } from "./item-state";
 
 /**
  * Removes a linked bank: detaches the Stripe bank account, calls
@@ -54,11 +55,11 @@ export async function removeBankAccount(
   }
 
   const now = new Date();
-  await db.$transaction([
-    db.bankAccount.update({ where: { id: account.id }, data: { status: "REMOVED", removedAt: now } }),
-    db.mandateAcceptance.updateMany({ where: { bankAccountId: account.id, revokedAt: null }, data: { revokedAt: now } }),
-    ...(removeItem ? [db.plaidItem.update({ where: { id: account.itemId }, data: { status: "REMOVED", removedAt: now } })] : []),
-  ]);
+  await db.$transaction(async (tx: Prisma.TransactionClient) => {
+    await tx.bankAccount.update({ where: { id: account.id }, data: { status: "REMOVED", removedAt: now } });
+    await tx.mandateAcceptance.updateMany({ where: { bankAccountId: account.id, revokedAt: null }, data: { revokedAt: now } });
+    if (removeItem) await moveItemStatus(tx, account.itemId, "REMOVED", { cause: "removed", actorId: actor.id, metadata: { bankAccountId: account.id, byAdmin: Boolean(actor.isAdmin) } });
+  });
   await recordAudit(db, {
     actorId: actor.id,
     action: "bank_account.removed",

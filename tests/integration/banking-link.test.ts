@@ -45,6 +45,11 @@ describe("linking a bank account", () => {
     expect(source).toMatchObject({ object: "bank_account", status: "verified", last4: "6789" });
     const attempt = await db.linkAttempt.findFirstOrThrow({ where: { userId: user.id } });
     expect(attempt).toMatchObject({ status: "COMPLETED", step: "completed", linkSessionId: "link-session-test" });
+    // The item's status moved through the state machine, audited.
+    expect(await db.auditLog.findFirst({ where: { action: "item.activated", targetId: item.id } })).toMatchObject({
+      actorId: user.id,
+      metadata: { from: "LINKING", to: "ACTIVE", cause: "link_completed", linkAttemptId: attempt.id },
+    });
   });
 
   it("answers a retried link with the same account and creates nothing twice", async () => {
@@ -96,6 +101,8 @@ describe("linking a bank account", () => {
     expect(err).toMatchObject({ status: 400, code: "ACCOUNT_NOT_ELIGIBLE" });
     const item = await db.plaidItem.findFirstOrThrow({ where: { userId: user.id } });
     expect(item.status).toBe("REMOVED");
+    expect(item.removedAt).not.toBeNull();
+    expect(await db.auditLog.findFirst({ where: { action: "item.removed", targetId: item.id } })).toMatchObject({ actorId: user.id, metadata: { from: "LINKING", to: "REMOVED", cause: "link_failed" } });
     expect((await db.linkAttempt.findFirstOrThrow({ where: { userId: user.id } })).status).toBe("FAILED");
     expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).stripeCustomerId).toBeNull();
   });
@@ -167,6 +174,11 @@ describe("linking a bank account", () => {
     const after = await db.bankAccount.findUniqueOrThrow({ where: { id: view.id }, include: { item: true } });
     expect(after.status).toBe("REMOVED");
     expect(after.item.status).toBe("REMOVED");
+    expect(after.item.removedAt).not.toBeNull();
+    expect(await db.auditLog.findFirst({ where: { action: "item.removed", targetId: after.item.id } })).toMatchObject({
+      actorId: user.id,
+      metadata: { from: "ACTIVE", to: "REMOVED", cause: "removed", bankAccountId: view.id, byAdmin: false },
+    });
     const { stripeCustomerId } = await db.user.findUniqueOrThrow({ where: { id: user.id } });
     await expect(getStripe().customers.retrieveSource(stripeCustomerId!, account.stripeBankAccountId!)).rejects.toMatchObject({ code: "resource_missing" });
     const { itemAccessToken } = await import("../../lib/secrets");
