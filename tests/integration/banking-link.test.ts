@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { bankingDeps } from "../../lib/banking/deps";
-import { linkBankAccount } from "../../lib/banking/link-account";
+import { LinkStep, linkBankAccount } from "../../lib/banking/link-account";
 import { removeBankAccount } from "../../lib/banking/remove-account";
 import { AppError } from "@/lib/errors";
 import { getPlaid } from "../../lib/plaid/client";
@@ -45,6 +45,7 @@ describe("linking a bank account", () => {
     expect(source).toMatchObject({ object: "bank_account", status: "verified", last4: "6789" });
     const attempt = await db.linkAttempt.findFirstOrThrow({ where: { userId: user.id } });
     expect(attempt).toMatchObject({ status: "COMPLETED", step: "completed", linkSessionId: "link-session-test" });
+    expect(LinkStep.COMPLETED).toBe("completed"); // the stored values are the step names
     // The item's status moved through the state machine, audited.
     expect(await db.auditLog.findFirst({ where: { action: "item.activated", targetId: item.id } })).toMatchObject({
       actorId: user.id,
@@ -85,6 +86,10 @@ describe("linking a bank account", () => {
     const err = await rejection(linkBankAccount(deps(), user, second.input()));
     expect(err).toMatchObject({ status: 409, code: "DUPLICATE_ACCOUNT" });
     expect((await db.plaidItem.findUniqueOrThrow({ where: { plaidItemId: second.plaidItemId } })).status).toBe("REMOVED");
+    // Failed at Stripe, after the customer step: the attempt and its audit entry say so.
+    const attempt = await db.linkAttempt.findFirstOrThrow({ where: { userId: user.id, status: "FAILED" } });
+    expect(attempt.step).toBe(LinkStep.CUSTOMER);
+    expect((await db.auditLog.findFirstOrThrow({ where: { action: "bank_account.link_failed", targetId: attempt.id } })).metadata).toMatchObject({ code: "DUPLICATE_ACCOUNT", step: LinkStep.CUSTOMER });
   });
 
   it("requires exactly one account from Account Select", async () => {
@@ -139,7 +144,7 @@ describe("linking a bank account", () => {
     // Plaid's INSTITUTION_DOWN (INSTITUTION_ERROR, HTTP 400) for this item only: transient.
     await sandboxControl("faults/add", { rules: [{ route: "/accounts/get", code: "INSTITUTION_DOWN", itemId: link.plaidItemId, times: 1 }] });
     expect(await rejection(linkBankAccount(deps(), user, link.input()))).toMatchObject({ status: 502, code: "UPSTREAM_UNAVAILABLE" });
-    expect(await db.linkAttempt.findFirstOrThrow({ where: { userId: user.id } })).toMatchObject({ status: "IN_PROGRESS", errorCode: "INSTITUTION_DOWN" });
+    expect(await db.linkAttempt.findFirstOrThrow({ where: { userId: user.id } })).toMatchObject({ status: "IN_PROGRESS", step: LinkStep.EXCHANGED, errorCode: "INSTITUTION_DOWN" });
     expect((await linkBankAccount(deps(), user, link.input())).status).toBe("ACTIVE");
 
     // INSTITUTION_NO_LONGER_SUPPORTED is also an INSTITUTION_ERROR, but final.
