@@ -2,13 +2,11 @@ import { randomUUID } from "node:crypto";
 import { ProcessorTokenCreateRequestProcessorEnum, Products, type PlaidApi } from "plaid";
 import { z } from "zod";
 import type { Db } from "@/lib/db";
-import { accessTokenAad, openSecret, sealSecret } from "@/lib/secrets";
-import { describePlaidFailure, plaidErrorOf } from "@/lib/plaid/errors";
-import { AppError, notFound, upstreamUnavailable, providerCode } from "@/lib/errors";
+import { itemAccessToken, openProcessorToken, sealProcessorToken } from "@/lib/secrets";
+import { describePlaidFailure, isTransientPlaidError, plaidErrorOf } from "@/lib/plaid/errors";
+import { AppError, notFound, providerCode, upstreamUnavailable } from "@/lib/errors";
+import { logger } from "@/lib/log";
 import type { AdminActor } from "./types";
-
-/** The AAD a processor token is sealed with (ENCRYPTED_COLUMNS in lib/secrets/rotate.ts uses the same). */
-export const processorTokenAad = (id: string) => `processor_tokens.token:${id}`;
 
 export const PROCESSORS = Object.values(ProcessorTokenCreateRequestProcessorEnum) as [string, ...string[]];
 export const PRODUCTS = Object.values(Products) as [string, ...string[]];
@@ -33,10 +31,13 @@ export function truncateToken(token: string): string {
 }
 
 function plaidFailure(err: unknown, what: string): never {
-  const error = plaidErrorOf(err);
-  if (!error) throw upstreamUnavailable("bank");
   const failure = describePlaidFailure(err);
-  throw new AppError(error.error_type === "INVALID_REQUEST" || error.error_type === "INVALID_INPUT" ? 400 : 502, providerCode(failure.code), `${what}: ${failure.message}`);
+  if (isTransientPlaidError(err)) {
+    logger.warn({ code: failure.code }, `${what}: transient Plaid failure`);
+    throw upstreamUnavailable("bank");
+  }
+  const type = plaidErrorOf(err)?.error_type;
+  throw new AppError(type === "INVALID_REQUEST" || type === "INVALID_INPUT" ? 400 : 502, providerCode(failure.code), `${what}: ${failure.message}`);
 }
 
 export async function listProcessorTokens(db: Db, bankAccountId: string): Promise<ProcessorTokenView[]> {
@@ -57,7 +58,7 @@ export async function createProcessorToken(deps: { db: Db; plaid: PlaidApi }, ac
   let token: string;
   try {
     const { data } = await deps.plaid.processorTokenCreate({
-      access_token: openSecret(account.item.accessTokenCiphertext, accessTokenAad(account.item.id)),
+      access_token: itemAccessToken(account.item),
       account_id: account.plaidAccountId,
       processor: processor as ProcessorTokenCreateRequestProcessorEnum,
     });
@@ -68,7 +69,7 @@ export async function createProcessorToken(deps: { db: Db; plaid: PlaidApi }, ac
   const id = randomUUID();
   const [row] = await db.$transaction([
     db.processorToken.create({
-      data: { id, bankAccountId: account.id, processor, tokenCiphertext: sealSecret(token, processorTokenAad(id)), tokenHint: truncateToken(token), createdById: actor.id },
+      data: { id, bankAccountId: account.id, processor, tokenCiphertext: sealProcessorToken(id, token), tokenHint: truncateToken(token), createdById: actor.id },
     }),
     db.auditLog.create({
       data: { actorId: actor.id, action: "admin.processor_token.created", targetType: "bank_account", targetId: account.id, metadata: { processorTokenId: id, processor }, ip: actor.ip ?? null },
@@ -80,7 +81,7 @@ export async function createProcessorToken(deps: { db: Db; plaid: PlaidApi }, ac
 async function openToken(db: Db, processorTokenId: string): Promise<{ token: string; row: { id: string; bankAccountId: string } }> {
   const row = await db.processorToken.findUnique({ where: { id: processorTokenId } });
   if (!row) throw notFound("Processor token");
-  return { token: openSecret(row.tokenCiphertext, processorTokenAad(row.id)), row };
+  return { token: openProcessorToken(row), row };
 }
 
 export async function getProcessorTokenPermissions(deps: { db: Db; plaid: PlaidApi }, processorTokenId: string): Promise<{ products: string[] }> {

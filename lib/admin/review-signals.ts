@@ -1,7 +1,7 @@
 import type { PlaidApi } from "plaid";
 import type Stripe from "stripe";
 import type { Db } from "@/lib/db";
-import { accessTokenAad, openSecret } from "@/lib/secrets";
+import { itemAccessToken } from "@/lib/secrets";
 import { describePlaidFailure } from "@/lib/plaid/errors";
 import { compareIdentity } from "./identity-match";
 import { logger } from "@/lib/log";
@@ -41,7 +41,7 @@ export async function gatherReviewSignals(deps: Deps, bankAccountId: string): Pr
   let identityError: string | null = null;
   try {
     const { data } = await deps.plaid.identityGet({
-      access_token: openSecret(account.item.accessTokenCiphertext, accessTokenAad(account.item.id)),
+      access_token: itemAccessToken(account.item),
       options: { account_ids: [account.plaidAccountId] },
     });
     const owners = (data.accounts.find((a) => a.account_id === account.plaidAccountId)?.owners ?? []).map((o) => ({

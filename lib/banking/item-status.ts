@@ -2,6 +2,7 @@ import type { Db, Prisma } from "@/lib/db";
 import type { ItemStatus } from "@/lib/generated/prisma/enums";
 import { recordAudit } from "@/lib/audit";
 import { logger } from "@/lib/log";
+import { moveItemStatus, type ItemMoveOptions } from "./item-state";
 import { refreshStripeBankAccount, type RefreshDeps, type RefreshResult } from "./refresh-bank-account";
 
 /** The fields of a (verified) Plaid webhook this module reads. */
@@ -29,20 +30,20 @@ type Tx = Prisma.TransactionClient;
 const FINAL: ItemStatus[] = ["REMOVED", "REVOKED"];
 
 /**
- * Acts on a verified Plaid webhook for an item: moves PlaidItem.status (with
- * an audit entry per change) or, for AUTH DEFAULT_UPDATE, refreshes the
- * Stripe bank account. Statuses only move along these edges:
+ * Acts on a verified Plaid webhook for an item: moves PlaidItem.status
+ * through the item state machine (lib/banking/item-state.ts, which holds
+ * the allowed edges and writes the audit entry) or, for AUTH DEFAULT_UPDATE,
+ * refreshes the Stripe bank account.
  *
  * - ITEM ERROR (ITEM_LOGIN_REQUIRED)            → LOGIN_REQUIRED (+ errorCode)
  * - ITEM ERROR (other codes)                     → errorCode recorded
- * - ITEM LOGIN_REPAIRED                          → ACTIVE (from LOGIN_REQUIRED / PENDING_DISCONNECT)
- * - ITEM PENDING_DISCONNECT / PENDING_EXPIRATION → PENDING_DISCONNECT (from ACTIVE)
+ * - ITEM LOGIN_REPAIRED                          → ACTIVE
+ * - ITEM PENDING_DISCONNECT / PENDING_EXPIRATION → PENDING_DISCONNECT
  * - ITEM USER_PERMISSION_REVOKED / USER_ACCOUNT_REVOKED → REVOKED
  * - ITEM NEW_ACCOUNTS_AVAILABLE, WEBHOOK_UPDATE_ACKNOWLEDGED → audit entry only
  *
- * REMOVED and REVOKED items never change (a late ERROR must not resurrect a
- * removed item). A LINKING item (not attached at Stripe yet) is not made
- * ACTIVE by LOGIN_REPAIRED: the link flow does that.
+ * A move the state machine refuses (a late ERROR for a removed item, …) is
+ * answered "unchanged".
  */
 export async function applyItemWebhook(db: Db, payload: PlaidWebhookPayload, deps: RefreshDeps = {}): Promise<ItemWebhookResult> {
   const plaidItemId = payload.item_id;
@@ -58,23 +59,20 @@ export async function applyItemWebhook(db: Db, payload: PlaidWebhookPayload, dep
   switch (webhook) {
     case "ITEM:ERROR":
       if (errorCode === "ITEM_LOGIN_REQUIRED") {
-        return transition(db, item.id, { from: notIn(FINAL), to: "LOGIN_REQUIRED", errorCode, action: "item.login_required", webhook });
+        return move(db, item.id, "LOGIN_REQUIRED", { cause: "login_required", errorCode, metadata: { webhook } });
       }
       return recordError(db, item.id, errorCode, webhook);
     case "ITEM:LOGIN_REPAIRED":
-      return transition(db, item.id, { from: ["LOGIN_REQUIRED", "PENDING_DISCONNECT"], to: "ACTIVE", errorCode: null, action: "item.login_repaired", webhook });
+      return move(db, item.id, "ACTIVE", { cause: "login_repaired", errorCode: null, metadata: { webhook } });
     case "ITEM:PENDING_DISCONNECT":
     case "ITEM:PENDING_EXPIRATION":
-      return transition(db, item.id, { from: ["ACTIVE"], to: "PENDING_DISCONNECT", errorCode: item.errorCode, action: "item.pending_disconnect", webhook });
+      return move(db, item.id, "PENDING_DISCONNECT", { cause: "pending_disconnect", metadata: { webhook } });
     case "ITEM:USER_PERMISSION_REVOKED":
     case "ITEM:USER_ACCOUNT_REVOKED":
-      return transition(db, item.id, {
-        from: notIn(["REMOVED", "REVOKED"]),
-        to: "REVOKED",
+      return move(db, item.id, "REVOKED", {
+        cause: "revoked",
         errorCode: errorCode ?? payload.webhook_code,
-        action: "item.revoked",
-        webhook,
-        extra: payload.account_id ? { plaidAccountId: payload.account_id } : {},
+        metadata: { webhook, ...(payload.account_id ? { plaidAccountId: payload.account_id } : {}) },
       });
     case "ITEM:NEW_ACCOUNTS_AVAILABLE":
     case "ITEM:WEBHOOK_UPDATE_ACKNOWLEDGED":
@@ -93,30 +91,17 @@ export async function applyItemWebhook(db: Db, payload: PlaidWebhookPayload, dep
   }
 }
 
-const ALL: ItemStatus[] = ["LINKING", "ACTIVE", "LOGIN_REQUIRED", "PENDING_DISCONNECT", "REVOKED", "REMOVED"];
-function notIn(excluded: ItemStatus[]): ItemStatus[] {
-  return ALL.filter((s) => !excluded.includes(s));
-}
-
-async function transition(
-  db: Db,
-  itemId: string,
-  t: { from: ItemStatus[]; to: ItemStatus; errorCode: string | null; action: string; webhook: string; extra?: Prisma.InputJsonObject },
-): Promise<ItemWebhookResult> {
-  return db.$transaction(async (tx: Tx) => {
-    const [locked] = await tx.$queryRaw<{ status: ItemStatus }[]>`SELECT "status" FROM "plaid_items" WHERE "id" = ${itemId} FOR UPDATE`;
-    if (!locked) return { outcome: "unknown_item" as const };
-    if (locked.status === t.to || !t.from.includes(locked.status)) return { outcome: "unchanged" as const, itemId, status: locked.status };
-    await tx.plaidItem.update({ where: { id: itemId }, data: { status: t.to, errorCode: t.errorCode } });
-    await recordAudit(tx, {
-      actorId: null,
-      action: t.action,
-      targetType: "plaid_item",
-      targetId: itemId,
-      metadata: { from: locked.status, to: t.to, webhook: t.webhook, ...(t.errorCode ? { errorCode: t.errorCode } : {}), ...t.extra },
-    });
-    return { outcome: "changed" as const, itemId, status: t.to };
-  });
+/** A webhook's status move, as the webhook result reports it. */
+async function move<To extends ItemStatus>(db: Db, itemId: string, to: To, options: ItemMoveOptions<To>): Promise<ItemWebhookResult> {
+  const moved = await moveItemStatus(db, itemId, to, options);
+  switch (moved.outcome) {
+    case "moved":
+      return { outcome: "changed", itemId, status: moved.to };
+    case "missing":
+      return { outcome: "unknown_item" };
+    default:
+      return { outcome: "unchanged", itemId, status: moved.status };
+  }
 }
 
 async function recordError(db: Db, itemId: string, errorCode: string | null, webhook: string): Promise<ItemWebhookResult> {

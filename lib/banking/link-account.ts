@@ -2,13 +2,16 @@ import { createHash, randomUUID } from "node:crypto";
 import type { PlaidApi } from "plaid";
 import Stripe from "stripe";
 import { z } from "zod";
-import type { Db, User } from "@/lib/db";
+import type { Db, Prisma, User } from "@/lib/db";
+import type { LinkAttempt, PlaidItem } from "@/lib/generated/prisma/client";
 import { recordAudit } from "@/lib/audit";
-import { accessTokenAad, openSecret, sealSecret } from "@/lib/secrets";
-import { describePlaidFailure, plaidErrorOf } from "@/lib/plaid/errors";
+import { itemAccessToken, sealItemAccessToken } from "@/lib/secrets";
+import { describePlaidFailure, isTransientPlaidError, plaidErrorOf } from "@/lib/plaid/errors";
+import { isTransientStripeError, stripeErrorCode } from "@/lib/stripe/errors";
 import { listBankAccounts } from "@/lib/funding/dashboard";
 import type { BankAccountView } from "@/lib/funding/views";
 import { AppError, upstreamUnavailable, providerCode } from "@/lib/errors";
+import { moveItemStatus } from "./item-state";
 import { ensureStripeCustomer } from "./stripe-customer";
 import { recordReviewSignals } from "@/lib/admin/review-signals";
 
@@ -30,6 +33,42 @@ interface Deps {
   stripe: Stripe;
 }
 
+type Tx = Prisma.TransactionClient;
+
+/**
+ * The steps of a link, as LinkAttempt.step stores them (a String column: the
+ * stored values are these strings). `step` is the last one that completed.
+ */
+export const LinkStep = {
+  /** The attempt exists (the column's default). */
+  STARTED: "started",
+  /** The public token was exchanged; the item is stored with its access token sealed. */
+  EXCHANGED: "exchanged",
+  /** The chosen account was checked at Plaid; its bank account row exists. */
+  VERIFIED: "verified",
+  /** The user's Stripe customer exists. */
+  CUSTOMER: "customer",
+  /** Attached at Stripe; bank account and item active. */
+  COMPLETED: "completed",
+} as const;
+export type LinkStep = (typeof LinkStep)[keyof typeof LinkStep];
+
+const LINK_STEPS = new Set<string>(Object.values(LinkStep));
+function linkStepOf(stored: string): LinkStep {
+  if (!LINK_STEPS.has(stored)) throw new Error(`unknown LinkAttempt.step ${JSON.stringify(stored)}`);
+  return stored as LinkStep;
+}
+
+/** One run of linkBankAccount over its attempt. */
+interface LinkRun {
+  deps: Deps;
+  user: Pick<User, "id" | "email" | "name">;
+  input: LinkAccountInput;
+  attempt: LinkAttempt;
+  /** The last step that completed, as stored. */
+  step: LinkStep;
+}
+
 /**
  * Turns Link's result into a funding source: exchange the public token, check
  * the chosen account, mint a Stripe bank account token through Plaid, attach
@@ -45,7 +84,7 @@ export async function linkBankAccount(deps: Deps, user: Pick<User, "id" | "email
     throw new AppError(400, "SINGLE_ACCOUNT_REQUIRED", "Please choose exactly one account to fund from.");
   }
   const publicTokenHash = createHash("sha256").update(input.publicToken).digest("hex");
-  let attempt = await db.linkAttempt.upsert({
+  const attempt = await db.linkAttempt.upsert({
     where: { publicTokenHash },
     create: {
       userId: user.id,
@@ -65,120 +104,12 @@ export async function linkBankAccount(deps: Deps, user: Pick<User, "id" | "email
     throw new AppError(400, attempt.errorCode ? providerCode(attempt.errorCode) : "LINK_FAILED", attempt.errorMessage ?? "This bank link failed. Please link your bank again.");
   }
 
-  const fail = async (error: AppError, cleanup: { itemId: string | null }): Promise<never> => {
-    await db.linkAttempt.update({ where: { id: attempt.id }, data: { status: "FAILED", errorCode: error.code, errorMessage: error.message } });
-    if (cleanup.itemId) await removeItemQuietly(deps, cleanup.itemId);
-    await recordAudit(db, { actorId: user.id, action: "bank_account.link_failed", targetType: "link_attempt", targetId: attempt.id, metadata: { code: error.code, step: attempt.step } });
-    throw error;
-  };
-  const pause = async (code: string, message: string, who: "bank" | "payment processor"): Promise<never> => {
-    // Transient: keep the attempt open; the same public token resumes it.
-    await db.linkAttempt.update({ where: { id: attempt.id }, data: { errorCode: code, errorMessage: message } });
-    throw upstreamUnavailable(who);
-  };
+  const run: LinkRun = { deps, user, input, attempt, step: linkStepOf(attempt.step) };
+  const item = await exchange(run);
+  const bankAccountId = await verifyAccount(run, item);
+  const stripeBankAccountId = await attachAtStripe(run, item, bankAccountId);
+  await complete(run, item, bankAccountId, stripeBankAccountId);
 
-  // 1. Exchange (once: public tokens are single-use). The access token is stored sealed at once.
-  let itemRowId = attempt.itemId;
-  if (!itemRowId) {
-    let exchanged: { access_token: string; item_id: string };
-    try {
-      exchanged = (await deps.plaid.itemPublicTokenExchange({ public_token: input.publicToken })).data;
-    } catch (err) {
-      const failure = describePlaidFailure(err);
-      if (!plaidErrorOf(err) || isTransientPlaid(err)) return pause(failure.code, failure.message, "bank");
-      return fail(new AppError(400, providerCode(failure.code), failure.displayMessage ?? "This bank link expired or was already used. Please link your bank again."), { itemId: null });
-    }
-    itemRowId = randomUUID();
-    await db.$transaction([
-      db.plaidItem.create({
-        data: {
-          id: itemRowId,
-          userId: user.id,
-          plaidItemId: exchanged.item_id,
-          accessTokenCiphertext: sealSecret(exchanged.access_token, accessTokenAad(itemRowId)),
-          institutionId: attempt.institutionId,
-          institutionName: attempt.institutionName,
-        },
-      }),
-      db.linkAttempt.update({ where: { id: attempt.id }, data: { itemId: itemRowId, step: "exchanged" } }),
-    ]);
-    attempt = { ...attempt, itemId: itemRowId, step: "exchanged" };
-  }
-  const item = await db.plaidItem.findUniqueOrThrow({ where: { id: itemRowId } });
-  const accessToken = openSecret(item.accessTokenCiphertext, accessTokenAad(item.id));
-
-  // 2. Verify the chosen account belongs to this item and can be debited.
-  let bankAccountId = attempt.bankAccountId;
-  if (!bankAccountId) {
-    let account;
-    try {
-      const { data } = await deps.plaid.accountsGet({ access_token: accessToken, options: { account_ids: [input.accountId] } });
-      account = data.accounts.find((a) => a.account_id === input.accountId);
-    } catch (err) {
-      const failure = describePlaidFailure(err);
-      if (!plaidErrorOf(err) || isTransientPlaid(err)) return pause(failure.code, failure.message, "bank");
-      return fail(new AppError(400, providerCode(failure.code), failure.displayMessage ?? "The chosen account could not be found at your bank."), { itemId: item.id });
-    }
-    if (!account) return fail(new AppError(400, "INVALID_ACCOUNT_ID", "The chosen account could not be found at your bank."), { itemId: item.id });
-    if (account.type !== "depository" || !ELIGIBLE_SUBTYPES.has(account.subtype ?? "")) {
-      return fail(new AppError(400, "ACCOUNT_NOT_ELIGIBLE", "Only checking and savings accounts can fund your balance."), { itemId: item.id });
-    }
-    const duplicate = await db.bankAccount.findFirst({
-      where: { userId: user.id, status: { not: "REMOVED" }, institutionId: item.institutionId, mask: account.mask, itemId: { not: item.id } },
-      select: { id: true },
-    });
-    if (duplicate) {
-      return fail(
-        new AppError(409, "DUPLICATE_ACCOUNT", `You have already linked ${item.institutionName ?? "this bank"} ····${account.mask ?? ""}. Remove it first to link it again.`),
-        { itemId: item.id },
-      );
-    }
-    const row = await db.bankAccount.upsert({
-      where: { itemId_plaidAccountId: { itemId: item.id, plaidAccountId: account.account_id } },
-      create: {
-        userId: user.id,
-        itemId: item.id,
-        plaidAccountId: account.account_id,
-        name: account.name,
-        mask: account.mask,
-        type: account.type,
-        subtype: account.subtype,
-        institutionId: item.institutionId,
-        institutionName: item.institutionName,
-      },
-      update: {},
-    });
-    bankAccountId = row.id;
-    await db.linkAttempt.update({ where: { id: attempt.id }, data: { bankAccountId, step: "verified" } });
-  }
-
-  // 3. Stripe: the user's customer, then the bank account from a Plaid-minted btok_.
-  let stripeBankAccountId: string;
-  try {
-    const customerId = await ensureStripeCustomer(db, deps.stripe, user);
-    await db.linkAttempt.update({ where: { id: attempt.id }, data: { step: "customer" } });
-    stripeBankAccountId = await attachBankAccount(deps, { customerId, accessToken, plaidAccountId: input.accountId, bankAccountId });
-  } catch (err) {
-    if (err instanceof Stripe.errors.StripeError && err.code === "bank_account_exists") {
-      // Stripe matched the numbers to a bank account this customer already has.
-      return fail(new AppError(409, "DUPLICATE_ACCOUNT", "This bank account is already linked to your profile."), { itemId: item.id });
-    }
-    if (err instanceof Stripe.errors.StripeError && err.statusCode && err.statusCode < 500 && err.statusCode !== 409 && err.statusCode !== 429) {
-      return fail(new AppError(400, err.code ? providerCode(err.code) : "STRIPE_REJECTED", "Your bank account could not be set up for payments. Please try another account."), { itemId: item.id });
-    }
-    const plaidError = plaidErrorOf(err);
-    if (plaidError && !isTransientPlaid(err)) {
-      return fail(new AppError(400, providerCode(plaidError.error_code), plaidError.display_message ?? "Your bank account could not be set up for payments."), { itemId: item.id });
-    }
-    return pause("UPSTREAM_UNAVAILABLE", err instanceof Error ? err.message.slice(0, 200) : "upstream error", "payment processor");
-  }
-
-  // 4. Done: everything active in one transaction.
-  await db.$transaction([
-    db.bankAccount.update({ where: { id: bankAccountId }, data: { stripeBankAccountId, status: "ACTIVE" } }),
-    db.plaidItem.update({ where: { id: item.id }, data: { status: "ACTIVE", errorCode: null } }),
-    db.linkAttempt.update({ where: { id: attempt.id }, data: { status: "COMPLETED", step: "completed", errorCode: null, errorMessage: null } }),
-  ]);
   await recordReviewSignals(deps, bankAccountId); // admin review queue (lib/admin); never throws
   await recordAudit(db, {
     actorId: user.id,
@@ -188,6 +119,136 @@ export async function linkBankAccount(deps: Deps, user: Pick<User, "id" | "email
     metadata: { institutionId: item.institutionId, linkSessionId: attempt.linkSessionId },
   });
   return viewOf(db, user.id, bankAccountId);
+}
+
+/** Records a completed step on the attempt (with what the step produced), in the caller's transaction when given one. */
+async function recordStep(run: LinkRun, db: Db | Tx, step: LinkStep, data: Prisma.LinkAttemptUpdateInput = {}): Promise<void> {
+  await db.linkAttempt.update({ where: { id: run.attempt.id }, data: { ...data, step } });
+  run.step = step;
+}
+
+/** A permanent failure: the attempt fails (the same public token answers the same error) and the item is removed at Plaid. */
+async function fail(run: LinkRun, error: AppError, cleanup: { itemId: string | null }): Promise<never> {
+  const { db } = run.deps;
+  await db.linkAttempt.update({ where: { id: run.attempt.id }, data: { status: "FAILED", errorCode: error.code, errorMessage: error.message } });
+  if (cleanup.itemId) await removeItemQuietly(run.deps, cleanup.itemId, run.user.id);
+  await recordAudit(db, { actorId: run.user.id, action: "bank_account.link_failed", targetType: "link_attempt", targetId: run.attempt.id, metadata: { code: error.code, step: run.step } });
+  throw error;
+}
+
+/** A transient failure: the attempt stays open; the same public token resumes it. */
+async function pause(run: LinkRun, code: string, message: string, who: "bank" | "payment processor"): Promise<never> {
+  await run.deps.db.linkAttempt.update({ where: { id: run.attempt.id }, data: { errorCode: code, errorMessage: message } });
+  throw upstreamUnavailable(who);
+}
+
+/** 1. Exchange the public token (once: public tokens are single-use); the access token is stored sealed at once. */
+async function exchange(run: LinkRun): Promise<PlaidItem> {
+  const { db, plaid } = run.deps;
+  if (run.attempt.itemId) return db.plaidItem.findUniqueOrThrow({ where: { id: run.attempt.itemId } });
+  let exchanged: { access_token: string; item_id: string };
+  try {
+    exchanged = (await plaid.itemPublicTokenExchange({ public_token: run.input.publicToken })).data;
+  } catch (err) {
+    const failure = describePlaidFailure(err);
+    if (isTransientPlaidError(err)) return pause(run, failure.code, failure.message, "bank");
+    return fail(run, new AppError(400, providerCode(failure.code), failure.displayMessage ?? "This bank link expired or was already used. Please link your bank again."), { itemId: null });
+  }
+  const itemRowId = randomUUID();
+  return db.$transaction(async (tx: Tx) => {
+    const item = await tx.plaidItem.create({
+      data: {
+        id: itemRowId,
+        userId: run.user.id,
+        plaidItemId: exchanged.item_id,
+        accessTokenCiphertext: sealItemAccessToken(itemRowId, exchanged.access_token),
+        institutionId: run.attempt.institutionId,
+        institutionName: run.attempt.institutionName,
+      },
+    });
+    await recordStep(run, tx, LinkStep.EXCHANGED, { itemId: itemRowId });
+    return item;
+  });
+}
+
+/** 2. Verify the chosen account belongs to this item and can be debited; its bank account row is created. */
+async function verifyAccount(run: LinkRun, item: PlaidItem): Promise<string> {
+  const { db, plaid } = run.deps;
+  const { user, input } = run;
+  if (run.attempt.bankAccountId) return run.attempt.bankAccountId;
+  let account;
+  try {
+    const { data } = await plaid.accountsGet({ access_token: itemAccessToken(item), options: { account_ids: [input.accountId] } });
+    account = data.accounts.find((a) => a.account_id === input.accountId);
+  } catch (err) {
+    const failure = describePlaidFailure(err);
+    if (isTransientPlaidError(err)) return pause(run, failure.code, failure.message, "bank");
+    return fail(run, new AppError(400, providerCode(failure.code), failure.displayMessage ?? "The chosen account could not be found at your bank."), { itemId: item.id });
+  }
+  if (!account) return fail(run, new AppError(400, "INVALID_ACCOUNT_ID", "The chosen account could not be found at your bank."), { itemId: item.id });
+  if (account.type !== "depository" || !ELIGIBLE_SUBTYPES.has(account.subtype ?? "")) {
+    return fail(run, new AppError(400, "ACCOUNT_NOT_ELIGIBLE", "Only checking and savings accounts can fund your balance."), { itemId: item.id });
+  }
+  const duplicate = await db.bankAccount.findFirst({
+    where: { userId: user.id, status: { not: "REMOVED" }, institutionId: item.institutionId, mask: account.mask, itemId: { not: item.id } },
+    select: { id: true },
+  });
+  if (duplicate) {
+    return fail(
+      run,
+      new AppError(409, "DUPLICATE_ACCOUNT", `You have already linked ${item.institutionName ?? "this bank"} ····${account.mask ?? ""}. Remove it first to link it again.`),
+      { itemId: item.id },
+    );
+  }
+  const row = await db.bankAccount.upsert({
+    where: { itemId_plaidAccountId: { itemId: item.id, plaidAccountId: account.account_id } },
+    create: {
+      userId: user.id,
+      itemId: item.id,
+      plaidAccountId: account.account_id,
+      name: account.name,
+      mask: account.mask,
+      type: account.type,
+      subtype: account.subtype,
+      institutionId: item.institutionId,
+      institutionName: item.institutionName,
+    },
+    update: {},
+  });
+  await recordStep(run, db, LinkStep.VERIFIED, { bankAccountId: row.id });
+  return row.id;
+}
+
+/** 3. Stripe: the user's customer, then the bank account from a Plaid-minted btok_. */
+async function attachAtStripe(run: LinkRun, item: PlaidItem, bankAccountId: string): Promise<string> {
+  const { db, stripe } = run.deps;
+  try {
+    const customerId = await ensureStripeCustomer(db, stripe, run.user);
+    await recordStep(run, db, LinkStep.CUSTOMER);
+    return await attachBankAccount(run.deps, { customerId, accessToken: itemAccessToken(item), plaidAccountId: run.input.accountId, bankAccountId });
+  } catch (err) {
+    if (stripeErrorCode(err) === "bank_account_exists") {
+      // Stripe matched the numbers to a bank account this customer already has.
+      return fail(run, new AppError(409, "DUPLICATE_ACCOUNT", "This bank account is already linked to your profile."), { itemId: item.id });
+    }
+    if (err instanceof Stripe.errors.StripeError && !isTransientStripeError(err)) {
+      return fail(run, new AppError(400, err.code ? providerCode(err.code) : "STRIPE_REJECTED", "Your bank account could not be set up for payments. Please try another account."), { itemId: item.id });
+    }
+    const plaidError = plaidErrorOf(err);
+    if (plaidError && !isTransientPlaidError(err)) {
+      return fail(run, new AppError(400, providerCode(plaidError.error_code), plaidError.display_message ?? "Your bank account could not be set up for payments."), { itemId: item.id });
+    }
+    return pause(run, "UPSTREAM_UNAVAILABLE", err instanceof Error ? err.message.slice(0, 200) : "upstream error", "payment processor");
+  }
+}
+
+/** 4. Done: bank account and item active, the attempt completed, in one transaction. */
+async function complete(run: LinkRun, item: PlaidItem, bankAccountId: string, stripeBankAccountId: string): Promise<void> {
+  await run.deps.db.$transaction(async (tx: Tx) => {
+    await tx.bankAccount.update({ where: { id: bankAccountId }, data: { stripeBankAccountId, status: "ACTIVE" } });
+    await moveItemStatus(tx, item.id, "ACTIVE", { cause: "link_completed", actorId: run.user.id, errorCode: null, metadata: { linkAttemptId: run.attempt.id } });
+    await recordStep(run, tx, LinkStep.COMPLETED, { status: "COMPLETED", errorCode: null, errorMessage: null });
+  });
 }
 
 /**
@@ -214,23 +275,19 @@ async function attachBankAccount(
 }
 
 /** Best-effort /item/remove after a failed link, so no Plaid item outlives its purpose. */
-export async function removeItemQuietly(deps: Pick<Deps, "db" | "plaid">, itemRowId: string): Promise<void> {
+export async function removeItemQuietly(deps: Pick<Deps, "db" | "plaid">, itemRowId: string, actorId: string | null = null): Promise<void> {
   const item = await deps.db.plaidItem.findUnique({ where: { id: itemRowId } });
   if (!item || item.status === "REMOVED") return;
   try {
-    await deps.plaid.itemRemove({ access_token: openSecret(item.accessTokenCiphertext, accessTokenAad(item.id)) });
+    await deps.plaid.itemRemove({ access_token: itemAccessToken(item) });
   } catch (err) {
     const code = plaidErrorOf(err)?.error_code;
     if (code !== "ITEM_NOT_FOUND" && code !== "INVALID_ACCESS_TOKEN") return; // stays LINKING: visible, retried by removal later
   }
-  await deps.db.plaidItem.update({ where: { id: item.id }, data: { status: "REMOVED", removedAt: new Date() } });
-  await deps.db.bankAccount.updateMany({ where: { itemId: item.id }, data: { status: "REMOVED", removedAt: new Date() } });
-}
-
-function isTransientPlaid(err: unknown): boolean {
-  const error = plaidErrorOf(err);
-  if (!error) return true;
-  return error.error_type === "API_ERROR" || error.error_type === "RATE_LIMIT_EXCEEDED" || error.error_type === "INSTITUTION_ERROR";
+  await deps.db.$transaction(async (tx: Tx) => {
+    await moveItemStatus(tx, item.id, "REMOVED", { cause: "link_failed", actorId });
+    await tx.bankAccount.updateMany({ where: { itemId: item.id }, data: { status: "REMOVED", removedAt: new Date() } });
+  });
 }
 
 async function viewOf(db: Db, userId: string, bankAccountId: string): Promise<BankAccountView> {

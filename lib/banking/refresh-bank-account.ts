@@ -5,9 +5,10 @@ import type { PlaidItem } from "@/lib/generated/prisma/client";
 import { recordAudit } from "@/lib/audit";
 import { revokeMandates } from "@/lib/funding/mandates";
 import { getPlaid } from "@/lib/plaid/client";
-import { describePlaidFailure, plaidErrorOf } from "@/lib/plaid/errors";
-import { accessTokenAad, openSecret } from "@/lib/secrets";
+import { describePlaidFailure, isTransientPlaidError } from "@/lib/plaid/errors";
+import { itemAccessToken } from "@/lib/secrets";
 import { getStripe } from "@/lib/stripe/client";
+import { isTransientStripeError, stripeErrorCode } from "@/lib/stripe/errors";
 import { errorSummary, logger } from "@/lib/log";
 
 /**
@@ -23,7 +24,7 @@ export interface RefreshResult {
   outcome: "refreshed" | "skipped" | "failed";
   /** Failure or skip reason (an error code, never a token). */
   reason?: string;
-  /** True when retrying later may succeed (network, 5xx, rate limit). */
+  /** True when retrying later may succeed (isTransientPlaidError / isTransientStripeError): the webhook is then not acknowledged. */
   retryable?: boolean;
   newStripeBankAccountId?: string;
 }
@@ -52,7 +53,7 @@ export async function refreshStripeBankAccount(
   });
   const results: RefreshResult[] = [];
   if (accounts.length === 0) return results;
-  const accessToken = openSecret(item.accessTokenCiphertext, accessTokenAad(item.id));
+  const accessToken = itemAccessToken(item);
 
   for (const account of accounts) {
     const customerId = account.user.stripeCustomerId;
@@ -68,7 +69,7 @@ export async function refreshStripeBankAccount(
         const { data } = await plaid.processorStripeBankAccountTokenCreate({ access_token: accessToken, account_id: account.plaidAccountId });
         token = data.stripe_bank_account_token;
       } catch (err) {
-        throw new RefreshError(describePlaidFailure(err).code, isRetryablePlaid(err));
+        throw new RefreshError(describePlaidFailure(err).code, isTransientPlaidError(err));
       }
 
       let created: Stripe.CustomerSource;
@@ -78,7 +79,7 @@ export async function refreshStripeBankAccount(
         // Same numbers as the attached ba_ (Stripe refuses a duplicate on one
         // customer): detach the old one first, then attach the fresh token
         // (a failed attach does not consume it).
-        if (stripeCode(err) !== "bank_account_exists" || !oldId) throw err;
+        if (stripeErrorCode(err) !== "bank_account_exists" || !oldId) throw err;
         await detach(stripe, customerId, oldId);
         created = await stripe.customers.createSource(customerId, { source: token });
       }
@@ -107,8 +108,9 @@ export async function refreshStripeBankAccount(
       }
       results.push({ bankAccountId: account.id, outcome: "refreshed", newStripeBankAccountId: newId });
     } catch (err) {
-      const reason = err instanceof RefreshError ? err.code : (stripeCode(err) ?? errorSummary(err).error);
-      const retryable = err instanceof RefreshError ? err.retryable : isRetryableStripe(err);
+      const summary = errorSummary(err);
+      const reason = err instanceof RefreshError ? err.code : (summary.code ?? summary.error);
+      const retryable = err instanceof RefreshError ? err.retryable : isTransientStripeError(err);
       logger.error({ bankAccountId: account.id, itemId: item.id, reason, retryable }, "bank account refresh failed");
       await recordAudit(db, { actorId: null, action: "bank_account.refresh_failed", targetType: "bank_account", targetId: account.id, metadata: { itemId: item.id, reason } });
       results.push({ bankAccountId: account.id, outcome: "failed", reason, retryable });
@@ -121,7 +123,7 @@ async function detach(stripe: Stripe, customerId: string, sourceId: string): Pro
   try {
     await stripe.customers.deleteSource(customerId, sourceId);
   } catch (err) {
-    if (stripeCode(err) === "resource_missing") return; // already detached (an earlier, interrupted attempt)
+    if (stripeErrorCode(err) === "resource_missing") return; // already detached (an earlier, interrupted attempt)
     throw err;
   }
 }
@@ -133,23 +135,4 @@ class RefreshError extends Error {
   ) {
     super(code);
   }
-}
-
-function stripeCode(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
-}
-
-function isRetryablePlaid(err: unknown): boolean {
-  const plaidError = plaidErrorOf(err);
-  if (!plaidError) return true; // network
-  const status = (err as { response?: { status?: number } }).response?.status ?? 0;
-  return status >= 500 || status === 429;
-}
-
-function isRetryableStripe(err: unknown): boolean {
-  const e = err as { type?: string; statusCode?: number } | null;
-  if (!e) return false;
-  if (e.type === "StripeConnectionError" || e.type === "StripeAPIError" || e.type === "StripeRateLimitError") return true;
-  return (e.statusCode ?? 0) >= 500;
 }

@@ -1,11 +1,13 @@
 import type { PlaidApi } from "plaid";
 import Stripe from "stripe";
-import type { Db } from "@/lib/db";
+import type { Db, Prisma } from "@/lib/db";
 import { recordAudit } from "@/lib/audit";
 import { revokeMandates } from "@/lib/funding/mandates";
-import { accessTokenAad, openSecret } from "@/lib/secrets";
-import { plaidErrorOf } from "@/lib/plaid/errors";
+import { itemAccessToken } from "@/lib/secrets";
+import { isTransientPlaidError, plaidErrorOf } from "@/lib/plaid/errors";
+import { isTransientStripeError, stripeErrorCode } from "@/lib/stripe/errors";
 import { AppError, notFound, upstreamUnavailable, providerCode } from "@/lib/errors";
+import { moveItemStatus } from "./item-state";
 
 /**
  * Removes a linked bank: detaches the Stripe bank account, calls
@@ -29,7 +31,12 @@ export async function removeBankAccount(
     try {
       await deps.stripe.customers.deleteSource(account.user.stripeCustomerId, account.stripeBankAccountId);
     } catch (err) {
-      if (!(err instanceof Stripe.errors.StripeError) || err.code !== "resource_missing") throw upstreamUnavailable("payment processor");
+      const code = stripeErrorCode(err);
+      if (code !== "resource_missing") {
+        if (!(err instanceof Stripe.errors.StripeError) || isTransientStripeError(err)) throw upstreamUnavailable("payment processor");
+        // Stripe refused for good: trying again will not help.
+        throw new AppError(502, code ? providerCode(code) : "STRIPE_REJECTED", "Your bank account could not be removed. Please contact support.");
+      }
     }
   }
 
@@ -37,21 +44,22 @@ export async function removeBankAccount(
   const removeItem = othersInUse === 0 && account.item.status !== "REMOVED";
   if (removeItem) {
     try {
-      await deps.plaid.itemRemove({ access_token: openSecret(account.item.accessTokenCiphertext, accessTokenAad(account.item.id)) });
+      await deps.plaid.itemRemove({ access_token: itemAccessToken(account.item) });
     } catch (err) {
       const code = plaidErrorOf(err)?.error_code;
       if (code !== "ITEM_NOT_FOUND" && code !== "INVALID_ACCESS_TOKEN") {
-        if (plaidErrorOf(err)) throw new AppError(502, code ? providerCode(code) : "PLAID_ERROR", "Your bank connection could not be removed just now. Please try again.");
-        throw upstreamUnavailable("bank");
+        if (isTransientPlaidError(err) || !code) throw upstreamUnavailable("bank");
+        // Plaid refused for good: trying again will not help.
+        throw new AppError(502, providerCode(code), "Your bank connection could not be removed. Please contact support.");
       }
     }
   }
 
   const now = new Date();
-  await db.$transaction(async (tx) => {
+  await db.$transaction(async (tx: Prisma.TransactionClient) => {
     await tx.bankAccount.update({ where: { id: account.id }, data: { status: "REMOVED", removedAt: now } });
     await revokeMandates(tx, { bankAccountId: account.id }, "bank_account_removed", { actorId: actor.id });
-    if (removeItem) await tx.plaidItem.update({ where: { id: account.itemId }, data: { status: "REMOVED", removedAt: now } });
+    if (removeItem) await moveItemStatus(tx, account.itemId, "REMOVED", { cause: "removed", actorId: actor.id, metadata: { bankAccountId: account.id, byAdmin: Boolean(actor.isAdmin) } });
   });
   await recordAudit(db, {
     actorId: actor.id,

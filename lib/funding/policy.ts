@@ -3,7 +3,8 @@ import type { Db } from "@/lib/db";
 import { AppError, notFound, providerCode, upstreamUnavailable } from "@/lib/errors";
 import { formatUsd } from "@/lib/format";
 import { isTransientPlaidError, plaidErrorOf } from "@/lib/plaid/errors";
-import { accessTokenAad, openSecret } from "@/lib/secrets";
+import { itemAccessToken } from "@/lib/secrets";
+import { moveItemStatus } from "@/lib/banking/item-state";
 import { MANDATE_TEXT_VERSION } from "./mandate-text";
 import type { FundingAccount } from "./funding-context";
 
@@ -80,14 +81,14 @@ export async function checkLiveBalance(
   let balances;
   try {
     const { data } = await deps.plaid.accountsBalanceGet({
-      access_token: openSecret(account.item.accessTokenCiphertext, accessTokenAad(account.item.id)),
+      access_token: itemAccessToken(account.item),
       options: { account_ids: [account.plaidAccountId] },
     });
     balances = data.accounts.find((a) => a.account_id === account.plaidAccountId)?.balances;
   } catch (err) {
     const error = plaidErrorOf(err);
     if (error?.error_code === "ITEM_LOGIN_REQUIRED") {
-      await deps.db.plaidItem.update({ where: { id: account.item.id }, data: { status: "LOGIN_REQUIRED", errorCode: "ITEM_LOGIN_REQUIRED" } });
+      await moveItemStatus(deps.db, account.item.id, "LOGIN_REQUIRED", { cause: "balance_check", errorCode: "ITEM_LOGIN_REQUIRED" });
       throw new AppError(422, "ACCOUNT_NOT_ACTIVE", "Your bank needs you to sign in again. Reconnect your bank, then try again.");
     }
     if (error && !isTransientPlaidError(err)) {

@@ -1,11 +1,15 @@
 import { CountryCode, DepositoryAccountSubtype, Products, type LinkTokenCreateRequest } from "plaid";
 import { getConfig } from "@/lib/config";
+import { AppError, providerCode, upstreamUnavailable } from "@/lib/errors";
 import { getPlaid } from "./client";
+import { describePlaidFailure, isTransientPlaidError } from "./errors";
 
 /**
  * A link_token for one user, made per request. New links ask for `auth` on a
  * single checking or savings account; update mode (reconnecting an item)
  * passes the item's access token and no products, as Plaid requires.
+ * A failure is an AppError: UPSTREAM_UNAVAILABLE when trying again may work,
+ * Plaid's code otherwise.
  */
 export async function createLinkToken(user: { id: string }, options: { accessToken?: string } = {}): Promise<string> {
   const config = getConfig();
@@ -23,6 +27,12 @@ export async function createLinkToken(user: { id: string }, options: { accessTok
           account_filters: { depository: { account_subtypes: [DepositoryAccountSubtype.Checking, DepositoryAccountSubtype.Savings] } },
         }),
   };
-  const { data } = await getPlaid().linkTokenCreate(request);
-  return data.link_token;
+  try {
+    const { data } = await getPlaid().linkTokenCreate(request);
+    return data.link_token;
+  } catch (err) {
+    if (isTransientPlaidError(err)) throw upstreamUnavailable("bank");
+    const failure = describePlaidFailure(err);
+    throw new AppError(502, providerCode(failure.code), failure.displayMessage ?? "Plaid is not available right now. Please try again.");
+  }
 }

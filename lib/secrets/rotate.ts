@@ -1,27 +1,8 @@
 import pg from "pg";
 import { rotateValue, type Keyring } from "@/lib/crypto";
+import { ENCRYPTED_COLUMNS, type EncryptedColumn } from "./contexts";
 
-/** A table column that holds lib/crypto ciphertexts, and the AAD each row's value was sealed with. */
-export interface EncryptedColumn {
-  table: string;
-  idColumn: string;
-  column: string;
-  aad: (id: string) => string;
-}
-
-/**
- * Every encrypted column in the schema. A new secret column must be listed
- * here so `npm run keys:rotate` re-encrypts it.
- */
-export const ENCRYPTED_COLUMNS: EncryptedColumn[] = [
-  { table: "plaid_items", idColumn: "id", column: "access_token_ciphertext", aad: (id) => accessTokenAad(id) },
-  { table: "processor_tokens", idColumn: "id", column: "token_ciphertext", aad: (id) => `processor_tokens.token:${id}` }, // lib/admin/processor-tokens.ts
-];
-
-/** The AAD a Plaid access token is sealed with: bound to its row. */
-export function accessTokenAad(plaidItemRowId: string): string {
-  return `plaid_items.access_token:${plaidItemRowId}`;
-}
+export type { EncryptedColumn };
 
 const BATCH = 500;
 

@@ -1,25 +1,38 @@
+import type { PlaidApi } from "plaid";
 import type { Db, Prisma } from "@/lib/db";
 import { applyItemWebhook, type ItemWebhookResult, type PlaidWebhookPayload } from "@/lib/banking/item-status";
 import { getPlaid } from "@/lib/plaid/client";
-import { describePlaidFailure, plaidErrorOf } from "@/lib/plaid/errors";
+import { describePlaidFailure, isTransientPlaidError, plaidErrorOf } from "@/lib/plaid/errors";
 import { logger } from "@/lib/log";
 import { createKeyCache, verifyPlaidWebhook, type PlaidKeyFetcher, type PlaidWebhookKey } from "./plaid-verification";
 
-/** Fetches a verification key from Plaid; null when Plaid does not know the kid. */
-export const fetchPlaidKey: PlaidKeyFetcher = async (kid) => {
-  try {
-    const { data } = await getPlaid().webhookVerificationKeyGet({ key_id: kid });
-    return data.key as PlaidWebhookKey;
-  } catch (err) {
-    const plaidError = plaidErrorOf(err);
-    if (plaidError && (plaidError.error_code === "INVALID_WEBHOOK_VERIFICATION_KEY_ID" || plaidError.error_type === "INVALID_INPUT")) return null;
-    // Transport or Plaid-side failure: not the sender's fault; the caller answers 5xx so Plaid retries.
-    throw new PlaidKeyUnavailableError(describePlaidFailure(err).code);
-  }
-};
+/**
+ * Fetches verification keys from Plaid; null only when Plaid says it does not
+ * know the kid (the webhook was not signed by Plaid: 401). Any other failure
+ * is not the sender's fault, so the caller answers 503 and Plaid redelivers:
+ * a transient one (isTransientPlaidError) as a warning, a permanent one (our
+ * credentials or request) as an error someone must fix.
+ */
+export function plaidKeyFetcher(plaid: () => PlaidApi = getPlaid): PlaidKeyFetcher {
+  return async (kid) => {
+    try {
+      const { data } = await plaid().webhookVerificationKeyGet({ key_id: kid });
+      return data.key as PlaidWebhookKey;
+    } catch (err) {
+      const transient = isTransientPlaidError(err);
+      if (!transient && plaidErrorOf(err)?.error_code === "INVALID_WEBHOOK_VERIFICATION_KEY_ID") return null;
+      throw new PlaidKeyUnavailableError(describePlaidFailure(err).code, transient);
+    }
+  };
+}
+
+export const fetchPlaidKey: PlaidKeyFetcher = plaidKeyFetcher();
 
 export class PlaidKeyUnavailableError extends Error {
-  constructor(readonly code: string) {
+  constructor(
+    readonly code: string,
+    readonly transient: boolean,
+  ) {
     super(`Plaid verification key could not be fetched (${code})`);
   }
 }
@@ -40,6 +53,9 @@ export type PlaidWebhookResponse =
  * Verifies, stores and applies one Plaid webhook. Unknown items are stored
  * and acknowledged (Plaid would retry otherwise); `retry` asks the route to
  * answer 5xx when a transient failure left work undone (Plaid redelivers).
+ * Deliveries are not deduplicated on purpose: each one is stored and applied,
+ * so a redelivery redoes the undone work (status moves to the current status
+ * are no-ops, and refreshing a bank account again is harmless).
  */
 export async function handlePlaidWebhook(
   db: Db,
@@ -50,7 +66,8 @@ export async function handlePlaidWebhook(
     await verifyPlaidWebhook({ header: input.verificationHeader, rawBody: input.rawBody, getKey: deps.getKey ?? plaidKeyCache(), now: deps.now });
   } catch (err) {
     if (err instanceof PlaidKeyUnavailableError) {
-      logger.warn({ code: err.code }, "plaid webhook: verification key unavailable");
+      if (err.transient) logger.warn({ code: err.code }, "plaid webhook: verification key unavailable");
+      else logger.error({ code: err.code }, "plaid webhook: Plaid refused the verification key request (check the Plaid credentials)");
       return { kind: "unavailable", message: "Webhook verification is temporarily unavailable." };
     }
     const reason = (err as { reason?: string }).reason ?? "invalid";

@@ -7,7 +7,7 @@ import { json, type SandboxRequest, type SandboxResponse } from "./core/http.js"
 import type { SandboxConfig, SandboxContext, SandboxModule } from "./core/context.js";
 import { createControlModule } from "./control/index.js";
 import { createStripeModule } from "./stripe/index.js";
-import { createPlaidModule } from "./plaid/index.js";
+import { createPlaidModule, plaidItemOfRequest } from "./plaid/index.js";
 import { createLinkModule } from "./link/index.js";
 
 /** Credentials the app uses by default in local mode (not secrets: the sandbox is local-only). */
@@ -67,7 +67,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const modules: SandboxModule[] = [...apiModules, createControlModule(context, apiModules, faults)];
 
   server.on("request", (req, res) => {
-    handle(req, res, modules, faults).catch((err: unknown) => {
+    handle(req, res, modules, faults, context).catch((err: unknown) => {
       console.error("[sandbox] handler crashed", err);
       if (!res.headersSent) send(res, json(500, { error: "sandbox internal error" }));
       else res.destroy();
@@ -89,7 +89,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, modules: SandboxModule[], faults: FaultInjector): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, modules: SandboxModule[], faults: FaultInjector, context: SandboxContext): Promise<void> {
   const url = new URL(req.url ?? "/", "http://sandbox.local");
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -103,7 +103,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, modules: Sandbo
   };
 
   if (!request.path.startsWith("/__sandbox")) {
-    const fault = faults.decide(request.path);
+    const fault = faults.decide(request.path, undefined, () => plaidItemOfRequest(context, request.rawBody));
     if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
     if (fault.kind === "drop") {
       req.socket.destroy();

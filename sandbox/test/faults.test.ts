@@ -195,6 +195,37 @@ describe("dropped connections, latency, rate, times", () => {
     ]);
   });
 
+  it("itemId faults only that item's requests, here with Plaid's INSTITUTION_DOWN (INSTITUTION_ERROR, 400)", async () => {
+    type Item = { access_token: string; item_id: string; accounts: { account_id: string; subtype: string }[] };
+    const checking = (item: Item) => item.accounts.find((a) => a.subtype === "checking")!.account_id;
+    const other = await t.control<Item>("plaid/item");
+    const mine = await t.control<Item>("plaid/item");
+    await faults([{ route: "/processor/stripe/bank_account_token/create", code: "INSTITUTION_DOWN", itemId: mine.item_id, times: 1 }]);
+    // Another item's request passes through and does not spend the rule.
+    const token = (item: Item) => plaid.processorStripeBankAccountTokenCreate({ access_token: item.access_token, account_id: checking(item) });
+    expect((await token(other)).data.stripe_bank_account_token).toMatch(/^btok_/);
+    const { status, error } = await plaidFailure(token(mine));
+    expect(status).toBe(400);
+    expect(error).toMatchObject({ error_type: "INSTITUTION_ERROR", error_code: "INSTITUTION_DOWN" });
+    expect(schemaErrors("PlaidError", error)).toEqual([]);
+    expect((await listFaults()).rules[0]).toMatchObject({ matched: 1, applied: 1, times: 0 });
+    // Spent: the next request goes through.
+    expect((await token(mine)).data.stripe_bank_account_token).toMatch(/^btok_/);
+  });
+
+  it("faults/add appends rules and keeps the ones in place", async () => {
+    await faults([{ route: "/accounts/get", status: 500 }]);
+    const res = await fetch(`${t.sandbox.url}/__sandbox/faults/add`, { method: "POST", body: JSON.stringify({ rules: [{ route: "/item/get", status: 503 }] }) });
+    expect(res.status).toBe(200);
+    expect((await listFaults()).rules.map((r) => [r.route, r.status])).toEqual([
+      ["/accounts/get", 500],
+      ["/item/get", 503],
+    ]);
+    const bad = await fetch(`${t.sandbox.url}/__sandbox/faults/add`, { method: "POST", body: JSON.stringify({ rules: [{ route: "/x", rate: 5 }] }) });
+    expect(bad.status).toBe(400);
+    expect((await listFaults()).rules).toHaveLength(2);
+  });
+
   it("never faults the control API or the inspection page", async () => {
     await faults([{ route: "/", status: 500 }]);
     expect((await fetch(`${t.sandbox.url}/`)).status).toBe(200);
@@ -228,6 +259,8 @@ describe("rule validation", () => {
     [{ rules: [{ route: "/x", body: {} }] }, "needs a status"],
     [{ rules: [{ route: "/x", stauts: 500 }] }, "stauts is not a rule field"],
     [{ rules: [], seed: "x" }, "seed"],
+    [{ rules: [{ route: "/item/get", itemId: "" }] }, "itemId"],
+    [{ rules: [{ route: "/v1/customers", itemId: "item" }] }, "only applies to Plaid routes"],
   ])("rejects %j", async (body, message) => {
     const res = await setFaults(body);
     expect(res.status).toBe(400);

@@ -80,8 +80,8 @@ describe("secrets never leave the server", () => {
       // Control: the raw SDK error under the same faults does carry the token, so the scan can see one.
       await sandbox("faults", { rules: [{ route: "/accounts/balance/get", status: 500 }] });
       const item = await db.plaidItem.findFirstOrThrow({ where: { userId: user.id } });
-      const { openSecret, accessTokenAad } = await import("../../lib/secrets");
-      const raw = await clients.plaid.accountsBalanceGet({ access_token: openSecret(item.accessTokenCiphertext, accessTokenAad(item.id)) }).catch((e: { config?: { data?: string } }) => String(e.config?.data));
+      const { itemAccessToken } = await import("../../lib/secrets");
+      const raw = await clients.plaid.accountsBalanceGet({ access_token: itemAccessToken(item) }).catch((e: { config?: { data?: string } }) => String(e.config?.data));
       expect(findSecrets(String(raw))).toHaveLength(1);
     } finally {
       await sandbox("faults/clear");

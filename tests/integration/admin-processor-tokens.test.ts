@@ -7,13 +7,12 @@ import {
   createProcessorTokenSchema,
   getProcessorTokenPermissions,
   listProcessorTokens,
-  processorTokenAad,
   setPermissionsSchema,
   setProcessorTokenPermissions,
   truncateToken,
 } from "../../lib/admin/processor-tokens";
 import { removeAccountAsAdmin } from "../../lib/admin/review";
-import { ENCRYPTED_COLUMNS, openSecret } from "../../lib/secrets";
+import { ENCRYPTED_COLUMNS, openProcessorToken, openSecret } from "../../lib/secrets";
 import { uniqueEmail } from "../helpers/db";
 import { linkResult, sandboxControl } from "../helpers/sandbox";
 import { isolatedDb } from "./admin-support";
@@ -43,7 +42,9 @@ describe("processor tokens", () => {
     const row = await db.processorToken.findUniqueOrThrow({ where: { id: view.id } });
     expect(row.tokenCiphertext).toMatch(/^v1\./);
     expect(row.tokenCiphertext).not.toContain("processor-sandbox");
-    const token = openSecret(row.tokenCiphertext, processorTokenAad(row.id));
+    const token = openProcessorToken(row);
+    // The stored context is fixed: changing it would make every stored token unreadable.
+    expect(openSecret(row.tokenCiphertext, `processor_tokens.token:${row.id}`)).toBe(token);
     expect(token).toMatch(/^processor-sandbox-[0-9a-f-]{36}$/);
     expect(truncateToken(token)).toBe(view.tokenHint);
     expect(JSON.stringify(await listProcessorTokens(db, bank.id))).not.toContain(token);
@@ -55,7 +56,7 @@ describe("processor tokens", () => {
     // Key rotation knows the new secret column, with the same AAD.
     const column = ENCRYPTED_COLUMNS.find((c) => c.table === "processor_tokens");
     expect(column).toMatchObject({ idColumn: "id", column: "token_ciphertext" });
-    expect(column!.aad(row.id)).toBe(processorTokenAad(row.id));
+    expect(column!.aad(row.id)).toBe(`processor_tokens.token:${row.id}`);
 
     expect(await db.auditLog.findFirst({ where: { action: "admin.processor_token.created", targetId: bank.id } })).toMatchObject({
       actorId: admin.id,

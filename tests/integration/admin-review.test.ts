@@ -13,7 +13,7 @@ import { getAdminOverview } from "../../lib/admin/overview";
 import { getStripe } from "../../lib/stripe/client";
 import { getPlaid } from "../../lib/plaid/client";
 import { plaidErrorOf } from "../../lib/plaid/errors";
-import { accessTokenAad, openSecret } from "../../lib/secrets";
+import { itemAccessToken } from "../../lib/secrets";
 import { uniqueEmail } from "../helpers/db";
 import { linkResult, sandboxControl } from "../helpers/sandbox";
 import { customAccount, isolatedDb, randomAccountNumber } from "./admin-support";
@@ -173,7 +173,7 @@ describe("review decisions", () => {
     const after = await db.bankAccount.findUniqueOrThrow({ where: { id: view.id }, include: { item: true } });
     expect(after).toMatchObject({ status: "REMOVED", item: { status: "REMOVED" } });
     await expect(getStripe().customers.retrieveSource(before.user.stripeCustomerId!, before.stripeBankAccountId!)).rejects.toMatchObject({ code: "resource_missing" });
-    const gone = await getPlaid().itemGet({ access_token: openSecret(before.item.accessTokenCiphertext, accessTokenAad(before.item.id)) }).catch((e: unknown) => plaidErrorOf(e));
+    const gone = await getPlaid().itemGet({ access_token: itemAccessToken(before.item) }).catch((e: unknown) => plaidErrorOf(e));
     expect(gone).toMatchObject({ error_code: expect.stringMatching(/ITEM_NOT_FOUND|INVALID_ACCESS_TOKEN/) });
     const actions = (await db.auditLog.findMany({ where: { targetId: view.id }, select: { action: true, actorId: true } })).filter((a) => a.actorId === admin.id).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(["bank_account.removed", "admin.bank_account.removed"]));

@@ -1,13 +1,13 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { bankingDeps } from "../../lib/banking/deps";
-import { linkBankAccount } from "../../lib/banking/link-account";
+import { LinkStep, linkBankAccount } from "../../lib/banking/link-account";
 import { removeBankAccount } from "../../lib/banking/remove-account";
 import { AppError } from "@/lib/errors";
 import { getPlaid } from "../../lib/plaid/client";
 import { plaidErrorOf } from "../../lib/plaid/errors";
 import { getStripe } from "../../lib/stripe/client";
 import { testDb, uniqueEmail } from "../helpers/db";
-import { customUserPassword, linkResult } from "../helpers/sandbox";
+import { customUserPassword, linkResult, sandboxControl } from "../helpers/sandbox";
 
 const db = testDb();
 afterAll(() => db.$disconnect());
@@ -35,12 +35,22 @@ describe("linking a bank account", () => {
     expect(item.plaidItemId).toBe(link.plaidItemId);
     expect(item.accessTokenCiphertext).toMatch(/^v1\./);
     expect(item.accessTokenCiphertext).not.toContain("access-sandbox");
+    // Sealed under its row's context (fixed: key rotation and every reader use it).
+    const { itemAccessToken, openSecret } = await import("../../lib/secrets");
+    expect(openSecret(item.accessTokenCiphertext, `plaid_items.access_token:${item.id}`)).toBe(itemAccessToken(item));
+    expect(itemAccessToken(item)).toMatch(/^access-sandbox-/);
     const account = await db.bankAccount.findFirstOrThrow({ where: { userId: user.id } });
     const { stripeCustomerId } = await db.user.findUniqueOrThrow({ where: { id: user.id } });
     const source = await getStripe().customers.retrieveSource(stripeCustomerId!, account.stripeBankAccountId!);
     expect(source).toMatchObject({ object: "bank_account", status: "verified", last4: "6789" });
     const attempt = await db.linkAttempt.findFirstOrThrow({ where: { userId: user.id } });
     expect(attempt).toMatchObject({ status: "COMPLETED", step: "completed", linkSessionId: "link-session-test" });
+    expect(LinkStep.COMPLETED).toBe("completed"); // the stored values are the step names
+    // The item's status moved through the state machine, audited.
+    expect(await db.auditLog.findFirst({ where: { action: "item.activated", targetId: item.id } })).toMatchObject({
+      actorId: user.id,
+      metadata: { from: "LINKING", to: "ACTIVE", cause: "link_completed", linkAttemptId: attempt.id },
+    });
   });
 
   it("answers a retried link with the same account and creates nothing twice", async () => {
@@ -76,6 +86,10 @@ describe("linking a bank account", () => {
     const err = await rejection(linkBankAccount(deps(), user, second.input()));
     expect(err).toMatchObject({ status: 409, code: "DUPLICATE_ACCOUNT" });
     expect((await db.plaidItem.findUniqueOrThrow({ where: { plaidItemId: second.plaidItemId } })).status).toBe("REMOVED");
+    // Failed at Stripe, after the customer step: the attempt and its audit entry say so.
+    const attempt = await db.linkAttempt.findFirstOrThrow({ where: { userId: user.id, status: "FAILED" } });
+    expect(attempt.step).toBe(LinkStep.CUSTOMER);
+    expect((await db.auditLog.findFirstOrThrow({ where: { action: "bank_account.link_failed", targetId: attempt.id } })).metadata).toMatchObject({ code: "DUPLICATE_ACCOUNT", step: LinkStep.CUSTOMER });
   });
 
   it("requires exactly one account from Account Select", async () => {
@@ -92,6 +106,8 @@ describe("linking a bank account", () => {
     expect(err).toMatchObject({ status: 400, code: "ACCOUNT_NOT_ELIGIBLE" });
     const item = await db.plaidItem.findFirstOrThrow({ where: { userId: user.id } });
     expect(item.status).toBe("REMOVED");
+    expect(item.removedAt).not.toBeNull();
+    expect(await db.auditLog.findFirst({ where: { action: "item.removed", targetId: item.id } })).toMatchObject({ actorId: user.id, metadata: { from: "LINKING", to: "REMOVED", cause: "link_failed" } });
     expect((await db.linkAttempt.findFirstOrThrow({ where: { userId: user.id } })).status).toBe("FAILED");
     expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).stripeCustomerId).toBeNull();
   });
@@ -122,6 +138,35 @@ describe("linking a bank account", () => {
     expect(err).toMatchObject({ status: 400, code: "INVALID_PUBLIC_TOKEN" });
   });
 
+  it("a bank that is down pauses the link (the same link resumes); one Plaid no longer supports fails it", async () => {
+    const user = await newUser();
+    const link = await linkResult();
+    // Plaid's INSTITUTION_DOWN (INSTITUTION_ERROR, HTTP 400) for this item only: transient.
+    await sandboxControl("faults/add", { rules: [{ route: "/accounts/get", code: "INSTITUTION_DOWN", itemId: link.plaidItemId, times: 1 }] });
+    expect(await rejection(linkBankAccount(deps(), user, link.input()))).toMatchObject({ status: 502, code: "UPSTREAM_UNAVAILABLE" });
+    expect(await db.linkAttempt.findFirstOrThrow({ where: { userId: user.id } })).toMatchObject({ status: "IN_PROGRESS", step: LinkStep.EXCHANGED, errorCode: "INSTITUTION_DOWN" });
+    expect((await linkBankAccount(deps(), user, link.input())).status).toBe("ACTIVE");
+
+    // INSTITUTION_NO_LONGER_SUPPORTED is also an INSTITUTION_ERROR, but final.
+    const other = await newUser();
+    const gone = await linkResult();
+    await sandboxControl("faults/add", { rules: [{ route: "/accounts/get", code: "INSTITUTION_NO_LONGER_SUPPORTED", itemId: gone.plaidItemId, times: 1 }] });
+    expect(await rejection(linkBankAccount(deps(), other, gone.input()))).toMatchObject({ status: 400, code: "INSTITUTION_NO_LONGER_SUPPORTED" });
+    expect(await db.linkAttempt.findFirstOrThrow({ where: { userId: other.id } })).toMatchObject({ status: "FAILED" });
+    expect((await db.plaidItem.findUniqueOrThrow({ where: { plaidItemId: gone.plaidItemId } })).status).toBe("REMOVED");
+  });
+
+  it("removing a bank while Plaid is unavailable answers UPSTREAM_UNAVAILABLE and keeps it; trying again removes it", async () => {
+    const user = await newUser();
+    const link = await linkResult();
+    const view = await linkBankAccount(deps(), user, link.input());
+    await sandboxControl("faults/add", { rules: [{ route: "/item/remove", status: 500, itemId: link.plaidItemId, times: 1 }] });
+    expect(await rejection(removeBankAccount(deps(), { id: user.id }, view.id))).toMatchObject({ status: 502, code: "UPSTREAM_UNAVAILABLE" });
+    expect((await db.bankAccount.findUniqueOrThrow({ where: { id: view.id } })).status).toBe("ACTIVE");
+    await removeBankAccount(deps(), { id: user.id }, view.id);
+    expect((await db.bankAccount.findUniqueOrThrow({ where: { id: view.id }, include: { item: true } })).item.status).toBe("REMOVED");
+  });
+
   it("removes a bank: detaches at Stripe, removes the item at Plaid, keeps history; other users get 404", async () => {
     const user = await newUser();
     const stranger = await newUser();
@@ -134,10 +179,15 @@ describe("linking a bank account", () => {
     const after = await db.bankAccount.findUniqueOrThrow({ where: { id: view.id }, include: { item: true } });
     expect(after.status).toBe("REMOVED");
     expect(after.item.status).toBe("REMOVED");
+    expect(after.item.removedAt).not.toBeNull();
+    expect(await db.auditLog.findFirst({ where: { action: "item.removed", targetId: after.item.id } })).toMatchObject({
+      actorId: user.id,
+      metadata: { from: "ACTIVE", to: "REMOVED", cause: "removed", bankAccountId: view.id, byAdmin: false },
+    });
     const { stripeCustomerId } = await db.user.findUniqueOrThrow({ where: { id: user.id } });
     await expect(getStripe().customers.retrieveSource(stripeCustomerId!, account.stripeBankAccountId!)).rejects.toMatchObject({ code: "resource_missing" });
-    const { openSecret, accessTokenAad } = await import("../../lib/secrets");
-    const accessToken = openSecret(account.item.accessTokenCiphertext, accessTokenAad(account.item.id));
+    const { itemAccessToken } = await import("../../lib/secrets");
+    const accessToken = itemAccessToken(account.item);
     const gone = await getPlaid().itemGet({ access_token: accessToken }).catch((e: unknown) => plaidErrorOf(e));
     expect(gone).toMatchObject({ error_code: expect.stringMatching(/ITEM_NOT_FOUND|INVALID_ACCESS_TOKEN/) });
 

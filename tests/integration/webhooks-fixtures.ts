@@ -10,7 +10,7 @@ import type Stripe from "stripe";
 import { expect } from "vitest";
 import type { Db } from "../../lib/db";
 import { getPlaid } from "../../lib/plaid/client";
-import { accessTokenAad, sealSecret } from "../../lib/secrets";
+import { sealItemAccessToken } from "../../lib/secrets";
 import { getStripe } from "../../lib/stripe/client";
 import { uniqueEmail } from "../helpers/db";
 
@@ -62,7 +62,7 @@ export async function linkBankAccount(db: Db, options: { btok?: string; webhook?
       id: itemRowId,
       userId: user.id,
       plaidItemId: item.item_id,
-      accessTokenCiphertext: sealSecret(item.access_token, accessTokenAad(itemRowId)),
+      accessTokenCiphertext: sealItemAccessToken(itemRowId, item.access_token),
       institutionId: "ins_109508",
       institutionName: "First Platypus Bank",
       status: "ACTIVE",

@@ -177,6 +177,28 @@ describe("POST /api/webhooks/plaid", () => {
     expect(await db.auditLog.count({ where: { action: "bank_account.stripe_detached", targetId: linked.bankAccountId } })).toBe(1);
   });
 
+  it("AUTH DEFAULT_UPDATE during INSTITUTION_DOWN is not acknowledged (503), and Plaid's redelivery does the refresh", async () => {
+    const linked = await linkBankAccount(db, { webhook: capture.url });
+    const update = await fire(linked, "DEFAULT_UPDATE");
+    // The bank is down when the app asks Plaid for a fresh btok_: Plaid's INSTITUTION_ERROR, HTTP 400.
+    await sandbox("faults/add", { rules: [{ route: "/processor/stripe/bank_account_token/create", code: "INSTITUTION_DOWN", itemId: linked.plaidItemId, times: 1 }] });
+
+    const first = await POST(plaidWebhookRequest(update));
+    expect(first.status).toBe(503);
+    expect((await db.bankAccount.findUniqueOrThrow({ where: { id: linked.bankAccountId } })).stripeBankAccountId).toBe(linked.stripeBankAccountId);
+    const failed = await db.auditLog.findFirstOrThrow({ where: { action: "bank_account.refresh_failed", targetId: linked.bankAccountId } });
+    expect(failed.metadata).toMatchObject({ reason: "INSTITUTION_DOWN" });
+
+    // Plaid delivers the webhook again once the bank is back: this time the refresh happens.
+    const again = await POST(plaidWebhookRequest(update));
+    expect(again.status).toBe(200);
+    const account = await db.bankAccount.findUniqueOrThrow({ where: { id: linked.bankAccountId } });
+    expect(account.stripeBankAccountId).toMatch(/^ba_/);
+    expect(account.stripeBankAccountId).not.toBe(linked.stripeBankAccountId);
+    expect(await db.auditLog.count({ where: { action: "bank_account.stripe_refreshed", targetId: linked.bankAccountId } })).toBe(1);
+    expect(await storedWebhooks(linked)).toBe(2);
+  });
+
   it("USER_ACCOUNT_REVOKED → REVOKED", async () => {
     const linked = await linkBankAccount(db, { webhook: capture.url });
     expect((await POST(plaidWebhookRequest(await fire(linked, "USER_ACCOUNT_REVOKED")))).status).toBe(200);

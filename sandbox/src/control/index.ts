@@ -17,7 +17,7 @@ export class UnknownActionError extends Error {}
  * - `GET /` inspection page; `POST /__sandbox/ui/<action>` its HTML forms (ui.ts)
  * - `GET /__sandbox/state` JSON summary of every module, webhooks, faults and counts
  * - `GET /__sandbox/faults` the active fault rules
- * - `POST /__sandbox/reset` | `faults` | `faults/clear` | `webhooks/idle`
+ * - `POST /__sandbox/reset` | `faults` | `faults/add` | `faults/clear` | `webhooks/idle`
  * - `POST /__sandbox/<module>/<action>` the modules' `control` actions (plaid/…, stripe/…)
  *
  * POST bodies are JSON objects (empty body = `{}`); the answer is the action's
@@ -37,6 +37,11 @@ export function createControlModule(context: SandboxContext, modules: SandboxMod
       }
       faults.set(body.rules);
       if (body.seed !== undefined) faults.seed(body.seed as number | null);
+      return { rules: faults.list() };
+    },
+    "faults/add": (body) => {
+      if (!Array.isArray(body.rules)) throw new Error("rules must be an array of fault rules");
+      faults.add(body.rules);
       return { rules: faults.list() };
     },
     "faults/clear": () => {

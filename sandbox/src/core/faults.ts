@@ -11,6 +11,10 @@
  * `error_message`, ..., `request_id`). So `{ route, status: 500 }` is a
  * PlaidError INTERNAL_SERVER_ERROR or a Stripe api_error, and
  * `{ route: "/accounts/get", code: "ITEM_LOGIN_REQUIRED" }` is Plaid's 400.
+ *
+ * `itemId` narrows a rule to the Plaid requests about one item (by the
+ * body's access_token), so a test can fault its own item while other tests
+ * share the sandbox.
  */
 import { plaidError, ERROR_CATALOG } from "../plaid/errors.js";
 import { alphanumeric, plaidRequestId } from "./ids.js";
@@ -36,6 +40,8 @@ export interface FaultRule {
   error?: { status: number; body?: unknown };
   /** How many more times the rule may apply; unlimited when absent. */
   times?: number;
+  /** Only Plaid requests about this item_id (by the body's access_token). */
+  itemId?: string;
 }
 
 /** A rule as listed by the control API, with how often it matched and applied. */
@@ -68,7 +74,7 @@ export function parseFaultRule(input: unknown, index = 0): FaultRule {
   const where = `rules[${index}]`;
   if (typeof input !== "object" || input === null || Array.isArray(input)) throw new Error(`${where} must be an object`);
   const r = input as Record<string, unknown>;
-  const known = new Set(["route", "rate", "latencyMs", "drop", "status", "code", "message", "body", "error", "times"]);
+  const known = new Set(["route", "rate", "latencyMs", "drop", "status", "code", "message", "body", "error", "times", "itemId"]);
   for (const key of Object.keys(r)) if (!known.has(key)) throw new Error(`${where}.${key} is not a rule field (${[...known].join(", ")})`);
   if (typeof r.route !== "string" || !r.route.startsWith("/")) throw new Error(`${where}.route must be a path prefix starting with /`);
   if (r.route.startsWith("/__sandbox")) throw new Error(`${where}.route: the control API cannot be faulted`);
@@ -104,6 +110,11 @@ export function parseFaultRule(input: unknown, index = 0): FaultRule {
   if (r.times !== undefined) {
     if (typeof r.times !== "number" || !Number.isInteger(r.times) || r.times < 0) throw new Error(`${where}.times must be a non-negative integer`);
     rule.times = r.times;
+  }
+  if (r.itemId !== undefined) {
+    if (typeof r.itemId !== "string" || r.itemId === "") throw new Error(`${where}.itemId must be a non-empty Plaid item_id`);
+    if (rule.route.startsWith("/v1")) throw new Error(`${where}.itemId only applies to Plaid routes`);
+    rule.itemId = r.itemId;
   }
   if (rule.drop && (rule.status !== undefined || rule.body !== undefined || rule.code !== undefined)) throw new Error(`${where}: drop and an error response are exclusive`);
   if (rule.body !== undefined && rule.status === undefined && rule.code === undefined) throw new Error(`${where}.body needs a status`);
@@ -177,6 +188,12 @@ export class FaultInjector {
     this.rules = parsed.map((r) => ({ ...r, matched: 0, applied: 0 }));
   }
 
+  /** Appends rules after the current ones (validated; throws on a bad one, adding none). */
+  add(rules: unknown[]): void {
+    const parsed = rules.map((rule, i) => parseFaultRule(rule, i));
+    this.rules = [...this.rules, ...parsed.map((r) => ({ ...r, matched: 0, applied: 0 }))];
+  }
+
   /** Makes `rate` draws reproducible (null: back to Math.random). */
   seed(seed: number | null): void {
     this.random = seed === null ? Math.random : seededRandom(seed);
@@ -191,12 +208,15 @@ export class FaultInjector {
     this.random = Math.random;
   }
 
-  decide(path: string, random: () => number = this.random): FaultDecision {
+  /** `itemOf` names the Plaid item a request is about (null: none); asked only by rules with `itemId`. */
+  decide(path: string, random: () => number = this.random, itemOf: () => string | null = () => null): FaultDecision {
     // The inspection page is never faulted (the server already skips /__sandbox).
     if (path === "/") return { kind: "none", latencyMs: 0 };
+    let item: string | null | undefined;
     for (const rule of this.rules) {
       if (!path.startsWith(rule.route)) continue;
       if (rule.times !== undefined && rule.times <= 0) continue;
+      if (rule.itemId !== undefined && rule.itemId !== (item === undefined ? (item = itemOf()) : item)) continue;
       rule.matched += 1;
       if (random() >= (rule.rate ?? 1)) continue;
       if (rule.times !== undefined) rule.times -= 1;

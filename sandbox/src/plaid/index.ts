@@ -14,6 +14,7 @@ import { miscRoutes } from "./routes/misc.js";
 import { processorRoutes } from "./routes/processor.js";
 import { sandboxRoutes } from "./routes/sandbox.js";
 import { DAY, getPlaidService, HOUR, MINUTE } from "./service.js";
+import { plaidState } from "./state.js";
 
 export const PLAID_ENDPOINTS: PlaidEndpoint[] = [...linkRoutes, ...itemRoutes, ...accountRoutes, ...processorRoutes, ...sandboxRoutes, ...miscRoutes];
 
@@ -27,6 +28,20 @@ function text(body: Record<string, unknown>, name: string, fallback?: string): s
 function optionalText(body: Record<string, unknown>, name: string): string | undefined {
   const value = body[name];
   return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** The item a Plaid API request is about (its body's `access_token`), for item-scoped fault rules. */
+export function plaidItemOfRequest(context: SandboxContext, rawBody: Buffer): string | null {
+  let body: unknown;
+  try {
+    body = JSON.parse(rawBody.toString("utf8"));
+  } catch {
+    return null;
+  }
+  if (typeof body !== "object" || body === null) return null;
+  const accessToken = (body as { access_token?: unknown }).access_token;
+  if (typeof accessToken === "string") return plaidState(context).access_tokens[accessToken]?.item_id ?? null;
+  return null;
 }
 
 export function createPlaidModule(context: SandboxContext): SandboxModule {
