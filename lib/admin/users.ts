@@ -1,3 +1,4 @@
+import "server-only";
 import type { Db, Prisma } from "@/lib/db";
 import { BankingError, notFound } from "@/lib/banking/errors";
 import { bankLabel, PAGE_SIZE, type AdminActor } from "./types";

@@ -1,3 +1,4 @@
+import "server-only";
 export { getCurrentUser, getSessionActor, redirectToSignIn, requireUser, requireAdmin } from "./session";
 export { actorMayAct, type Actor } from "./actor";
 export { getAuthOptions } from "./options";

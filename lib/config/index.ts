@@ -1,3 +1,4 @@
+import "server-only";
 import { parseConfig, type AppConfig } from "./schema";
 
 export { ConfigError } from "./errors";

@@ -1,3 +1,4 @@
+import "server-only";
 export { getDb, createPrismaClient, type Db } from "./client";
 export type { Prisma, User, Role, AuditLog } from "@/lib/generated/prisma/client";
 export { createId } from "./ids";

@@ -8,6 +8,7 @@
  * When disabled nothing is wrapped: the clients are built exactly as before
  * and `timingEnabled()` is a constant check.
  */
+import "server-only";
 import { AsyncLocalStorage } from "node:async_hooks";
 
 export type TimingKind = "db" | "plaid" | "stripe";

@@ -86,7 +86,8 @@ describe("configuration", () => {
       ["scripts/migrate.ts"],
       ["-e", "import('./lib/config/startup.ts').then((m) => m.checkConfigOrExit())"],
     ]) {
-      const run = spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), args, { cwd: ROOT, env, encoding: "utf8" });
+      // As package.json runs them: with the hook that lets Node load server-only modules (scripts/server-only).
+      const run = spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), ["--import", "./scripts/server-only/register.mjs", ...args], { cwd: ROOT, env, encoding: "utf8" });
       expect(run.status).toBe(1);
       expect(run.stderr).toContain("Configuration error:");
       expect(run.stderr).toContain("DATABASE_URL: expected a PostgreSQL URL");
