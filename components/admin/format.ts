@@ -2,5 +2,4 @@ const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" 
 export const formatUsd = (cents: number) => usd.format(cents / 100);
 /** UTC, so server-rendered times do not depend on the server's zone. */
 export const formatWhen = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "—");
-export const formatDay = (iso: string) => iso.slice(0, 10);
 export const percent = (rate: number | null) => (rate === null ? "—" : `${(rate * 100).toFixed(1)}%`);

@@ -64,6 +64,7 @@ const envSchema = z.object({
   PLAID_REDIRECT_URI: optionalString.refine((v) => v === undefined || /^https?:\/\/\S+$/.test(v), { message: "expected the https URL of the OAuth return page registered in the Plaid Dashboard" }),
   PLAID_WEBHOOK_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/\S+$/.test(v), { message: "expected a public http(s) URL for Plaid webhooks" }),
   TRUST_PROXY: z.enum(["true", "false", ""], { message: "expected true or false" }).default("false").transform((v) => v === "true"),
+  // Checked here so a typo stops the start-up; read by the logger itself (lib/webhooks/log.ts).
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { message: "expected debug, info, warn or error" }).default("info"),
 });
 
@@ -94,7 +95,6 @@ export interface AppConfig {
   plaidWebhookUrl: string;
   plaidRedirectUri: string | null;
   trustProxy: boolean;
-  logLevel: "debug" | "info" | "warn" | "error";
 }
 
 type Env = Record<string, string | undefined>;
@@ -192,6 +192,5 @@ export function parseConfig(env: Env, options: { requireDatabase: boolean; cwd?:
     plaidWebhookUrl: e.PLAID_WEBHOOK_URL ?? `${e.APP_URL}/api/webhooks/plaid`,
     plaidRedirectUri: e.PLAID_REDIRECT_URI ?? null,
     trustProxy: e.TRUST_PROXY,
-    logLevel: e.LOG_LEVEL,
   };
 }

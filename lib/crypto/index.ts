@@ -4,16 +4,6 @@
  */
 import "server-only";
 export { DecryptionError, KeyringError, type DecryptionErrorReason } from "./errors";
-export {
-  KEY_BYTES,
-  KID_PATTERN,
-  createKeyring,
-  generateKeyEntry,
-  isValidKid,
-  parseKeyring,
-  type KeyEntry,
-  type Keyring,
-} from "./keyring";
-export { decryptSecret, encryptSecret, isEncryptedValue, keyIdOf, type CryptoOptions } from "./envelope";
-export { FORMAT_VERSION } from "./format";
-export { needsRotation, reencrypt, rotateValue, type RotationResult } from "./rotation";
+export { createKeyring, generateKeyEntry, parseKeyring, type Keyring } from "./keyring";
+export { decryptSecret, encryptSecret, isEncryptedValue, keyIdOf } from "./envelope";
+export { needsRotation, reencrypt, rotateValue } from "./rotation";

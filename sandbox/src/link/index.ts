@@ -13,7 +13,6 @@ import { LinkApi } from "./api.js";
 import { clientCss, clientScript } from "./assets.js";
 
 export const LINK_SCRIPT_PATH = "/link/v2/stable/link-initialize.js";
-export const PLAID_CDN_SCRIPT_URL = "https://cdn.plaid.com/link/v2/stable/link-initialize.js";
 
 function script(body: string): SandboxResponse {
   return {

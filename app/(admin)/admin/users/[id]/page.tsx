@@ -11,7 +11,7 @@ import { StatusBadge } from "@/components/admin/status-badge";
 import { ActionButton } from "@/components/admin/action-button";
 import { AuditTable } from "@/components/admin/audit-table";
 import { PaymentRow } from "@/components/admin/payment-row";
-import { formatUsd, formatWhen } from "@/components/admin/format";
+import { formatWhen } from "@/components/admin/format";
 
 export const metadata: Metadata = { title: "User · Admin" };
 
