@@ -274,6 +274,11 @@ export default defineConfig(
     rules: { "fundwell/sandbox-isolation": "error" },
   },
   {
+    // Playwright reads a fixture's first parameter to know which fixtures it uses: `{}` is "none".
+    files: ["e2e/**"],
+    rules: { "no-empty-pattern": ["error", { allowObjectPatternsAsParameters: true }] },
+  },
+  {
     files: ["components/**"],
     rules: {
       "no-restricted-imports": [

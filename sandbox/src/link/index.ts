@@ -30,7 +30,7 @@ function script(body: string): SandboxResponse {
 /** The sandbox origin as the browser reached it (fallback when document.currentScript is unavailable). */
 function requestOrigin(req: SandboxRequest, publicUrl: string): string {
   const host = header(req, "host");
-  if (host && /^[A-Za-z0-9.\-\[\]:]+$/.test(host)) return `http://${host}`;
+  if (host && /^[A-Za-z0-9.\-[\]:]+$/.test(host)) return `http://${host}`;
   return new URL(publicUrl).origin;
 }
 
