@@ -118,7 +118,7 @@ const fundwell = {
      * A lib/ module is server-only when it lives in lib/db, lib/crypto,
      * lib/secrets or lib/config, reads process.env, or imports (even for its
      * types) a Node built-in, a server package (pg, Prisma, PGlite, argon2,
-     * Stripe, Plaid, jose, next-auth, next/headers), the Prisma client, or
+     * Stripe, Plaid, jose, next-auth, next/headers, next/server), the Prisma client, or
      * another server-only module. Such a module must `import "server-only"`,
      * so that Next fails the build if client code ever reaches it. The rest of
      * lib/ (pure types, formatters, errors, zod schemas, the Prisma enums) is
