@@ -63,7 +63,8 @@ const chromium = {
 };
 
 const server = (port: number, env: Record<string, string>): WebServer => ({
-  command: "node_modules/.bin/tsx e2e/support/server.ts",
+  // The server-only hook lets the script load lib/db (scripts/server-only/register.mjs).
+  command: "node_modules/.bin/tsx --import ./scripts/server-only/register.mjs e2e/support/server.ts",
   url: `http://localhost:${port}/api/health`,
   timeout: 300_000,
   reuseExistingServer: false,

@@ -2,7 +2,15 @@ import { defineConfig } from "vitest/config";
 import path from "node:path";
 
 export default defineConfig({
-  resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
+  resolve: {
+    alias: [
+      { find: "@", replacement: path.resolve(import.meta.dirname) },
+      // lib/ modules start with `import "server-only"`, whose default export throws outside a
+      // React Server environment: tests run them as the server does, on the package's empty
+      // module (what its `react-server` export gives; Next and scripts/server-only do the same).
+      { find: /^server-only$/, replacement: path.resolve(import.meta.dirname, "node_modules/server-only/empty.js") },
+    ],
+  },
   test: {
     projects: [
       {

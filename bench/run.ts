@@ -145,7 +145,8 @@ async function main(): Promise<void> {
   }
 
   // 3. Sandbox (in memory, own process) and the app (next start, timing on).
-  await startChild("sandbox", TSX_BIN, ["bench/sandbox-server.ts"], { ...process.env, BENCH_SANDBOX_PORT: String(SANDBOX_PORT) }, /^listening /);
+  // The server-only hook: sandbox-server.ts reads the sandbox credentials from lib/config (scripts/server-only).
+  await startChild("sandbox", TSX_BIN, ["--import", "./scripts/server-only/register.mjs", "bench/sandbox-server.ts"], { ...process.env, BENCH_SANDBOX_PORT: String(SANDBOX_PORT) }, /^listening /);
   const profDir = path.resolve(DATA_DIR, "prof");
   const nextArgs = nextStartArgs(APP_PORT, "127.0.0.1");
   const profile = process.env.BENCH_CPU_PROF === "1";

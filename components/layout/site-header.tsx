@@ -1,8 +1,11 @@
-import type { User } from "@/lib/db";
+import type { Role } from "@/lib/generated/prisma/enums";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 
 /** What the header shows of the signed-in user. */
-export type HeaderUser = Pick<User, "email" | "role">;
+export interface HeaderUser {
+  email: string;
+  role: Role;
+}
 
 /**
  * The site's navigation. `user` is the signed-in user, already confirmed

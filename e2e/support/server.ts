@@ -36,7 +36,8 @@ mkdirSync(path.dirname(E2E_DATABASE_URL_FILE), { recursive: true });
 writeFileSync(E2E_DATABASE_URL_FILE, process.env.DATABASE_URL);
 
 // E2E_SKIP_BUILD: a second server of the same run (real-sandbox) reuses the build the first one just made.
-const runArgs = ["scripts/run.ts", "--prod", ...(process.env.E2E_SKIP_BUILD ? [] : ["--build"])];
+// With the server-only hook, as `npm start` runs it (scripts/server-only/register.mjs).
+const runArgs = ["--import", "./scripts/server-only/register.mjs", "scripts/run.ts", "--prod", ...(process.env.E2E_SKIP_BUILD ? [] : ["--build"])];
 const child = spawn("node_modules/.bin/tsx", runArgs, { stdio: "inherit", env: process.env });
 
 async function cleanup(code: number): Promise<void> {

@@ -4,14 +4,11 @@
  * - `local-sandbox` (default): the app in local mode with the local Plaid/Stripe
  *   sandbox and its Link stand-in; specs may drive the sandbox control API.
  * - `real-sandbox`: the app with real Plaid Sandbox + Stripe test mode keys,
- *   driving Plaid's real Link iframe. Only when all of REAL_SANDBOX_KEYS are set.
+ *   driving Plaid's real Link iframe. Only when all of REAL_SANDBOX_KEYS (./keys.ts) are set.
  */
 import { test } from "@playwright/test";
 
-export const LOCAL_PROJECT = "local-sandbox";
 export const REAL_PROJECT = "real-sandbox";
-
-export { REAL_SANDBOX_KEYS, missingRealSandboxKeys } from "./keys";
 
 /** Tag of specs that need the local sandbox (control API: settle on command, reset_login, test account numbers…). */
 export const LOCAL_SANDBOX_TAG = "@local-sandbox";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import type { Db, Prisma } from "@/lib/db";
 import { PAGE_SIZE } from "./types";

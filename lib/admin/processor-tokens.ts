@@ -1,3 +1,4 @@
+import "server-only";
 import { randomUUID } from "node:crypto";
 import { ProcessorTokenCreateRequestProcessorEnum, Products, type PlaidApi } from "plaid";
 import { z } from "zod";

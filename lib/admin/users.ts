@@ -1,3 +1,4 @@
+import "server-only";
 import type { Db, Prisma } from "@/lib/db";
 import { AppError, notFound } from "@/lib/errors";
 import { bankLabel } from "@/lib/format";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import type { Db, User } from "@/lib/db";
 import { recordAudit } from "@/lib/audit";

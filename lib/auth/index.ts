@@ -1,4 +1,5 @@
+import "server-only";
 export { getCurrentUser, getSessionActor, redirectToSignIn, requireUser, requireAdmin } from "./session";
-export { actorMayAct, type Actor } from "./actor";
+export type { Actor } from "./actor";
 export { getAuthOptions } from "./options";
 export { AuthError } from "./errors";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import GitHubProvider from "next-auth/providers/github";
@@ -57,7 +58,7 @@ export function getAuthOptions(): NextAuthOptions {
             return { id: user.id, email: user.email, name: user.name };
           } catch (err) {
             // next-auth passes the message to the sign-in form as-is.
-            if (err instanceof AuthError) throw new Error(err.message);
+            if (err instanceof AuthError) throw new Error(err.message, { cause: err });
             throw err;
           }
         },

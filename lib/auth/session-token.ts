@@ -1,3 +1,4 @@
+import "server-only";
 import { decode } from "next-auth/jwt";
 
 /** What a request's session cookie proves: who signed in, and at which session version. */

@@ -1,4 +1,5 @@
 /** A configuration problem, reported as one readable line per variable; never with a stack trace. */
+import "server-only";
 export class ConfigError extends Error {
   constructor(readonly problems: { variable: string; message: string }[]) {
     super(

@@ -1,7 +1,8 @@
+import "server-only";
 import { parseConfig, type AppConfig } from "./schema";
 
 export { ConfigError } from "./errors";
-export { parseConfig, LOCAL_SANDBOX_CREDENTIALS, type AppConfig } from "./schema";
+export { parseConfig, type AppConfig } from "./schema";
 
 let cached: AppConfig | undefined;
 

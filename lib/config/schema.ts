@@ -1,3 +1,4 @@
+import "server-only";
 import path from "node:path";
 import { z } from "zod";
 import { ConfigError } from "./errors";
@@ -68,6 +69,7 @@ const envSchema = z.object({
   PLAID_REDIRECT_URI: optionalString.refine((v) => v === undefined || /^https?:\/\/\S+$/.test(v), { message: "expected the https URL of the OAuth return page registered in the Plaid Dashboard" }),
   PLAID_WEBHOOK_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/\S+$/.test(v), { message: "expected a public http(s) URL for Plaid webhooks" }),
   TRUST_PROXY: z.enum(["true", "false", ""], { message: "expected true or false" }).default("false").transform((v) => v === "true"),
+  // Checked here so a typo stops the start-up; read by the logger itself (lib/log.ts, logLevelFrom).
   LOG_LEVEL: logLevel,
   RECONCILE_INTERVAL_MS: z
     .string()
@@ -110,7 +112,6 @@ export interface AppConfig {
   plaidWebhookUrl: string;
   plaidRedirectUri: string | null;
   trustProxy: boolean;
-  logLevel: LogLevel;
   /** Milliseconds between reconciliation runs in the server process; 0 = off. */
   reconcileIntervalMs: number;
 }
@@ -208,7 +209,6 @@ export function parseConfig(env: Env, options: { requireDatabase: boolean; cwd?:
     plaidWebhookUrl: e.PLAID_WEBHOOK_URL ?? `${e.APP_URL}/api/webhooks/plaid`,
     plaidRedirectUri: e.PLAID_REDIRECT_URI ?? null,
     trustProxy: e.TRUST_PROXY,
-    logLevel: e.LOG_LEVEL,
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
   };
 }

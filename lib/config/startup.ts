@@ -1,3 +1,4 @@
+import "server-only";
 import { getConfig } from "./index";
 import { ConfigError } from "./errors";
 

@@ -5,6 +5,7 @@
  * rejects instead.
  */
 
+import "server-only";
 const B64URL_RE = /^[A-Za-z0-9_-]*$/;
 const B64_STD_RE = /^[A-Za-z0-9+/]*={0,2}$/;
 const B64_URL_PADDED_RE = /^[A-Za-z0-9_-]*={0,2}$/;

@@ -15,6 +15,7 @@
  *            another row/column. The header never contains \0, so the split is unambiguous.
  * `aad: undefined` and `aad: ""` are the same thing.
  */
+import "server-only";
 import { createCipheriv, createDecipheriv, randomBytes, type KeyObject } from "node:crypto";
 import { DecryptionError } from "./errors";
 import { DEK_BYTES, FORMAT_VERSION, IV_BYTES, TAG_BYTES, envelopeHeader, parseEnvelope, serializeEnvelope } from "./format";

@@ -22,6 +22,7 @@
  *                          differs from the one used to encrypt (e.g. the value was
  *                          copied into another row/column). GCM cannot tell these apart.
  */
+import "server-only";
 export type DecryptionErrorReason =
   | "malformed"
   | "unsupported-version"

@@ -13,6 +13,7 @@
  * All base64url is unpadded and canonical, so the whole value is ASCII with no
  * "." inside segments, fits a TEXT column, and has exactly one valid spelling.
  */
+import "server-only";
 import { fromBase64urlStrict, toBase64url } from "./encoding";
 import { DecryptionError } from "./errors";
 import { KID_PATTERN } from "./keyring";

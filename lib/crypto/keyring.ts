@@ -7,6 +7,7 @@
  * WeakMap, so a Keyring can be logged, JSON-serialised or inspected without
  * leaking material, and cannot be forged from a plain object literal.
  */
+import "server-only";
 import { createSecretKey, randomBytes, type KeyObject } from "node:crypto";
 import { decodeKeyMaterial, toBase64 } from "./encoding";
 import { KeyringError } from "./errors";

@@ -6,6 +6,7 @@
  * then drop the old key once nothing references it (keyIdOf lets the command
  * count stragglers).
  */
+import "server-only";
 import { decryptSecret, encryptSecret, type CryptoOptions } from "./envelope";
 import { FORMAT_VERSION, parseEnvelope } from "./format";
 import type { Keyring } from "./keyring";

@@ -1,3 +1,4 @@
+import "server-only";
 interface DriverAdapterCause {
   kind?: string;
   originalCode?: string;

@@ -1,3 +1,4 @@
+import "server-only";
 import { jsonError } from "./api";
 import { userRoute, type RouteContext } from "./route";
 

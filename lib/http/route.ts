@@ -1,3 +1,4 @@
+import "server-only";
 import type { User } from "@/lib/db";
 import { getCurrentUser, getSessionActor, type Actor } from "@/lib/auth";
 import { AppError } from "@/lib/errors";

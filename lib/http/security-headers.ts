@@ -14,6 +14,7 @@
  * (no eval in production, no plugins, no foreign scripts or frames, no
  * <base> rewrite, no framing by anyone) holds either way.
  */
+import "server-only";
 export function contentSecurityPolicy(env: Record<string, string | undefined> = process.env): string {
   const production = env.NODE_ENV === "production";
   const remote = Boolean(env.PLAID_CLIENT_ID || env.PLAID_SECRET || env.STRIPE_SECRET_KEY);

@@ -4,6 +4,7 @@
  * lib/stripe/client.ts check `timingEnabled()` first, so normal runs build
  * the clients untouched).
  */
+import "server-only";
 import Stripe from "stripe";
 import { timed } from "./timing";
 

@@ -7,6 +7,7 @@
  * end of the response (pages stream, so the header can be early) and the
  * request's `x-bench-id` header, which is how `npm run bench` reads them.
  */
+import "server-only";
 import http from "node:http";
 import { newTiming, runWithTiming, serverTimingValue, timingEnabled, type RequestTiming } from "./timing";
 

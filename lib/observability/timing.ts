@@ -8,6 +8,7 @@
  * When disabled nothing is wrapped: the clients are built exactly as before
  * and `timingEnabled()` is a constant check.
  */
+import "server-only";
 import { AsyncLocalStorage } from "node:async_hooks";
 
 export type TimingKind = "db" | "plaid" | "stripe";
@@ -77,21 +78,4 @@ export function serverTimingValue(t: RequestTiming, now = performance.now()): st
     `plaid;dur=${f(t.plaid.ms)};desc="${t.plaid.count} calls"`,
     `stripe;dur=${f(t.stripe.ms)};desc="${t.stripe.count} calls"`,
   ].join(", ");
-}
-
-/** Parses a Server-Timing value back into { name: { dur, desc } } (bench side). */
-export function parseServerTiming(value: string): Record<string, { dur: number; desc?: string }> {
-  const out: Record<string, { dur: number; desc?: string }> = {};
-  for (const part of value.split(",")) {
-    const [name, ...params] = part.trim().split(";");
-    if (!name) continue;
-    const entry: { dur: number; desc?: string } = { dur: 0 };
-    for (const p of params) {
-      const [k, v = ""] = p.split("=");
-      if (k === "dur") entry.dur = Number(v);
-      if (k === "desc") entry.desc = v.replace(/^"|"$/g, "");
-    }
-    out[name] = entry;
-  }
-  return out;
 }

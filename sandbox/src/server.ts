@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { Store } from "./core/store.js";
 import { WebhookDispatcher } from "./core/webhooks.js";
-import { FaultInjector, type FaultRule } from "./core/faults.js";
+import { FaultInjector } from "./core/faults.js";
 import { json, type SandboxRequest, type SandboxResponse } from "./core/http.js";
 import type { SandboxConfig, SandboxContext, SandboxModule } from "./core/context.js";
 import { createControlModule } from "./control/index.js";
@@ -131,5 +131,3 @@ function send(res: ServerResponse, response: SandboxResponse): void {
   res.writeHead(response.status, response.headers ?? {});
   res.end(response.body);
 }
-
-export type { FaultRule };

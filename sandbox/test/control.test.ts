@@ -79,7 +79,7 @@ describe("webhooks/idle", () => {
   let receiver: Server;
   let url: string;
   beforeAll(async () => {
-    receiver = createServer((req, res) => {
+    receiver = createServer((_req, res) => {
       // Answers slowly, so idle has something to wait for.
       setTimeout(() => res.writeHead(204).end(), 150);
     });

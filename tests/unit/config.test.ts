@@ -57,8 +57,8 @@ describe("configuration", () => {
     ]);
     expect(problems({ RECONCILE_INTERVAL_MS: "-5" })).toHaveLength(1);
     const parsed = (env: Record<string, string>) => parseConfig(env, { requireDatabase: false, cwd: tmp() });
-    expect(parsed({})).toMatchObject({ logLevel: "info", reconcileIntervalMs: 300_000 });
-    expect(parsed({ LOG_LEVEL: "warn", RECONCILE_INTERVAL_MS: "0" })).toMatchObject({ logLevel: "warn", reconcileIntervalMs: 0 });
+    expect(parsed({})).toMatchObject({ reconcileIntervalMs: 300_000 });
+    expect(parsed({ LOG_LEVEL: "warn", RECONCILE_INTERVAL_MS: "0" })).toMatchObject({ reconcileIntervalMs: 0 });
     expect(logLevelFrom({ LOG_LEVEL: "debug" })).toBe("debug");
     expect(logLevelFrom({ LOG_LEVEL: "loud" })).toBe("info"); // reported by parseConfig at start-up
   });
@@ -100,7 +100,8 @@ describe("configuration", () => {
       ["scripts/migrate.ts"],
       ["-e", "import('./lib/config/startup.ts').then((m) => m.checkConfigOrExit())"],
     ]) {
-      const run = spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), args, { cwd: ROOT, env, encoding: "utf8" });
+      // As package.json runs them: with the hook that lets Node load server-only modules (scripts/server-only).
+      const run = spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), ["--import", "./scripts/server-only/register.mjs", ...args], { cwd: ROOT, env, encoding: "utf8" });
       expect(run.status).toBe(1);
       expect(run.stderr).toContain("Configuration error:");
       expect(run.stderr).toContain("DATABASE_URL: expected a PostgreSQL URL");

@@ -4,8 +4,6 @@ import type { FaultInjector } from "../core/faults.js";
 import { renderInspectionPage } from "./page.js";
 import { runUiAction } from "./ui.js";
 
-export { escapeHtml } from "./page.js";
-
 export type ControlAction = (body: Record<string, unknown>) => Promise<unknown> | unknown;
 
 /** Thrown for an action name no module knows (404 rather than 400). */

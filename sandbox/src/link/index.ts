@@ -13,7 +13,6 @@ import { LinkApi } from "./api.js";
 import { clientCss, clientScript } from "./assets.js";
 
 export const LINK_SCRIPT_PATH = "/link/v2/stable/link-initialize.js";
-export const PLAID_CDN_SCRIPT_URL = "https://cdn.plaid.com/link/v2/stable/link-initialize.js";
 
 function script(body: string): SandboxResponse {
   return {
@@ -31,7 +30,7 @@ function script(body: string): SandboxResponse {
 /** The sandbox origin as the browser reached it (fallback when document.currentScript is unavailable). */
 function requestOrigin(req: SandboxRequest, publicUrl: string): string {
   const host = header(req, "host");
-  if (host && /^[A-Za-z0-9.\-\[\]:]+$/.test(host)) return `http://${host}`;
+  if (host && /^[A-Za-z0-9.\-[\]:]+$/.test(host)) return `http://${host}`;
   return new URL(publicUrl).origin;
 }
 

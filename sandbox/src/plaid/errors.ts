@@ -163,10 +163,6 @@ export function plaidError(code: string, message?: string): PlaidErrorBody {
   };
 }
 
-export function isKnownErrorCode(code: string): boolean {
-  return code in ERROR_CATALOG;
-}
-
 /** Thrown by the service layer; the HTTP layer turns it into a PlaidError response. */
 export class PlaidApiError extends Error {
   readonly body: PlaidErrorBody;

@@ -145,7 +145,7 @@ export function validatingClient(client: PlaidApi): PlaidApi {
             try {
               assertValidError(e.response.data);
             } catch (specError) {
-              throw new Error(`${(e.config?.url ?? "?")}: ${(specError as Error).message}`);
+              throw new Error(`${(e.config?.url ?? "?")}: ${(specError as Error).message}`, { cause: specError });
             }
           }
           throw err;

@@ -8,9 +8,8 @@ import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { buttonClass } from "@/components/ui/button";
-import { DataTable, td } from "@/components/admin/table";
+import { DataTable } from "@/components/admin/table";
 import { Pager } from "@/components/admin/pager";
-import { StatusBadge } from "@/components/admin/status-badge";
 import { PaymentRow } from "@/components/admin/payment-row";
 
 export const metadata: Metadata = { title: "Payments · Admin" };

@@ -12,7 +12,6 @@ import { ActionButton } from "@/components/admin/action-button";
 import { AuditTable } from "@/components/admin/audit-table";
 import { PaymentRow } from "@/components/admin/payment-row";
 import { formatWhen } from "@/components/admin/format";
-import { formatUsd } from "@/lib/format";
 
 export const metadata: Metadata = { title: "User · Admin" };
 
