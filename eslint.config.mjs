@@ -12,7 +12,7 @@
  * - fundwell/client-boundary: "use client" code never imports server code;
  * - fundwell/sandbox-isolation: sandbox/ imports nothing from the app;
  * and `no-restricted-imports` keeps lib/db, lib/crypto, lib/secrets and
- * lib/config out of components/.
+ * lib/config out of components/, and keeps lib/ folders in one-way layers.
  */
 import { readFileSync, statSync } from "node:fs";
 import { builtinModules } from "node:module";
@@ -219,6 +219,47 @@ const fundwell = {
 
 const SERVER_FOLDER_IMPORTS = SERVER_FOLDERS.flatMap((f) => [`@/${f}`, `@/${f}/*`, `**/${f}`, `**/${f}/*`]);
 
+/**
+ * The layers of lib/, bottom up. A folder imports only from its own layer's
+ * foundations below it, never upward, so no two lib/ folders depend on each
+ * other (README, "Dependencies between lib/ folders"). Within the first
+ * layer the order is db/secrets/audit over config/crypto/observability.
+ */
+const LIB_LAYERS = [
+  ["config", "observability", "crypto", "db", "secrets", "audit"],
+  ["auth", "plaid", "stripe", "settings"],
+  ["funding"],
+  ["banking"],
+  ["admin", "webhooks"],
+  ["http"],
+];
+const folderImports = (/** @type {string} */ f) => [`@/lib/${f}`, `@/lib/${f}/*`, `**/lib/${f}`, `**/lib/${f}/*`, `../${f}`, `../${f}/*`];
+const libLayerRules = LIB_LAYERS.flatMap((layer, level) =>
+  layer.flatMap((folder) => {
+    const above = LIB_LAYERS.slice(level + 1).flat();
+    // Siblings in the upper layers are independent of each other too (the first layer's are ordered as above).
+    const siblings = level === 0 ? [] : layer.filter((f) => f !== folder);
+    const forbidden = [...above, ...siblings];
+    if (forbidden.length === 0) return [];
+    return {
+      files: [`lib/${folder}/**/*.{ts,tsx}`],
+      rules: {
+        "no-restricted-imports": [
+          "error",
+          {
+            patterns: [
+              {
+                group: forbidden.flatMap(folderImports),
+                message: `lib/${folder} may not import ${forbidden.map((f) => `lib/${f}`).join(", ")}: lib/ folders depend one way (LIB_LAYERS in eslint.config.mjs).`,
+              },
+            ],
+          },
+        ],
+      },
+    };
+  }),
+);
+
 export default defineConfig(
   {
     ignores: [
@@ -273,6 +314,7 @@ export default defineConfig(
     files: ["sandbox/**"],
     rules: { "fundwell/sandbox-isolation": "error" },
   },
+  ...libLayerRules,
   {
     // Playwright reads a fixture's first parameter to know which fixtures it uses: `{}` is "none".
     files: ["e2e/**"],

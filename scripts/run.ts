@@ -11,7 +11,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { createPrismaClient } from "../lib/db/client";
 import { migrate } from "../lib/db/migrate";
-import { DEMO_ACCOUNTS, seedDemoAccounts } from "../lib/db/seed";
+import { DEMO_ACCOUNTS, seedDemoAccounts } from "@/lib/auth/demo-accounts";
 import { startSandbox, type RunningSandbox } from "../sandbox/src/server";
 import { loadCommandConfig, openDatabase } from "./lib/env";
 import { nextStartArgs } from "./lib/next-start";

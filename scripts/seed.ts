@@ -1,7 +1,7 @@
 /** `npm run db:seed`: creates the demo user and admin (README) when missing. */
 import { createPrismaClient } from "../lib/db/client";
 import { migrate } from "../lib/db/migrate";
-import { DEMO_ACCOUNTS, seedDemoAccounts } from "../lib/db/seed";
+import { DEMO_ACCOUNTS, seedDemoAccounts } from "@/lib/auth/demo-accounts";
 import { loadCommandConfig, openDatabase, runCommand } from "./lib/env";
 
 await runCommand(async () => {

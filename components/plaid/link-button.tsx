@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
 import { usePlaidLink, type PlaidLinkOnEvent, type PlaidLinkOnExit, type PlaidLinkOnSuccess } from "react-plaid-link";
 import { buttonClass } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
@@ -35,7 +35,9 @@ export function LinkSession({ token, receivedRedirectUri, handlers, onOpen, onLo
   });
   const opened = useRef(false);
   const callbacks = useRef({ onOpen, onLoadError });
-  callbacks.current = { onOpen, onLoadError };
+  useLayoutEffect(() => {
+    callbacks.current = { onOpen, onLoadError };
+  });
 
   useEffect(() => {
     if (!ready || opened.current) return;

@@ -31,6 +31,7 @@ function Resume() {
   useEffect(() => {
     const session = loadLinkSession();
     // Reading sessionStorage and the URL can only happen in the browser, after hydration.
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- one update after hydration, not a cascade
     setState(session ? { kind: "resuming", session, redirectUri: window.location.href } : { kind: "missing" });
   }, []);
 

@@ -1,6 +1,6 @@
 "use client";
 
-import { useRef, useState } from "react";
+import { useLayoutEffect, useRef, useState } from "react";
 import type { PlaidLinkError, PlaidLinkOnEvent, PlaidLinkOnExit, PlaidLinkOnSuccess } from "react-plaid-link";
 import type { BankAccountView } from "@/lib/funding/views";
 import { bankLabel } from "@/lib/format";
@@ -9,8 +9,6 @@ import { useToast } from "@/components/ui/toast";
 import { clearLinkSession, type StoredLinkSession } from "./link-storage";
 
 export type LinkTarget = Omit<StoredLinkSession, "token">;
-
-export type LinkPhase = "idle" | "starting" | "open" | "saving";
 
 export interface LinkHandlerOptions {
   target: LinkTarget;
@@ -40,17 +38,18 @@ export function linkErrorMessage(error: PlaidLinkError): string {
 
 /**
  * Link's callbacks for react-plaid-link. usePlaidLink keeps the callbacks it
- * was created with, so these are stable functions reading the latest
- * options through a ref.
+ * was created with, so these are stable functions (created once) reading the
+ * latest options through a ref, updated after each render.
  */
 export function useLinkHandlers(options: LinkHandlerOptions) {
   const toast = useToast();
   const [saving, setSaving] = useState(false);
   const latest = useRef({ options, toast });
-  latest.current = { options, toast };
+  useLayoutEffect(() => {
+    latest.current = { options, toast };
+  });
 
-  const handlers = useRef<{ onSuccess: PlaidLinkOnSuccess; onExit: PlaidLinkOnExit; onEvent: PlaidLinkOnEvent } | null>(null);
-  handlers.current ??= {
+  const [handlers] = useState<{ onSuccess: PlaidLinkOnSuccess; onExit: PlaidLinkOnExit; onEvent: PlaidLinkOnEvent }>(() => ({
     onSuccess: (publicToken, metadata) => {
       const { options: opts, toast: notify } = latest.current;
       const { itemId } = opts.target;
@@ -108,9 +107,9 @@ export function useLinkHandlers(options: LinkHandlerOptions) {
     onEvent: (eventName, metadata) => {
       beacon("/api/plaid/link-events", { type: "event", eventName, metadata: { ...metadata } });
     },
-  };
+  }));
 
-  return { handlers: handlers.current, saving };
+  return { handlers, saving };
 }
 
 function pickError(error: PlaidLinkError): PlaidLinkError {

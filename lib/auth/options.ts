@@ -5,7 +5,7 @@ import GitHubProvider from "next-auth/providers/github";
 import GoogleProvider from "next-auth/providers/google";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
-import { clientIp } from "@/lib/http/client-ip";
+import { clientIp } from "@/lib/client-ip";
 import { recordAudit } from "@/lib/audit";
 import { authenticateWithPassword, signInSchema } from "./credentials";
 import { AuthError, INVALID_CREDENTIALS } from "./errors";

@@ -1,3 +1,4 @@
+import "server-only";
 import { getDb } from "@/lib/db";
 import { getPlaid } from "@/lib/plaid/client";
 import { getStripe } from "@/lib/stripe/client";

@@ -1,8 +1,9 @@
+import "server-only";
 import type { Db, Prisma } from "@/lib/db";
 import type { ItemStatus } from "@/lib/generated/prisma/enums";
 import { recordAudit } from "@/lib/audit";
 import { logger } from "@/lib/log";
-import { moveItemStatus, type ItemMoveOptions } from "./item-state";
+import { moveItemStatus, type ItemMoveOptions } from "@/lib/plaid/item-state";
 import { refreshStripeBankAccount, type RefreshDeps, type RefreshResult } from "./refresh-bank-account";
 
 /** The fields of a (verified) Plaid webhook this module reads. */
@@ -31,7 +32,7 @@ const FINAL: ItemStatus[] = ["REMOVED", "REVOKED"];
 
 /**
  * Acts on a verified Plaid webhook for an item: moves PlaidItem.status
- * through the item state machine (lib/banking/item-state.ts, which holds
+ * through the item state machine (lib/plaid/item-state.ts, which holds
  * the allowed edges and writes the audit entry) or, for AUTH DEFAULT_UPDATE,
  * refreshes the Stripe bank account.
  *

@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import type { PlaidApi } from "plaid";
 import Stripe from "stripe";
@@ -11,9 +12,9 @@ import { isTransientStripeError, stripeErrorCode } from "@/lib/stripe/errors";
 import { listBankAccounts } from "@/lib/funding/dashboard";
 import type { BankAccountView } from "@/lib/funding/views";
 import { AppError, upstreamUnavailable, providerCode } from "@/lib/errors";
-import { moveItemStatus } from "./item-state";
+import { moveItemStatus } from "@/lib/plaid/item-state";
 import { ensureStripeCustomer } from "./stripe-customer";
-import { recordReviewSignals } from "@/lib/admin/review-signals";
+import { recordReviewSignals } from "@/lib/banking/review-signals";
 
 export const linkAccountSchema = z.object({
   publicToken: z.string().trim().min(1, "publicToken is required").max(200),

@@ -1,3 +1,4 @@
+import "server-only";
 import type { PlaidApi } from "plaid";
 import type { Db } from "@/lib/db";
 import { itemAccessToken } from "@/lib/secrets";
@@ -5,7 +6,7 @@ import { createLinkToken } from "@/lib/plaid/link-token";
 import { describePlaidFailure, isTransientPlaidError } from "@/lib/plaid/errors";
 import { AppError, notFound, providerCode, upstreamUnavailable } from "@/lib/errors";
 import type { ItemStatus } from "@/lib/generated/prisma/enums";
-import { canMoveItem, moveItemStatus } from "./item-state";
+import { canMoveItem, moveItemStatus } from "@/lib/plaid/item-state";
 
 async function ownedItem(db: Db, userId: string, itemId: string) {
   const item = await db.plaidItem.findFirst({ where: { id: itemId, userId, status: { not: "REMOVED" } } });

@@ -1,3 +1,4 @@
+import "server-only";
 import type Stripe from "stripe";
 import type { PlaidApi } from "plaid";
 import type { Db, Prisma } from "@/lib/db";

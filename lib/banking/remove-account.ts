@@ -1,3 +1,4 @@
+import "server-only";
 import type { PlaidApi } from "plaid";
 import Stripe from "stripe";
 import type { Db, Prisma } from "@/lib/db";
@@ -7,7 +8,7 @@ import { itemAccessToken } from "@/lib/secrets";
 import { isTransientPlaidError, plaidErrorOf } from "@/lib/plaid/errors";
 import { isTransientStripeError, stripeErrorCode } from "@/lib/stripe/errors";
 import { AppError, notFound, upstreamUnavailable, providerCode } from "@/lib/errors";
-import { moveItemStatus } from "./item-state";
+import { moveItemStatus } from "@/lib/plaid/item-state";
 
 /**
  * Removes a linked bank: detaches the Stripe bank account, calls

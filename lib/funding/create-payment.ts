@@ -1,3 +1,4 @@
+import "server-only";
 import type { PlaidApi } from "plaid";
 import type Stripe from "stripe";
 import { z } from "zod";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Db, User } from "@/lib/db";
 import { actorMayAct, type Actor } from "@/lib/auth/actor";
 import { Prisma } from "@/lib/generated/prisma/client";

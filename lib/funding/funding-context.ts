@@ -1,7 +1,8 @@
+import "server-only";
 import type { Db } from "@/lib/db";
 import { actorMayAct, type Actor } from "@/lib/auth/actor";
 import type { BankAccountStatus, ItemStatus, PaymentStatus, ReviewStatus } from "@/lib/generated/prisma/enums";
-import { allowFundingBeforeReviewFrom, SETTINGS } from "@/lib/admin/settings";
+import { allowFundingBeforeReviewFrom, SETTINGS } from "@/lib/settings";
 
 /** A payment already written for the same client request id (a replay). */
 export interface ReplayedPayment {

@@ -1,3 +1,4 @@
+import "server-only";
 import { createId, type Db } from "@/lib/db";
 import { AUDIT_INSERT } from "@/lib/audit";
 import type { PaymentStatus } from "@/lib/generated/prisma/enums";

@@ -1,3 +1,4 @@
+import "server-only";
 import type Stripe from "stripe";
 import type { Db } from "@/lib/db";
 import { recordAudit } from "@/lib/audit";
@@ -11,7 +12,7 @@ import { recordAudit } from "@/lib/audit";
  * function fund_write_payment (lib/funding/write-payment.ts). Its Stripe
  * mandate id is stored by the ledger when the first debit returns it.
  */
-export { MANDATE_TEXT_VERSION, mandateText } from "./mandate-text";
+export { MANDATE_TEXT_VERSION } from "./mandate-text";
 
 /** An acceptance on file, as the first debit from the account presents it. */
 export interface MandateAcceptance {

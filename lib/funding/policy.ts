@@ -1,10 +1,11 @@
+import "server-only";
 import type { PlaidApi } from "plaid";
 import type { Db } from "@/lib/db";
 import { AppError, notFound, providerCode, upstreamUnavailable } from "@/lib/errors";
 import { formatUsd } from "@/lib/format";
 import { isTransientPlaidError, plaidErrorOf } from "@/lib/plaid/errors";
 import { itemAccessToken } from "@/lib/secrets";
-import { moveItemStatus } from "@/lib/banking/item-state";
+import { moveItemStatus } from "@/lib/plaid/item-state";
 import { MANDATE_TEXT_VERSION } from "./mandate-text";
 import type { FundingAccount } from "./funding-context";
 
@@ -60,7 +61,7 @@ export function checkAccountMayFund(
 
 /**
  * The admin setting "fund before review" (stored in app_settings, edited in
- * lib/admin/settings.ts): when it is off, an account still PENDING review
+ * lib/settings): when it is off, an account still PENDING review
  * cannot fund yet.
  */
 export function checkReviewAllowsFunding(account: { reviewStatus: string }, allowFundingBeforeReview: boolean): void {

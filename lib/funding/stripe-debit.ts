@@ -1,3 +1,4 @@
+import "server-only";
 import type Stripe from "stripe";
 import { isStripeRefusal } from "@/lib/stripe/errors";
 import type { ObservedStatus } from "./ledger";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Db } from "@/lib/db";
 import type { Payment } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/log";

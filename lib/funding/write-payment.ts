@@ -1,3 +1,4 @@
+import "server-only";
 import { createId, type Db } from "@/lib/db";
 import { MANDATE_TEXT_VERSION } from "./mandate-text";
 import { checkRollingTotals, rollingWindows, type FundingLimits } from "./policy";

@@ -2,7 +2,7 @@ import "server-only";
 import type { User } from "@/lib/db";
 import { getCurrentUser, getSessionActor, type Actor } from "@/lib/auth";
 import { AppError } from "@/lib/errors";
-import { clientIp } from "./client-ip";
+import { clientIp } from "@/lib/client-ip";
 import { getConfig } from "@/lib/config";
 import { jsonError, rejectCrossSite } from "./api";
 import { logger } from "@/lib/log";

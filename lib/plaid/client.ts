@@ -1,3 +1,4 @@
+import "server-only";
 import { Configuration, PlaidApi } from "plaid";
 import { getConfig } from "@/lib/config";
 import { timingEnabled } from "@/lib/observability/timing";

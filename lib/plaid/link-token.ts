@@ -1,3 +1,4 @@
+import "server-only";
 import { CountryCode, DepositoryAccountSubtype, Products, type LinkTokenCreateRequest } from "plaid";
 import { getConfig } from "@/lib/config";
 import { AppError, providerCode, upstreamUnavailable } from "@/lib/errors";

@@ -7,6 +7,7 @@
  */
 
 /** A Plaid access token, bound to its plaid_items row. */
+import "server-only";
 export const accessTokenAad = (plaidItemRowId: string): string => `plaid_items.access_token:${plaidItemRowId}`;
 
 /** A Plaid processor token, bound to its processor_tokens row. */

@@ -1,3 +1,4 @@
+import "server-only";
 import { decryptSecret, encryptSecret, parseKeyring, type Keyring } from "@/lib/crypto";
 import { getConfig } from "@/lib/config";
 import { accessTokenAad, processorTokenAad } from "./contexts";
@@ -43,5 +44,4 @@ export function sealProcessorToken(processorTokenId: string, token: string): str
   return sealSecret(token, processorTokenAad(processorTokenId));
 }
 
-export { ENCRYPTED_COLUMNS, accessTokenAad, processorTokenAad, type EncryptedColumn } from "./contexts";
-export { rotateStoredSecrets } from "./rotate";
+export { ENCRYPTED_COLUMNS } from "./contexts";

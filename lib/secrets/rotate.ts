@@ -1,3 +1,4 @@
+import "server-only";
 import pg from "pg";
 import { rotateValue, type Keyring } from "@/lib/crypto";
 import { ENCRYPTED_COLUMNS, type EncryptedColumn } from "./contexts";

@@ -1,3 +1,4 @@
+import "server-only";
 import Stripe from "stripe";
 import { getConfig } from "@/lib/config";
 import { timingEnabled } from "@/lib/observability/timing";

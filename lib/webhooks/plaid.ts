@@ -1,3 +1,4 @@
+import "server-only";
 import type { PlaidApi } from "plaid";
 import type { Db, Prisma } from "@/lib/db";
 import { applyItemWebhook, type ItemWebhookResult, type PlaidWebhookPayload } from "@/lib/banking/item-status";

@@ -1,3 +1,4 @@
+import "server-only";
 import type Stripe from "stripe";
 import type { Db, Prisma } from "@/lib/db";
 import { getConfig } from "@/lib/config";

@@ -3,7 +3,7 @@ import { authenticateWithPassword, registerWithPassword } from "../../lib/auth/c
 import { AuthError } from "../../lib/auth/errors";
 import { THROTTLE_POLICY } from "../../lib/auth/throttle";
 import { verifyPassword } from "../../lib/auth/password";
-import { seedDemoAccounts, DEMO_ACCOUNTS } from "../../lib/db/seed";
+import { seedDemoAccounts, DEMO_ACCOUNTS } from "@/lib/auth/demo-accounts";
 import { testDb, uniqueEmail } from "../helpers/db";
 
 const db = testDb();

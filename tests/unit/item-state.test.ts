@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ItemStatus } from "@/lib/generated/prisma/enums";
-import { ITEM_TRANSITIONS, canMoveItem, moveItemStatus, type ItemMoveCause } from "@/lib/banking/item-state";
+import { ITEM_TRANSITIONS, canMoveItem, moveItemStatus, type ItemMoveCause } from "@/lib/plaid/item-state";
 
 const STATUSES: ItemStatus[] = ["LINKING", "ACTIVE", "LOGIN_REQUIRED", "PENDING_DISCONNECT", "REVOKED", "REMOVED"];
 const CAUSES = [...new Set(Object.values(ITEM_TRANSITIONS).flatMap((byCause) => Object.keys(byCause)))];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { rejectCrossSite } from "@/lib/http/api";
-import { clientIp } from "@/lib/http/client-ip";
+import { clientIp } from "@/lib/client-ip";
 
 const post = (headers: Record<string, string>) => new Request("http://localhost:3000/api/payments", { method: "POST", headers: { host: "localhost:3000", ...headers } });
 

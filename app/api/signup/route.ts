@@ -2,7 +2,7 @@ import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { AuthError } from "@/lib/auth";
 import { registerWithPassword, signUpSchema } from "@/lib/auth/credentials";
-import { clientIp } from "@/lib/http/client-ip";
+import { clientIp } from "@/lib/client-ip";
 import { jsonError, parseJsonBody, rejectCrossSite } from "@/lib/http/api";
 
 export async function POST(req: Request): Promise<Response> {

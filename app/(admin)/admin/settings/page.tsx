@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { requireAdmin } from "@/lib/auth";
 import { getDb } from "@/lib/db";
-import { getSettings } from "@/lib/admin/settings";
+import { getSettings } from "@/lib/settings";
 import { Card } from "@/components/ui/card";
 import { ActionButton } from "@/components/admin/action-button";
 

@@ -1,7 +1,7 @@
 import { parseJsonBody } from "@/lib/http/api";
 import { adminRoute } from "@/lib/http/admin-route";
 import { getDb } from "@/lib/db";
-import { getSettings, updateSettings } from "@/lib/admin/settings";
+import { getSettings, updateSettings } from "@/lib/settings";
 import { settingsSchema } from "@/lib/admin/schemas";
 
 export const GET = adminRoute(async () => Response.json({ settings: await getSettings(getDb()) }));

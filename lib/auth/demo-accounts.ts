@@ -1,5 +1,5 @@
 import "server-only";
-import type { Db } from "./client";
+import type { Db } from "@/lib/db";
 import { hashPassword } from "@/lib/auth/password";
 
 /** Demo accounts for local mode, so a newcomer can click through at once (README lists them). */

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Db, Prisma } from "@/lib/db";
 import type { ItemStatus } from "@/lib/generated/prisma/enums";
 import { recordAudit } from "@/lib/audit";
