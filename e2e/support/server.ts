@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { startEmbeddedDatabase, type EmbeddedDatabase } from "../../lib/db/embedded";
+import { startEmbeddedDatabase, type EmbeddedDatabase } from "@/lib/db/embedded";
 import { E2E_DATABASE_URL_FILE } from "./database";
 import { adminQuery, withDatabase } from "../../tests/helpers/postgres";
 

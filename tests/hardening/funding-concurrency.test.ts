@@ -7,13 +7,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { bankingDeps } from "../../lib/banking/deps";
+import { bankingDeps } from "@/lib/banking/deps";
 import { AppError } from "@/lib/errors";
-import { createFundingPayment } from "../../lib/funding/create-payment";
+import { createFundingPayment } from "@/lib/funding/create-payment";
 import { MANDATE_TEXT_VERSION } from "@/lib/funding/mandates";
-import { reconcilePayments } from "../../lib/funding/reconcile";
-import { getStripe } from "../../lib/stripe/client";
-import { getDb } from "../../lib/db";
+import { reconcilePayments } from "@/lib/funding/reconcile";
+import { getStripe } from "@/lib/stripe/client";
+import { getDb } from "@/lib/db";
 import { testDb } from "../helpers/db";
 import { linkBankAccount, sandbox, type Linked } from "../integration/webhooks-fixtures";
 import { checkLedgerAgainstStripe, elapsed, pool, report, shuffle } from "./support";

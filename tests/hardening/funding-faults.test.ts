@@ -9,10 +9,10 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
-import { createFundingPayment } from "../../lib/funding/create-payment";
+import { createFundingPayment } from "@/lib/funding/create-payment";
 import { MANDATE_TEXT_VERSION } from "@/lib/funding/mandates";
-import { reconcilePayments } from "../../lib/funding/reconcile";
-import { getDb } from "../../lib/db";
+import { reconcilePayments } from "@/lib/funding/reconcile";
+import { getDb } from "@/lib/db";
 import { testDb } from "../helpers/db";
 import { linkBankAccount, sandbox, type Linked } from "../integration/webhooks-fixtures";
 import { checkLedgerAgainstStripe, elapsed, pool, report, shortTimeoutClients, shuffle } from "./support";

@@ -11,13 +11,13 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { bankingDeps } from "../../lib/banking/deps";
-import { linkBankAccount } from "../../lib/banking/link-account";
-import { createFundingPayment } from "../../lib/funding/create-payment";
+import { bankingDeps } from "@/lib/banking/deps";
+import { linkBankAccount } from "@/lib/banking/link-account";
+import { createFundingPayment } from "@/lib/funding/create-payment";
 import { MANDATE_TEXT_VERSION } from "@/lib/funding/mandates";
-import { reconcilePayments } from "../../lib/funding/reconcile";
-import { createProcessorToken, getProcessorTokenPermissions } from "../../lib/admin/processor-tokens";
-import { getDb } from "../../lib/db";
+import { reconcilePayments } from "@/lib/funding/reconcile";
+import { createProcessorToken, getProcessorTokenPermissions } from "@/lib/admin/processor-tokens";
+import { getDb } from "@/lib/db";
 import { testDb, uniqueEmail } from "../helpers/db";
 import { linkResult } from "../helpers/sandbox";
 import { sandbox } from "../integration/webhooks-fixtures";
@@ -80,7 +80,7 @@ describe("secrets never leave the server", () => {
       // Control: the raw SDK error under the same faults does carry the token, so the scan can see one.
       await sandbox("faults", { rules: [{ route: "/accounts/balance/get", status: 500 }] });
       const item = await db.plaidItem.findFirstOrThrow({ where: { userId: user.id } });
-      const { itemAccessToken } = await import("../../lib/secrets");
+      const { itemAccessToken } = await import("@/lib/secrets");
       const raw = await clients.plaid.accountsBalanceGet({ access_token: itemAccessToken(item) }).catch((e: { config?: { data?: string } }) => String(e.config?.data));
       expect(findSecrets(String(raw))).toHaveLength(1);
     } finally {

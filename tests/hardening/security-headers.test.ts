@@ -9,7 +9,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { NextConfig } from "next";
 import { describe, expect, it } from "vitest";
-import { contentSecurityPolicy } from "../../lib/http/security-headers";
+import { contentSecurityPolicy } from "@/lib/http/security-headers";
 
 type Header = { key: string; value: string };
 // Loaded by URL: next.config.mjs is plain JavaScript without type declarations.

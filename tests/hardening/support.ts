@@ -6,9 +6,9 @@
 import { format } from "node:util";
 import Stripe from "stripe";
 import { Configuration, PlaidApi } from "plaid";
-import type { Db } from "../../lib/db";
-import { getConfig } from "../../lib/config";
-import { LOCAL_SANDBOX_CREDENTIALS } from "../../lib/config/schema";
+import type { Db } from "@/lib/db";
+import { getConfig } from "@/lib/config";
+import { LOCAL_SANDBOX_CREDENTIALS } from "@/lib/config/schema";
 
 /** Runs `fn` over `items` with at most `limit` in flight; results in input order. */
 export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {

@@ -1,5 +1,5 @@
 import { inject } from "vitest";
-import { createPrismaClient, type Db } from "../../lib/db";
+import { createPrismaClient, type Db } from "@/lib/db";
 
 /** A Prisma client on the test run's database; close it in afterAll. */
 export function testDb(): Db {

@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../lib/db";
-import { csvCell, csvRow } from "../../lib/admin/csv";
-import { CSV_COLUMNS, exportPaymentsCsv, getAdminPaymentDetail, listAdminPayments, paymentFilterSchema } from "../../lib/admin/payments";
-import { getAdminOverview } from "../../lib/admin/overview";
-import { uniqueEmail } from "../helpers/db";
-import { isolatedDb } from "./admin-support";
+import type { Db } from "@/lib/db";
+import { csvCell, csvRow } from "@/lib/admin/csv";
+import { CSV_COLUMNS, exportPaymentsCsv, getAdminPaymentDetail, listAdminPayments, paymentFilterSchema } from "@/lib/admin/payments";
+import { isolatedDb, readAll, userWithBankAccount } from "../helpers/admin-support";
+import { rejection } from "../helpers/app-error";
 
 let db: Db;
 let close: () => Promise<void>;
@@ -14,24 +13,10 @@ beforeAll(async () => {
 });
 afterAll(() => close());
 
-/** A user with one (already linked) bank account, written directly: the list and export only read rows. */
-async function userWithAccount(label = "payer", mask = "4321") {
-  const user = await db.user.create({ data: { email: uniqueEmail(label), name: "Pay Er" } });
-  const item = await db.plaidItem.create({ data: { id: randomUUID(), userId: user.id, plaidItemId: randomUUID(), accessTokenCiphertext: "v1.test.unused", institutionName: "First Platypus Bank", status: "ACTIVE" } });
-  const bank = await db.bankAccount.create({
-    data: { userId: user.id, itemId: item.id, plaidAccountId: randomUUID(), name: "Checking", mask, type: "depository", subtype: "checking", institutionName: "First Platypus Bank", status: "ACTIVE" },
-  });
-  return { user, bank };
-}
-
 let seq = 0;
 function payment(user: { id: string }, bank: { id: string }, data: Partial<{ amountCents: number; status: "PENDING" | "PROCESSING" | "SUCCEEDED" | "FAILED" | "CANCELED"; createdAt: Date; failureCode: string; failureMessage: string; stripePaymentIntentId: string }> = {}) {
   const requestId = randomUUID();
   return db.payment.create({ data: { userId: user.id, bankAccountId: bank.id, amountCents: 1_000, requestId, idempotencyKey: `t:${requestId}:${seq++}`, ...data } });
-}
-
-async function readAll(stream: ReadableStream<Uint8Array>): Promise<string> {
-  return new Response(stream).text();
 }
 
 /** A small RFC 4180 parser, to check the CSV reads back to the same values. */
@@ -81,8 +66,8 @@ describe("CSV cells", () => {
 
 describe("admin payments", () => {
   it("filters by status, user email, date range and amount, newest first with keyset pages", async () => {
-    const { user, bank } = await userWithAccount("filtered");
-    const other = await userWithAccount("other");
+    const { user, bank } = await userWithBankAccount(db, "filtered");
+    const other = await userWithBankAccount(db, "other");
     const day = (d: string) => new Date(`${d}T12:00:00Z`);
     await payment(user, bank, { amountCents: 500, status: "SUCCEEDED", createdAt: day("2026-10-01") });
     await payment(user, bank, { amountCents: 2_500, status: "FAILED", createdAt: day("2026-10-02"), failureCode: "account_closed" });
@@ -107,7 +92,7 @@ describe("admin payments", () => {
   });
 
   it("exports the filtered list as CSV: every row, escaped, formula-safe", async () => {
-    const { user, bank } = await userWithAccount("csv", "0042");
+    const { user, bank } = await userWithBankAccount(db, "csv", "0042");
     const nasty = '=HYPERLINK("http://evil.example","click"), then\n"more"';
     await payment(user, bank, { amountCents: 1_234, status: "FAILED", failureCode: "debit_not_authorized", failureMessage: nasty, stripePaymentIntentId: `pi_${randomUUID()}` });
     await payment(user, bank, { amountCents: 99, status: "SUCCEEDED" });
@@ -129,7 +114,7 @@ describe("admin payments", () => {
   });
 
   it("shows a payment's Stripe ids, webhook timeline, audit entries and failure reason", async () => {
-    const { user, bank } = await userWithAccount("detail");
+    const { user, bank } = await userWithBankAccount(db, "detail");
     const pi = `pi_${randomUUID().replace(/-/g, "")}`;
     const ch = `py_${randomUUID().replace(/-/g, "")}`;
     const p = await payment(user, bank, { amountCents: 4_200, status: "FAILED", failureCode: "insufficient_funds", failureMessage: "Insufficient funds in the bank account.", stripePaymentIntentId: pi });
@@ -150,63 +135,6 @@ describe("admin payments", () => {
     expect(detail.stripeEvents[1]!.detail).toBe("status failed, failure insufficient_funds: Insufficient funds");
     expect(detail.audit.map((a) => a.action)).toEqual(["payment.created"]);
     expect(detail.timeline.map((t) => t.label)).toEqual(["payment row written", "payment.created", "payment_intent.processing", "charge.failed"]);
-    await expect(getAdminPaymentDetail(db, "missing")).rejects.toMatchObject({ status: 404 });
+    expect(await rejection(getAdminPaymentDetail(db, "missing"))).toMatchObject({ status: 404 });
   });
-
-  it("stays fast with 100,000 payments: a page, a filtered page, a deep page and the export", async () => {
-    const { user, bank } = await userWithAccount("bulk");
-    // One statement, as production would hold them: spread over 90 days, mixed statuses and amounts.
-    await db.$executeRawUnsafe(`
-      INSERT INTO "payments" ("id", "user_id", "bank_account_id", "amount_cents", "status", "request_id", "idempotency_key", "failure_code", "created_at", "updated_at")
-      SELECT 'bulk_' || g, $1, $2, 100 + (g * 37) % 50000,
-             (ARRAY['SUCCEEDED','SUCCEEDED','SUCCEEDED','FAILED','PROCESSING','CANCELED'])[1 + g % 6]::"PaymentStatus",
-             'bulk-req-' || g, 'bulk-key-' || g,
-             CASE WHEN g % 6 = 3 THEN 'account_closed' END,
-             now() - (g * interval '77 seconds'), now()
-      FROM generate_series(1, 100000) AS g`, user.id, bank.id);
-    await db.$executeRawUnsafe(`ANALYZE "payments"`);
-    expect(await db.payment.count({ where: { userId: user.id } })).toBe(100_000);
-
-    const timed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
-      await fn(); // warm: first use of a query plan / connection
-      const start = performance.now();
-      const result = await fn();
-      return [result, performance.now() - start];
-    };
-    const [firstPage, t1] = await timed(() => listAdminPayments(db, paymentFilterSchema.parse({})));
-    expect(firstPage.payments).toHaveLength(25);
-    expect(t1).toBeLessThan(300);
-
-    const [failedPage, t2] = await timed(() => listAdminPayments(db, paymentFilterSchema.parse({ status: "FAILED", email: user.email, minAmount: "100", maxAmount: "300" })));
-    expect(failedPage.payments.length).toBeGreaterThan(0);
-    expect(failedPage.payments.every((p) => p.status === "FAILED" && p.amountCents >= 10_000 && p.amountCents <= 30_000)).toBe(true);
-    expect(t2).toBeLessThan(300);
-
-    // Deep in the list: keyset, so page 1,000 costs what page 1 costs.
-    let cursor: string | null = null;
-    const deep = await db.payment.findFirstOrThrow({ where: { userId: user.id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], skip: 500 });
-    cursor = Buffer.from(`${deep.createdAt.toISOString()}|${deep.id}`).toString("base64url");
-    const [deepPage, t3] = await timed(() => listAdminPayments(db, paymentFilterSchema.parse({ cursor: cursor! })));
-    expect(deepPage.payments).toHaveLength(25);
-    expect(t3).toBeLessThan(300);
-
-    const start = performance.now();
-    const csv = await readAll(exportPaymentsCsv(db, paymentFilterSchema.parse({ status: "FAILED", email: user.email })));
-    const exportMs = performance.now() - start;
-    const failedCount = await db.payment.count({ where: { userId: user.id, status: "FAILED" } });
-    expect(failedCount).toBe(16_667);
-    expect(csv.split("\r\n").filter(Boolean)).toHaveLength(1 + failedCount);
-    expect(exportMs).toBeLessThan(15_000);
-    const allStart = performance.now();
-    const all = await readAll(exportPaymentsCsv(db, paymentFilterSchema.parse({})));
-    const allMs = performance.now() - allStart;
-    expect(all.split("\r\n").filter(Boolean).length).toBeGreaterThanOrEqual(1 + 100_000);
-    expect(allMs).toBeLessThan(30_000);
-
-    const [overview, t4] = await timed(() => getAdminOverview(db));
-    expect(overview.paymentsByStatus.FAILED).toBeGreaterThanOrEqual(16_667);
-    expect(t4).toBeLessThan(1_000);
-    console.info(`[admin perf] full export ${allMs.toFixed(0)} ms, overview ${t4.toFixed(0)} ms`);
-    console.info(`[admin perf] page ${t1.toFixed(0)} ms, filtered ${t2.toFixed(0)} ms, deep ${t3.toFixed(0)} ms, export of ${failedCount} rows ${exportMs.toFixed(0)} ms`);
-  }, 120_000);
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../lib/db";
-import { bankingDeps } from "../../lib/banking/deps";
-import { linkBankAccount } from "../../lib/banking/link-account";
+import type { Db } from "@/lib/db";
+import { bankingDeps } from "@/lib/banking/deps";
+import { linkBankAccount } from "@/lib/banking/link-account";
 import {
   createProcessorToken,
   createProcessorTokenSchema,
@@ -10,12 +10,13 @@ import {
   setPermissionsSchema,
   setProcessorTokenPermissions,
   truncateToken,
-} from "../../lib/admin/processor-tokens";
-import { removeAccountAsAdmin } from "../../lib/admin/review";
-import { ENCRYPTED_COLUMNS, openProcessorToken, openSecret } from "../../lib/secrets";
+} from "@/lib/admin/processor-tokens";
+import { removeAccountAsAdmin } from "@/lib/admin/review";
+import { ENCRYPTED_COLUMNS, openProcessorToken, openSecret } from "@/lib/secrets";
 import { uniqueEmail } from "../helpers/db";
 import { linkResult, sandboxControl } from "../helpers/sandbox";
-import { isolatedDb } from "./admin-support";
+import { isolatedDb } from "../helpers/admin-support";
+import { rejection } from "../helpers/app-error";
 
 let db: Db;
 let close: () => Promise<void>;
@@ -81,12 +82,12 @@ describe("processor tokens", () => {
     expect(setPermissionsSchema.safeParse({ products: ["teleport"] }).success).toBe(false);
 
     const { admin, bank } = await linked();
-    await expect(createProcessorToken(deps(), { id: admin.id }, "missing", "dwolla")).rejects.toMatchObject({ status: 404 });
-    await expect(getProcessorTokenPermissions(deps(), "missing")).rejects.toMatchObject({ status: 404 });
+    expect(await rejection(createProcessorToken(deps(), { id: admin.id }, "missing", "dwolla"))).toMatchObject({ status: 404 });
+    expect(await rejection(getProcessorTokenPermissions(deps(), "missing"))).toMatchObject({ status: 404 });
 
     await sandboxControl("faults", { rules: [{ route: "/processor/token/create", status: 500, times: 1 }] });
     try {
-      await expect(createProcessorToken(deps(), { id: admin.id }, bank.id, "dwolla")).rejects.toMatchObject({ status: 502 });
+      expect(await rejection(createProcessorToken(deps(), { id: admin.id }, bank.id, "dwolla"))).toMatchObject({ status: 502 });
     } finally {
       await sandboxControl("faults/clear");
     }
@@ -95,7 +96,7 @@ describe("processor tokens", () => {
     // Once the item is removed, Plaid drops its processor tokens.
     const { id } = await createProcessorToken(deps(), { id: admin.id }, bank.id, "dwolla");
     await removeAccountAsAdmin(deps(), { id: admin.id }, bank.id);
-    await expect(getProcessorTokenPermissions(deps(), id)).rejects.toMatchObject({ code: "INVALID_PROCESSOR_TOKEN" });
-    await expect(createProcessorToken(deps(), { id: admin.id }, bank.id, "dwolla")).rejects.toMatchObject({ status: 404 });
+    expect(await rejection(getProcessorTokenPermissions(deps(), id))).toMatchObject({ code: "INVALID_PROCESSOR_TOKEN" });
+    expect(await rejection(createProcessorToken(deps(), { id: admin.id }, bank.id, "dwolla"))).toMatchObject({ status: 404 });
   });
 });

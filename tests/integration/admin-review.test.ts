@@ -1,22 +1,22 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../lib/db";
-import { bankingDeps } from "../../lib/banking/deps";
-import { AppError } from "@/lib/errors";
-import { linkBankAccount } from "../../lib/banking/link-account";
-import { createFundingPayment } from "../../lib/funding/create-payment";
+import type { Db } from "@/lib/db";
+import { bankingDeps } from "@/lib/banking/deps";
+import { rejection } from "../helpers/app-error";
+import { linkBankAccount } from "@/lib/banking/link-account";
+import { createFundingPayment } from "@/lib/funding/create-payment";
 import { MANDATE_TEXT_VERSION } from "@/lib/funding/mandates";
 import { compareIdentity } from "@/lib/banking/identity-match";
-import { decideReview, getBankAccountForReview, listReviewQueue, removeAccountAsAdmin } from "../../lib/admin/review";
+import { decideReview, getBankAccountForReview, listReviewQueue, removeAccountAsAdmin } from "@/lib/admin/review";
 import { getSettings, updateSettings } from "@/lib/settings";
-import { getAdminOverview } from "../../lib/admin/overview";
-import { getStripe } from "../../lib/stripe/client";
-import { getPlaid } from "../../lib/plaid/client";
-import { plaidErrorOf } from "../../lib/plaid/errors";
-import { itemAccessToken } from "../../lib/secrets";
+import { getAdminOverview } from "@/lib/admin/overview";
+import { getStripe } from "@/lib/stripe/client";
+import { getPlaid } from "@/lib/plaid/client";
+import { plaidErrorOf } from "@/lib/plaid/errors";
+import { itemAccessToken } from "@/lib/secrets";
 import { uniqueEmail } from "../helpers/db";
 import { linkResult, sandboxControl } from "../helpers/sandbox";
-import { customAccount, isolatedDb, randomAccountNumber } from "./admin-support";
+import { customAccount, isolatedDb, randomAccountNumber } from "../helpers/admin-support";
 
 let db: Db;
 let close: () => Promise<void>;
@@ -39,12 +39,6 @@ async function link(user: { id: string; email: string; name: string | null }, op
   const result = await linkResult({ institutionId: options.institutionId, username: options.password ? "user_custom" : "user_good", password: options.password });
   const view = await linkBankAccount(deps(), user, result.input(options.password ? "Custom Checking" : "Plaid Checking"));
   return { view, result };
-}
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
 }
 
 describe("identity comparison", () => {
@@ -178,7 +172,7 @@ describe("review decisions", () => {
     const actions = (await db.auditLog.findMany({ where: { targetId: view.id }, select: { action: true, actorId: true } })).filter((a) => a.actorId === admin.id).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(["bank_account.removed", "admin.bank_account.removed"]));
     expect((await listReviewQueue(db)).items.map((i) => i.id)).not.toContain(view.id);
-    await expect(removeAccountAsAdmin(deps(), { id: admin.id }, view.id)).rejects.toMatchObject({ status: 404 });
+    expect(await rejection(removeAccountAsAdmin(deps(), { id: admin.id }, view.id))).toMatchObject({ status: 404 });
   });
 
   it("the fund-before-review setting: on by default; off → PENDING accounts get ACCOUNT_UNDER_REVIEW, approved ones fund", async () => {

@@ -1,14 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../lib/db";
-import { bankingDeps } from "../../lib/banking/deps";
-import { linkBankAccount } from "../../lib/banking/link-account";
-import { getUserDetail, searchUsers, setUserDisabled } from "../../lib/admin/users";
-import { auditFilterSchema, listAuditLog } from "../../lib/admin/audit-log";
-import { userQuerySchema } from "../../lib/admin/schemas";
-import { PAGE_SIZE } from "../../lib/admin/types";
+import type { Db } from "@/lib/db";
+import { bankingDeps } from "@/lib/banking/deps";
+import { linkBankAccount } from "@/lib/banking/link-account";
+import { getUserDetail, searchUsers, setUserDisabled } from "@/lib/admin/users";
+import { auditFilterSchema, listAuditLog } from "@/lib/admin/audit-log";
+import { userQuerySchema } from "@/lib/admin/schemas";
+import { PAGE_SIZE } from "@/lib/admin/types";
 import { linkResult } from "../helpers/sandbox";
-import { isolatedDb } from "./admin-support";
+import { isolatedDb } from "../helpers/admin-support";
+import { rejection } from "../helpers/app-error";
 
 let db: Db;
 let close: () => Promise<void>;
@@ -47,7 +48,7 @@ describe("admin users", () => {
     const json = JSON.stringify(detail);
     expect(json).not.toMatch(/access-sandbox|v1\.|ba_|btok_|cus_|1111222233330000/);
     expect(detail.user.hasStripeCustomer).toBe(true);
-    await expect(getUserDetail(db, "missing")).rejects.toMatchObject({ status: 404 });
+    expect(await rejection(getUserDetail(db, "missing"))).toMatchObject({ status: 404 });
   });
 
   it("disable ends every session (sessionVersion bump) and is audited; re-enable; never yourself", async () => {
@@ -58,8 +59,8 @@ describe("admin users", () => {
     expect(await db.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ disabled: true, sessionVersion: 1 });
     await setUserDisabled(db, { id: admin.id }, user.id, false);
     expect(await db.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ disabled: false, sessionVersion: 1 });
-    await expect(setUserDisabled(db, { id: admin.id }, admin.id, true)).rejects.toMatchObject({ status: 400, code: "CANNOT_DISABLE_SELF" });
-    await expect(setUserDisabled(db, { id: admin.id }, "missing", true)).rejects.toMatchObject({ status: 404 });
+    expect(await rejection(setUserDisabled(db, { id: admin.id }, admin.id, true))).toMatchObject({ status: 400, code: "CANNOT_DISABLE_SELF" });
+    expect(await rejection(setUserDisabled(db, { id: admin.id }, "missing", true))).toMatchObject({ status: 404 });
 
     const trail = await listAuditLog(db, auditFilterSchema.parse({ actor: admin.email, targetType: "user", targetId: user.id }));
     expect(trail.entries.map((e) => e.action)).toEqual(["admin.user.enabled", "admin.user.disabled"]);

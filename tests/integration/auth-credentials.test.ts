@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { authenticateWithPassword, registerWithPassword } from "../../lib/auth/credentials";
-import { AuthError } from "../../lib/auth/errors";
-import { THROTTLE_POLICY } from "../../lib/auth/throttle";
-import { verifyPassword } from "../../lib/auth/password";
+import { authenticateWithPassword, registerWithPassword } from "@/lib/auth/credentials";
+import { AuthError } from "@/lib/auth/errors";
+import { THROTTLE_POLICY } from "@/lib/auth/throttle";
+import { verifyPassword } from "@/lib/auth/password";
 import { seedDemoAccounts, DEMO_ACCOUNTS } from "@/lib/auth/demo-accounts";
 import { testDb, uniqueEmail } from "../helpers/db";
 

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { signInWithOAuth } from "../../lib/auth/oauth";
+import { signInWithOAuth } from "@/lib/auth/oauth";
 import { testDb, uniqueEmail } from "../helpers/db";
 
 const db = testDb();

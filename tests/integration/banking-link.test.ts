@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { bankingDeps } from "../../lib/banking/deps";
-import { LinkStep, linkBankAccount } from "../../lib/banking/link-account";
-import { removeBankAccount } from "../../lib/banking/remove-account";
-import { AppError } from "@/lib/errors";
-import { getPlaid } from "../../lib/plaid/client";
-import { plaidErrorOf } from "../../lib/plaid/errors";
-import { getStripe } from "../../lib/stripe/client";
+import { bankingDeps } from "@/lib/banking/deps";
+import { LinkStep, linkBankAccount } from "@/lib/banking/link-account";
+import { removeBankAccount } from "@/lib/banking/remove-account";
+import { rejection } from "../helpers/app-error";
+import { getPlaid } from "@/lib/plaid/client";
+import { plaidErrorOf } from "@/lib/plaid/errors";
+import { getStripe } from "@/lib/stripe/client";
 import { testDb, uniqueEmail } from "../helpers/db";
 import { customUserPassword, linkResult, sandboxControl } from "../helpers/sandbox";
 
@@ -15,12 +15,6 @@ const deps = () => ({ ...bankingDeps(), db });
 
 async function newUser() {
   return db.user.create({ data: { email: uniqueEmail("linker"), name: "Lin Ker" } });
-}
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
 }
 
 describe("linking a bank account", () => {
@@ -36,7 +30,7 @@ describe("linking a bank account", () => {
     expect(item.accessTokenCiphertext).toMatch(/^v1\./);
     expect(item.accessTokenCiphertext).not.toContain("access-sandbox");
     // Sealed under its row's context (fixed: key rotation and every reader use it).
-    const { itemAccessToken, openSecret } = await import("../../lib/secrets");
+    const { itemAccessToken, openSecret } = await import("@/lib/secrets");
     expect(openSecret(item.accessTokenCiphertext, `plaid_items.access_token:${item.id}`)).toBe(itemAccessToken(item));
     expect(itemAccessToken(item)).toMatch(/^access-sandbox-/);
     const account = await db.bankAccount.findFirstOrThrow({ where: { userId: user.id } });
@@ -186,7 +180,7 @@ describe("linking a bank account", () => {
     });
     const { stripeCustomerId } = await db.user.findUniqueOrThrow({ where: { id: user.id } });
     await expect(getStripe().customers.retrieveSource(stripeCustomerId!, account.stripeBankAccountId!)).rejects.toMatchObject({ code: "resource_missing" });
-    const { itemAccessToken } = await import("../../lib/secrets");
+    const { itemAccessToken } = await import("@/lib/secrets");
     const accessToken = itemAccessToken(account.item);
     const gone = await getPlaid().itemGet({ access_token: accessToken }).catch((e: unknown) => plaidErrorOf(e));
     expect(gone).toMatchObject({ error_code: expect.stringMatching(/ITEM_NOT_FOUND|INVALID_ACCESS_TOKEN/) });

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { bankingDeps } from "../../lib/banking/deps";
-import { applyItemWebhook } from "../../lib/banking/item-status";
-import { linkBankAccount } from "../../lib/banking/link-account";
-import { markItemReconnected } from "../../lib/banking/reconnect";
-import { AppError } from "@/lib/errors";
+import { bankingDeps } from "@/lib/banking/deps";
+import { applyItemWebhook } from "@/lib/banking/item-status";
+import { linkBankAccount } from "@/lib/banking/link-account";
+import { markItemReconnected } from "@/lib/banking/reconnect";
+import { rejection } from "../helpers/app-error";
 import { testDb, uniqueEmail } from "../helpers/db";
 import { linkResult, sandboxControl } from "../helpers/sandbox";
 
@@ -21,12 +21,6 @@ async function linked() {
 /** What a verified Plaid ITEM webhook does to the item (lib/banking/item-status.ts, the webhook route's domain call). */
 const itemWebhook = (plaidItemId: string, code: string, errorCode?: string) =>
   applyItemWebhook(db, { webhook_type: "ITEM", webhook_code: code, item_id: plaidItemId, ...(errorCode ? { error: { error_code: errorCode, error_type: "ITEM_ERROR" } } : {}) });
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
 
 const status = async (itemId: string) => (await db.plaidItem.findUniqueOrThrow({ where: { id: itemId } })).status;
 const reconnectedAudits = (itemId: string) => db.auditLog.count({ where: { action: "item.reconnected", targetId: itemId } });

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { startEmbeddedDatabase } from "../../lib/db/embedded";
+import { startEmbeddedDatabase } from "@/lib/db/embedded";
 
 describe("embedded database (PGlite over the wire protocol)", () => {
   it("keeps concurrent parameterised queries from many connections apart", async () => {

@@ -1,16 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { bankingDeps } from "../../lib/banking/deps";
-import { linkBankAccount } from "../../lib/banking/link-account";
-import { markItemReconnected } from "../../lib/banking/reconnect";
+import { bankingDeps } from "@/lib/banking/deps";
+import { linkBankAccount } from "@/lib/banking/link-account";
+import { markItemReconnected } from "@/lib/banking/reconnect";
 import { AppError } from "@/lib/errors";
-import { createFundingPayment } from "../../lib/funding/create-payment";
-import { getDashboardData } from "../../lib/funding/dashboard";
+import { rejection } from "../helpers/app-error";
+import { createFundingPayment } from "@/lib/funding/create-payment";
+import { getDashboardData } from "@/lib/funding/dashboard";
 import { MANDATE_TEXT_VERSION } from "@/lib/funding/mandates";
 import { applyObservedStatus } from "@/lib/funding/ledger";
 import { observeIntent } from "@/lib/funding/stripe-debit";
-import { writePaymentWithinLimits } from "../../lib/funding/write-payment";
-import { getStripe } from "../../lib/stripe/client";
+import { writePaymentWithinLimits } from "@/lib/funding/write-payment";
+import { getStripe } from "@/lib/stripe/client";
 import { testDb, uniqueEmail } from "../helpers/db";
 import { customUserPassword, linkResult, sandboxControl } from "../helpers/sandbox";
 
@@ -26,12 +27,6 @@ async function linkedUser(options: Parameters<typeof linkResult>[0] & { accountN
   const link = await linkResult(options);
   const bank = await linkBankAccount(bankingDeps(), user, link.input(options.accountName));
   return { user, bank, link };
-}
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
 }
 
 /** Settles a debit in the sandbox and applies what Stripe then reports (as the webhook or reconciliation would). */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import type { Prisma } from "../../lib/db";
-import type { ItemStatus } from "../../lib/generated/prisma/enums";
+import type { Prisma } from "@/lib/db";
+import type { ItemStatus } from "@/lib/generated/prisma/enums";
 import { moveItemStatus } from "@/lib/plaid/item-state";
 import { testDb, uniqueEmail } from "../helpers/db";
 

@@ -1,7 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { decryptSecret, encryptSecret, generateKeyEntry, keyIdOf, parseKeyring } from "../../lib/crypto";
-import { rotateStoredSecrets, type EncryptedColumn } from "../../lib/secrets/rotate";
+import { decryptSecret, encryptSecret, generateKeyEntry, keyIdOf, parseKeyring } from "@/lib/crypto";
+import { rotateStoredSecrets, type EncryptedColumn } from "@/lib/secrets/rotate";
 
 const url = inject("databaseUrl");
 const table = `rotation_test_${process.pid}_${Date.now()}`;

@@ -1,8 +1,8 @@
 import path from "node:path";
 import pg from "pg";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { startEmbeddedDatabase, type EmbeddedDatabase } from "../../lib/db/embedded";
-import { migrate, readMigrations } from "../../lib/db/migrate";
+import { startEmbeddedDatabase, type EmbeddedDatabase } from "@/lib/db/embedded";
+import { migrate, readMigrations } from "@/lib/db/migrate";
 import { modelFromDatabase, modelFromPrismaSchema } from "../helpers/schema-model";
 import { adminQuery, withDatabase } from "../helpers/postgres";
 

@@ -8,10 +8,10 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type Stripe from "stripe";
 import { expect } from "vitest";
-import type { Db } from "../../lib/db";
-import { getPlaid } from "../../lib/plaid/client";
-import { sealItemAccessToken } from "../../lib/secrets";
-import { getStripe } from "../../lib/stripe/client";
+import type { Db } from "@/lib/db";
+import { getPlaid } from "@/lib/plaid/client";
+import { sealItemAccessToken } from "@/lib/secrets";
+import { getStripe } from "@/lib/stripe/client";
 import { uniqueEmail } from "../helpers/db";
 
 export function sandboxUrl(): string {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { TestProject } from "vitest/node";
-import { startEmbeddedDatabase } from "../../lib/db/embedded";
-import { migrate } from "../../lib/db/migrate";
+import { startEmbeddedDatabase } from "@/lib/db/embedded";
+import { migrate } from "@/lib/db/migrate";
 import { adminQuery, withDatabase } from "../helpers/postgres";
 
 /**

@@ -1,6 +1,6 @@
 import type { TestProject } from "vitest/node";
 import { startSandbox } from "../../sandbox/src/server";
-import { LOCAL_SANDBOX_CREDENTIALS } from "../../lib/config/schema";
+import { LOCAL_SANDBOX_CREDENTIALS } from "@/lib/config/schema";
 
 /**
  * Vitest global setup for integration tests: one local sandbox (Plaid, Link,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rejectMalformedJsonBody } from "../../lib/http/api";
+import { rejectMalformedJsonBody } from "@/lib/http/api";
 
 const post = (body: string, contentType = "application/json") => new Request("http://localhost/api/auth/callback/credentials", { method: "POST", headers: { "content-type": contentType }, body });
 

@@ -1,6 +1,6 @@
 import { encode } from "next-auth/jwt";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { readSessionClaims, sessionCookieName, sessionTokenOf } from "../../lib/auth/session-token";
+import { readSessionClaims, sessionCookieName, sessionTokenOf } from "@/lib/auth/session-token";
 
 const SECRET = "unit-test-secret-unit-test-secret-0123456789";
 

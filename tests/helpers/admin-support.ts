@@ -1,9 +1,10 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { inject } from "vitest";
-import { createPrismaClient, type Db } from "../../lib/db";
-import { startEmbeddedDatabase } from "../../lib/db/embedded";
-import { migrate } from "../../lib/db/migrate";
-import { adminQuery, withDatabase } from "../helpers/postgres";
+import { createPrismaClient, type Db } from "@/lib/db";
+import { startEmbeddedDatabase } from "@/lib/db/embedded";
+import { migrate } from "@/lib/db/migrate";
+import { adminQuery, withDatabase } from "./postgres";
+import { uniqueEmail } from "./db";
 
 /**
  * A database of its own for an admin test file, migrated: admin tests change
@@ -63,4 +64,21 @@ export function customAccount(options: { accountNumber: string; mask: string; ow
 export function randomAccountNumber(): { accountNumber: string; mask: string } {
   const digits = Array.from({ length: 12 }, () => Math.floor(Math.random() * 10)).join("");
   return { accountNumber: `9${digits.slice(1)}`, mask: digits.slice(-4) };
+}
+
+/** A user with one (already linked) bank account, written directly: the admin lists and export only read rows. */
+export async function userWithBankAccount(db: Db, label = "payer", mask = "4321") {
+  const user = await db.user.create({ data: { email: uniqueEmail(label), name: "Pay Er" } });
+  const item = await db.plaidItem.create({
+    data: { id: randomUUID(), userId: user.id, plaidItemId: randomUUID(), accessTokenCiphertext: "v1.test.unused", institutionName: "First Platypus Bank", status: "ACTIVE" },
+  });
+  const bank = await db.bankAccount.create({
+    data: { userId: user.id, itemId: item.id, plaidAccountId: randomUUID(), name: "Checking", mask, type: "depository", subtype: "checking", institutionName: "First Platypus Bank", status: "ACTIVE" },
+  });
+  return { user, bank };
+}
+
+/** A streamed response body (the CSV export) as text. */
+export function readAll(stream: ReadableStream<Uint8Array>): Promise<string> {
+  return new Response(stream).text();
 }
