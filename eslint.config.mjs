@@ -31,7 +31,8 @@ const SERVER_FOLDERS = ["lib/db", "lib/crypto", "lib/secrets", "lib/config"];
 
 /** Packages only a server can (or may) load: Node built-ins, database drivers, SDKs with secret keys, session internals. */
 const NODE_BUILTINS = new Set(builtinModules);
-const SERVER_PACKAGE = /^(node:|pg$|@prisma\/|@electric-sql\/|@node-rs\/|stripe$|plaid$|jose$|next-auth(\/(?!react$).*)?$|next\/headers$|next\/server$)/;
+const SERVER_PACKAGE =
+  /^(node:|pg$|@prisma\/|@electric-sql\/|@node-rs\/|stripe$|plaid$|jose$|next-auth(\/(?!react$).*)?$|next\/headers$|next\/server$)/;
 const isServerPackage = (/** @type {string} */ spec) => SERVER_PACKAGE.test(spec) || NODE_BUILTINS.has(spec.split("/")[0] ?? "");
 
 /** Project-relative path with forward slashes. */
@@ -45,7 +46,15 @@ function resolveLocal(/** @type {string} */ fromFile, /** @type {string} */ spec
   else if (spec.startsWith(".")) base = path.resolve(path.dirname(fromFile), spec);
   else return null;
   const stem = base.replace(/\.(m?js|jsx)$/, "");
-  const candidates = [base, `${stem}.ts`, `${stem}.tsx`, `${stem}.mjs`, `${stem}.js`, path.join(base, "index.ts"), path.join(base, "index.tsx")];
+  const candidates = [
+    base,
+    `${stem}.ts`,
+    `${stem}.tsx`,
+    `${stem}.mjs`,
+    `${stem}.js`,
+    path.join(base, "index.ts"),
+    path.join(base, "index.tsx"),
+  ];
   return candidates.find(isFile) ?? base;
 }
 
@@ -148,7 +157,12 @@ const fundwell = {
             if (reason) reasons.push(reason);
           }),
           MemberExpression(/** @type {any} */ node) {
-            if (node.object.type === "Identifier" && node.object.name === "process" && node.property.type === "Identifier" && node.property.name === "env") {
+            if (
+              node.object.type === "Identifier" &&
+              node.object.name === "process" &&
+              node.property.type === "Identifier" &&
+              node.property.name === "env"
+            ) {
               reasons.push("reads process.env");
             }
           },
@@ -329,7 +343,8 @@ export default defineConfig(
           patterns: [
             {
               group: SERVER_FOLDER_IMPORTS,
-              message: "components/ never import lib/db, lib/crypto, lib/secrets or lib/config: a server page or route reads the data and passes it in as props.",
+              message:
+                "components/ never import lib/db, lib/crypto, lib/secrets or lib/config: a server page or route reads the data and passes it in as props.",
             },
           ],
         },

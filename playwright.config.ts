@@ -39,9 +39,16 @@ const systemChromium = ["/usr/bin/chromium-headless-shell", "/usr/bin/chromium",
 function videoAvailable(): boolean {
   if (process.env.E2E_VIDEO) return process.env.E2E_VIDEO === "1";
   try {
-    const browsers = JSON.parse(readFileSync("node_modules/playwright-core/browsers.json", "utf8")) as { browsers: { name: string; revision: string }[] };
+    const browsers = JSON.parse(readFileSync("node_modules/playwright-core/browsers.json", "utf8")) as {
+      browsers: { name: string; revision: string }[];
+    };
     const revision = browsers.browsers.find((b) => b.name === "ffmpeg")?.revision;
-    const root = process.env.PLAYWRIGHT_BROWSERS_PATH || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), os.platform() === "darwin" ? "Library/Caches" : ".cache"), "ms-playwright");
+    const root =
+      process.env.PLAYWRIGHT_BROWSERS_PATH ||
+      path.join(
+        process.env.XDG_CACHE_HOME || path.join(os.homedir(), os.platform() === "darwin" ? "Library/Caches" : ".cache"),
+        "ms-playwright",
+      );
     const dir = path.join(root, `ffmpeg-${revision}`);
     return os.platform() === "linux" ? existsSync(path.join(dir, "ffmpeg-linux")) : existsSync(dir);
   } catch {
@@ -51,7 +58,9 @@ function videoAvailable(): boolean {
 
 // Once, in the runner (workers load this file too).
 if (!process.env.TEST_WORKER_INDEX && !realEnabled && !process.env.E2E_QUIET) {
-  console.log(`[e2e] real-sandbox target skipped: set ${missingKeys.join(", ")} to also run the specs against Plaid Sandbox + Stripe test mode (docs/e2e.md).`);
+  console.log(
+    `[e2e] real-sandbox target skipped: set ${missingKeys.join(", ")} to also run the specs against Plaid Sandbox + Stripe test mode (docs/e2e.md).`,
+  );
 }
 
 const chromium = {

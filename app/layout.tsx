@@ -19,7 +19,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         {plaidLinkStandInUrl ? <script src={plaidLinkStandInUrl} /> : null}
       </head>
       <body className="min-h-screen">
-        <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2">
+        <a
+          href="#main"
+          className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2"
+        >
           Skip to content
         </a>
         {/* Header and <main id="main">: SiteShell, rendered by each group layout or page (components/layout/site-shell.tsx). */}

@@ -11,8 +11,8 @@ export default async function HomePage() {
         <div className="space-y-6">
           <h1 className="text-4xl font-bold tracking-tight text-slate-900">Fund your balance straight from your bank.</h1>
           <p className="text-lg text-slate-600">
-            Link your bank once with Plaid, then move money into your Fundwell balance by ACH debit whenever you like. Every transfer is tracked from
-            pending to settled.
+            Link your bank once with Plaid, then move money into your Fundwell balance by ACH debit whenever you like. Every transfer is
+            tracked from pending to settled.
           </p>
           <div className="flex gap-3">
             {user ? (
@@ -38,7 +38,10 @@ export default async function HomePage() {
             ["Fund any time", "Each transfer shows as pending, then lands in your available balance when it settles."],
           ].map(([title, text], i) => (
             <li key={title} className="flex gap-4">
-              <span aria-hidden className="flex h-8 w-8 shrink-0 items-center justify-center rounded-full bg-brand-50 font-semibold text-brand-700">
+              <span
+                aria-hidden
+                className="flex h-8 w-8 shrink-0 items-center justify-center rounded-full bg-brand-50 font-semibold text-brand-700"
+              >
                 {i + 1}
               </span>
               <div>

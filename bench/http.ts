@@ -14,7 +14,10 @@ export interface HttpResult {
   body: string;
 }
 
-export function request(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<HttpResult> {
+export function request(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: options.method ?? "GET", headers: options.headers, agent }, (res) => {
       const chunks: Buffer[] = [];
@@ -61,5 +64,12 @@ export interface Summary {
 export function summarize(values: number[]): Summary {
   const s = [...values].sort((a, b) => a - b);
   const q = (p: number) => (s.length ? s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))]! : NaN);
-  return { n: s.length, mean: s.length ? s.reduce((a, b) => a + b, 0) / s.length : NaN, p50: q(0.5), p95: q(0.95), p99: q(0.99), max: s.length ? s[s.length - 1]! : NaN };
+  return {
+    n: s.length,
+    mean: s.length ? s.reduce((a, b) => a + b, 0) / s.length : NaN,
+    p50: q(0.5),
+    p95: q(0.95),
+    p99: q(0.99),
+    max: s.length ? s[s.length - 1]! : NaN,
+  };
 }

@@ -31,7 +31,8 @@ if (process.argv[3] === "phases") {
     if (!idleIds.has(id)) b.busy += 1;
     buckets.set(Math.floor(sampleSeconds[i]!), b);
   });
-  for (const [second, b] of buckets) console.log(`${String(second).padStart(4)} s  ${((100 * b.busy) / b.all).toFixed(0).padStart(3)}% busy`);
+  for (const [second, b] of buckets)
+    console.log(`${String(second).padStart(4)} s  ${((100 * b.busy) / b.all).toFixed(0).padStart(3)}% busy`);
   process.exit(0);
 }
 const top = Number(process.argv[3] ?? 30);
@@ -54,7 +55,8 @@ for (const node of profile.nodes) {
 }
 const print = (title: string, m: Map<string, number>, n: number) => {
   console.log(`\n${title}`);
-  for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`${((v / total) * 100).toFixed(1).padStart(5)}%  ${(v / 1000).toFixed(0).padStart(7)} ms  ${k}`);
+  for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n))
+    console.log(`${((v / total) * 100).toFixed(1).padStart(5)}%  ${(v / 1000).toFixed(0).padStart(7)} ms  ${k}`);
 };
 // Inclusive time: a sample counts once for every distinct function on its stack.
 const parent = new Map<number, number>();
@@ -81,7 +83,12 @@ function area(url: string, fn: string): string {
   if (!url) return fn.startsWith("(") ? fn : "(native/V8)";
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (nm) return nm[1]!;
-  if (url.startsWith("node:")) return url.replace(/^node:(internal\/)?/, "node:").split("/").slice(0, 2).join("/");
+  if (url.startsWith("node:"))
+    return url
+      .replace(/^node:(internal\/)?/, "node:")
+      .split("/")
+      .slice(0, 2)
+      .join("/");
   if (url.includes(".next-bench/server/chunks")) return "app bundle (.next-bench/server/chunks)";
   if (url.includes(".next-bench")) return ".next-bench (other)";
   return url.replace(/^file:\/\/\/work\/main\//, "");

@@ -45,15 +45,22 @@ export function costGrowthSvg(points: GrowthPoint[]): string {
   for (const scenario of [...new Set(points.map((p) => p.scenario))]) {
     const color = COLORS[scenario] ?? "#6b7280";
     const ps = points.filter((p) => p.scenario === scenario).sort((a, b) => a.size - b.size);
-    const line = (pick: (p: GrowthPoint) => number) => ps.map((p, i) => `${i ? "L" : "M"}${x(p.size).toFixed(1)},${y(pick(p)).toFixed(1)}`).join(" ");
+    const line = (pick: (p: GrowthPoint) => number) =>
+      ps.map((p, i) => `${i ? "L" : "M"}${x(p.size).toFixed(1)},${y(pick(p)).toFixed(1)}`).join(" ");
     out.push(`<path d="${line((p) => p.p50)}" fill="none" stroke="${color}" stroke-width="2"/>`);
     out.push(`<path d="${line((p) => p.app)}" fill="none" stroke="${color}" stroke-width="1.5" stroke-dasharray="5 4"/>`);
     for (const p of ps) {
-      out.push(`<circle cx="${x(p.size)}" cy="${y(p.p50)}" r="3" fill="${color}"><title>${esc(`${scenario} ${p.size}: p50 ${p.p50.toFixed(1)} ms, app ${p.app.toFixed(1)} ms, ${p.queries} queries`)}</title></circle>`);
+      out.push(
+        `<circle cx="${x(p.size)}" cy="${y(p.p50)}" r="3" fill="${color}"><title>${esc(`${scenario} ${p.size}: p50 ${p.p50.toFixed(1)} ms, app ${p.app.toFixed(1)} ms, ${p.queries} queries`)}</title></circle>`,
+      );
     }
-    out.push(`<line x1="${W - m.right + 16}" x2="${W - m.right + 40}" y1="${legendY}" y2="${legendY}" stroke="${color}" stroke-width="2"/>`);
+    out.push(
+      `<line x1="${W - m.right + 16}" x2="${W - m.right + 40}" y1="${legendY}" y2="${legendY}" stroke="${color}" stroke-width="2"/>`,
+    );
     out.push(`<text x="${W - m.right + 46}" y="${legendY + 4}">${esc(scenario)} p50</text>`);
-    out.push(`<line x1="${W - m.right + 16}" x2="${W - m.right + 40}" y1="${legendY + 18}" y2="${legendY + 18}" stroke="${color}" stroke-width="1.5" stroke-dasharray="5 4"/>`);
+    out.push(
+      `<line x1="${W - m.right + 16}" x2="${W - m.right + 40}" y1="${legendY + 18}" y2="${legendY + 18}" stroke="${color}" stroke-width="1.5" stroke-dasharray="5 4"/>`,
+    );
     out.push(`<text x="${W - m.right + 46}" y="${legendY + 22}">${esc(scenario)} app p50</text>`);
     legendY += 44;
   }

@@ -81,7 +81,11 @@ test.describe("Accessibility", () => {
     await expect(page.getByTestId("bank-account")).toContainText("Plaid Checking ····0000");
   });
 
-  test("admin pages: overview, review queue, users, user, payments, payment, bank account, audit log, settings", async ({ page, browser, baseURL }) => {
+  test("admin pages: overview, review queue, users, user, payments, payment, bank account, audit log, settings", async ({
+    page,
+    browser,
+    baseURL,
+  }) => {
     test.slow();
     const person = newPerson("a11yadmin");
     await signUp(page, person);

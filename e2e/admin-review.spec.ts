@@ -4,7 +4,11 @@ import { fund, history, linkBank } from "./support/dashboard";
 import { sql } from "./support/database";
 
 test.describe("Journey: admin review", () => {
-  test("an admin reviews a newly linked account and blocks it; the person can no longer fund from it", async ({ page, browser, baseURL }) => {
+  test("an admin reviews a newly linked account and blocks it; the person can no longer fund from it", async ({
+    page,
+    browser,
+    baseURL,
+  }) => {
     test.slow();
     const person = newPerson("reviewed");
     await test.step("a person signs up, links a bank and funds once", async () => {
@@ -23,7 +27,10 @@ test.describe("Journey: admin review", () => {
       await admin.goto(`/admin/users?q=${encodeURIComponent(person.email)}`);
       await admin.getByRole("link", { name: person.email }).click();
       await expect(admin.getByRole("heading", { level: 1, name: person.email })).toBeVisible();
-      await admin.getByRole("table", { name: "Bank accounts (mask only)" }).getByRole("link", { name: /First Platypus Bank ····0000/ }).click();
+      await admin
+        .getByRole("table", { name: "Bank accounts (mask only)" })
+        .getByRole("link", { name: /First Platypus Bank ····0000/ })
+        .click();
       await expect(admin).toHaveURL(/\/admin\/bank-accounts\//);
       await expect(admin.getByText("Identity", { exact: true })).toBeVisible();
     });
@@ -44,13 +51,18 @@ test.describe("Journey: admin review", () => {
       await expect(page.getByText("Your bank needs attention before you can add funds.")).toBeVisible();
       await expect(page.getByRole("form", { name: "Add funds" })).toHaveCount(0);
       // A request sent anyway (stale tab, script) is refused.
-      const [row] = await sql<{ id: string }>(`SELECT b."id" FROM "bank_accounts" b JOIN "users" u ON u."id" = b."user_id" WHERE u."email" = $1`, [person.email]);
+      const [row] = await sql<{ id: string }>(
+        `SELECT b."id" FROM "bank_accounts" b JOIN "users" u ON u."id" = b."user_id" WHERE u."email" = $1`,
+        [person.email],
+      );
       const refused = await page.request.post("/api/payments", {
         headers: { origin: baseURL! },
         data: { requestId: crypto.randomUUID(), bankAccountId: row!.id, amountCents: 1_000 },
-      })
+      });
       expect(refused.status()).toBe(422);
-      expect(await refused.json()).toMatchObject({ error: { code: "ACCOUNT_BLOCKED", message: "Funding from this bank account has been blocked. Please contact support." } });
+      expect(await refused.json()).toMatchObject({
+        error: { code: "ACCOUNT_BLOCKED", message: "Funding from this bank account has been blocked. Please contact support." },
+      });
       await expect(history(page)).toHaveCount(1);
     });
   });

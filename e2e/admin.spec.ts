@@ -19,7 +19,9 @@ import { sql } from "./support/database";
 const ROOT = process.cwd();
 
 function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)],
+  );
 }
 
 /** app/(admin)/admin/users/[id]/page.tsx → /admin/users/[id] */
@@ -29,7 +31,9 @@ function urlOf(file: string, leaf: string): string {
   return `/${segments.filter((s) => !/^\(.*\)$/.test(s)).join("/")}`;
 }
 
-const ADMIN_PAGES = walk(path.join(ROOT, "app/(admin)")).filter((f) => path.basename(f) === "page.tsx").map((f) => urlOf(f, "page.tsx"));
+const ADMIN_PAGES = walk(path.join(ROOT, "app/(admin)"))
+  .filter((f) => path.basename(f) === "page.tsx")
+  .map((f) => urlOf(f, "page.tsx"));
 const ADMIN_ROUTES = walk(path.join(ROOT, "app/api/admin"))
   .filter((f) => path.basename(f) === "route.ts")
   .flatMap((f) => {
@@ -86,7 +90,11 @@ const ADMIN_CALLS: Record<string, { body?: unknown; query?: string; status?: num
 
 const ORDER = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
-async function signedIn(browser: Browser, baseURL: string, who: { email: string; password: string } | "new"): Promise<{ context: BrowserContext; request: APIRequestContext; email: string }> {
+async function signedIn(
+  browser: Browser,
+  baseURL: string,
+  who: { email: string; password: string } | "new",
+): Promise<{ context: BrowserContext; request: APIRequestContext; email: string }> {
   const context = await browser.newContext({ baseURL });
   const page = await context.newPage();
   let email: string;
@@ -101,7 +109,11 @@ async function signedIn(browser: Browser, baseURL: string, who: { email: string;
   return { context, request: page.request, email };
 }
 
-async function linkAndFund(request: APIRequestContext, baseURL: string, fund: boolean): Promise<{ bankAccountId: string; paymentId: string | null }> {
+async function linkAndFund(
+  request: APIRequestContext,
+  baseURL: string,
+  fund: boolean,
+): Promise<{ bankAccountId: string; paymentId: string | null }> {
   const link = await linkResultWithoutUi();
   const linked = await request.post("/api/bank-accounts", {
     headers: { origin: baseURL },
@@ -112,7 +124,12 @@ async function linkAndFund(request: APIRequestContext, baseURL: string, fund: bo
   if (!fund) return { bankAccountId: bankAccount.id, paymentId: null };
   const paid = await request.post("/api/payments", {
     headers: { origin: baseURL },
-    data: { requestId: crypto.randomUUID(), bankAccountId: bankAccount.id, amountCents: 1_000, mandate: { accepted: true, textVersion: "2026-11-v1" } },
+    data: {
+      requestId: crypto.randomUUID(),
+      bankAccountId: bankAccount.id,
+      amountCents: 1_000,
+      mandate: { accepted: true, textVersion: "2026-11-v1" },
+    },
   });
   expect(paid.status()).toBe(201);
   const { payment } = (await paid.json()) as { payment: { id: string } };
@@ -134,7 +151,10 @@ test.beforeAll(async ({ browser, baseURL }, testInfo) => {
   admin = await signedIn(browser, baseURL!, DEMO_ADMIN);
   const funded = await linkAndFund(user.request, baseURL!, true);
   const disposable = await linkAndFund(other.request, baseURL!, false);
-  const token = await admin.request.post(`/api/admin/bank-accounts/${funded.bankAccountId}/processor-tokens`, { headers: { origin: baseURL! }, data: { processor: "dwolla" } });
+  const token = await admin.request.post(`/api/admin/bank-accounts/${funded.bankAccountId}/processor-tokens`, {
+    headers: { origin: baseURL! },
+    data: { processor: "dwolla" },
+  });
   expect(token.status()).toBe(201);
   const [row] = await sql<{ id: string }>(`SELECT "id" FROM "users" WHERE "email" = $1`, [user.email]);
   ids = {
@@ -151,26 +171,47 @@ test.afterAll(async () => {
 });
 
 test("the admin pages and routes were found on disk", { tag: LOCAL_SANDBOX_TAG }, () => {
-  expect(ADMIN_PAGES).toEqual(expect.arrayContaining(["/admin", "/admin/reviews", "/admin/users", "/admin/users/[id]", "/admin/payments", "/admin/payments/[id]", "/admin/audit", "/admin/settings", "/admin/bank-accounts/[id]"]));
+  expect(ADMIN_PAGES).toEqual(
+    expect.arrayContaining([
+      "/admin",
+      "/admin/reviews",
+      "/admin/users",
+      "/admin/users/[id]",
+      "/admin/payments",
+      "/admin/payments/[id]",
+      "/admin/audit",
+      "/admin/settings",
+      "/admin/bank-accounts/[id]",
+    ]),
+  );
   expect(ADMIN_ROUTES.length).toBeGreaterThanOrEqual(Object.keys(ADMIN_CALLS).length);
-  for (const r of ADMIN_ROUTES) expect(ADMIN_CALLS[`${r.method} ${r.template}`], `add ${r.method} ${r.template} to ADMIN_CALLS`).toBeDefined();
+  for (const r of ADMIN_ROUTES)
+    expect(ADMIN_CALLS[`${r.method} ${r.template}`], `add ${r.method} ${r.template} to ADMIN_CALLS`).toBeDefined();
 });
 
-test("anonymous visitors: every admin page redirects to sign-in, every admin API route answers 401", { tag: LOCAL_SANDBOX_TAG }, async ({ playwright, baseURL }) => {
-  const anonymous = await playwright.request.newContext({ baseURL });
-  for (const page of ADMIN_PAGES) {
-    const url = fill(page, ids);
-    const res = await anonymous.get(url, { maxRedirects: 0 });
-    expect([302, 303, 307, 308], `GET ${url}`).toContain(res.status());
-    expect(res.headers().location, `GET ${url}`).toContain(`/signin?callbackUrl=${encodeURIComponent(url)}`);
-  }
-  for (const route of ADMIN_ROUTES) {
-    const url = fill(route.template, ids);
-    const res = await anonymous.fetch(url, { method: route.method, headers: { origin: baseURL! }, data: route.method === "GET" ? undefined : {} });
-    expect(res.status(), `${route.method} ${url}`).toBe(401);
-  }
-  await anonymous.dispose();
-});
+test(
+  "anonymous visitors: every admin page redirects to sign-in, every admin API route answers 401",
+  { tag: LOCAL_SANDBOX_TAG },
+  async ({ playwright, baseURL }) => {
+    const anonymous = await playwright.request.newContext({ baseURL });
+    for (const page of ADMIN_PAGES) {
+      const url = fill(page, ids);
+      const res = await anonymous.get(url, { maxRedirects: 0 });
+      expect([302, 303, 307, 308], `GET ${url}`).toContain(res.status());
+      expect(res.headers().location, `GET ${url}`).toContain(`/signin?callbackUrl=${encodeURIComponent(url)}`);
+    }
+    for (const route of ADMIN_ROUTES) {
+      const url = fill(route.template, ids);
+      const res = await anonymous.fetch(url, {
+        method: route.method,
+        headers: { origin: baseURL! },
+        data: route.method === "GET" ? undefined : {},
+      });
+      expect(res.status(), `${route.method} ${url}`).toBe(401);
+    }
+    await anonymous.dispose();
+  },
+);
 
 test("signed-in users: every admin page and API route answers 403", { tag: LOCAL_SANDBOX_TAG }, async ({ baseURL }) => {
   for (const page of ADMIN_PAGES) {
@@ -180,7 +221,11 @@ test("signed-in users: every admin page and API route answers 403", { tag: LOCAL
   }
   for (const route of ADMIN_ROUTES) {
     const url = fill(route.template, ids);
-    const res = await user.request.fetch(url, { method: route.method, headers: { origin: baseURL! }, data: route.method === "GET" ? undefined : {} });
+    const res = await user.request.fetch(url, {
+      method: route.method,
+      headers: { origin: baseURL! },
+      data: route.method === "GET" ? undefined : {},
+    });
     expect(res.status(), `${route.method} ${url}`).toBe(403);
     expect(await res.json()).toEqual({ error: { message: "This area is for administrators." } });
   }
@@ -189,7 +234,11 @@ test("signed-in users: every admin page and API route answers 403", { tag: LOCAL
 test("state-changing admin routes refuse cross-site requests, even from an admin", { tag: LOCAL_SANDBOX_TAG }, async () => {
   for (const route of ADMIN_ROUTES.filter((r) => r.method !== "GET")) {
     const url = fill(route.template, ids, ADMIN_CALLS[`${route.method} ${route.template}`]?.ids);
-    const res = await admin.request.fetch(url, { method: route.method, headers: { origin: "https://evil.example" }, data: ADMIN_CALLS[`${route.method} ${route.template}`]?.body ?? {} });
+    const res = await admin.request.fetch(url, {
+      method: route.method,
+      headers: { origin: "https://evil.example" },
+      data: ADMIN_CALLS[`${route.method} ${route.template}`]?.body ?? {},
+    });
     expect(res.status(), `${route.method} ${url}`).toBe(403);
   }
 });
@@ -209,91 +258,107 @@ test("admins: every admin page renders (200) and every admin API route succeeds"
   }
 });
 
-test("the pages show seeded data: overview chart, queue, users, payments with CSV, timeline, processor tokens, audit", { tag: LOCAL_SANDBOX_TAG }, async ({ browser, baseURL }) => {
-  test.slow();
-  const context = await browser.newContext({ baseURL, storageState: await admin.context.storageState() });
-  const page = await context.newPage();
-  // Hydration mismatches and uncaught errors fail the test.
-  const problems: string[] = [];
-  page.on("pageerror", (error) => problems.push(`${page.url()} pageerror: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error" && !/Failed to load resource/.test(message.text())) problems.push(`${page.url()} console: ${message.text()}`);
-  });
-  const axe = async () => {
-    const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-    expect(result.violations.map((v) => `${page.url()} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
-  };
+test(
+  "the pages show seeded data: overview chart, queue, users, payments with CSV, timeline, processor tokens, audit",
+  { tag: LOCAL_SANDBOX_TAG },
+  async ({ browser, baseURL }) => {
+    test.slow();
+    const context = await browser.newContext({ baseURL, storageState: await admin.context.storageState() });
+    const page = await context.newPage();
+    // Hydration mismatches and uncaught errors fail the test.
+    const problems: string[] = [];
+    page.on("pageerror", (error) => problems.push(`${page.url()} pageerror: ${error.message}`));
+    page.on("console", (message) => {
+      if (message.type() === "error" && !/Failed to load resource/.test(message.text()))
+        problems.push(`${page.url()} console: ${message.text()}`);
+    });
+    const axe = async () => {
+      const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+      expect(result.violations.map((v) => `${page.url()} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+    };
 
-  await page.goto("/admin");
-  await expect(page.getByRole("heading", { level: 1, name: "Admin overview" })).toBeVisible();
-  await expect(page.getByRole("img", { name: /Funding volume per day/ })).toBeVisible();
-  await expect(page.getByRole("table", { name: "Payments by status" })).toContainText(/processing|succeeded/);
-  await axe();
-  if (process.env.E2E_ADMIN_SCREENSHOTS) await page.screenshot({ path: path.join(process.env.E2E_ADMIN_SCREENSHOTS, "overview.png"), fullPage: true });
+    await page.goto("/admin");
+    await expect(page.getByRole("heading", { level: 1, name: "Admin overview" })).toBeVisible();
+    await expect(page.getByRole("img", { name: /Funding volume per day/ })).toBeVisible();
+    await expect(page.getByRole("table", { name: "Payments by status" })).toContainText(/processing|succeeded/);
+    await axe();
+    if (process.env.E2E_ADMIN_SCREENSHOTS)
+      await page.screenshot({ path: path.join(process.env.E2E_ADMIN_SCREENSHOTS, "overview.png"), fullPage: true });
 
-  const [{ review_status: reviewStatus }] = (await sql<{ review_status: string }>(`SELECT "review_status" FROM "bank_accounts" WHERE "id" = $1`, [ids.bankAccountId])) as [{ review_status: string }];
-  await page.goto(`/admin/reviews?status=${reviewStatus}`);
-  await expect(page.getByRole("cell", { name: new RegExp(user.email) })).toBeVisible();
-  await axe();
+    const [{ review_status: reviewStatus }] = (await sql<{ review_status: string }>(
+      `SELECT "review_status" FROM "bank_accounts" WHERE "id" = $1`,
+      [ids.bankAccountId],
+    )) as [{ review_status: string }];
+    await page.goto(`/admin/reviews?status=${reviewStatus}`);
+    await expect(page.getByRole("cell", { name: new RegExp(user.email) })).toBeVisible();
+    await axe();
 
-  await page.goto(`/admin/users?q=${encodeURIComponent(user.email)}`);
-  await expect(page.getByRole("link", { name: user.email })).toBeVisible();
-  await page.getByRole("link", { name: user.email }).click();
-  await expect(page.getByRole("heading", { level: 1, name: user.email })).toBeVisible();
-  await expect(page.getByRole("table", { name: "Bank accounts (mask only)" })).toContainText("First Platypus Bank ····0000");
-  expect(await page.content()).not.toMatch(/access-sandbox|processor-sandbox-[0-9a-f]{8}-|\bba_[A-Za-z0-9]{8}|\bcus_[A-Za-z0-9]{8}/);
-  await axe();
+    await page.goto(`/admin/users?q=${encodeURIComponent(user.email)}`);
+    await expect(page.getByRole("link", { name: user.email })).toBeVisible();
+    await page.getByRole("link", { name: user.email }).click();
+    await expect(page.getByRole("heading", { level: 1, name: user.email })).toBeVisible();
+    await expect(page.getByRole("table", { name: "Bank accounts (mask only)" })).toContainText("First Platypus Bank ····0000");
+    expect(await page.content()).not.toMatch(/access-sandbox|processor-sandbox-[0-9a-f]{8}-|\bba_[A-Za-z0-9]{8}|\bcus_[A-Za-z0-9]{8}/);
+    await axe();
 
-  await page.goto(`/admin/payments?email=${encodeURIComponent(user.email)}`);
-  await expect(page.getByRole("cell", { name: "$10.00" })).toBeVisible();
-  const exportHref = await page.getByRole("link", { name: "Export CSV" }).getAttribute("href");
-  const csv = await (await page.request.get(exportHref!)).text();
-  expect(csv.split("\r\n")[0]).toBe("payment_id,created_at,user_email,amount,currency,status,bank,stripe_payment_intent_id,stripe_charge_id,failure_code,failure_message,settled_at");
-  expect(csv).toContain(`${ids.paymentId},`);
-  expect(csv).toContain(`,${user.email},10.00,usd,`);
-  await axe();
+    await page.goto(`/admin/payments?email=${encodeURIComponent(user.email)}`);
+    await expect(page.getByRole("cell", { name: "$10.00" })).toBeVisible();
+    const exportHref = await page.getByRole("link", { name: "Export CSV" }).getAttribute("href");
+    const csv = await (await page.request.get(exportHref!)).text();
+    expect(csv.split("\r\n")[0]).toBe(
+      "payment_id,created_at,user_email,amount,currency,status,bank,stripe_payment_intent_id,stripe_charge_id,failure_code,failure_message,settled_at",
+    );
+    expect(csv).toContain(`${ids.paymentId},`);
+    expect(csv).toContain(`,${user.email},10.00,usd,`);
+    await axe();
 
-  await page.goto(`/admin/payments/${ids.paymentId}`);
-  await expect(page.getByText(/^pi_/)).toBeVisible();
-  await expect(page.getByRole("table", { name: /Webhook events and audit entries/ })).toContainText("payment.created");
-  await axe();
+    await page.goto(`/admin/payments/${ids.paymentId}`);
+    await expect(page.getByText(/^pi_/)).toBeVisible();
+    await expect(page.getByRole("table", { name: /Webhook events and audit entries/ })).toContainText("payment.created");
+    await axe();
 
-  await page.goto(`/admin/bank-accounts/${ids.bankAccountId}`);
-  await expect(page.getByText(/processor-sandbox-…[0-9a-f]{4}/).first()).toBeVisible();
-  await expect(page.getByText("Identity", { exact: true })).toBeVisible();
-  await axe();
-  if (process.env.E2E_ADMIN_SCREENSHOTS) await page.screenshot({ path: path.join(process.env.E2E_ADMIN_SCREENSHOTS, "bank-account.png"), fullPage: true });
+    await page.goto(`/admin/bank-accounts/${ids.bankAccountId}`);
+    await expect(page.getByText(/processor-sandbox-…[0-9a-f]{4}/).first()).toBeVisible();
+    await expect(page.getByText("Identity", { exact: true })).toBeVisible();
+    await axe();
+    if (process.env.E2E_ADMIN_SCREENSHOTS)
+      await page.screenshot({ path: path.join(process.env.E2E_ADMIN_SCREENSHOTS, "bank-account.png"), fullPage: true });
 
-  await page.goto(`/admin/audit?actor=${encodeURIComponent(DEMO_ADMIN.email)}&action=admin.processor_token`);
-  await expect(page.getByRole("cell", { name: "admin.processor_token.created" }).first()).toBeVisible();
-  await axe();
-  expect(problems).toEqual([]);
-  await context.close();
-});
+    await page.goto(`/admin/audit?actor=${encodeURIComponent(DEMO_ADMIN.email)}&action=admin.processor_token`);
+    await expect(page.getByRole("cell", { name: "admin.processor_token.created" }).first()).toBeVisible();
+    await axe();
+    expect(problems).toEqual([]);
+    await context.close();
+  },
+);
 
-test("block from the account page stops the user's funding at once; disabling a user ends their session", { tag: LOCAL_SANDBOX_TAG }, async ({ browser, baseURL }) => {
-  const context = await browser.newContext({ baseURL, storageState: await admin.context.storageState() });
-  const page = await context.newPage();
-  await page.goto(`/admin/bank-accounts/${ids.bankAccountId}`);
-  await page.getByRole("button", { name: "Block" }).click();
-  await page.getByRole("dialog").getByRole("button", { name: "Block" }).click();
-  await expect(page.getByRole("button", { name: "Approve" })).toBeVisible();
-  const refused = await user.request.post("/api/payments", {
-    headers: { origin: baseURL! },
-    data: { requestId: crypto.randomUUID(), bankAccountId: ids.bankAccountId, amountCents: 1_000 },
-  });
-  expect(refused.status()).toBe(422);
-  expect((await refused.json()).error.code).toBe("ACCOUNT_BLOCKED");
+test(
+  "block from the account page stops the user's funding at once; disabling a user ends their session",
+  { tag: LOCAL_SANDBOX_TAG },
+  async ({ browser, baseURL }) => {
+    const context = await browser.newContext({ baseURL, storageState: await admin.context.storageState() });
+    const page = await context.newPage();
+    await page.goto(`/admin/bank-accounts/${ids.bankAccountId}`);
+    await page.getByRole("button", { name: "Block" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Block" }).click();
+    await expect(page.getByRole("button", { name: "Approve" })).toBeVisible();
+    const refused = await user.request.post("/api/payments", {
+      headers: { origin: baseURL! },
+      data: { requestId: crypto.randomUUID(), bankAccountId: ids.bankAccountId, amountCents: 1_000 },
+    });
+    expect(refused.status()).toBe(422);
+    expect((await refused.json()).error.code).toBe("ACCOUNT_BLOCKED");
 
-  expect((await user.request.get("/api/dashboard")).status()).toBe(200);
-  await page.goto(`/admin/users/${ids.userId}`);
-  await page.getByRole("button", { name: "Disable user" }).click();
-  await page.getByRole("dialog").getByRole("button", { name: "Disable user" }).click();
-  await expect(page.getByRole("button", { name: "Re-enable user" })).toBeVisible();
-  expect((await user.request.get("/api/dashboard")).status()).toBe(401);
-  await page.getByRole("button", { name: "Re-enable user" }).click();
-  await expect(page.getByRole("button", { name: "Disable user" })).toBeVisible();
-  // The old session stays ended (its session version is gone); signing in again works.
-  expect((await user.request.get("/api/dashboard")).status()).toBe(401);
-  await context.close();
-});
+    expect((await user.request.get("/api/dashboard")).status()).toBe(200);
+    await page.goto(`/admin/users/${ids.userId}`);
+    await page.getByRole("button", { name: "Disable user" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Disable user" }).click();
+    await expect(page.getByRole("button", { name: "Re-enable user" })).toBeVisible();
+    expect((await user.request.get("/api/dashboard")).status()).toBe(401);
+    await page.getByRole("button", { name: "Re-enable user" }).click();
+    await expect(page.getByRole("button", { name: "Disable user" })).toBeVisible();
+    // The old session stays ended (its session version is gone); signing in again works.
+    expect((await user.request.get("/api/dashboard")).status()).toBe(401);
+    await context.close();
+  },
+);

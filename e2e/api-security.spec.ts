@@ -36,34 +36,49 @@ test("state-changing routes refuse cross-site requests", async ({ page, baseURL 
   }
 });
 
-test("bad input gets a readable 4xx, never a stack trace; other people's ids are 404", { tag: LOCAL_SANDBOX_TAG }, async ({ page, browser, baseURL }) => {
-  await signUp(page, newPerson("owner"));
-  const link = await linkResultWithoutUi();
-  const linked = await page.request.post("/api/bank-accounts", {
-    headers: { origin: baseURL! },
-    data: { ...link, institution: { id: "ins_109508", name: "First Platypus Bank" }, linkSessionId: null, accountCount: 1 },
-  });
-  expect(linked.status()).toBe(201);
-  const { bankAccount } = (await linked.json()) as { bankAccount: { id: string } };
-  expect(JSON.stringify(bankAccount)).not.toMatch(/access-sandbox|public-sandbox/);
+test(
+  "bad input gets a readable 4xx, never a stack trace; other people's ids are 404",
+  { tag: LOCAL_SANDBOX_TAG },
+  async ({ page, browser, baseURL }) => {
+    await signUp(page, newPerson("owner"));
+    const link = await linkResultWithoutUi();
+    const linked = await page.request.post("/api/bank-accounts", {
+      headers: { origin: baseURL! },
+      data: { ...link, institution: { id: "ins_109508", name: "First Platypus Bank" }, linkSessionId: null, accountCount: 1 },
+    });
+    expect(linked.status()).toBe(201);
+    const { bankAccount } = (await linked.json()) as { bankAccount: { id: string } };
+    expect(JSON.stringify(bankAccount)).not.toMatch(/access-sandbox|public-sandbox/);
 
-  const notJson = await page.request.post("/api/payments", { headers: { origin: baseURL!, "content-type": "application/json" }, data: "{nope" });
-  expect(notJson.status()).toBe(400);
-  expect(await notJson.text()).not.toMatch(/\n\s+at /);
-  const badAmount = await page.request.post("/api/payments", { headers: { origin: baseURL! }, data: { requestId: "not-a-uuid", bankAccountId: bankAccount.id, amountCents: -5 } });
-  expect(badAmount.status()).toBe(400);
-  expect((await badAmount.json()).error.fields).toMatchObject({ requestId: expect.any(String), amountCents: expect.any(String) });
+    const notJson = await page.request.post("/api/payments", {
+      headers: { origin: baseURL!, "content-type": "application/json" },
+      data: "{nope",
+    });
+    expect(notJson.status()).toBe(400);
+    expect(await notJson.text()).not.toMatch(/\n\s+at /);
+    const badAmount = await page.request.post("/api/payments", {
+      headers: { origin: baseURL! },
+      data: { requestId: "not-a-uuid", bankAccountId: bankAccount.id, amountCents: -5 },
+    });
+    expect(badAmount.status()).toBe(400);
+    expect((await badAmount.json()).error.fields).toMatchObject({ requestId: expect.any(String), amountCents: expect.any(String) });
 
-  const otherContext = await browser.newContext({ baseURL });
-  const other = await otherContext.newPage();
-  await signUp(other, newPerson("intruder"));
-  const theirs = await other.request.post("/api/payments", {
-    headers: { origin: baseURL! },
-    data: { requestId: crypto.randomUUID(), bankAccountId: bankAccount.id, amountCents: 1_000, mandate: { accepted: true, textVersion: "2026-11-v1" } },
-  });
-  expect(theirs.status()).toBe(404);
-  expect((await other.request.delete(`/api/bank-accounts/${bankAccount.id}`, { headers: { origin: baseURL! } })).status()).toBe(404);
-  const dashboard = await (await other.request.get("/api/dashboard")).json();
-  expect(dashboard.bankAccounts).toEqual([]);
-  await otherContext.close();
-});
+    const otherContext = await browser.newContext({ baseURL });
+    const other = await otherContext.newPage();
+    await signUp(other, newPerson("intruder"));
+    const theirs = await other.request.post("/api/payments", {
+      headers: { origin: baseURL! },
+      data: {
+        requestId: crypto.randomUUID(),
+        bankAccountId: bankAccount.id,
+        amountCents: 1_000,
+        mandate: { accepted: true, textVersion: "2026-11-v1" },
+      },
+    });
+    expect(theirs.status()).toBe(404);
+    expect((await other.request.delete(`/api/bank-accounts/${bankAccount.id}`, { headers: { origin: baseURL! } })).status()).toBe(404);
+    const dashboard = await (await other.request.get("/api/dashboard")).json();
+    expect(dashboard.bankAccounts).toEqual([]);
+    await otherContext.close();
+  },
+);

@@ -85,7 +85,11 @@ test("a disabled user is signed out at their next request", async ({ page, baseU
   await expect(page.getByRole("main").getByRole("alert")).toHaveText(/This account has been disabled/);
 });
 
-test("a user cannot open another user's data: admin pages about them are 403, their bank and payments are 404", async ({ page, browser, baseURL }) => {
+test("a user cannot open another user's data: admin pages about them are 403, their bank and payments are 404", async ({
+  page,
+  browser,
+  baseURL,
+}) => {
   test.slow();
   const owner = newPerson("owner");
   await signUp(page, owner);
@@ -102,7 +106,11 @@ test("a user cannot open another user's data: admin pages about them are 403, th
   const intruder = await context.newPage();
   await signUp(intruder, newPerson("intruder"));
   await test.step("the owner's pages in the admin area: 403", async () => {
-    for (const url of [`/admin/users/${ids!.user_id}`, `/admin/payments/${ids!.payment_id}`, `/admin/bank-accounts/${ids!.bank_account_id}`]) {
+    for (const url of [
+      `/admin/users/${ids!.user_id}`,
+      `/admin/payments/${ids!.payment_id}`,
+      `/admin/bank-accounts/${ids!.bank_account_id}`,
+    ]) {
       const response = await intruder.goto(url);
       expect(response?.status(), url).toBe(403);
       await expect(intruder.getByRole("heading", { name: "You don't have access to this page" })).toBeVisible();
@@ -117,10 +125,17 @@ test("a user cannot open another user's data: admin pages about them are 403, th
   await test.step("the owner's bank and payment through the API: 404", async () => {
     const pay = await intruder.request.post("/api/payments", {
       headers: { origin: baseURL! },
-      data: { requestId: crypto.randomUUID(), bankAccountId: ids!.bank_account_id, amountCents: 1_000, mandate: { accepted: true, textVersion: "2026-11-v1" } },
+      data: {
+        requestId: crypto.randomUUID(),
+        bankAccountId: ids!.bank_account_id,
+        amountCents: 1_000,
+        mandate: { accepted: true, textVersion: "2026-11-v1" },
+      },
     });
     expect(pay.status()).toBe(404);
-    expect((await intruder.request.delete(`/api/bank-accounts/${ids!.bank_account_id}`, { headers: { origin: baseURL! } })).status()).toBe(404);
+    expect((await intruder.request.delete(`/api/bank-accounts/${ids!.bank_account_id}`, { headers: { origin: baseURL! } })).status()).toBe(
+      404,
+    );
   });
   await context.close();
 });

@@ -3,7 +3,18 @@ import { expect, test } from "./support/fixtures";
 import { newPerson, signUp } from "./support/users";
 import { sql } from "./support/database";
 import { sandboxControl } from "./support/sandbox";
-import { answerDeviceMfa, chooseBank, closeLink, completeLink, completeReconnect, exitFromError, LINK_IFRAME, linkFrame, submitCredentials, ui } from "./support/link";
+import {
+  answerDeviceMfa,
+  chooseBank,
+  closeLink,
+  completeLink,
+  completeReconnect,
+  exitFromError,
+  LINK_IFRAME,
+  linkFrame,
+  submitCredentials,
+  ui,
+} from "./support/link";
 import { authorizeBox, fund, history, linkBank, notifications } from "./support/dashboard";
 import { LOCAL_SANDBOX_TAG } from "./support/targets";
 
@@ -44,7 +55,11 @@ test.describe("Journey: linking a bank", () => {
     let tokens = 0;
     await page.route("**/api/plaid/link-token", async (route) => {
       if (tokens++ === 0) {
-        await route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ linkToken: "link-sandbox-00000000-0000-0000-0000-000000000000" }) });
+        await route.fulfill({
+          status: 200,
+          contentType: "application/json",
+          body: JSON.stringify({ linkToken: "link-sandbox-00000000-0000-0000-0000-000000000000" }),
+        });
         return;
       }
       await route.continue();
@@ -92,12 +107,17 @@ test.describe("Journey: linking a bank", () => {
     await test.step("the second tab (still showing no bank) links the same account: refused", async () => {
       await linkButton(second).click();
       await completeLink(second);
-      await expect(notifications(second)).toContainText("You have already linked First Platypus Bank ····0000. Remove it first to link it again.");
+      await expect(notifications(second)).toContainText(
+        "You have already linked First Platypus Bank ····0000. Remove it first to link it again.",
+      );
     });
     await test.step("one bank account, still usable", async () => {
       await second.reload();
       await expect(second.getByTestId("bank-account")).toHaveCount(1);
-      const rows = await sql<{ status: string }>(`SELECT b."status" FROM "bank_accounts" b JOIN "users" u ON u."id" = b."user_id" WHERE u."email" = $1 AND b."status" <> 'REMOVED'`, [person.email]);
+      const rows = await sql<{ status: string }>(
+        `SELECT b."status" FROM "bank_accounts" b JOIN "users" u ON u."id" = b."user_id" WHERE u."email" = $1 AND b."status" <> 'REMOVED'`,
+        [person.email],
+      );
       expect(rows).toEqual([{ status: "ACTIVE" }]);
     });
     await second.close();

@@ -7,7 +7,9 @@ import { LOCAL_SANDBOX_TAG } from "./support/targets";
 import { sandboxControl } from "./support/sandbox";
 
 test.describe("Journey: funding", () => {
-  test("sign up → link a bank → fund → pending → settled → balance credited; fund again without relinking; a double click is one debit", async ({ page }) => {
+  test("sign up → link a bank → fund → pending → settled → balance credited; fund again without relinking; a double click is one debit", async ({
+    page,
+  }) => {
     test.slow();
     const person = newPerson("funding");
     const payments = watchPaymentRequests(page);
@@ -148,7 +150,11 @@ test.describe("Journey: funding", () => {
     test.slow();
     const person = newPerson("lowbal");
     await signUp(page, person);
-    await linkBank(page, { ...customUser({ name: "Thin Checking", mask: "4321", balance: 20 }), account: /Thin Checking/ }, "Thin Checking ····4321");
+    await linkBank(
+      page,
+      { ...customUser({ name: "Thin Checking", mask: "4321", balance: 20 }), account: /Thin Checking/ },
+      "Thin Checking ····4321",
+    );
     await test.step("asking for more than the bank reports is refused with the amounts", async () => {
       await fund(page, "50", { authorize: true });
       await expect(fundError(page)).toHaveText("Your bank reports $20.00 available, which is less than $50.00. Try a smaller amount.");
@@ -166,7 +172,14 @@ test.describe("Journey: funding", () => {
     test.slow();
     await signUp(page, newPerson("achfail"));
     // Stripe's test account 000222222227: debits are returned for insufficient funds.
-    await linkBank(page, { ...customUser({ name: "Returned Checking", mask: "2227", balance: 1_000, accountNumber: "000222222227" }), account: /Returned Checking/ }, "Returned Checking ····2227");
+    await linkBank(
+      page,
+      {
+        ...customUser({ name: "Returned Checking", mask: "2227", balance: 1_000, accountNumber: "000222222227" }),
+        account: /Returned Checking/,
+      },
+      "Returned Checking ····2227",
+    );
     await test.step("the transfer starts as pending", async () => {
       await fund(page, "40", { authorize: true });
       await expect(history(page).first()).toContainText(/Pending|Processing/);
@@ -181,27 +194,31 @@ test.describe("Journey: funding", () => {
     });
   });
 
-  test("a settled transfer the account holder disputes is taken back from the balance and shown as disputed", { tag: LOCAL_SANDBOX_TAG }, async ({ page }) => {
-    test.slow();
-    const person = newPerson("dispute");
-    await signUp(page, person);
-    await linkBank(page);
-    await fund(page, "30", { authorize: true });
-    await expect(page.getByTestId("pending-balance")).toHaveText("$30.00");
-    await settleAllDebits(page);
-    await expect(page.getByTestId("available-balance")).toHaveText("$30.00", { timeout: settlementTimeout() });
+  test(
+    "a settled transfer the account holder disputes is taken back from the balance and shown as disputed",
+    { tag: LOCAL_SANDBOX_TAG },
+    async ({ page }) => {
+      test.slow();
+      const person = newPerson("dispute");
+      await signUp(page, person);
+      await linkBank(page);
+      await fund(page, "30", { authorize: true });
+      await expect(page.getByTestId("pending-balance")).toHaveText("$30.00");
+      await settleAllDebits(page);
+      await expect(page.getByTestId("available-balance")).toHaveText("$30.00", { timeout: settlementTimeout() });
 
-    const [payment] = await sql<{ intent: string }>(
-      `SELECT p."stripe_payment_intent_id" AS intent FROM "payments" p JOIN "users" u ON u."id" = p."user_id" WHERE u."email" = $1`,
-      [person.email],
-    );
-    await sandboxControl("stripe/dispute", { payment_intent: payment!.intent });
-    await sandboxControl("webhooks/idle");
-    await page.reload();
-    await expect(page.getByTestId("available-balance")).toHaveText("$0.00");
-    await expect(history(page).first()).toContainText("Disputed");
-    await expect(history(page).first()).toContainText("Disputed with your bank: taken back from your balance.");
-    // The authorization went with the dispute: the next transfer asks for it again.
-    await expect(authorizeBox(page)).toBeVisible();
-  });
+      const [payment] = await sql<{ intent: string }>(
+        `SELECT p."stripe_payment_intent_id" AS intent FROM "payments" p JOIN "users" u ON u."id" = p."user_id" WHERE u."email" = $1`,
+        [person.email],
+      );
+      await sandboxControl("stripe/dispute", { payment_intent: payment!.intent });
+      await sandboxControl("webhooks/idle");
+      await page.reload();
+      await expect(page.getByTestId("available-balance")).toHaveText("$0.00");
+      await expect(history(page).first()).toContainText("Disputed");
+      await expect(history(page).first()).toContainText("Disputed with your bank: taken back from your balance.");
+      // The authorization went with the dispute: the next transfer asks for it again.
+      await expect(authorizeBox(page)).toBeVisible();
+    },
+  );
 });

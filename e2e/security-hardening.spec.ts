@@ -33,10 +33,13 @@ import { HttpSession, type HttpResponse } from "./support/http";
 const ROOT = process.cwd();
 const MANDATE = { accepted: true, textVersion: "2026-11-v1" };
 const STACK = /\n\s+at \S|\bat [\w.<>]+ \(|\.(?:ts|js|mjs):\d+:\d+/;
-const SECRET = /access-(?:sandbox|development|production)-[0-9a-f-]{8,}|processor-(?:sandbox|development|production)-[0-9a-f-]{8,}|sk_(?:test|live)_[0-9A-Za-z_]{10,}/;
+const SECRET =
+  /access-(?:sandbox|development|production)-[0-9a-f-]{8,}|processor-(?:sandbox|development|production)-[0-9a-f-]{8,}|sk_(?:test|live)_[0-9A-Za-z_]{10,}/;
 
 function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)],
+  );
 }
 function urlOf(file: string): string {
   const segments = path.relative(path.join(ROOT, "app"), file).split(path.sep).slice(0, -1);
@@ -48,7 +51,9 @@ const ROUTES = walk(path.join(ROOT, "app"))
     const source = readFileSync(f, "utf8");
     const methods = new Set([
       ...[...source.matchAll(/export\s+(?:const|async\s+function|function)\s+(GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) => m[1]!),
-      ...[...source.matchAll(/export\s*\{([^}]*)\}/g)].flatMap((m) => [...m[1]!.matchAll(/\bas\s+(GET|POST|PUT|PATCH|DELETE)\b/g)].map((x) => x[1]!)),
+      ...[...source.matchAll(/export\s*\{([^}]*)\}/g)].flatMap((m) =>
+        [...m[1]!.matchAll(/\bas\s+(GET|POST|PUT|PATCH|DELETE)\b/g)].map((x) => x[1]!),
+      ),
     ]);
     return [...methods].map((method) => `${method} ${urlOf(f)}`);
   })
@@ -102,22 +107,44 @@ const APP_PAGE: Record<Persona, Status> = { anonymous: [302, 303, 307], user: 20
 const EXPECTED: Record<string, Expectation> = {
   // Public.
   "GET /api/health": { expect: PUBLIC(200) },
-  "POST /api/signup": { body: () => ({}), shape: () => ({ name: "Fuzz", email: "fuzz@example.test", password: "a long enough password" }), expect: PUBLIC(400) },
+  "POST /api/signup": {
+    body: () => ({}),
+    shape: () => ({ name: "Fuzz", email: "fuzz@example.test", password: "a long enough password" }),
+    expect: PUBLIC(400),
+  },
   "GET /api/auth/[...nextauth]": { path: () => "/api/auth/session", expect: PUBLIC(200) },
-  "POST /api/auth/[...nextauth]": { path: () => "/api/auth/callback/credentials", body: () => ({ email: "nobody@example.test", password: "wrong password!" }), expect: PUBLIC([302, 400, 401, 403]) },
+  "POST /api/auth/[...nextauth]": {
+    path: () => "/api/auth/callback/credentials",
+    body: () => ({ email: "nobody@example.test", password: "wrong password!" }),
+    expect: PUBLIC([302, 400, 401, 403]),
+  },
   "POST /api/webhooks/stripe": { body: () => ({ id: "evt_x", type: "payment_intent.succeeded" }), expect: PUBLIC(400) },
   "POST /api/webhooks/plaid": { body: () => ({ webhook_type: "ITEM", webhook_code: "ERROR", item_id: "x" }), expect: PUBLIC([400, 401]) },
   // Signed-in users.
   "GET /api/dashboard": { expect: OWN(200) },
   "POST /api/plaid/link-token": { body: () => ({}), expect: OWN(200) },
   "POST /api/plaid/link-events": { body: () => ({ type: "event", eventName: "OPEN", metadata: {} }), expect: OWN(204) },
-  "POST /api/bank-accounts": { body: () => ({}), shape: () => ({ publicToken: "public-sandbox-x", accountId: "acc", institution: { id: "ins_109508", name: "First Platypus Bank" }, linkSessionId: null, accountCount: 1 }), expect: OWN(400) },
+  "POST /api/bank-accounts": {
+    body: () => ({}),
+    shape: () => ({
+      publicToken: "public-sandbox-x",
+      accountId: "acc",
+      institution: { id: "ins_109508", name: "First Platypus Bank" },
+      linkSessionId: null,
+      accountCount: 1,
+    }),
+    expect: OWN(400),
+  },
   "DELETE /api/bank-accounts/[id]": { path: (ids) => `/api/bank-accounts/${ids.disposableBankAccountId}`, expect: OWNED(200), fuzz: false },
   "POST /api/payments": {
     body: (ids) => ({ requestId: crypto.randomUUID(), bankAccountId: ids.bankAccountId, amountCents: 100, mandate: MANDATE }),
     expect: OWNED(201),
   },
-  "POST /api/plaid/items/[id]/reconnected": { path: (ids) => `/api/plaid/items/${ids.itemId}/reconnected`, body: () => ({}), expect: OWNED([200, 409]) },
+  "POST /api/plaid/items/[id]/reconnected": {
+    path: (ids) => `/api/plaid/items/${ids.itemId}/reconnected`,
+    body: () => ({}),
+    expect: OWNED([200, 409]),
+  },
   // Admin console API.
   "GET /api/admin/overview": { expect: ADMIN(200) },
   "GET /api/admin/reviews": { query: "status=PENDING", expect: ADMIN(200) },
@@ -126,17 +153,43 @@ const EXPECTED: Record<string, Expectation> = {
   "PUT /api/admin/settings": { body: () => ({ allowFundingBeforeReview: true }), expect: ADMIN(200) },
   "GET /api/admin/users": { query: "q=example.test&page=1", expect: ADMIN(200) },
   "GET /api/admin/users/[id]": { path: (ids) => `/api/admin/users/${ids.userId}`, expect: ADMIN(200) },
-  "PATCH /api/admin/users/[id]": { path: (ids) => `/api/admin/users/${ids.victimUserId}`, body: () => ({ disabled: false }), expect: ADMIN(200) },
+  "PATCH /api/admin/users/[id]": {
+    path: (ids) => `/api/admin/users/${ids.victimUserId}`,
+    body: () => ({ disabled: false }),
+    expect: ADMIN(200),
+  },
   "GET /api/admin/payments": { query: "status=PROCESSING", expect: ADMIN(200) },
   "GET /api/admin/payments/export": { query: "status=PROCESSING", expect: ADMIN(200) },
   "GET /api/admin/payments/[id]": { path: (ids) => `/api/admin/payments/${ids.paymentId}`, expect: ADMIN(200) },
   "GET /api/admin/bank-accounts/[id]": { path: (ids) => `/api/admin/bank-accounts/${ids.bankAccountId}`, expect: ADMIN(200) },
-  "DELETE /api/admin/bank-accounts/[id]": { path: (ids) => `/api/admin/bank-accounts/${ids.adminDisposableBankAccountId}`, expect: ADMIN(200), fuzz: false },
-  "POST /api/admin/bank-accounts/[id]/review": { path: (ids) => `/api/admin/bank-accounts/${ids.bankAccountId}/review`, body: () => ({ decision: "approve" }), expect: ADMIN(200) },
-  "GET /api/admin/bank-accounts/[id]/processor-tokens": { path: (ids) => `/api/admin/bank-accounts/${ids.bankAccountId}/processor-tokens`, expect: ADMIN(200) },
-  "POST /api/admin/bank-accounts/[id]/processor-tokens": { path: (ids) => `/api/admin/bank-accounts/${ids.bankAccountId}/processor-tokens`, body: () => ({ processor: "modern_treasury" }), expect: ADMIN(201) },
-  "GET /api/admin/processor-tokens/[id]/permissions": { path: (ids) => `/api/admin/processor-tokens/${ids.processorTokenId}/permissions`, expect: ADMIN(200) },
-  "PUT /api/admin/processor-tokens/[id]/permissions": { path: (ids) => `/api/admin/processor-tokens/${ids.processorTokenId}/permissions`, body: () => ({ products: ["auth"] }), expect: ADMIN(200) },
+  "DELETE /api/admin/bank-accounts/[id]": {
+    path: (ids) => `/api/admin/bank-accounts/${ids.adminDisposableBankAccountId}`,
+    expect: ADMIN(200),
+    fuzz: false,
+  },
+  "POST /api/admin/bank-accounts/[id]/review": {
+    path: (ids) => `/api/admin/bank-accounts/${ids.bankAccountId}/review`,
+    body: () => ({ decision: "approve" }),
+    expect: ADMIN(200),
+  },
+  "GET /api/admin/bank-accounts/[id]/processor-tokens": {
+    path: (ids) => `/api/admin/bank-accounts/${ids.bankAccountId}/processor-tokens`,
+    expect: ADMIN(200),
+  },
+  "POST /api/admin/bank-accounts/[id]/processor-tokens": {
+    path: (ids) => `/api/admin/bank-accounts/${ids.bankAccountId}/processor-tokens`,
+    body: () => ({ processor: "modern_treasury" }),
+    expect: ADMIN(201),
+  },
+  "GET /api/admin/processor-tokens/[id]/permissions": {
+    path: (ids) => `/api/admin/processor-tokens/${ids.processorTokenId}/permissions`,
+    expect: ADMIN(200),
+  },
+  "PUT /api/admin/processor-tokens/[id]/permissions": {
+    path: (ids) => `/api/admin/processor-tokens/${ids.processorTokenId}/permissions`,
+    body: () => ({ products: ["auth"] }),
+    expect: ADMIN(200),
+  },
   // Pages.
   "PAGE /": { expect: PUBLIC_PAGE },
   "PAGE /signin": { expect: PUBLIC_PAGE },
@@ -185,10 +238,24 @@ async function signedIn(browser: Browser, label: string): Promise<{ request: Htt
 async function uniqueLinkResult(): Promise<{ publicToken: string; accountId: string }> {
   const accountNumber = `0001${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;
   const password = JSON.stringify({
-    override_accounts: [{ type: "depository", subtype: "checking", starting_balance: 5_000, meta: { name: "Custom Checking", mask: accountNumber.slice(-4) }, numbers: { account: accountNumber, ach_routing: "110000000" } }],
+    override_accounts: [
+      {
+        type: "depository",
+        subtype: "checking",
+        starting_balance: 5_000,
+        meta: { name: "Custom Checking", mask: accountNumber.slice(-4) },
+        numbers: { account: accountNumber, ach_routing: "110000000" },
+      },
+    ],
   });
-  const { public_token, item_id } = await sandboxControl<{ public_token: string; item_id: string }>("plaid/public_token", { institution_id: "ins_109508", username: "user_custom", password });
-  const state = (await (await fetch(`${SANDBOX_URL}/__sandbox/state`)).json()) as { plaid: { items: { item_id: string; accounts: { account_id: string }[] }[] } };
+  const { public_token, item_id } = await sandboxControl<{ public_token: string; item_id: string }>("plaid/public_token", {
+    institution_id: "ins_109508",
+    username: "user_custom",
+    password,
+  });
+  const state = (await (await fetch(`${SANDBOX_URL}/__sandbox/state`)).json()) as {
+    plaid: { items: { item_id: string; accounts: { account_id: string }[] }[] };
+  };
   return { publicToken: public_token, accountId: state.plaid.items.find((i) => i.item_id === item_id)!.accounts[0]!.account_id };
 }
 
@@ -201,7 +268,12 @@ async function linkBank(request: HttpSession, unique = false): Promise<{ bankAcc
   return { bankAccountId: ((await res.json()) as { bankAccount: { id: string } }).bankAccount.id };
 }
 
-function send(request: HttpSession, method: string, url: string, options: { data?: unknown; headers?: Record<string, string> } = {}): Promise<HttpResponse> {
+function send(
+  request: HttpSession,
+  method: string,
+  url: string,
+  options: { data?: unknown; headers?: Record<string, string> } = {},
+): Promise<HttpResponse> {
   return request.fetch(url, { method, ...options, headers: { ...(method === "GET" ? {} : { origin: baseURL }), ...options.headers } });
 }
 
@@ -209,7 +281,8 @@ async function noLeak(res: HttpResponse, label: string): Promise<string> {
   const text = await res.text().catch(() => "");
   expect(text, `${label}: stack trace in the response`).not.toMatch(STACK);
   expect(text, `${label}: secret in the response`).not.toMatch(SECRET);
-  for (const [name, value] of Object.entries(res.headers())) expect(`${name}: ${value}`, `${label}: secret in a header`).not.toMatch(SECRET);
+  for (const [name, value] of Object.entries(res.headers()))
+    expect(`${name}: ${value}`, `${label}: secret in a header`).not.toMatch(SECRET);
   return text;
 }
 
@@ -229,9 +302,13 @@ test.beforeAll(async ({ browser }, testInfo) => {
   const main = await linkBank(user.request);
   const disposable = await linkBank(user.request, true);
   const adminDisposable = await linkBank(victim.request);
-  const paid = await send(user.request, "POST", "/api/payments", { data: { requestId: crypto.randomUUID(), bankAccountId: main.bankAccountId, amountCents: 1_000, mandate: MANDATE } });
+  const paid = await send(user.request, "POST", "/api/payments", {
+    data: { requestId: crypto.randomUUID(), bankAccountId: main.bankAccountId, amountCents: 1_000, mandate: MANDATE },
+  });
   expect(paid.status()).toBe(201);
-  const token = await send(admin.request, "POST", `/api/admin/bank-accounts/${main.bankAccountId}/processor-tokens`, { data: { processor: "dwolla" } });
+  const token = await send(admin.request, "POST", `/api/admin/bank-accounts/${main.bankAccountId}/processor-tokens`, {
+    data: { processor: "dwolla" },
+  });
   expect(token.status()).toBe(201);
   const [userRow] = await sql<{ id: string }>(`SELECT "id" FROM "users" WHERE "email" = $1`, [user.email]);
   const [victimRow] = await sql<{ id: string }>(`SELECT "id" FROM "users" WHERE "email" = $1`, [victim.email]);
@@ -251,8 +328,14 @@ test.beforeAll(async ({ browser }, testInfo) => {
 
 test(`every route and page on disk has an expectation, and gets it for anonymous, user, other user and admin ${LOCAL_SANDBOX_TAG}`, async () => {
   const onDisk = [...ROUTES, ...PAGES];
-  expect(onDisk.filter((k) => !EXPECTED[k]), "routes/pages on disk without an entry in EXPECTED (e2e/security-hardening.spec.ts)").toEqual([]);
-  expect(Object.keys(EXPECTED).filter((k) => !onDisk.includes(k)), "entries in EXPECTED without a route/page on disk").toEqual([]);
+  expect(
+    onDisk.filter((k) => !EXPECTED[k]),
+    "routes/pages on disk without an entry in EXPECTED (e2e/security-hardening.spec.ts)",
+  ).toEqual([]);
+  expect(
+    Object.keys(EXPECTED).filter((k) => !onDisk.includes(k)),
+    "entries in EXPECTED without a route/page on disk",
+  ).toEqual([]);
 
   const mismatches: string[] = [];
   let checks = 0;
@@ -264,22 +347,55 @@ test(`every route and page on disk has an expectation, and gets it for anonymous
       const res = await send(who[persona]!, method, url, { ...(e.body ? { data: e.body(ids) } : {}) });
       checks++;
       await noLeak(res, `${persona} ${key}`);
-      if (!statuses(e.expect[persona]).includes(res.status())) mismatches.push(`${persona} ${method} ${url}: ${res.status()}, expected ${JSON.stringify(e.expect[persona])}`);
+      if (!statuses(e.expect[persona]).includes(res.status()))
+        mismatches.push(`${persona} ${method} ${url}: ${res.status()}, expected ${JSON.stringify(e.expect[persona])}`);
       // Pages redirect anonymous people to sign in, and signed-in people away from the public pages to their dashboard.
       const location = res.headers().location ?? "";
-      if (key.startsWith("PAGE ") && [302, 303, 307].includes(res.status()) && !(persona === "anonymous" ? /\/signin/ : /\/dashboard$/).test(location)) {
+      if (
+        key.startsWith("PAGE ") &&
+        [302, 303, 307].includes(res.status()) &&
+        !(persona === "anonymous" ? /\/signin/ : /\/dashboard$/).test(location)
+      ) {
         mismatches.push(`${persona} ${url}: redirected to ${location}`);
       }
     }
   }
   expect(mismatches).toEqual([]);
-  test.info().annotations.push({ type: "matrix", description: `${onDisk.length} routes/pages × ${PERSONAS.length} personas = ${checks} checks` });
-  console.log(`[hardening] access matrix: ${ROUTES.length} route methods + ${PAGES.length} pages × ${PERSONAS.length} personas = ${checks} checks`);
+  test
+    .info()
+    .annotations.push({ type: "matrix", description: `${onDisk.length} routes/pages × ${PERSONAS.length} personas = ${checks} checks` });
+  console.log(
+    `[hardening] access matrix: ${ROUTES.length} route methods + ${PAGES.length} pages × ${PERSONAS.length} personas = ${checks} checks`,
+  );
 });
 
 /** Values that break naive parsers and validators. */
 const nasty = fc.oneof(
-  fc.constantFrom(null, true, false, 0, -1, 1e308, -0, Number.MAX_SAFE_INTEGER + 2, "", " ", "null", "undefined", "NaN", "__proto__", "constructor", "../../etc/passwd", "' OR 1=1 --", "<script>alert(1)</script>", "\u0000", "\ud800", "🏦💸", "ä".repeat(10_000), "x".repeat(300_000)),
+  fc.constantFrom(
+    null,
+    true,
+    false,
+    0,
+    -1,
+    1e308,
+    -0,
+    Number.MAX_SAFE_INTEGER + 2,
+    "",
+    " ",
+    "null",
+    "undefined",
+    "NaN",
+    "__proto__",
+    "constructor",
+    "../../etc/passwd",
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+    "\u0000",
+    "\ud800",
+    "🏦💸",
+    "ä".repeat(10_000),
+    "x".repeat(300_000),
+  ),
   fc.string({ unit: "grapheme", maxLength: 50 }),
   fc.integer(),
   fc.double(),
@@ -290,18 +406,34 @@ function mutate(shape: Record<string, unknown>) {
   const keys = Object.keys(shape);
   return fc.oneof(
     // The shape with one field replaced, dropped or nested oddly.
-    fc.record({ key: keys.length ? fc.constantFrom(...keys) : fc.constant("x"), value: nasty, drop: fc.boolean() }).map(({ key, value, drop }) => {
-      const copy: Record<string, unknown> = { ...shape };
-      if (drop) delete copy[key];
-      else copy[key] = value;
-      return { json: copy };
-    }),
+    fc
+      .record({ key: keys.length ? fc.constantFrom(...keys) : fc.constant("x"), value: nasty, drop: fc.boolean() })
+      .map(({ key, value, drop }) => {
+        const copy: Record<string, unknown> = { ...shape };
+        if (drop) delete copy[key];
+        else copy[key] = value;
+        return { json: copy };
+      }),
     // Extra keys, prototype games.
     fc.dictionary(fc.string({ maxLength: 20 }), nasty, { maxKeys: 5 }).map((extra) => ({ json: { ...shape, ...extra } })),
     // Any JSON at all.
     fc.jsonValue({ maxDepth: 4 }).map((json) => ({ json })),
     // Not JSON.
-    fc.oneof(fc.string({ unit: "binary", maxLength: 200 }), fc.constantFrom("{", "[1,", "{\"a\":", "\u0000\u0001", "%", "a=1&b=2", "{}".repeat(50_000), '{"__proto__":{"role":"ADMIN"},"constructor":{"prototype":{"isAdmin":true}}}')).map((raw) => ({ raw })),
+    fc
+      .oneof(
+        fc.string({ unit: "binary", maxLength: 200 }),
+        fc.constantFrom(
+          "{",
+          "[1,",
+          '{"a":',
+          "\u0000\u0001",
+          "%",
+          "a=1&b=2",
+          "{}".repeat(50_000),
+          '{"__proto__":{"role":"ADMIN"},"constructor":{"prototype":{"isAdmin":true}}}',
+        ),
+      )
+      .map((raw) => ({ raw })),
   );
 }
 
@@ -331,39 +463,52 @@ test(`bad input to every route handler: never a 5xx, a stack trace or a token ${
     const e = EXPECTED[key]!;
     if (e.fuzz === false) continue;
     const [method] = key.split(" ");
-    const persona: Persona = e.fuzzAs ?? (key.includes("/api/admin/") ? "admin" : e.expect.user === 401 || e.expect.anonymous !== 401 ? "anonymous" : "user");
+    const persona: Persona =
+      e.fuzzAs ?? (key.includes("/api/admin/") ? "admin" : e.expect.user === 401 || e.expect.anonymous !== 401 ? "anonymous" : "user");
     const request = who[persona]!;
     const url = pathOf(key, e, ids);
     const shape = (e.shape ?? e.body ?? (() => ({})))(ids) as Record<string, unknown>;
-    await fc.assert(
-      fc.asyncProperty(mutate(shape), ODD_HEADERS, fc.constantFrom(method!, method!, method!, "PUT", "PATCH", "OPTIONS", "DELETE"), fc.string({ maxLength: 30 }), async (body, headers, verb, junkQuery) => {
-        // Never DELETE for real through fuzzing (covered by the matrix), and no GET/HEAD body.
-        const m = verb === "DELETE" && method !== "DELETE" ? "PATCH" : verb;
-        const target = `${url}${url.includes("?") ? "&" : "?"}q=${encodeURIComponent(junkQuery)}`;
-        const data = m === "GET" ? undefined : "json" in body ? JSON.stringify(body.json) : body.raw;
-        let res: HttpResponse;
-        try {
-          res = await send(request, m, target, { data, headers: { "content-type": "application/json", ...headers } });
-        } catch (err) {
-          failures.push(`${persona} ${m} ${target.slice(0, 120)} ${JSON.stringify(headers)}: no answer (${err instanceof Error ? err.message : String(err)})`);
-          return false;
-        }
-        requests++;
-        let text: string;
-        try {
-          text = await noLeak(res, `${persona} ${m} ${key}`);
-        } catch (err) {
-          failures.push(`${persona} ${m} ${target.slice(0, 120)}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
-          return false;
-        }
-        if (res.status() >= 500) {
-          failures.push(`${persona} ${m} ${target.slice(0, 120)} ${JSON.stringify(headers)} body=${String(data).slice(0, 120)} → ${res.status()} ${text.slice(0, 200)}`);
-          return false;
-        }
-        return true;
-      }),
-      { numRuns: RUNS, seed: 20261121, endOnFailure: true },
-    ).catch(() => undefined); // the failing case is in `failures`; go on with the other routes
+    await fc
+      .assert(
+        fc.asyncProperty(
+          mutate(shape),
+          ODD_HEADERS,
+          fc.constantFrom(method!, method!, method!, "PUT", "PATCH", "OPTIONS", "DELETE"),
+          fc.string({ maxLength: 30 }),
+          async (body, headers, verb, junkQuery) => {
+            // Never DELETE for real through fuzzing (covered by the matrix), and no GET/HEAD body.
+            const m = verb === "DELETE" && method !== "DELETE" ? "PATCH" : verb;
+            const target = `${url}${url.includes("?") ? "&" : "?"}q=${encodeURIComponent(junkQuery)}`;
+            const data = m === "GET" ? undefined : "json" in body ? JSON.stringify(body.json) : body.raw;
+            let res: HttpResponse;
+            try {
+              res = await send(request, m, target, { data, headers: { "content-type": "application/json", ...headers } });
+            } catch (err) {
+              failures.push(
+                `${persona} ${m} ${target.slice(0, 120)} ${JSON.stringify(headers)}: no answer (${err instanceof Error ? err.message : String(err)})`,
+              );
+              return false;
+            }
+            requests++;
+            let text: string;
+            try {
+              text = await noLeak(res, `${persona} ${m} ${key}`);
+            } catch (err) {
+              failures.push(`${persona} ${m} ${target.slice(0, 120)}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+              return false;
+            }
+            if (res.status() >= 500) {
+              failures.push(
+                `${persona} ${m} ${target.slice(0, 120)} ${JSON.stringify(headers)} body=${String(data).slice(0, 120)} → ${res.status()} ${text.slice(0, 200)}`,
+              );
+              return false;
+            }
+            return true;
+          },
+        ),
+        { numRuns: RUNS, seed: 20261121, endOnFailure: true },
+      )
+      .catch(() => undefined); // the failing case is in `failures`; go on with the other routes
     statusCounts[key] = requests;
     routeSeconds.push([key, (Date.now() - routeStarted) / 1000]);
   }
@@ -373,13 +518,18 @@ test(`bad input to every route handler: never a 5xx, a stack trace or a token ${
   const summary = `${requests} requests over ${Object.keys(statusCounts).length} route handlers in ${((Date.now() - started) / 1000).toFixed(1)} s, 0 × 5xx`;
   expect(requests).toBeGreaterThanOrEqual(Object.keys(statusCounts).length * RUNS);
   test.info().annotations.push({ type: "fuzz", description: summary });
-  const slowest = routeSeconds.sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, sec]) => `${k} ${sec.toFixed(1)} s`);
+  const slowest = routeSeconds
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([k, sec]) => `${k} ${sec.toFixed(1)} s`);
   console.log(`[hardening] fuzz: ${summary}; slowest: ${slowest.join(", ")}`);
 });
 
 // The 1,000-submission run is tests/hardening/funding-concurrency.test.ts (lib level); over HTTP a
 // smaller one keeps the browser suite in its time budget while still crossing sessions, CSRF and routes.
-test(`200 funding submissions over HTTP from 4 people, 30% repeating a request id: one PaymentIntent each, no 5xx ${LOCAL_SANDBOX_TAG}`, async ({ browser }) => {
+test(`200 funding submissions over HTTP from 4 people, 30% repeating a request id: one PaymentIntent each, no 5xx ${LOCAL_SANDBOX_TAG}`, async ({
+  browser,
+}) => {
   test.slow();
   const PEOPLE = 4;
   const DISTINCT_EACH = 35;
@@ -387,12 +537,21 @@ test(`200 funding submissions over HTTP from 4 people, 30% repeating a request i
   const funders = await Promise.all(Array.from({ length: PEOPLE }, (_, i) => signedIn(browser, `http-funder-${i}`)));
   const banks = await Promise.all(funders.map((f) => linkBank(f.request, true)));
   const distinct = funders.flatMap((funder, u) =>
-    Array.from({ length: DISTINCT_EACH }, (_, i) => ({ funder, body: { requestId: crypto.randomUUID(), bankAccountId: banks[u]!.bankAccountId, amountCents: 100 + i, mandate: MANDATE } })),
+    Array.from({ length: DISTINCT_EACH }, (_, i) => ({
+      funder,
+      body: { requestId: crypto.randomUUID(), bankAccountId: banks[u]!.bankAccountId, amountCents: 100 + i, mandate: MANDATE },
+    })),
   );
-  const shuffle = <T,>(items: T[]): T[] => items.map((item) => ({ item, key: Math.random() })).sort((a, b) => a.key - b.key).map(({ item }) => item);
+  const shuffle = <T>(items: T[]): T[] =>
+    items
+      .map((item) => ({ item, key: Math.random() }))
+      .sort((a, b) => a.key - b.key)
+      .map(({ item }) => item);
   const submissions = shuffle([...distinct, ...shuffle(distinct).slice(0, (distinct.length * 3) / 7)]);
   expect(submissions).toHaveLength(TOTAL);
-  const countIntents = async () => ((await (await fetch(`${SANDBOX_URL}/__sandbox/state`)).json()) as { counts: { stripe_payment_intents: number } }).counts.stripe_payment_intents;
+  const countIntents = async () =>
+    ((await (await fetch(`${SANDBOX_URL}/__sandbox/state`)).json()) as { counts: { stripe_payment_intents: number } }).counts
+      .stripe_payment_intents;
   const intentsBefore = await countIntents();
   const statusesSeen: number[] = [];
   const started = Date.now();
@@ -424,45 +583,50 @@ test.describe("security headers", () => {
   // The script the CSP blocks below is reported on the console: expected here.
   test.use({ failOnPageErrors: false });
 
-test(`security headers on pages and API responses; the CSP blocks a foreign script in the browser ${LOCAL_SANDBOX_TAG}`, async ({ page }) => {
-  for (const url of ["/", "/signin", "/api/health", "/api/dashboard", "/dashboard"]) {
-    const res = await send(who.anonymous!, "GET", url);
-    const h = res.headers();
-    const csp = h["content-security-policy"] ?? "";
-    if (url.startsWith("/api/")) {
-      // JSON: nothing may load, run or frame it (next.config.mjs).
-      expect(csp, url).toBe("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
-    } else {
-      expect(csp, url).toContain(`script-src 'self' 'unsafe-inline' ${SANDBOX_URL}`);
-      expect(csp, url).toContain(`frame-src ${SANDBOX_URL}`);
-      expect(csp, url).toContain("frame-ancestors 'none'");
-      expect(csp, url).toContain("object-src 'none'");
-      expect(csp, url).toContain("base-uri 'self'");
-      expect(csp, url).not.toContain("unsafe-eval");
+  test(`security headers on pages and API responses; the CSP blocks a foreign script in the browser ${LOCAL_SANDBOX_TAG}`, async ({
+    page,
+  }) => {
+    for (const url of ["/", "/signin", "/api/health", "/api/dashboard", "/dashboard"]) {
+      const res = await send(who.anonymous!, "GET", url);
+      const h = res.headers();
+      const csp = h["content-security-policy"] ?? "";
+      if (url.startsWith("/api/")) {
+        // JSON: nothing may load, run or frame it (next.config.mjs).
+        expect(csp, url).toBe("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+      } else {
+        expect(csp, url).toContain(`script-src 'self' 'unsafe-inline' ${SANDBOX_URL}`);
+        expect(csp, url).toContain(`frame-src ${SANDBOX_URL}`);
+        expect(csp, url).toContain("frame-ancestors 'none'");
+        expect(csp, url).toContain("object-src 'none'");
+        expect(csp, url).toContain("base-uri 'self'");
+        expect(csp, url).not.toContain("unsafe-eval");
+      }
+      expect(h["x-content-type-options"], url).toBe("nosniff");
+      expect(h["referrer-policy"], url).toBe("strict-origin-when-cross-origin");
+      expect(h["x-frame-options"], url).toBe("DENY");
+      expect(h["strict-transport-security"], url).toMatch(/^max-age=\d+/);
+      expect(h["x-powered-by"], url).toBeUndefined();
     }
-    expect(h["x-content-type-options"], url).toBe("nosniff");
-    expect(h["referrer-policy"], url).toBe("strict-origin-when-cross-origin");
-    expect(h["x-frame-options"], url).toBe("DENY");
-    expect(h["strict-transport-security"], url).toMatch(/^max-age=\d+/);
-    expect(h["x-powered-by"], url).toBeUndefined();
-  }
-  await page.goto("/");
-  // The blocked script is observed, not waited out: Chrome reports the refusal on
-  // the console and fires securitypolicyviolation; a script that loaded (or
-  // failed on the network) would do neither, and the test would time out.
-  const refused = page.waitForEvent("console", (m) => m.type() === "error" && m.text().includes("https://evil.example/steal.js") && /Content Security Policy/i.test(m.text()));
-  const violation = await page.evaluate(
-    () =>
-      new Promise<string>((resolve) => {
-        document.addEventListener("securitypolicyviolation", (e) => resolve(`${e.effectiveDirective} ${e.blockedURI}`), { once: true });
-        const s = document.createElement("script");
-        s.src = "https://evil.example/steal.js";
-        document.head.appendChild(s);
-      }),
-  );
-  await refused;
-  expect(violation).toMatch(/^script-src(-elem)? https:\/\/evil\.example/);
-});
+    await page.goto("/");
+    // The blocked script is observed, not waited out: Chrome reports the refusal on
+    // the console and fires securitypolicyviolation; a script that loaded (or
+    // failed on the network) would do neither, and the test would time out.
+    const refused = page.waitForEvent(
+      "console",
+      (m) => m.type() === "error" && m.text().includes("https://evil.example/steal.js") && /Content Security Policy/i.test(m.text()),
+    );
+    const violation = await page.evaluate(
+      () =>
+        new Promise<string>((resolve) => {
+          document.addEventListener("securitypolicyviolation", (e) => resolve(`${e.effectiveDirective} ${e.blockedURI}`), { once: true });
+          const s = document.createElement("script");
+          s.src = "https://evil.example/steal.js";
+          document.head.appendChild(s);
+        }),
+    );
+    await refused;
+    expect(violation).toMatch(/^script-src(-elem)? https:\/\/evil\.example/);
+  });
 });
 
 test(`no token or secret key in any text column of the database after the suite ${LOCAL_SANDBOX_TAG}`, async () => {
@@ -472,7 +636,9 @@ test(`no token or secret key in any text column of the database after the suite 
   expect(columns.length).toBeGreaterThan(20);
   const hits: string[] = [];
   for (const { table_name, column_name } of columns) {
-    const [row] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${table_name}" WHERE "${column_name}"::text ~ $1`, [SECRET.source]);
+    const [row] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${table_name}" WHERE "${column_name}"::text ~ $1`, [
+      SECRET.source,
+    ]);
     if (row!.n > 0) hits.push(`${table_name}.${column_name}: ${row!.n}`);
   }
   expect(hits).toEqual([]);

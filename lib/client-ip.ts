@@ -15,7 +15,10 @@ function read(headers: HeaderSource, name: string): string | undefined {
 export function clientIp(headers: HeaderSource, trustProxy: boolean): string | null {
   const forwarded = read(headers, "x-forwarded-for");
   if (!forwarded) return read(headers, "x-real-ip")?.trim() || null;
-  const parts = forwarded.split(",").map((p) => p.trim()).filter(Boolean);
+  const parts = forwarded
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
   const ip = trustProxy ? parts[0] : parts[parts.length - 1];
   return ip ? ip.replace(/^::ffff:/, "") : null;
 }

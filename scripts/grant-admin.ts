@@ -14,7 +14,13 @@ await runCommand(async () => {
     const user = await prisma.user.findUnique({ where: { email: normalizeEmail(email) } });
     if (!user) throw new Error(`no user with email ${normalizeEmail(email)}; they must sign up first`);
     await prisma.user.update({ where: { id: user.id }, data: { role: "ADMIN" } });
-    await recordAudit(prisma, { actorId: null, action: "user.role.granted", targetType: "user", targetId: user.id, metadata: { role: "ADMIN", via: "admin:grant" } });
+    await recordAudit(prisma, {
+      actorId: null,
+      action: "user.role.granted",
+      targetType: "user",
+      targetId: user.id,
+      metadata: { role: "ADMIN", via: "admin:grant" },
+    });
     console.log(`${user.email} is now an admin.`);
   } finally {
     await prisma.$disconnect();

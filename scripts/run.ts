@@ -76,7 +76,10 @@ if (prod && (process.argv.includes("--build") || !existsSync(path.join(distDir, 
   if (build.status !== 0) await shutdown(build.status ?? 1);
 }
 
-next = spawn(NEXT_BIN, prod ? nextStartArgs(port, appUrl.hostname) : ["dev", "--port", String(port), "--hostname", appUrl.hostname], { stdio: "inherit", env });
+next = spawn(NEXT_BIN, prod ? nextStartArgs(port, appUrl.hostname) : ["dev", "--port", String(port), "--hostname", appUrl.hostname], {
+  stdio: "inherit",
+  env,
+});
 next.on("exit", (code) => void shutdown(code ?? 0));
 
 if (await waitForHealth(`http://${appUrl.hostname}:${port}/api/health`)) {
@@ -85,7 +88,9 @@ if (await waitForHealth(`http://${appUrl.hostname}:${port}/api/health`)) {
     `  Fundwell is running: ${config.appUrl}`,
     `  Database: ${db.embedded ? `embedded PGlite in ${path.join(config.dataDir, "db")}` : "DATABASE_URL"}`,
     sandbox ? `  Local Plaid/Stripe sandbox: ${sandbox.url}` : "  Plaid and Stripe: real APIs (keys from the environment)",
-    ...(config.mode === "local" ? DEMO_ACCOUNTS.map((a) => `  ${a.role === "ADMIN" ? "Admin" : "Demo user"}: ${a.email} / ${a.password}`) : []),
+    ...(config.mode === "local"
+      ? DEMO_ACCOUNTS.map((a) => `  ${a.role === "ADMIN" ? "Admin" : "Demo user"}: ${a.email} / ${a.password}`)
+      : []),
     "",
   ];
   console.log(lines.join("\n"));

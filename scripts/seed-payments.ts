@@ -24,10 +24,32 @@ await runCommand(async () => {
     let bank = await prisma.bankAccount.findFirst({ where: { userId: user.id } });
     if (!bank) {
       const item = await prisma.plaidItem.create({
-        data: { id: randomUUID(), userId: user.id, plaidItemId: `seed-${randomUUID()}`, accessTokenCiphertext: "seed-not-a-token", institutionId: "ins_109508", institutionName: "First Platypus Bank", status: "REMOVED", removedAt: new Date() },
+        data: {
+          id: randomUUID(),
+          userId: user.id,
+          plaidItemId: `seed-${randomUUID()}`,
+          accessTokenCiphertext: "seed-not-a-token",
+          institutionId: "ins_109508",
+          institutionName: "First Platypus Bank",
+          status: "REMOVED",
+          removedAt: new Date(),
+        },
       });
       bank = await prisma.bankAccount.create({
-        data: { userId: user.id, itemId: item.id, plaidAccountId: "seed-account", name: "Seeded Checking", mask: "4242", type: "depository", subtype: "checking", institutionId: "ins_109508", institutionName: "First Platypus Bank", status: "REMOVED", removedAt: new Date(), reviewStatus: "APPROVED" },
+        data: {
+          userId: user.id,
+          itemId: item.id,
+          plaidAccountId: "seed-account",
+          name: "Seeded Checking",
+          mask: "4242",
+          type: "depository",
+          subtype: "checking",
+          institutionId: "ins_109508",
+          institutionName: "First Platypus Bank",
+          status: "REMOVED",
+          removedAt: new Date(),
+          reviewStatus: "APPROVED",
+        },
       });
     }
     const batch = randomUUID().slice(0, 8);

@@ -67,7 +67,14 @@ export function ActionButton({
         </span>
       ) : null}
       {confirm ? (
-        <ConfirmDialog open={asking} title={confirm.title} confirmLabel={label} pending={pending} onConfirm={() => void run()} onCancel={() => setAsking(false)}>
+        <ConfirmDialog
+          open={asking}
+          title={confirm.title}
+          confirmLabel={label}
+          pending={pending}
+          onConfirm={() => void run()}
+          onCancel={() => setAsking(false)}
+        >
           {confirm.text}
         </ConfirmDialog>
       ) : null}

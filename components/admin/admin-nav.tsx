@@ -15,7 +15,9 @@ const LINKS = [
 /** The admin section's navigation; the current section is marked with aria-current. */
 export function AdminNav() {
   const pathname = usePathname();
-  const current = LINKS.filter((l) => pathname === l.href || pathname.startsWith(`${l.href}/`)).sort((a, b) => b.href.length - a.href.length)[0]?.href;
+  const current = LINKS.filter((l) => pathname === l.href || pathname.startsWith(`${l.href}/`)).sort(
+    (a, b) => b.href.length - a.href.length,
+  )[0]?.href;
   return (
     <nav aria-label="Admin" className="mb-8 flex flex-wrap gap-4 border-b border-slate-200 pb-3 text-sm">
       {LINKS.map((l) => (

@@ -4,7 +4,12 @@ import { formatWhen } from "./format";
 
 export function AuditTable({ entries, caption }: { entries: AuditEntryView[]; caption: string }) {
   return (
-    <DataTable caption={caption} captionHidden columns={["When", "Actor", "Action", "Target", "Details"]} empty={entries.length === 0 ? "No entries." : null}>
+    <DataTable
+      caption={caption}
+      captionHidden
+      columns={["When", "Actor", "Action", "Target", "Details"]}
+      empty={entries.length === 0 ? "No entries." : null}
+    >
       {entries.map((e) => (
         <tr key={e.id}>
           <td className={`${td} whitespace-nowrap`}>{formatWhen(e.createdAt)}</td>

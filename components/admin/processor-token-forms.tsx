@@ -6,7 +6,12 @@ import { Button } from "@/components/ui/button";
 
 async function send(url: string, method: string, body: unknown): Promise<string | null> {
   try {
-    const res = await fetch(url, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body), credentials: "same-origin" });
+    const res = await fetch(url, {
+      method,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+      credentials: "same-origin",
+    });
     if (res.ok) return null;
     const payload = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
     return payload?.error?.message ?? "That did not work. Please try again.";
@@ -38,7 +43,12 @@ export function CreateProcessorTokenForm({ bankAccountId, processors }: { bankAc
         <label htmlFor={id} className="block text-sm font-medium text-slate-700">
           Processor
         </label>
-        <select id={id} value={processor} onChange={(e) => setProcessor(e.target.value)} className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm">
+        <select
+          id={id}
+          value={processor}
+          onChange={(e) => setProcessor(e.target.value)}
+          className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm"
+        >
           {processors.map((p) => (
             <option key={p} value={p}>
               {p}
@@ -59,7 +69,15 @@ export function CreateProcessorTokenForm({ bankAccountId, processors }: { bankAc
 }
 
 /** View and set a processor token's product permissions. */
-export function PermissionsForm({ processorTokenId, products, current }: { processorTokenId: string; products: string[]; current: string[] | null }) {
+export function PermissionsForm({
+  processorTokenId,
+  products,
+  current,
+}: {
+  processorTokenId: string;
+  products: string[];
+  current: string[] | null;
+}) {
   const router = useRouter();
   const [chosen, setChosen] = useState<Set<string>>(new Set(current ?? []));
   const [error, setError] = useState<string | null>(null);
@@ -80,7 +98,9 @@ export function PermissionsForm({ processorTokenId, products, current }: { proce
       }}
     >
       <fieldset>
-        <legend className="text-sm font-medium text-slate-700">Products this processor may use (none checked = all it is allowed by default)</legend>
+        <legend className="text-sm font-medium text-slate-700">
+          Products this processor may use (none checked = all it is allowed by default)
+        </legend>
         <div className="mt-2 grid grid-cols-2 gap-1 sm:grid-cols-4">
           {products.map((p) => (
             <label key={p} className="flex items-center gap-2 text-sm">

@@ -3,12 +3,20 @@ import { bankLabel } from "@/lib/format";
 import { ActionButton } from "./action-button";
 
 /** Approve / block / remove for one account (server component; the buttons are small client islands). */
-export function ReviewActions({ item, redirectAfterRemove }: { item: Pick<ReviewItemView, "id" | "reviewStatus" | "status" | "mask" | "institutionName">; redirectAfterRemove?: string }) {
+export function ReviewActions({
+  item,
+  redirectAfterRemove,
+}: {
+  item: Pick<ReviewItemView, "id" | "reviewStatus" | "status" | "mask" | "institutionName">;
+  redirectAfterRemove?: string;
+}) {
   if (item.status === "REMOVED") return <span className="text-sm text-slate-500">Removed</span>;
   const label = bankLabel(item);
   return (
     <div className="flex flex-wrap gap-2">
-      {item.reviewStatus !== "APPROVED" ? <ActionButton url={`/api/admin/bank-accounts/${item.id}/review`} body={{ decision: "approve" }} label="Approve" variant="primary" /> : null}
+      {item.reviewStatus !== "APPROVED" ? (
+        <ActionButton url={`/api/admin/bank-accounts/${item.id}/review`} body={{ decision: "approve" }} label="Approve" variant="primary" />
+      ) : null}
       {item.reviewStatus !== "BLOCKED" ? (
         <ActionButton
           url={`/api/admin/bank-accounts/${item.id}/review`}
@@ -24,7 +32,10 @@ export function ReviewActions({ item, redirectAfterRemove }: { item: Pick<Review
         label="Remove"
         variant="danger"
         redirectTo={redirectAfterRemove}
-        confirm={{ title: `Remove ${label}?`, text: "This detaches the bank account at Stripe and removes the bank connection at Plaid. The user would have to link it again." }}
+        confirm={{
+          title: `Remove ${label}?`,
+          text: "This detaches the bank account at Stripe and removes the bank connection at Plaid. The user would have to link it again.",
+        }}
       />
     </div>
   );

@@ -1,7 +1,19 @@
 import type { ReactNode } from "react";
 
 /** An accessible data table: a caption (visible or not) and column headers with scope. */
-export function DataTable({ caption, captionHidden = false, columns, children, empty }: { caption: string; captionHidden?: boolean; columns: string[]; children: ReactNode; empty?: string | null }) {
+export function DataTable({
+  caption,
+  captionHidden = false,
+  columns,
+  children,
+  empty,
+}: {
+  caption: string;
+  captionHidden?: boolean;
+  columns: string[];
+  children: ReactNode;
+  empty?: string | null;
+}) {
   return (
     // Focusable so keyboard users can scroll a wide table (axe: scrollable-region-focusable).
     <div className="overflow-x-auto" tabIndex={0} role="region" aria-label={caption}>

@@ -20,7 +20,12 @@ export function VolumeChart({ data }: { data: DailyVolume[] }) {
   return (
     <figure>
       {/* No <title> elements: React 19 mis-hydrates <title> inside <svg> (it treats it as document metadata). */}
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`Funding volume per day, last ${data.length} days`} className="h-auto w-full">
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        role="img"
+        aria-label={`Funding volume per day, last ${data.length} days`}
+        className="h-auto w-full"
+      >
         {ticks.map((t) => (
           <g key={t}>
             <line x1={pad.left} x2={width - pad.right} y1={y(t)} y2={y(t)} stroke="#e2e8f0" />
@@ -45,8 +50,14 @@ export function VolumeChart({ data }: { data: DailyVolume[] }) {
         })}
       </svg>
       <figcaption className="mt-2 flex gap-4 text-xs text-slate-600">
-        <span><span aria-hidden="true" className="mr-1 inline-block h-2 w-3 bg-teal-200" />started (not failed)</span>
-        <span><span aria-hidden="true" className="mr-1 inline-block h-2 w-3 bg-teal-600" />succeeded</span>
+        <span>
+          <span aria-hidden="true" className="mr-1 inline-block h-2 w-3 bg-teal-200" />
+          started (not failed)
+        </span>
+        <span>
+          <span aria-hidden="true" className="mr-1 inline-block h-2 w-3 bg-teal-600" />
+          succeeded
+        </span>
       </figcaption>
       <table className="sr-only">
         <caption>Funding volume per day</caption>

@@ -57,7 +57,13 @@ function fallbackMessage(status: number): string {
 /** Fire-and-forget report that survives navigation (Link's events and exits). */
 export function beacon(url: string, body: unknown): void {
   try {
-    void fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), keepalive: true, credentials: "same-origin" }).catch(() => {});
+    void fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+      keepalive: true,
+      credentials: "same-origin",
+    }).catch(() => {});
   } catch {
     // Reporting must never break the flow.
   }

@@ -28,7 +28,12 @@ export function BankSection({ accounts, onChanged }: { accounts: BankAccountView
       toast("error", res.error.message);
       return false;
     }
-    toast("success", then === "link-new" ? `Removed ${bankLabel(account, account.name)}. Now choose your new bank.` : `Removed ${bankLabel(account, account.name)}.`);
+    toast(
+      "success",
+      then === "link-new"
+        ? `Removed ${bankLabel(account, account.name)}. Now choose your new bank.`
+        : `Removed ${bankLabel(account, account.name)}.`,
+    );
     onChanged();
     if (then === "link-new") void replacement.start();
     return true;
@@ -128,15 +133,16 @@ function BankAccountItem({
         {confirming === "replace" ? (
           <>
             <p>
-              You can fund from one bank at a time. We&apos;ll remove <span className="font-medium text-slate-900">{label}</span>, then open Plaid so you can link
-              the new one.
+              You can fund from one bank at a time. We&apos;ll remove <span className="font-medium text-slate-900">{label}</span>, then open
+              Plaid so you can link the new one.
             </p>
             <p>If you close Plaid before finishing, you can link a bank later from this page. Transfers already started still complete.</p>
           </>
         ) : (
           <>
             <p>
-              <span className="font-medium text-slate-900">{label}</span> will no longer fund your balance, and your ACH authorization for it ends.
+              <span className="font-medium text-slate-900">{label}</span> will no longer fund your balance, and your ACH authorization for
+              it ends.
             </p>
             <p>Transfers already started still complete. You can link a bank again at any time.</p>
           </>

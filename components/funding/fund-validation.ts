@@ -6,7 +6,10 @@ import { formatUsd } from "@/lib/format";
  * floating-point rounding; null when it is not an amount.
  */
 export function dollarsToCents(input: string): number | null {
-  const cleaned = input.trim().replace(/^\$\s*/, "").replace(/,/g, "");
+  const cleaned = input
+    .trim()
+    .replace(/^\$\s*/, "")
+    .replace(/,/g, "");
   const match = /^(\d{1,9})(?:\.(\d{0,2}))?$/.exec(cleaned) ?? /^()\.(\d{1,2})$/.exec(cleaned);
   if (!match) return null;
   const whole = Number(match[1] || "0");

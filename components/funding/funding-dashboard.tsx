@@ -51,7 +51,8 @@ function DashboardBody({ initialData }: { initialData: DashboardData }) {
       const before = previous.current.get(p.id);
       if (before && isInFlight(before) && !isInFlight(p.status)) {
         if (p.status === "SUCCEEDED") toast("success", `Your ${formatUsd(p.amountCents)} transfer settled and is now available.`);
-        else if (p.status === "FAILED") toast("error", `Your ${formatUsd(p.amountCents)} transfer failed${p.failureReason ? `: ${p.failureReason}` : "."}`);
+        else if (p.status === "FAILED")
+          toast("error", `Your ${formatUsd(p.amountCents)} transfer failed${p.failureReason ? `: ${p.failureReason}` : "."}`);
       }
     }
     previous.current = new Map(data.payments.map((p) => [p.id, p.status]));

@@ -41,11 +41,15 @@ export function PaymentHistory({ payments }: { payments: PaymentView[] }) {
                   <span className="block text-xs text-slate-500 sm:hidden">{p.bankLabel}</span>
                 </td>
                 <td className="hidden py-3 pr-3 text-slate-700 sm:table-cell">{p.bankLabel}</td>
-                <td className="py-3 pr-3 text-right font-medium whitespace-nowrap tabular-nums text-slate-900">{formatUsd(p.amountCents)}</td>
+                <td className="py-3 pr-3 text-right font-medium whitespace-nowrap tabular-nums text-slate-900">
+                  {formatUsd(p.amountCents)}
+                </td>
                 <td className="py-3">
                   <Badge tone={status.tone}>{status.label}</Badge>
                   {p.failureReason ? <span className="mt-1 block text-xs text-red-700">{p.failureReason}</span> : null}
-                  {p.disputed ? <span className="mt-1 block text-xs text-red-700">Disputed with your bank: taken back from your balance.</span> : null}
+                  {p.disputed ? (
+                    <span className="mt-1 block text-xs text-red-700">Disputed with your bank: taken back from your balance.</span>
+                  ) : null}
                 </td>
               </tr>
             );

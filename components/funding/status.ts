@@ -19,19 +19,43 @@ export function isUnderReview(account: BankAccountView): boolean {
 
 export function accountState(account: BankAccountView): AccountState {
   if (account.reviewStatus === "BLOCKED") {
-    return { label: "Blocked", tone: "danger", detail: "This account can't be used for funding. Contact support if you think this is a mistake.", canReconnect: false, canFund: false };
+    return {
+      label: "Blocked",
+      tone: "danger",
+      detail: "This account can't be used for funding. Contact support if you think this is a mistake.",
+      canReconnect: false,
+      canFund: false,
+    };
   }
   if (account.itemStatus === "REVOKED") {
-    return { label: "Access revoked", tone: "danger", detail: "Access to this account was revoked at your bank or Plaid. Link your bank again to keep funding.", canReconnect: false, canFund: false };
+    return {
+      label: "Access revoked",
+      tone: "danger",
+      detail: "Access to this account was revoked at your bank or Plaid. Link your bank again to keep funding.",
+      canReconnect: false,
+      canFund: false,
+    };
   }
   if (account.status === "LINKING" || account.itemStatus === "LINKING") {
     return { label: "Linking…", tone: "info", detail: "We're finishing setting up this account.", canReconnect: false, canFund: false };
   }
   if (account.itemStatus === "LOGIN_REQUIRED") {
-    return { label: "Needs reconnection", tone: "warning", detail: "Your bank needs you to log in again. Reconnect to fund from this account.", canReconnect: true, canFund: false };
+    return {
+      label: "Needs reconnection",
+      tone: "warning",
+      detail: "Your bank needs you to log in again. Reconnect to fund from this account.",
+      canReconnect: true,
+      canFund: false,
+    };
   }
   if (account.itemStatus === "PENDING_DISCONNECT") {
-    return { label: "Needs reconnection", tone: "warning", detail: "Your bank connection expires soon. Reconnect to keep using this account.", canReconnect: true, canFund: true };
+    return {
+      label: "Needs reconnection",
+      tone: "warning",
+      detail: "Your bank connection expires soon. Reconnect to keep using this account.",
+      canReconnect: true,
+      canFund: true,
+    };
   }
   return { label: "Active", tone: "success", detail: null, canReconnect: false, canFund: account.status === "ACTIVE" };
 }

@@ -10,7 +10,11 @@ import { LinkSession } from "./link-button";
 import { loadLinkSession, type StoredLinkSession } from "./link-storage";
 import { useLinkHandlers } from "./use-link-handlers";
 
-type State = { kind: "loading" } | { kind: "missing" } | { kind: "resuming"; session: StoredLinkSession; redirectUri: string } | { kind: "done"; message: string };
+type State =
+  | { kind: "loading" }
+  | { kind: "missing" }
+  | { kind: "resuming"; session: StoredLinkSession; redirectUri: string }
+  | { kind: "done"; message: string };
 
 /**
  * Back from an OAuth bank: re-open Link with the token saved before it was
@@ -52,8 +56,8 @@ function Resume() {
     return (
       <div className="space-y-4" role="status">
         <p className="text-sm text-slate-700">
-          {state.kind === "missing" ? "This bank connection session has ended or was started in another browser tab." : state.message} You can start again from your
-          dashboard.
+          {state.kind === "missing" ? "This bank connection session has ended or was started in another browser tab." : state.message} You
+          can start again from your dashboard.
         </p>
         <Link href="/dashboard" className={buttonClass()}>
           Back to dashboard

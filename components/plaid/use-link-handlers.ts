@@ -58,7 +58,11 @@ export function useLinkHandlers(options: LinkHandlerOptions) {
       void (async () => {
         try {
           if (itemId) {
-            const res = await api<{ bankAccounts: BankAccountView[] }>("POST", `/api/plaid/items/${encodeURIComponent(itemId)}/reconnected`, {});
+            const res = await api<{ bankAccounts: BankAccountView[] }>(
+              "POST",
+              `/api/plaid/items/${encodeURIComponent(itemId)}/reconnected`,
+              {},
+            );
             if (!res.ok) {
               notify("error", res.error.message);
               opts.onFinished?.("failed");
@@ -113,5 +117,10 @@ export function useLinkHandlers(options: LinkHandlerOptions) {
 }
 
 function pickError(error: PlaidLinkError): PlaidLinkError {
-  return { error_type: error.error_type, error_code: error.error_code, error_message: error.error_message, display_message: error.display_message };
+  return {
+    error_type: error.error_type,
+    error_code: error.error_code,
+    error_message: error.error_message,
+    display_message: error.display_message,
+  };
 }

@@ -12,7 +12,13 @@ export function CurrencyField({
   id,
   ref,
   ...props
-}: Omit<InputHTMLAttributes<HTMLInputElement>, "type"> & { label: string; id: string; hint?: string; error?: string; ref?: Ref<HTMLInputElement> }) {
+}: Omit<InputHTMLAttributes<HTMLInputElement>, "type"> & {
+  label: string;
+  id: string;
+  hint?: string;
+  error?: string;
+  ref?: Ref<HTMLInputElement>;
+}) {
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
   const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ") || undefined;

@@ -74,7 +74,12 @@ export function ToastProvider({ children }: { children: ReactNode }) {
             className={`pointer-events-auto flex w-full max-w-sm items-start gap-3 rounded-md border px-4 py-3 text-sm shadow-md ${TONES[t.tone]}`}
           >
             <p className="flex-1">{t.message}</p>
-            <button type="button" onClick={() => dismiss(t.id)} className="shrink-0 rounded px-1 font-medium opacity-70 hover:opacity-100" aria-label="Dismiss notification">
+            <button
+              type="button"
+              onClick={() => dismiss(t.id)}
+              className="shrink-0 rounded px-1 font-medium opacity-70 hover:opacity-100"
+              aria-label="Dismiss notification"
+            >
               ×
             </button>
           </div>

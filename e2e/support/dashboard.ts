@@ -24,7 +24,10 @@ export async function fund(page: Page, amount: string, options: { authorize?: bo
 }
 
 export async function paymentCount(email: string): Promise<number> {
-  const rows = await sql<{ count: number }>(`SELECT count(*)::int AS count FROM "payments" p JOIN "users" u ON u."id" = p."user_id" WHERE u."email" = $1`, [email]);
+  const rows = await sql<{ count: number }>(
+    `SELECT count(*)::int AS count FROM "payments" p JOIN "users" u ON u."id" = p."user_id" WHERE u."email" = $1`,
+    [email],
+  );
   return rows[0]?.count ?? -1;
 }
 

@@ -27,7 +27,8 @@ export const test = base.extend<{ failOnPageErrors: boolean; _targetGate: void; 
       const watch = (page: Page) => {
         page.on("pageerror", (error) => problems.push(`${page.url()} pageerror: ${error.message}`));
         page.on("console", (message) => {
-          if (message.type() === "error" && !/Failed to load resource/.test(message.text())) problems.push(`${page.url()} console: ${message.text()}`);
+          if (message.type() === "error" && !/Failed to load resource/.test(message.text()))
+            problems.push(`${page.url()} console: ${message.text()}`);
         });
       };
       context.pages().forEach(watch);
@@ -40,12 +41,21 @@ export const test = base.extend<{ failOnPageErrors: boolean; _targetGate: void; 
 });
 
 /** WCAG 2.1 A/AA scan of what the page shows (iframes included); fails on serious or critical violations. */
-export async function expectNoSeriousA11yViolations(page: Page, label: string, options: { exclude?: string[]; include?: string } = {}): Promise<void> {
+export async function expectNoSeriousA11yViolations(
+  page: Page,
+  label: string,
+  options: { exclude?: string[]; include?: string } = {},
+): Promise<void> {
   await test.step(`axe: ${label}`, async () => {
     // Judge the settled page: a button re-enabled a moment ago is still fading from its disabled
     // colour (transition-colors), and axe would measure the contrast of that in-between colour.
     await page.evaluate(() =>
-      Promise.all(document.getAnimations().filter((a) => a instanceof CSSTransition).map((a) => a.finished.catch(() => undefined))),
+      Promise.all(
+        document
+          .getAnimations()
+          .filter((a) => a instanceof CSSTransition)
+          .map((a) => a.finished.catch(() => undefined)),
+      ),
     );
     let builder = new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]);
     if (options.include) builder = builder.include(options.include);

@@ -29,7 +29,10 @@ export class HttpSession {
   async fetch(url: string, options: { method?: string; data?: unknown; headers?: Record<string, string> } = {}): Promise<HttpResponse> {
     const { method = "GET", data } = options;
     const body = data === undefined ? undefined : typeof data === "string" ? data : JSON.stringify(data);
-    const headers: Record<string, string> = { ...(body !== undefined && typeof data !== "string" ? { "content-type": "application/json" } : {}), ...options.headers };
+    const headers: Record<string, string> = {
+      ...(body !== undefined && typeof data !== "string" ? { "content-type": "application/json" } : {}),
+      ...options.headers,
+    };
     // Explicit: node:http sends no length for a body on OPTIONS or DELETE, which the server would read as a second request.
     if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
     const cookie = this.jar.header();
@@ -51,7 +54,9 @@ export class HttpResponse {
     return this.code;
   }
   headers(): Record<string, string> {
-    return Object.fromEntries(Object.entries(this.rawHeaders).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join("\n") : v]])));
+    return Object.fromEntries(
+      Object.entries(this.rawHeaders).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join("\n") : v]])),
+    );
   }
   async text(): Promise<string> {
     return this.body;

@@ -48,7 +48,8 @@ export const LINK_UI: Record<Target, LinkUi> = {
     skipBeforeSearch: null,
     search: (l) => l.getByLabel("Search for your bank"),
     institution: (l, name) => l.getByRole("button", { name, exact: true }),
-    credentialsHeading: (l, bank) => l.getByRole("heading", { name: typeof bank === "string" ? new RegExp(`Log in (at|again to) ${bank}`) : bank }),
+    credentialsHeading: (l, bank) =>
+      l.getByRole("heading", { name: typeof bank === "string" ? new RegExp(`Log in (at|again to) ${bank}`) : bank }),
     username: (l) => l.getByLabel("Username", { exact: true }),
     password: (l) => l.getByLabel("Password", { exact: true }),
     submit: (l) => l.getByRole("button", { name: "Submit" }),
@@ -73,20 +74,53 @@ export const LINK_UI: Record<Target, LinkUi> = {
   // aria-label), as other public suites driving Plaid Sandbox rely on; each
   // selector below prefers the id and falls back to role and name.
   real: {
-    consentContinue: (l) => l.locator("#aut-button").or(l.getByRole("button", { name: /^(Continue|Get started)$/ })).first(),
-    skipBeforeSearch: (l) => l.locator("#aut-secondary-button").or(l.getByRole("button", { name: /without (a )?phone number/i })).first(),
-    search: (l) => l.locator("#search-input").or(l.getByRole("textbox", { name: /search/i })).first(),
-    institution: (l, name) => l.locator(`[aria-label="${name}"]`).or(l.getByRole("button", { name: new RegExp(name) })).first(),
-    credentialsHeading: (l, bank) => l.getByText(typeof bank === "string" ? new RegExp(`(Enter your credentials|Log in|${bank})`, "i") : bank).first(),
+    consentContinue: (l) =>
+      l
+        .locator("#aut-button")
+        .or(l.getByRole("button", { name: /^(Continue|Get started)$/ }))
+        .first(),
+    skipBeforeSearch: (l) =>
+      l
+        .locator("#aut-secondary-button")
+        .or(l.getByRole("button", { name: /without (a )?phone number/i }))
+        .first(),
+    search: (l) =>
+      l
+        .locator("#search-input")
+        .or(l.getByRole("textbox", { name: /search/i }))
+        .first(),
+    institution: (l, name) =>
+      l
+        .locator(`[aria-label="${name}"]`)
+        .or(l.getByRole("button", { name: new RegExp(name) }))
+        .first(),
+    credentialsHeading: (l, bank) =>
+      l.getByText(typeof bank === "string" ? new RegExp(`(Enter your credentials|Log in|${bank})`, "i") : bank).first(),
     username: (l) => l.locator("#aut-input-0-input, input#aut-input-0").first(),
     password: (l) => l.locator("#aut-input-1-input, input#aut-input-1").first(),
-    submit: (l) => l.locator("#aut-button:not([disabled])").or(l.getByRole("button", { name: /^Submit$/ })).first(),
-    mfaDeviceChoice: (l) => l.locator("#aut-button:not([disabled])").or(l.getByRole("button", { name: /^(Submit|Continue|Get code)$/ })).first(),
+    submit: (l) =>
+      l
+        .locator("#aut-button:not([disabled])")
+        .or(l.getByRole("button", { name: /^Submit$/ }))
+        .first(),
+    mfaDeviceChoice: (l) =>
+      l
+        .locator("#aut-button:not([disabled])")
+        .or(l.getByRole("button", { name: /^(Submit|Continue|Get code)$/ }))
+        .first(),
     mfaCode: (l) => l.getByRole("textbox").first(),
     account: (l, name) => l.getByRole("radio", { name }).or(l.getByRole("checkbox", { name })).first(),
-    accountContinue: (l) => l.locator("#aut-button:not([disabled])").or(l.getByRole("button", { name: /^Continue$/ })).first(),
+    accountContinue: (l) =>
+      l
+        .locator("#aut-button:not([disabled])")
+        .or(l.getByRole("button", { name: /^Continue$/ }))
+        .first(),
     success: (l) => l.getByText(/^Success$|successfully (linked|connected)/i).first(),
-    successContinue: (l) => l.locator("#aut-button:not([disabled])").or(l.getByRole("button", { name: /^(Continue|Finish)/ })).first(),
+    successContinue: (l) =>
+      l
+        .locator("#aut-button:not([disabled])")
+        .or(l.getByRole("button", { name: /^(Continue|Finish)/ }))
+        .first(),
     close: (l) => l.getByRole("button", { name: /^(Close|Exit)$/ }).first(),
     confirmExitHeading: (l) => l.getByText(/Are you sure you want to exit/i).first(),
     confirmExit: (l) => l.getByRole("button", { name: /^(Yes, )?exit$/i }).first(),
@@ -201,7 +235,11 @@ export async function finishLink(page: Page): Promise<void> {
 }
 
 /** Update mode (Reconnect): log in again to the item's bank, then finish. */
-export async function completeReconnect(page: Page, bank = "First Platypus Bank", credentials: { username?: string; password?: string } = {}): Promise<void> {
+export async function completeReconnect(
+  page: Page,
+  bank = "First Platypus Bank",
+  credentials: { username?: string; password?: string } = {},
+): Promise<void> {
   const link = linkFrame(page);
   await expect(ui().credentialsHeading(link, bank)).toBeVisible();
   await submitCredentials(page, credentials.username ?? "user_good", credentials.password ?? "pass_good");
@@ -228,7 +266,10 @@ export async function exitFromError(page: Page, heading: string | RegExp): Promi
 }
 
 /** `user_custom` password: Plaid's override_accounts JSON (works in the stand-in and in Plaid Sandbox). */
-export function customUser(account: { name: string; mask: string; balance: number; accountNumber?: string }): { username: string; password: string } {
+export function customUser(account: { name: string; mask: string; balance: number; accountNumber?: string }): {
+  username: string;
+  password: string;
+} {
   return {
     username: "user_custom",
     password: JSON.stringify({

@@ -37,7 +37,13 @@ writeFileSync(E2E_DATABASE_URL_FILE, process.env.DATABASE_URL);
 
 // E2E_SKIP_BUILD: a second server of the same run (real-sandbox) reuses the build the first one just made.
 // With the server-only hook, as `npm start` runs it (scripts/server-only/register.mjs).
-const runArgs = ["--import", "./scripts/server-only/register.mjs", "scripts/run.ts", "--prod", ...(process.env.E2E_SKIP_BUILD ? [] : ["--build"])];
+const runArgs = [
+  "--import",
+  "./scripts/server-only/register.mjs",
+  "scripts/run.ts",
+  "--prod",
+  ...(process.env.E2E_SKIP_BUILD ? [] : ["--build"]),
+];
 const child = spawn("node_modules/.bin/tsx", runArgs, { stdio: "inherit", env: process.env });
 
 async function cleanup(code: number): Promise<void> {
@@ -65,7 +71,8 @@ async function dropStaleE2eDatabases(serverUrl: string): Promise<void> {
     const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'fundwell\\_e2e\\_%'`);
     for (const { datname } of rows) {
       const createdAt = Number(datname.slice("fundwell_e2e_".length));
-      if (Number.isFinite(createdAt) && Date.now() - createdAt > 3_600_000) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      if (Number.isFinite(createdAt) && Date.now() - createdAt > 3_600_000)
+        await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     }
   } finally {
     await client.end();

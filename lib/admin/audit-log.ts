@@ -20,7 +20,11 @@ export const auditFilterSchema = z.object({
 export type AuditFilter = z.infer<typeof auditFilterSchema>;
 
 /** Newest first, keyset-paginated on (created_at, id); uses the audit_logs indexes on actor/action/target + created_at. */
-export async function listAuditLog(db: Db, filter: AuditFilter, pageSize = PAGE_SIZE * 2): Promise<{ entries: AuditEntryView[]; nextCursor: string | null }> {
+export async function listAuditLog(
+  db: Db,
+  filter: AuditFilter,
+  pageSize = PAGE_SIZE * 2,
+): Promise<{ entries: AuditEntryView[]; nextCursor: string | null }> {
   const where: Prisma.AuditLogWhereInput[] = [];
   if (filter.actor) {
     const actor = filter.actor.includes("@")

@@ -40,7 +40,11 @@ export async function getAdminOverview(db: Db, now = new Date()): Promise<AdminO
              COUNT(*) AS count
       FROM "payments" WHERE "created_at" >= ${since}
       GROUP BY 1 ORDER BY 1`,
-    db.payment.groupBy({ by: ["status"], where: { createdAt: { gte: since }, status: { in: ["SUCCEEDED", "FAILED"] } }, _count: { _all: true } }),
+    db.payment.groupBy({
+      by: ["status"],
+      where: { createdAt: { gte: since }, status: { in: ["SUCCEEDED", "FAILED"] } },
+      _count: { _all: true },
+    }),
     db.plaidItem.count({ where: { status: { in: ["LOGIN_REQUIRED", "PENDING_DISCONNECT", "REVOKED"] } } }),
     db.bankAccount.count({ where: { reviewStatus: "PENDING", status: "ACTIVE" } }),
   ]);

@@ -8,7 +8,10 @@ import { csvRow } from "./csv";
 import { PAGE_SIZE } from "./types";
 import { toAuditView, type AuditEntryView } from "./users";
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use YYYY-MM-DD").refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), "Not a date");
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "Use YYYY-MM-DD")
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), "Not a date");
 const dollars = z
   .string()
   .trim()
@@ -78,7 +81,9 @@ async function whereOf(db: Db, filter: PaymentFilter): Promise<Prisma.PaymentWhe
   if (filter.maxAmount !== undefined) where.push({ amountCents: { lte: filter.maxAmount } });
   if (filter.email) {
     const exact = await db.user.findUnique({ where: { email: filter.email }, select: { id: true } });
-    const ids = exact ? [exact.id] : (await db.user.findMany({ where: { email: { startsWith: filter.email } }, select: { id: true }, take: 100 })).map((u) => u.id);
+    const ids = exact
+      ? [exact.id]
+      : (await db.user.findMany({ where: { email: { startsWith: filter.email } }, select: { id: true }, take: 100 })).map((u) => u.id);
     if (ids.length === 0) return null;
     where.push({ userId: { in: ids } });
   }
@@ -117,7 +122,11 @@ async function page(db: Db, where: Prisma.PaymentWhereInput, after: { createdAt:
   });
 }
 
-export async function listAdminPayments(db: Db, filter: PaymentFilter, pageSize = PAGE_SIZE): Promise<{ payments: AdminPaymentRow[]; nextCursor: string | null }> {
+export async function listAdminPayments(
+  db: Db,
+  filter: PaymentFilter,
+  pageSize = PAGE_SIZE,
+): Promise<{ payments: AdminPaymentRow[]; nextCursor: string | null }> {
   const where = await whereOf(db, filter);
   if (!where) return { payments: [], nextCursor: null };
   const rows = await page(db, where, filter.cursor ? decodeCursor(filter.cursor) : null, pageSize + 1);
@@ -167,7 +176,20 @@ export function exportPaymentsCsv(db: Db, filter: PaymentFilter, options: { batc
         let chunk = "";
         for (const p of rows) {
           const r = toRow(p);
-          chunk += csvRow([r.id, r.createdAt, r.userEmail, (r.amountCents / 100).toFixed(2), r.currency, r.status, r.bankLabel, r.stripePaymentIntentId, r.stripeChargeId, r.failureCode, r.failureMessage, r.settledAt]);
+          chunk += csvRow([
+            r.id,
+            r.createdAt,
+            r.userEmail,
+            (r.amountCents / 100).toFixed(2),
+            r.currency,
+            r.status,
+            r.bankLabel,
+            r.stripePaymentIntentId,
+            r.stripeChargeId,
+            r.failureCode,
+            r.failureMessage,
+            r.settledAt,
+          ]);
         }
         controller.enqueue(encoder.encode(chunk));
         const last = rows[rows.length - 1]!;
@@ -189,7 +211,16 @@ export interface TimelineEntry {
 }
 
 export interface AdminPaymentDetail {
-  payment: AdminPaymentRow & { requestId: string; bankAccountId: string; mandateAcceptanceId: string | null; stripeMandateId: string | null; credited: boolean; disputedAt: string | null; reversed: boolean; updatedAt: string };
+  payment: AdminPaymentRow & {
+    requestId: string;
+    bankAccountId: string;
+    mandateAcceptanceId: string | null;
+    stripeMandateId: string | null;
+    credited: boolean;
+    disputedAt: string | null;
+    reversed: boolean;
+    updatedAt: string;
+  };
   stripeEvents: { id: string; type: string; receivedAt: string; processedAt: string | null; detail: string | null }[];
   audit: AuditEntryView[];
   timeline: TimelineEntry[];
@@ -197,16 +228,30 @@ export interface AdminPaymentDetail {
 
 /** A payment with its Stripe ids, the webhook events about it and its audit entries, merged into one timeline. */
 export async function getAdminPaymentDetail(db: Db, paymentId: string): Promise<AdminPaymentDetail> {
-  const p = await db.payment.findUnique({ where: { id: paymentId }, include: { ...rowInclude, mandate: { select: { stripeMandateId: true } }, ledgerEntries: { select: { kind: true } } } });
+  const p = await db.payment.findUnique({
+    where: { id: paymentId },
+    include: { ...rowInclude, mandate: { select: { stripeMandateId: true } }, ledgerEntries: { select: { kind: true } } },
+  });
   if (!p) throw notFound("Payment");
   const objectIds = [p.stripePaymentIntentId, p.stripeChargeId].filter((x): x is string => Boolean(x));
   const [events, audit] = await Promise.all([
     objectIds.length
       ? db.stripeEvent.findMany({ where: { objectId: { in: objectIds } }, orderBy: { receivedAt: "asc" }, take: 200 })
       : Promise.resolve([]),
-    db.auditLog.findMany({ where: { targetType: "payment", targetId: p.id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: 200, include: { actor: { select: { email: true } } } }),
+    db.auditLog.findMany({
+      where: { targetType: "payment", targetId: p.id },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      take: 200,
+      include: { actor: { select: { email: true } } },
+    }),
   ]);
-  const stripeEvents = events.map((e) => ({ id: e.id, type: e.type, receivedAt: e.receivedAt.toISOString(), processedAt: e.processedAt?.toISOString() ?? null, detail: eventDetail(e.payload) }));
+  const stripeEvents = events.map((e) => ({
+    id: e.id,
+    type: e.type,
+    receivedAt: e.receivedAt.toISOString(),
+    processedAt: e.processedAt?.toISOString() ?? null,
+    detail: eventDetail(e.payload),
+  }));
   const auditViews = audit.map(toAuditView);
   const timeline: TimelineEntry[] = [
     { at: p.createdAt.toISOString(), source: "audit" as const, label: "payment row written", detail: null },

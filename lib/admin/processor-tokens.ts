@@ -38,7 +38,11 @@ function plaidFailure(err: unknown, what: string): never {
     throw upstreamUnavailable("bank");
   }
   const type = plaidErrorOf(err)?.error_type;
-  throw new AppError(type === "INVALID_REQUEST" || type === "INVALID_INPUT" ? 400 : 502, providerCode(failure.code), `${what}: ${failure.message}`);
+  throw new AppError(
+    type === "INVALID_REQUEST" || type === "INVALID_INPUT" ? 400 : 502,
+    providerCode(failure.code),
+    `${what}: ${failure.message}`,
+  );
 }
 
 export async function listProcessorTokens(db: Db, bankAccountId: string): Promise<ProcessorTokenView[]> {
@@ -46,12 +50,31 @@ export async function listProcessorTokens(db: Db, bankAccountId: string): Promis
   return rows.map(toView);
 }
 
-function toView(r: { id: string; bankAccountId: string; processor: string; tokenHint: string; createdAt: Date; createdById: string | null }): ProcessorTokenView {
-  return { id: r.id, bankAccountId: r.bankAccountId, processor: r.processor, tokenHint: r.tokenHint, createdAt: r.createdAt.toISOString(), createdById: r.createdById };
+function toView(r: {
+  id: string;
+  bankAccountId: string;
+  processor: string;
+  tokenHint: string;
+  createdAt: Date;
+  createdById: string | null;
+}): ProcessorTokenView {
+  return {
+    id: r.id,
+    bankAccountId: r.bankAccountId,
+    processor: r.processor,
+    tokenHint: r.tokenHint,
+    createdAt: r.createdAt.toISOString(),
+    createdById: r.createdById,
+  };
 }
 
 /** /processor/token/create for a linked account; the token is stored sealed and shown truncated. */
-export async function createProcessorToken(deps: { db: Db; plaid: PlaidApi }, actor: AdminActor, bankAccountId: string, processor: string): Promise<ProcessorTokenView> {
+export async function createProcessorToken(
+  deps: { db: Db; plaid: PlaidApi },
+  actor: AdminActor,
+  bankAccountId: string,
+  processor: string,
+): Promise<ProcessorTokenView> {
   const { db } = deps;
   const account = await db.bankAccount.findFirst({ where: { id: bankAccountId, status: { not: "REMOVED" } }, include: { item: true } });
   if (!account) throw notFound("Bank account");
@@ -70,10 +93,24 @@ export async function createProcessorToken(deps: { db: Db; plaid: PlaidApi }, ac
   const id = randomUUID();
   const [row] = await db.$transaction([
     db.processorToken.create({
-      data: { id, bankAccountId: account.id, processor, tokenCiphertext: sealProcessorToken(id, token), tokenHint: truncateToken(token), createdById: actor.id },
+      data: {
+        id,
+        bankAccountId: account.id,
+        processor,
+        tokenCiphertext: sealProcessorToken(id, token),
+        tokenHint: truncateToken(token),
+        createdById: actor.id,
+      },
     }),
     db.auditLog.create({
-      data: { actorId: actor.id, action: "admin.processor_token.created", targetType: "bank_account", targetId: account.id, metadata: { processorTokenId: id, processor }, ip: actor.ip ?? null },
+      data: {
+        actorId: actor.id,
+        action: "admin.processor_token.created",
+        targetType: "bank_account",
+        targetId: account.id,
+        metadata: { processorTokenId: id, processor },
+        ip: actor.ip ?? null,
+      },
     }),
   ]);
   return toView(row);
@@ -85,7 +122,10 @@ async function openToken(db: Db, processorTokenId: string): Promise<{ token: str
   return { token: openProcessorToken(row), row };
 }
 
-export async function getProcessorTokenPermissions(deps: { db: Db; plaid: PlaidApi }, processorTokenId: string): Promise<{ products: string[] }> {
+export async function getProcessorTokenPermissions(
+  deps: { db: Db; plaid: PlaidApi },
+  processorTokenId: string,
+): Promise<{ products: string[] }> {
   const { token } = await openToken(deps.db, processorTokenId);
   try {
     const { data } = await deps.plaid.processorTokenPermissionsGet({ processor_token: token });
@@ -96,7 +136,12 @@ export async function getProcessorTokenPermissions(deps: { db: Db; plaid: PlaidA
 }
 
 /** /processor/token/permissions/set (an empty list = every product the processor is allowed by default). */
-export async function setProcessorTokenPermissions(deps: { db: Db; plaid: PlaidApi }, actor: AdminActor, processorTokenId: string, products: string[]): Promise<{ products: string[] }> {
+export async function setProcessorTokenPermissions(
+  deps: { db: Db; plaid: PlaidApi },
+  actor: AdminActor,
+  processorTokenId: string,
+  products: string[],
+): Promise<{ products: string[] }> {
   const { token, row } = await openToken(deps.db, processorTokenId);
   try {
     await deps.plaid.processorTokenPermissionsSet({ processor_token: token, products: products as Products[] });
@@ -104,7 +149,14 @@ export async function setProcessorTokenPermissions(deps: { db: Db; plaid: PlaidA
     plaidFailure(err, "Plaid could not set the permissions");
   }
   await deps.db.auditLog.create({
-    data: { actorId: actor.id, action: "admin.processor_token.permissions_set", targetType: "bank_account", targetId: row.bankAccountId, metadata: { processorTokenId: row.id, products }, ip: actor.ip ?? null },
+    data: {
+      actorId: actor.id,
+      action: "admin.processor_token.permissions_set",
+      targetType: "bank_account",
+      targetId: row.bankAccountId,
+      metadata: { processorTokenId: row.id, products },
+      ip: actor.ip ?? null,
+    },
   });
   return getProcessorTokenPermissions(deps, processorTokenId);
 }

@@ -61,21 +61,43 @@ async function toViews(db: Db, rows: Row[]): Promise<ReviewItemView[]> {
   const fingerprints = [...new Set(rows.map((r) => r.reviewSignals?.stripeFingerprint).filter((f): f is string => Boolean(f)))];
   const maskKeys = rows.filter((r) => r.institutionId && r.mask).map((r) => ({ institutionId: r.institutionId, mask: r.mask }));
   const [byAccount, byUser, sharedFingerprints, sameMask] = await Promise.all([
-    db.payment.groupBy({ by: ["bankAccountId"], where: { bankAccountId: { in: accountIds }, status: "FAILED", createdAt: { gte: since } }, _count: { _all: true } }),
-    db.payment.groupBy({ by: ["userId"], where: { userId: { in: userIds }, status: "FAILED", createdAt: { gte: since } }, _count: { _all: true } }),
+    db.payment.groupBy({
+      by: ["bankAccountId"],
+      where: { bankAccountId: { in: accountIds }, status: "FAILED", createdAt: { gte: since } },
+      _count: { _all: true },
+    }),
+    db.payment.groupBy({
+      by: ["userId"],
+      where: { userId: { in: userIds }, status: "FAILED", createdAt: { gte: since } },
+      _count: { _all: true },
+    }),
     fingerprints.length
-      ? db.bankAccountReview.findMany({ where: { stripeFingerprint: { in: fingerprints } }, select: { stripeFingerprint: true, bankAccount: { select: { userId: true } } } })
+      ? db.bankAccountReview.findMany({
+          where: { stripeFingerprint: { in: fingerprints } },
+          select: { stripeFingerprint: true, bankAccount: { select: { userId: true } } },
+        })
       : Promise.resolve([]),
-    maskKeys.length ? db.bankAccount.findMany({ where: { OR: maskKeys }, select: { userId: true, institutionId: true, mask: true }, distinct: ["userId", "institutionId", "mask"] }) : Promise.resolve([]),
+    maskKeys.length
+      ? db.bankAccount.findMany({
+          where: { OR: maskKeys },
+          select: { userId: true, institutionId: true, mask: true },
+          distinct: ["userId", "institutionId", "mask"],
+        })
+      : Promise.resolve([]),
   ]);
   const accountFailures = new Map(byAccount.map((g) => [g.bankAccountId, g._count._all]));
   const userFailures = new Map(byUser.map((g) => [g.userId, g._count._all]));
   return rows.map((r) => {
     const s = r.reviewSignals;
     const fingerprintUsers = s?.stripeFingerprint
-      ? sharedFingerprints.filter((f) => f.stripeFingerprint === s.stripeFingerprint && f.bankAccount.userId !== r.userId).map((f) => f.bankAccount.userId)
+      ? sharedFingerprints
+          .filter((f) => f.stripeFingerprint === s.stripeFingerprint && f.bankAccount.userId !== r.userId)
+          .map((f) => f.bankAccount.userId)
       : [];
-    const maskUsers = r.institutionId && r.mask ? sameMask.filter((m) => m.institutionId === r.institutionId && m.mask === r.mask && m.userId !== r.userId).map((m) => m.userId) : [];
+    const maskUsers =
+      r.institutionId && r.mask
+        ? sameMask.filter((m) => m.institutionId === r.institutionId && m.mask === r.mask && m.userId !== r.userId).map((m) => m.userId)
+        : [];
     const fingerprintShared = fingerprintUsers.length > 0;
     return {
       id: r.id,
@@ -108,7 +130,10 @@ async function toViews(db: Db, rows: Row[]): Promise<ReviewItemView[]> {
 }
 
 /** Accounts by review status (default: PENDING, i.e. awaiting review), linked and not removed, oldest first. */
-export async function listReviewQueue(db: Db, options: { page?: number; status?: ReviewStatus } = {}): Promise<{ items: ReviewItemView[]; total: number; page: number; pageSize: number }> {
+export async function listReviewQueue(
+  db: Db,
+  options: { page?: number; status?: ReviewStatus } = {},
+): Promise<{ items: ReviewItemView[]; total: number; page: number; pageSize: number }> {
   const page = Math.max(1, options.page ?? 1);
   const where = { reviewStatus: options.status ?? "PENDING", status: "ACTIVE" as const };
   const [rows, total] = await Promise.all([loadRows(db, where, (page - 1) * PAGE_SIZE, PAGE_SIZE), db.bankAccount.count({ where })]);
@@ -147,7 +172,17 @@ export async function decideReview(db: Db, actor: AdminActor, bankAccountId: str
 }
 
 /** Removes a linked account for the user: detaches at Stripe, /item/remove at Plaid (lib/banking). */
-export async function removeAccountAsAdmin(deps: { db: Db; plaid: PlaidApi; stripe: Stripe }, actor: AdminActor, bankAccountId: string): Promise<void> {
+export async function removeAccountAsAdmin(
+  deps: { db: Db; plaid: PlaidApi; stripe: Stripe },
+  actor: AdminActor,
+  bankAccountId: string,
+): Promise<void> {
   await removeBankAccount(deps, { id: actor.id, isAdmin: true }, bankAccountId);
-  await recordAudit(deps.db, { actorId: actor.id, action: "admin.bank_account.removed", targetType: "bank_account", targetId: bankAccountId, ip: actor.ip ?? null });
+  await recordAudit(deps.db, {
+    actorId: actor.id,
+    action: "admin.bank_account.removed",
+    targetType: "bank_account",
+    targetId: bankAccountId,
+    ip: actor.ip ?? null,
+  });
 }

@@ -14,7 +14,10 @@ export interface UserRowView {
 }
 
 /** Users by email/name (case-insensitive substring), newest first, offset-paginated on users(created_at). */
-export async function searchUsers(db: Db, options: { q?: string; page?: number } = {}): Promise<{ users: UserRowView[]; total: number; page: number; pageSize: number }> {
+export async function searchUsers(
+  db: Db,
+  options: { q?: string; page?: number } = {},
+): Promise<{ users: UserRowView[]; total: number; page: number; pageSize: number }> {
   const page = Math.max(1, options.page ?? 1);
   const q = options.q?.trim();
   const where: Prisma.UserWhereInput = q
@@ -36,7 +39,17 @@ export async function searchUsers(db: Db, options: { q?: string; page?: number }
 export interface UserDetailView {
   user: UserRowView & { sessionVersion: number; hasStripeCustomer: boolean };
   items: { id: string; institutionName: string | null; status: string; errorCode: string | null; createdAt: string }[];
-  accounts: { id: string; itemId: string; label: string; name: string; mask: string | null; subtype: string | null; status: string; reviewStatus: string; createdAt: string }[];
+  accounts: {
+    id: string;
+    itemId: string;
+    label: string;
+    name: string;
+    mask: string | null;
+    subtype: string | null;
+    status: string;
+    reviewStatus: string;
+    createdAt: string;
+  }[];
   payments: { id: string; amountCents: number; status: string; bankLabel: string; failureCode: string | null; createdAt: string }[];
   audit: AuditEntryView[];
 }
@@ -58,13 +71,32 @@ export async function getUserDetail(db: Db, userId: string): Promise<UserDetailV
   const user = await db.user.findUnique({ where: { id: userId } });
   if (!user) throw notFound("User");
   const [items, accounts, payments] = await Promise.all([
-    db.plaidItem.findMany({ where: { userId }, orderBy: { createdAt: "desc" }, select: { id: true, institutionName: true, status: true, errorCode: true, createdAt: true } }),
+    db.plaidItem.findMany({
+      where: { userId },
+      orderBy: { createdAt: "desc" },
+      select: { id: true, institutionName: true, status: true, errorCode: true, createdAt: true },
+    }),
     db.bankAccount.findMany({
       where: { userId },
       orderBy: { createdAt: "desc" },
-      select: { id: true, itemId: true, institutionName: true, name: true, mask: true, subtype: true, status: true, reviewStatus: true, createdAt: true },
+      select: {
+        id: true,
+        itemId: true,
+        institutionName: true,
+        name: true,
+        mask: true,
+        subtype: true,
+        status: true,
+        reviewStatus: true,
+        createdAt: true,
+      },
     }),
-    db.payment.findMany({ where: { userId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 50, include: { bankAccount: { select: { institutionName: true, mask: true } } } }),
+    db.payment.findMany({
+      where: { userId },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: 50,
+      include: { bankAccount: { select: { institutionName: true, mask: true } } },
+    }),
   ]);
   const targetIds = [userId, ...items.map((i) => i.id), ...accounts.map((a) => a.id)];
   const audit = await db.auditLog.findMany({
@@ -86,13 +118,40 @@ export async function getUserDetail(db: Db, userId: string): Promise<UserDetailV
     },
     items: items.map((i) => ({ ...i, createdAt: i.createdAt.toISOString() })),
     accounts: accounts.map((a) => ({ ...a, label: bankLabel(a), createdAt: a.createdAt.toISOString() })),
-    payments: payments.map((p) => ({ id: p.id, amountCents: p.amountCents, status: p.status, bankLabel: bankLabel(p.bankAccount), failureCode: p.failureCode, createdAt: p.createdAt.toISOString() })),
+    payments: payments.map((p) => ({
+      id: p.id,
+      amountCents: p.amountCents,
+      status: p.status,
+      bankLabel: bankLabel(p.bankAccount),
+      failureCode: p.failureCode,
+      createdAt: p.createdAt.toISOString(),
+    })),
     audit: audit.map(toAuditView),
   };
 }
 
-export function toAuditView(a: { id: string; actorId: string | null; action: string; targetType: string | null; targetId: string | null; metadata: unknown; ip: string | null; createdAt: Date; actor?: { email: string } | null }): AuditEntryView {
-  return { id: a.id, actorId: a.actorId, actorEmail: a.actor?.email ?? null, action: a.action, targetType: a.targetType, targetId: a.targetId, metadata: a.metadata, ip: a.ip, createdAt: a.createdAt.toISOString() };
+export function toAuditView(a: {
+  id: string;
+  actorId: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  metadata: unknown;
+  ip: string | null;
+  createdAt: Date;
+  actor?: { email: string } | null;
+}): AuditEntryView {
+  return {
+    id: a.id,
+    actorId: a.actorId,
+    actorEmail: a.actor?.email ?? null,
+    action: a.action,
+    targetType: a.targetType,
+    targetId: a.targetId,
+    metadata: a.metadata,
+    ip: a.ip,
+    createdAt: a.createdAt.toISOString(),
+  };
 }
 
 /**
@@ -110,7 +169,14 @@ export async function setUserDisabled(db: Db, actor: AdminActor, userId: string,
       select: { id: true, email: true, name: true, role: true, disabled: true, createdAt: true },
     }),
     db.auditLog.create({
-      data: { actorId: actor.id, action: disabled ? "admin.user.disabled" : "admin.user.enabled", targetType: "user", targetId: userId, metadata: { wasDisabled: user.disabled }, ip: actor.ip ?? null },
+      data: {
+        actorId: actor.id,
+        action: disabled ? "admin.user.disabled" : "admin.user.enabled",
+        targetType: "user",
+        targetId: userId,
+        metadata: { wasDisabled: user.disabled },
+        ip: actor.ip ?? null,
+      },
     }),
   ]);
   return { ...updated, createdAt: updated.createdAt.toISOString() };

@@ -15,10 +15,7 @@ export const signInSchema = z.object({
 export const signUpSchema = z.object({
   name: z.string().trim().min(1, "Enter your name").max(100, "Name is too long"),
   email: z.email("Enter a valid email address").max(254),
-  password: z
-    .string()
-    .min(10, "Use at least 10 characters")
-    .max(1024, "Password is too long"),
+  password: z.string().min(10, "Use at least 10 characters").max(1024, "Password is too long"),
 });
 
 export type SignUpInput = z.infer<typeof signUpSchema>;
@@ -96,7 +93,14 @@ export async function registerWithPassword(input: SignUpInput, ctx: Context): Pr
 export async function promoteIfListedAdmin(db: Db, user: User, adminEmails: string[], ip: string | null): Promise<User> {
   if (user.role === "ADMIN" || !adminEmails.includes(user.email)) return user;
   const promoted = await db.user.update({ where: { id: user.id }, data: { role: "ADMIN" } });
-  await recordAudit(db, { actorId: user.id, action: "user.role.granted", targetType: "user", targetId: user.id, metadata: { role: "ADMIN", via: "ADMIN_EMAILS" }, ip });
+  await recordAudit(db, {
+    actorId: user.id,
+    action: "user.role.granted",
+    targetType: "user",
+    targetId: user.id,
+    metadata: { role: "ADMIN", via: "ADMIN_EMAILS" },
+    ip,
+  });
   return promoted;
 }
 

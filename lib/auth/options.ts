@@ -63,8 +63,12 @@ export function getAuthOptions(): NextAuthOptions {
           }
         },
       }),
-      ...(config.oauth.github ? [GitHubProvider({ clientId: config.oauth.github.clientId, clientSecret: config.oauth.github.clientSecret })] : []),
-      ...(config.oauth.google ? [GoogleProvider({ clientId: config.oauth.google.clientId, clientSecret: config.oauth.google.clientSecret })] : []),
+      ...(config.oauth.github
+        ? [GitHubProvider({ clientId: config.oauth.github.clientId, clientSecret: config.oauth.github.clientSecret })]
+        : []),
+      ...(config.oauth.google
+        ? [GoogleProvider({ clientId: config.oauth.google.clientId, clientSecret: config.oauth.google.clientSecret })]
+        : []),
     ],
     callbacks: {
       async signIn({ user, account }) {

@@ -24,7 +24,10 @@ const tokens = (name: string): string[] =>
  * matches, or only the last name does. NO_MATCH otherwise. UNAVAILABLE when
  * the bank returned no owners.
  */
-export function compareIdentity(user: { name: string | null; email: string }, owners: { names: string[]; emails: string[] }[]): IdentityComparison {
+export function compareIdentity(
+  user: { name: string | null; email: string },
+  owners: { names: string[]; emails: string[] }[],
+): IdentityComparison {
   if (owners.length === 0 || owners.every((o) => o.names.length === 0 && o.emails.length === 0)) {
     return { verdict: "UNAVAILABLE", nameMatched: false, emailMatched: false };
   }

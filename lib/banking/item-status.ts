@@ -77,14 +77,29 @@ export async function applyItemWebhook(db: Db, payload: PlaidWebhookPayload, dep
       });
     case "ITEM:NEW_ACCOUNTS_AVAILABLE":
     case "ITEM:WEBHOOK_UPDATE_ACKNOWLEDGED":
-      await recordAudit(db, { actorId: null, action: `item.${payload.webhook_code.toLowerCase()}`, targetType: "plaid_item", targetId: item.id, metadata: { webhook } });
+      await recordAudit(db, {
+        actorId: null,
+        action: `item.${payload.webhook_code.toLowerCase()}`,
+        targetType: "plaid_item",
+        targetId: item.id,
+        metadata: { webhook },
+      });
       return { outcome: "recorded", itemId: item.id, status: item.status };
     case "AUTH:DEFAULT_UPDATE": {
       if (FINAL.includes(item.status)) return { outcome: "unchanged", itemId: item.id, status: item.status };
       // Only the accounts Plaid names (when it names any); otherwise every active account of the item.
       const named = [...(payload.account_ids_with_new_auth ?? []), ...Object.keys(payload.account_ids_with_updated_auth ?? {})];
-      const refresh = await refreshStripeBankAccount(db, item, { ...deps, plaidAccountIds: named.length > 0 ? named : null, reason: "auth_default_update" });
-      return { outcome: refresh.some((r) => r.outcome === "refreshed") ? "changed" : "unchanged", itemId: item.id, status: item.status, refresh };
+      const refresh = await refreshStripeBankAccount(db, item, {
+        ...deps,
+        plaidAccountIds: named.length > 0 ? named : null,
+        reason: "auth_default_update",
+      });
+      return {
+        outcome: refresh.some((r) => r.outcome === "refreshed") ? "changed" : "unchanged",
+        itemId: item.id,
+        status: item.status,
+        refresh,
+      };
     }
     default:
       logger.info({ plaidItemId, webhook }, "plaid webhook not acted on");
@@ -108,7 +123,13 @@ async function move<To extends ItemStatus>(db: Db, itemId: string, to: To, optio
 async function recordError(db: Db, itemId: string, errorCode: string | null, webhook: string): Promise<ItemWebhookResult> {
   return db.$transaction(async (tx: Tx) => {
     const item = await tx.plaidItem.update({ where: { id: itemId }, data: { errorCode } });
-    await recordAudit(tx, { actorId: null, action: "item.error", targetType: "plaid_item", targetId: itemId, metadata: { webhook, ...(errorCode ? { errorCode } : {}) } });
+    await recordAudit(tx, {
+      actorId: null,
+      action: "item.error",
+      targetType: "plaid_item",
+      targetId: itemId,
+      metadata: { webhook, ...(errorCode ? { errorCode } : {}) },
+    });
     return { outcome: "recorded" as const, itemId, status: item.status };
   });
 }

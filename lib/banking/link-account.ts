@@ -19,7 +19,10 @@ import { recordReviewSignals } from "@/lib/banking/review-signals";
 export const linkAccountSchema = z.object({
   publicToken: z.string().trim().min(1, "publicToken is required").max(200),
   accountId: z.string().trim().min(1, "accountId is required").max(200),
-  institution: z.object({ id: z.string().max(100), name: z.string().max(200) }).nullable().optional(),
+  institution: z
+    .object({ id: z.string().max(100), name: z.string().max(200) })
+    .nullable()
+    .optional(),
   linkSessionId: z.string().max(200).nullable().optional(),
   /** metadata.accounts.length from Link's onSuccess: Account Select must yield exactly one. */
   accountCount: z.number().int().min(0).max(100),
@@ -79,7 +82,11 @@ interface LinkRun {
  * creates a second item, customer or bank account; a permanent failure
  * removes the Plaid item so nothing is left orphaned.
  */
-export async function linkBankAccount(deps: Deps, user: Pick<User, "id" | "email" | "name">, input: LinkAccountInput): Promise<BankAccountView> {
+export async function linkBankAccount(
+  deps: Deps,
+  user: Pick<User, "id" | "email" | "name">,
+  input: LinkAccountInput,
+): Promise<BankAccountView> {
   const { db } = deps;
   if (input.accountCount !== 1) {
     throw new AppError(400, "SINGLE_ACCOUNT_REQUIRED", "Please choose exactly one account to fund from.");
@@ -102,7 +109,11 @@ export async function linkBankAccount(deps: Deps, user: Pick<User, "id" | "email
   }
   if (attempt.status === "COMPLETED" && attempt.bankAccountId) return viewOf(db, user.id, attempt.bankAccountId);
   if (attempt.status === "FAILED") {
-    throw new AppError(400, attempt.errorCode ? providerCode(attempt.errorCode) : "LINK_FAILED", attempt.errorMessage ?? "This bank link failed. Please link your bank again.");
+    throw new AppError(
+      400,
+      attempt.errorCode ? providerCode(attempt.errorCode) : "LINK_FAILED",
+      attempt.errorMessage ?? "This bank link failed. Please link your bank again.",
+    );
   }
 
   const run: LinkRun = { deps, user, input, attempt, step: linkStepOf(attempt.step) };
@@ -131,9 +142,18 @@ async function recordStep(run: LinkRun, db: Db | Tx, step: LinkStep, data: Prism
 /** A permanent failure: the attempt fails (the same public token answers the same error) and the item is removed at Plaid. */
 async function fail(run: LinkRun, error: AppError, cleanup: { itemId: string | null }): Promise<never> {
   const { db } = run.deps;
-  await db.linkAttempt.update({ where: { id: run.attempt.id }, data: { status: "FAILED", errorCode: error.code, errorMessage: error.message } });
+  await db.linkAttempt.update({
+    where: { id: run.attempt.id },
+    data: { status: "FAILED", errorCode: error.code, errorMessage: error.message },
+  });
   if (cleanup.itemId) await removeItemQuietly(run.deps, cleanup.itemId, run.user.id);
-  await recordAudit(db, { actorId: run.user.id, action: "bank_account.link_failed", targetType: "link_attempt", targetId: run.attempt.id, metadata: { code: error.code, step: run.step } });
+  await recordAudit(db, {
+    actorId: run.user.id,
+    action: "bank_account.link_failed",
+    targetType: "link_attempt",
+    targetId: run.attempt.id,
+    metadata: { code: error.code, step: run.step },
+  });
   throw error;
 }
 
@@ -153,7 +173,15 @@ async function exchange(run: LinkRun): Promise<PlaidItem> {
   } catch (err) {
     const failure = describePlaidFailure(err);
     if (isTransientPlaidError(err)) return pause(run, failure.code, failure.message, "bank");
-    return fail(run, new AppError(400, providerCode(failure.code), failure.displayMessage ?? "This bank link expired or was already used. Please link your bank again."), { itemId: null });
+    return fail(
+      run,
+      new AppError(
+        400,
+        providerCode(failure.code),
+        failure.displayMessage ?? "This bank link expired or was already used. Please link your bank again.",
+      ),
+      { itemId: null },
+    );
   }
   const itemRowId = randomUUID();
   return db.$transaction(async (tx: Tx) => {
@@ -184,11 +212,18 @@ async function verifyAccount(run: LinkRun, item: PlaidItem): Promise<string> {
   } catch (err) {
     const failure = describePlaidFailure(err);
     if (isTransientPlaidError(err)) return pause(run, failure.code, failure.message, "bank");
-    return fail(run, new AppError(400, providerCode(failure.code), failure.displayMessage ?? "The chosen account could not be found at your bank."), { itemId: item.id });
+    return fail(
+      run,
+      new AppError(400, providerCode(failure.code), failure.displayMessage ?? "The chosen account could not be found at your bank."),
+      { itemId: item.id },
+    );
   }
-  if (!account) return fail(run, new AppError(400, "INVALID_ACCOUNT_ID", "The chosen account could not be found at your bank."), { itemId: item.id });
+  if (!account)
+    return fail(run, new AppError(400, "INVALID_ACCOUNT_ID", "The chosen account could not be found at your bank."), { itemId: item.id });
   if (account.type !== "depository" || !ELIGIBLE_SUBTYPES.has(account.subtype ?? "")) {
-    return fail(run, new AppError(400, "ACCOUNT_NOT_ELIGIBLE", "Only checking and savings accounts can fund your balance."), { itemId: item.id });
+    return fail(run, new AppError(400, "ACCOUNT_NOT_ELIGIBLE", "Only checking and savings accounts can fund your balance."), {
+      itemId: item.id,
+    });
   }
   const duplicate = await db.bankAccount.findFirst({
     where: { userId: user.id, status: { not: "REMOVED" }, institutionId: item.institutionId, mask: account.mask, itemId: { not: item.id } },
@@ -197,7 +232,11 @@ async function verifyAccount(run: LinkRun, item: PlaidItem): Promise<string> {
   if (duplicate) {
     return fail(
       run,
-      new AppError(409, "DUPLICATE_ACCOUNT", `You have already linked ${item.institutionName ?? "this bank"} ····${account.mask ?? ""}. Remove it first to link it again.`),
+      new AppError(
+        409,
+        "DUPLICATE_ACCOUNT",
+        `You have already linked ${item.institutionName ?? "this bank"} ····${account.mask ?? ""}. Remove it first to link it again.`,
+      ),
       { itemId: item.id },
     );
   }
@@ -226,18 +265,39 @@ async function attachAtStripe(run: LinkRun, item: PlaidItem, bankAccountId: stri
   try {
     const customerId = await ensureStripeCustomer(db, stripe, run.user);
     await recordStep(run, db, LinkStep.CUSTOMER);
-    return await attachBankAccount(run.deps, { customerId, accessToken: itemAccessToken(item), plaidAccountId: run.input.accountId, bankAccountId });
+    return await attachBankAccount(run.deps, {
+      customerId,
+      accessToken: itemAccessToken(item),
+      plaidAccountId: run.input.accountId,
+      bankAccountId,
+    });
   } catch (err) {
     if (stripeErrorCode(err) === "bank_account_exists") {
       // Stripe matched the numbers to a bank account this customer already has.
       return fail(run, new AppError(409, "DUPLICATE_ACCOUNT", "This bank account is already linked to your profile."), { itemId: item.id });
     }
     if (err instanceof Stripe.errors.StripeError && !isTransientStripeError(err)) {
-      return fail(run, new AppError(400, err.code ? providerCode(err.code) : "STRIPE_REJECTED", "Your bank account could not be set up for payments. Please try another account."), { itemId: item.id });
+      return fail(
+        run,
+        new AppError(
+          400,
+          err.code ? providerCode(err.code) : "STRIPE_REJECTED",
+          "Your bank account could not be set up for payments. Please try another account.",
+        ),
+        { itemId: item.id },
+      );
     }
     const plaidError = plaidErrorOf(err);
     if (plaidError && !isTransientPlaidError(err)) {
-      return fail(run, new AppError(400, providerCode(plaidError.error_code), plaidError.display_message ?? "Your bank account could not be set up for payments."), { itemId: item.id });
+      return fail(
+        run,
+        new AppError(
+          400,
+          providerCode(plaidError.error_code),
+          plaidError.display_message ?? "Your bank account could not be set up for payments.",
+        ),
+        { itemId: item.id },
+      );
     }
     return pause(run, "UPSTREAM_UNAVAILABLE", err instanceof Error ? err.message.slice(0, 200) : "upstream error", "payment processor");
   }
@@ -247,7 +307,12 @@ async function attachAtStripe(run: LinkRun, item: PlaidItem, bankAccountId: stri
 async function complete(run: LinkRun, item: PlaidItem, bankAccountId: string, stripeBankAccountId: string): Promise<void> {
   await run.deps.db.$transaction(async (tx: Tx) => {
     await tx.bankAccount.update({ where: { id: bankAccountId }, data: { stripeBankAccountId, status: "ACTIVE" } });
-    await moveItemStatus(tx, item.id, "ACTIVE", { cause: "link_completed", actorId: run.user.id, errorCode: null, metadata: { linkAttemptId: run.attempt.id } });
+    await moveItemStatus(tx, item.id, "ACTIVE", {
+      cause: "link_completed",
+      actorId: run.user.id,
+      errorCode: null,
+      metadata: { linkAttemptId: run.attempt.id },
+    });
     await recordStep(run, tx, LinkStep.COMPLETED, { status: "COMPLETED", errorCode: null, errorMessage: null });
   });
 }
@@ -261,12 +326,18 @@ async function attachBankAccount(
   deps: Deps,
   input: { customerId: string; accessToken: string; plaidAccountId: string; bankAccountId: string },
 ): Promise<string> {
-  const existing = await deps.db.bankAccount.findUniqueOrThrow({ where: { id: input.bankAccountId }, select: { stripeBankAccountId: true } });
+  const existing = await deps.db.bankAccount.findUniqueOrThrow({
+    where: { id: input.bankAccountId },
+    select: { stripeBankAccountId: true },
+  });
   if (existing.stripeBankAccountId) return existing.stripeBankAccountId;
   const sources = await deps.stripe.customers.listSources(input.customerId, { object: "bank_account", limit: 100 });
   const tagged = sources.data.find((s) => "metadata" in s && s.metadata?.bank_account_id === input.bankAccountId);
   if (tagged) return tagged.id;
-  const { data } = await deps.plaid.processorStripeBankAccountTokenCreate({ access_token: input.accessToken, account_id: input.plaidAccountId });
+  const { data } = await deps.plaid.processorStripeBankAccountTokenCreate({
+    access_token: input.accessToken,
+    account_id: input.plaidAccountId,
+  });
   const source = await deps.stripe.customers.createSource(
     input.customerId,
     { source: data.stripe_bank_account_token, metadata: { bank_account_id: input.bankAccountId } },

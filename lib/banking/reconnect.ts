@@ -38,7 +38,11 @@ export async function markItemReconnected(deps: { db: Db; plaid: PlaidApi }, use
   } catch (err) {
     if (isTransientPlaidError(err)) throw upstreamUnavailable("bank");
     const failure = describePlaidFailure(err);
-    throw new AppError(502, providerCode(failure.code), failure.displayMessage ?? "We couldn't confirm the reconnection with your bank. Please try again.");
+    throw new AppError(
+      502,
+      providerCode(failure.code),
+      failure.displayMessage ?? "We couldn't confirm the reconnection with your bank. Please try again.",
+    );
   }
   if (error) throw new AppError(409, providerCode(error), "Your bank still needs you to sign in again. Please reconnect.");
   const moved = await moveItemStatus(deps.db, item.id, "ACTIVE", { cause: "reconnected", actorId: userId, errorCode: null });

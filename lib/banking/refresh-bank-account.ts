@@ -67,7 +67,10 @@ export async function refreshStripeBankAccount(
     try {
       let token: string;
       try {
-        const { data } = await plaid.processorStripeBankAccountTokenCreate({ access_token: accessToken, account_id: account.plaidAccountId });
+        const { data } = await plaid.processorStripeBankAccountTokenCreate({
+          access_token: accessToken,
+          account_id: account.plaidAccountId,
+        });
         token = data.stripe_bank_account_token;
       } catch (err) {
         throw new RefreshError(describePlaidFailure(err).code, isTransientPlaidError(err));
@@ -93,7 +96,12 @@ export async function refreshStripeBankAccount(
           action: "bank_account.stripe_refreshed",
           targetType: "bank_account",
           targetId: account.id,
-          metadata: { itemId: item.id, oldStripeBankAccountId: oldId, newStripeBankAccountId: newId, reason: options.reason ?? "auth_default_update" },
+          metadata: {
+            itemId: item.id,
+            oldStripeBankAccountId: oldId,
+            newStripeBankAccountId: newId,
+            reason: options.reason ?? "auth_default_update",
+          },
         });
         await revokeMandates(tx, { bankAccountId: account.id }, "bank_account_refreshed");
       });
@@ -101,10 +109,19 @@ export async function refreshStripeBankAccount(
       if (oldId && oldId !== newId) {
         try {
           await detach(stripe, customerId, oldId);
-          await recordAudit(db, { actorId: null, action: "bank_account.stripe_detached", targetType: "bank_account", targetId: account.id, metadata: { stripeBankAccountId: oldId } });
+          await recordAudit(db, {
+            actorId: null,
+            action: "bank_account.stripe_detached",
+            targetType: "bank_account",
+            targetId: account.id,
+            metadata: { stripeBankAccountId: oldId },
+          });
         } catch (err) {
           // The new account is in place; the old one stays attached but unused. Logged for an operator.
-          logger.warn({ bankAccountId: account.id, stripeBankAccountId: oldId, ...errorSummary(err) }, "old Stripe bank account could not be detached");
+          logger.warn(
+            { bankAccountId: account.id, stripeBankAccountId: oldId, ...errorSummary(err) },
+            "old Stripe bank account could not be detached",
+          );
         }
       }
       results.push({ bankAccountId: account.id, outcome: "refreshed", newStripeBankAccountId: newId });
@@ -113,7 +130,13 @@ export async function refreshStripeBankAccount(
       const reason = err instanceof RefreshError ? err.code : (summary.code ?? summary.error);
       const retryable = err instanceof RefreshError ? err.retryable : isTransientStripeError(err);
       logger.error({ bankAccountId: account.id, itemId: item.id, reason, retryable }, "bank account refresh failed");
-      await recordAudit(db, { actorId: null, action: "bank_account.refresh_failed", targetType: "bank_account", targetId: account.id, metadata: { itemId: item.id, reason } });
+      await recordAudit(db, {
+        actorId: null,
+        action: "bank_account.refresh_failed",
+        targetType: "bank_account",
+        targetId: account.id,
+        metadata: { itemId: item.id, reason },
+      });
       results.push({ bankAccountId: account.id, outcome: "failed", reason, retryable });
     }
   }

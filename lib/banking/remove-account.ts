@@ -36,12 +36,18 @@ export async function removeBankAccount(
       if (code !== "resource_missing") {
         if (!(err instanceof Stripe.errors.StripeError) || isTransientStripeError(err)) throw upstreamUnavailable("payment processor");
         // Stripe refused for good: trying again will not help.
-        throw new AppError(502, code ? providerCode(code) : "STRIPE_REJECTED", "Your bank account could not be removed. Please contact support.");
+        throw new AppError(
+          502,
+          code ? providerCode(code) : "STRIPE_REJECTED",
+          "Your bank account could not be removed. Please contact support.",
+        );
       }
     }
   }
 
-  const othersInUse = await db.bankAccount.count({ where: { itemId: account.itemId, id: { not: account.id }, status: { not: "REMOVED" } } });
+  const othersInUse = await db.bankAccount.count({
+    where: { itemId: account.itemId, id: { not: account.id }, status: { not: "REMOVED" } },
+  });
   const removeItem = othersInUse === 0 && account.item.status !== "REMOVED";
   if (removeItem) {
     try {
@@ -60,7 +66,12 @@ export async function removeBankAccount(
   await db.$transaction(async (tx: Prisma.TransactionClient) => {
     await tx.bankAccount.update({ where: { id: account.id }, data: { status: "REMOVED", removedAt: now } });
     await revokeMandates(tx, { bankAccountId: account.id }, "bank_account_removed", { actorId: actor.id });
-    if (removeItem) await moveItemStatus(tx, account.itemId, "REMOVED", { cause: "removed", actorId: actor.id, metadata: { bankAccountId: account.id, byAdmin: Boolean(actor.isAdmin) } });
+    if (removeItem)
+      await moveItemStatus(tx, account.itemId, "REMOVED", {
+        cause: "removed",
+        actorId: actor.id,
+        metadata: { bankAccountId: account.id, byAdmin: Boolean(actor.isAdmin) },
+      });
   });
   await recordAudit(db, {
     actorId: actor.id,

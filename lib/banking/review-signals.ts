@@ -71,14 +71,24 @@ export async function gatherReviewSignals(deps: Deps, bankAccountId: string): Pr
     // Existence, not a count: counting every account at a big institution grew with the table.
     account.institutionId
       ? db.bankAccount
-          .findFirst({ where: { institutionId: account.institutionId, id: { not: account.id }, createdAt: { lte: account.createdAt } }, select: { id: true } })
+          .findFirst({
+            where: { institutionId: account.institutionId, id: { not: account.id }, createdAt: { lte: account.createdAt } },
+            select: { id: true },
+          })
           .then((earlier) => (earlier ? 1 : 0))
       : Promise.resolve(1),
     account.institutionId && account.mask
-      ? db.bankAccount.findMany({ where: { institutionId: account.institutionId, mask: account.mask, userId: { not: account.userId } }, select: { userId: true }, distinct: ["userId"] })
+      ? db.bankAccount.findMany({
+          where: { institutionId: account.institutionId, mask: account.mask, userId: { not: account.userId } },
+          select: { userId: true },
+          distinct: ["userId"],
+        })
       : Promise.resolve([]),
     fingerprint
-      ? db.bankAccountReview.findMany({ where: { stripeFingerprint: fingerprint, bankAccount: { userId: { not: account.userId } } }, select: { bankAccount: { select: { userId: true } } } })
+      ? db.bankAccountReview.findMany({
+          where: { stripeFingerprint: fingerprint, bankAccount: { userId: { not: account.userId } } },
+          select: { bankAccount: { select: { userId: true } } },
+        })
       : Promise.resolve([]),
   ]);
   const duplicateUsers = new Set([...sameMask.map((r) => r.userId), ...sameFingerprint.map((r) => r.bankAccount.userId)]);

@@ -15,7 +15,9 @@ const optionalString = z
 const postgresUrl = z
   .string()
   .trim()
-  .refine((v) => /^postgres(ql)?:\/\/.+/.test(v), { message: "expected a PostgreSQL URL like postgresql://user:password@host:5432/dbname" });
+  .refine((v) => /^postgres(ql)?:\/\/.+/.test(v), {
+    message: "expected a PostgreSQL URL like postgresql://user:password@host:5432/dbname",
+  });
 
 const httpUrl = z
   .string()
@@ -41,20 +43,34 @@ const envSchema = z.object({
   APP_URL: httpUrl.default("http://localhost:3000"),
   DATA_DIR: z.string().trim().min(1).default(".data"),
   DATABASE_URL: postgresUrl.optional().or(z.literal("").transform(() => undefined)),
-  AUTH_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, { message: "expected at least 32 characters (e.g. `openssl rand -base64 32`)" }),
-  ENCRYPTION_KEYS: optionalString.refine((v) => v === undefined || /^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/=_-]+(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/=_-]+)*$/.test(v), {
-    message: "expected a comma-separated list of <key-id>:<base64 32-byte key>, newest (writing) key first",
+  AUTH_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
+    message: "expected at least 32 characters (e.g. `openssl rand -base64 32`)",
   }),
+  ENCRYPTION_KEYS: optionalString.refine(
+    (v) => v === undefined || /^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/=_-]+(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/=_-]+)*$/.test(v),
+    {
+      message: "expected a comma-separated list of <key-id>:<base64 32-byte key>, newest (writing) key first",
+    },
+  ),
   PLAID_CLIENT_ID: optionalString,
   PLAID_SECRET: optionalString,
   PLAID_ENV: z.enum(["sandbox", "production"], { message: "expected sandbox or production" }).default("sandbox"),
-  STRIPE_SECRET_KEY: optionalString.refine((v) => v === undefined || /^(sk|rk)_(test|live)_/.test(v), { message: "expected a Stripe secret key (sk_test_… or sk_live_…)" }),
-  STRIPE_WEBHOOK_SECRET: optionalString.refine((v) => v === undefined || v.startsWith("whsec_"), { message: "expected a webhook signing secret starting with whsec_" }),
+  STRIPE_SECRET_KEY: optionalString.refine((v) => v === undefined || /^(sk|rk)_(test|live)_/.test(v), {
+    message: "expected a Stripe secret key (sk_test_… or sk_live_…)",
+  }),
+  STRIPE_WEBHOOK_SECRET: optionalString.refine((v) => v === undefined || v.startsWith("whsec_"), {
+    message: "expected a webhook signing secret starting with whsec_",
+  }),
   SANDBOX_URL: httpUrl.default("http://127.0.0.1:4010"),
   ADMIN_EMAILS: z
     .string()
     .default("")
-    .transform((v) => v.split(",").map((e) => e.trim().toLowerCase()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(",")
+        .map((e) => e.trim().toLowerCase())
+        .filter(Boolean),
+    )
     .refine((list) => list.every((e) => /^[^\s@]+@[^\s@]+$/.test(e)), { message: "expected a comma-separated list of email addresses" }),
   GITHUB_CLIENT_ID: optionalString,
   GITHUB_CLIENT_SECRET: optionalString,
@@ -65,10 +81,20 @@ const envSchema = z.object({
   FUNDING_DAILY_MAX_CENTS: cents(1_000_000),
   FUNDING_30_DAY_MAX_CENTS: cents(2_500_000),
   /** Use the legacy Charges API instead of PaymentIntents (Stripe accounts that still need it). */
-  STRIPE_USE_CHARGES: z.enum(["true", "false", ""], { message: "expected true or false" }).default("false").transform((v) => v === "true"),
-  PLAID_REDIRECT_URI: optionalString.refine((v) => v === undefined || /^https?:\/\/\S+$/.test(v), { message: "expected the https URL of the OAuth return page registered in the Plaid Dashboard" }),
-  PLAID_WEBHOOK_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/\S+$/.test(v), { message: "expected a public http(s) URL for Plaid webhooks" }),
-  TRUST_PROXY: z.enum(["true", "false", ""], { message: "expected true or false" }).default("false").transform((v) => v === "true"),
+  STRIPE_USE_CHARGES: z
+    .enum(["true", "false", ""], { message: "expected true or false" })
+    .default("false")
+    .transform((v) => v === "true"),
+  PLAID_REDIRECT_URI: optionalString.refine((v) => v === undefined || /^https?:\/\/\S+$/.test(v), {
+    message: "expected the https URL of the OAuth return page registered in the Plaid Dashboard",
+  }),
+  PLAID_WEBHOOK_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/\S+$/.test(v), {
+    message: "expected a public http(s) URL for Plaid webhooks",
+  }),
+  TRUST_PROXY: z
+    .enum(["true", "false", ""], { message: "expected true or false" })
+    .default("false")
+    .transform((v) => v === "true"),
   // Checked here so a typo stops the start-up; read by the logger itself (lib/log.ts, logLevelFrom).
   LOG_LEVEL: logLevel,
   RECONCILE_INTERVAL_MS: z
@@ -144,12 +170,19 @@ export function parseConfig(env: Env, options: { requireDatabase: boolean; cwd?:
   }
   const mode: AppConfig["mode"] = plaidSet || stripeSet ? "remote" : "local";
   if (mode === "remote" && !e.STRIPE_WEBHOOK_SECRET) {
-    problems.push({ variable: "STRIPE_WEBHOOK_SECRET", message: "required with real Stripe keys (the signing secret of your webhook endpoint or of `stripe listen`)" });
+    problems.push({
+      variable: "STRIPE_WEBHOOK_SECRET",
+      message: "required with real Stripe keys (the signing secret of your webhook endpoint or of `stripe listen`)",
+    });
   }
   if (mode === "remote" && e.NODE_ENV === "production") {
     // Real money paths must never run on a generated development key.
     if (!e.AUTH_SECRET) problems.push({ variable: "AUTH_SECRET", message: "required in production (at least 32 random characters)" });
-    if (!e.ENCRYPTION_KEYS) problems.push({ variable: "ENCRYPTION_KEYS", message: "required in production (<key-id>:<base64 32-byte key>; generate with `npm run keys:generate`)" });
+    if (!e.ENCRYPTION_KEYS)
+      problems.push({
+        variable: "ENCRYPTION_KEYS",
+        message: "required in production (<key-id>:<base64 32-byte key>; generate with `npm run keys:generate`)",
+      });
   }
   if (options.requireDatabase && !e.DATABASE_URL) {
     problems.push({
@@ -158,14 +191,23 @@ export function parseConfig(env: Env, options: { requireDatabase: boolean; cwd?:
     });
   }
   if (Boolean(e.GITHUB_CLIENT_ID) !== Boolean(e.GITHUB_CLIENT_SECRET)) {
-    problems.push({ variable: e.GITHUB_CLIENT_ID ? "GITHUB_CLIENT_SECRET" : "GITHUB_CLIENT_ID", message: "set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET together" });
+    problems.push({
+      variable: e.GITHUB_CLIENT_ID ? "GITHUB_CLIENT_SECRET" : "GITHUB_CLIENT_ID",
+      message: "set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET together",
+    });
   }
   if (Boolean(e.GOOGLE_CLIENT_ID) !== Boolean(e.GOOGLE_CLIENT_SECRET)) {
-    problems.push({ variable: e.GOOGLE_CLIENT_ID ? "GOOGLE_CLIENT_SECRET" : "GOOGLE_CLIENT_ID", message: "set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET together" });
+    problems.push({
+      variable: e.GOOGLE_CLIENT_ID ? "GOOGLE_CLIENT_SECRET" : "GOOGLE_CLIENT_ID",
+      message: "set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET together",
+    });
   }
-  if (e.FUNDING_MIN_CENTS > e.FUNDING_MAX_CENTS) problems.push({ variable: "FUNDING_MIN_CENTS", message: "must not exceed FUNDING_MAX_CENTS" });
-  if (e.FUNDING_MAX_CENTS > e.FUNDING_DAILY_MAX_CENTS) problems.push({ variable: "FUNDING_DAILY_MAX_CENTS", message: "must be at least FUNDING_MAX_CENTS" });
-  if (e.FUNDING_DAILY_MAX_CENTS > e.FUNDING_30_DAY_MAX_CENTS) problems.push({ variable: "FUNDING_30_DAY_MAX_CENTS", message: "must be at least FUNDING_DAILY_MAX_CENTS" });
+  if (e.FUNDING_MIN_CENTS > e.FUNDING_MAX_CENTS)
+    problems.push({ variable: "FUNDING_MIN_CENTS", message: "must not exceed FUNDING_MAX_CENTS" });
+  if (e.FUNDING_MAX_CENTS > e.FUNDING_DAILY_MAX_CENTS)
+    problems.push({ variable: "FUNDING_DAILY_MAX_CENTS", message: "must be at least FUNDING_MAX_CENTS" });
+  if (e.FUNDING_DAILY_MAX_CENTS > e.FUNDING_30_DAY_MAX_CENTS)
+    problems.push({ variable: "FUNDING_30_DAY_MAX_CENTS", message: "must be at least FUNDING_DAILY_MAX_CENTS" });
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = path.resolve(options.cwd ?? process.cwd(), e.DATA_DIR);
@@ -182,7 +224,12 @@ export function parseConfig(env: Env, options: { requireDatabase: boolean; cwd?:
     mode,
     plaid:
       mode === "local"
-        ? { clientId: LOCAL_SANDBOX_CREDENTIALS.plaidClientId, secret: LOCAL_SANDBOX_CREDENTIALS.plaidSecret, env: "sandbox", basePath: e.SANDBOX_URL }
+        ? {
+            clientId: LOCAL_SANDBOX_CREDENTIALS.plaidClientId,
+            secret: LOCAL_SANDBOX_CREDENTIALS.plaidSecret,
+            env: "sandbox",
+            basePath: e.SANDBOX_URL,
+          }
         : {
             clientId: e.PLAID_CLIENT_ID!,
             secret: e.PLAID_SECRET!,
@@ -191,7 +238,11 @@ export function parseConfig(env: Env, options: { requireDatabase: boolean; cwd?:
           },
     stripe:
       mode === "local"
-        ? { secretKey: LOCAL_SANDBOX_CREDENTIALS.stripeSecretKey, webhookSecret: e.STRIPE_WEBHOOK_SECRET ?? dev!.stripeWebhookSecret, apiBase: e.SANDBOX_URL }
+        ? {
+            secretKey: LOCAL_SANDBOX_CREDENTIALS.stripeSecretKey,
+            webhookSecret: e.STRIPE_WEBHOOK_SECRET ?? dev!.stripeWebhookSecret,
+            apiBase: e.SANDBOX_URL,
+          }
         : { secretKey: e.STRIPE_SECRET_KEY!, webhookSecret: e.STRIPE_WEBHOOK_SECRET!, apiBase: null },
     sandboxUrl: e.SANDBOX_URL,
     adminEmails: e.ADMIN_EMAILS,

@@ -23,12 +23,7 @@
  *                          copied into another row/column). GCM cannot tell these apart.
  */
 import "server-only";
-export type DecryptionErrorReason =
-  | "malformed"
-  | "unsupported-version"
-  | "unknown-key-id"
-  | "key-unwrap-failed"
-  | "auth-failed";
+export type DecryptionErrorReason = "malformed" | "unsupported-version" | "unknown-key-id" | "key-unwrap-failed" | "auth-failed";
 
 export class DecryptionError extends Error {
   override readonly name = "DecryptionError";

@@ -76,9 +76,7 @@ export function parseKeyring(config: string, opts: { name?: string } = {}): Keyr
       buffers.push(key);
       if (key.length !== KEY_BYTES) {
         const hexHint = /^[0-9a-fA-F]{64}$/.test(keyText) ? "; it looks like hex, re-encode it as base64" : "";
-        throw new KeyringError(
-          `${name}: key "${kid}" must be ${KEY_BYTES} bytes base64 (got ${key.length} bytes)${hexHint}`,
-        );
+        throw new KeyringError(`${name}: key "${kid}" must be ${KEY_BYTES} bytes base64 (got ${key.length} bytes)${hexHint}`);
       }
       entries.push({ kid, key });
     });

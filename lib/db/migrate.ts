@@ -48,7 +48,10 @@ export class MigrationError extends Error {
 
 export async function readMigrations(dir: string = MIGRATIONS_DIR): Promise<Migration[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(path.join(dir, name, "migration.sql"), "utf8");
@@ -57,10 +60,7 @@ export async function readMigrations(dir: string = MIGRATIONS_DIR): Promise<Migr
   );
 }
 
-export async function migrate(
-  databaseUrl: string,
-  options: { dir?: string; log?: (line: string) => void } = {},
-): Promise<MigrateResult> {
+export async function migrate(databaseUrl: string, options: { dir?: string; log?: (line: string) => void } = {}): Promise<MigrateResult> {
   const log = options.log ?? (() => {});
   const migrations = await readMigrations(options.dir);
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -104,7 +104,8 @@ async function applyOne(client: pg.Client, migration: Migration, log: (line: str
   const done = rows.find((r) => r.finished_at !== null);
   if (done) {
     await client.query("COMMIT");
-    if (done.checksum !== migration.checksum) log(`warning: migration ${migration.name} was modified after it was applied (checksum differs)`);
+    if (done.checksum !== migration.checksum)
+      log(`warning: migration ${migration.name} was modified after it was applied (checksum differs)`);
     return false;
   }
   if (rows.length > 0) {

@@ -16,7 +16,11 @@ import type { PaymentView } from "./views";
 export const createPaymentSchema = z.object({
   requestId: z.uuid("requestId must be a UUID"),
   bankAccountId: z.string().trim().min(1).max(100),
-  amountCents: z.number({ message: "Enter an amount" }).int("Amount must be whole cents").positive("Enter an amount above zero").max(100_000_000),
+  amountCents: z
+    .number({ message: "Enter an amount" })
+    .int("Amount must be whole cents")
+    .positive("Enter an amount above zero")
+    .max(100_000_000),
   mandate: z.object({ accepted: z.literal(true), textVersion: z.string().max(50) }).optional(),
 });
 export type CreatePaymentInput = z.infer<typeof createPaymentSchema>;
@@ -97,7 +101,13 @@ export async function createFundingPayment(
     createdAt: written.createdAt,
     customer: account.stripeCustomerId,
     source: account.stripeBankAccountId,
-    mandate: account.mandate ?? { id: written.mandateAcceptanceId, stripeMandateId: null, acceptedAt: written.createdAt, ipAddress: ctx.ip, userAgent: ctx.userAgent },
+    mandate: account.mandate ?? {
+      id: written.mandateAcceptanceId,
+      stripeMandateId: null,
+      acceptedAt: written.createdAt,
+      ipAddress: ctx.ip,
+      userAgent: ctx.userAgent,
+    },
   });
   // A webhook that got there first changed the row: show what it wrote.
   if (!outcome.changed) return { payment: await paymentView(db, written.id), created: true };
@@ -114,7 +124,11 @@ export async function createFundingPayment(
 }
 
 /** The same request id again: the same payment, (re-)sent if its first send never got an answer. */
-async function replayFundingPayment(deps: Deps, replay: ReplayedPayment, input: CreatePaymentInput): Promise<{ payment: PaymentView; created: boolean }> {
+async function replayFundingPayment(
+  deps: Deps,
+  replay: ReplayedPayment,
+  input: CreatePaymentInput,
+): Promise<{ payment: PaymentView; created: boolean }> {
   const { db } = deps;
   if (replay.bankAccountId !== input.bankAccountId || replay.amountCents !== input.amountCents) {
     throw new AppError(409, "REQUEST_REUSED", "This transfer was already submitted with different details. Please start a new transfer.");
@@ -129,6 +143,9 @@ async function replayFundingPayment(deps: Deps, replay: ReplayedPayment, input: 
 }
 
 async function paymentView(db: Db, paymentId: string): Promise<PaymentView> {
-  const row = await db.payment.findUniqueOrThrow({ where: { id: paymentId }, include: { bankAccount: { select: { institutionName: true, mask: true } } } });
+  const row = await db.payment.findUniqueOrThrow({
+    where: { id: paymentId },
+    include: { bankAccount: { select: { institutionName: true, mask: true } } },
+  });
   return toPaymentView({ ...row, disputed: row.disputedAt !== null });
 }

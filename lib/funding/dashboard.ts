@@ -103,7 +103,12 @@ export async function loadDashboard(db: Db, actor: Actor): Promise<{ viewer: Das
         bankAccount: { institutionName: p.institution_name, mask: p.mask },
       }),
     ),
-    limits: { minCents: funding.minCents, maxCents: funding.maxCents, dailyMaxCents: funding.dailyMaxCents, thirtyDayMaxCents: funding.thirtyDayMaxCents },
+    limits: {
+      minCents: funding.minCents,
+      maxCents: funding.maxCents,
+      dailyMaxCents: funding.dailyMaxCents,
+      thirtyDayMaxCents: funding.thirtyDayMaxCents,
+    },
   };
   return { viewer: { email: row.email, name: row.name, role: row.role }, data };
 }

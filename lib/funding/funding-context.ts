@@ -97,7 +97,13 @@ export async function loadFundingContext(db: Db, actor: Actor, requestId: string
   if (!row) return null;
   return {
     replay: row.replay_id
-      ? { id: row.replay_id, bankAccountId: row.replay_bank_account_id!, amountCents: row.replay_amount_cents!, status: row.replay_status!, submitted: row.replay_submitted! }
+      ? {
+          id: row.replay_id,
+          bankAccountId: row.replay_bank_account_id!,
+          amountCents: row.replay_amount_cents!,
+          status: row.replay_status!,
+          submitted: row.replay_submitted!,
+        }
       : null,
     account: row.account_id
       ? {

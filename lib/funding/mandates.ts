@@ -35,7 +35,13 @@ export function mandateForStripe(
   if (acceptance?.stripeMandateId) return { stripeMandateId: acceptance.stripeMandateId };
   const acceptedAt = Math.floor((acceptance?.acceptedAt ?? fallbackAcceptedAt).getTime() / 1000);
   if (acceptance?.ipAddress && acceptance.userAgent) {
-    return { customerAcceptance: { type: "online", accepted_at: acceptedAt, online: { ip_address: acceptance.ipAddress, user_agent: acceptance.userAgent } } };
+    return {
+      customerAcceptance: {
+        type: "online",
+        accepted_at: acceptedAt,
+        online: { ip_address: acceptance.ipAddress, user_agent: acceptance.userAgent },
+      },
+    };
   }
   return { customerAcceptance: { type: "offline", accepted_at: acceptedAt, offline: {} } };
 }
@@ -55,9 +61,15 @@ export async function revokeMandates(
   reason: RevocationReason,
   context: { actorId?: string | null; source?: string } = {},
 ): Promise<{ id: string; bankAccountId: string }[]> {
-  const active = await tx.mandateAcceptance.findMany({ where: { ...target, revokedAt: null }, select: { id: true, bankAccountId: true, stripeMandateId: true } });
+  const active = await tx.mandateAcceptance.findMany({
+    where: { ...target, revokedAt: null },
+    select: { id: true, bankAccountId: true, stripeMandateId: true },
+  });
   if (active.length === 0) return [];
-  await tx.mandateAcceptance.updateMany({ where: { id: { in: active.map((m) => m.id) }, revokedAt: null }, data: { revokedAt: new Date() } });
+  await tx.mandateAcceptance.updateMany({
+    where: { id: { in: active.map((m) => m.id) }, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
   for (const m of active) {
     await recordAudit(tx, {
       actorId: context.actorId ?? null,

@@ -19,7 +19,12 @@ export interface PaymentEventOutcome {
   changed: string[];
 }
 
-const INTENT_EVENTS = new Set(["payment_intent.processing", "payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled"]);
+const INTENT_EVENTS = new Set([
+  "payment_intent.processing",
+  "payment_intent.succeeded",
+  "payment_intent.payment_failed",
+  "payment_intent.canceled",
+]);
 const CHARGE_EVENTS = new Set(["charge.pending", "charge.succeeded", "charge.failed"]);
 
 export async function applyStripeEvent(db: Db, stripe: Stripe, event: Stripe.Event): Promise<PaymentEventOutcome> {
@@ -66,10 +71,19 @@ async function applyDispute(db: Db, stripe: Stripe, dispute: Stripe.Dispute, sou
   const synced = await syncPayment(db, payment, debit, source);
   if (synced?.changed) changed.push(payment.id);
   if (dispute.amount !== payment.amountCents) {
-    logger.warn({ paymentId: payment.id, disputeId: dispute.id }, "dispute amount differs from the payment; the payment's amount is reversed");
+    logger.warn(
+      { paymentId: payment.id, disputeId: dispute.id },
+      "dispute amount differs from the payment; the payment's amount is reversed",
+    );
   }
-  const { newlyDisputed, reversed } = await applyDisputeReversal(db, payment.id, { id: dispute.id, reason: dispute.reason ?? null }, source);
-  if (newlyDisputed && !reversed) logger.warn({ paymentId: payment.id, disputeId: dispute.id }, "disputed payment was never credited; nothing to reverse");
+  const { newlyDisputed, reversed } = await applyDisputeReversal(
+    db,
+    payment.id,
+    { id: dispute.id, reason: dispute.reason ?? null },
+    source,
+  );
+  if (newlyDisputed && !reversed)
+    logger.warn({ paymentId: payment.id, disputeId: dispute.id }, "disputed payment was never credited; nothing to reverse");
   if (newlyDisputed) changed.push(payment.id);
   const revoked = await db.$transaction((tx) => revokeMandates(tx, { bankAccountId: payment.bankAccountId }, "dispute", { source }));
   if (revoked.length > 0) changed.push(payment.bankAccountId);

@@ -28,8 +28,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Per-payment bounds: pure, checked before anything else. */
 export function checkAmount(amountCents: number, limits: FundingLimits): void {
-  if (amountCents < limits.minCents) throw new AppError(422, "AMOUNT_TOO_SMALL", `The minimum is ${formatUsd(limits.minCents)} per transfer.`);
-  if (amountCents > limits.maxCents) throw new AppError(422, "AMOUNT_TOO_LARGE", `The maximum is ${formatUsd(limits.maxCents)} per transfer.`);
+  if (amountCents < limits.minCents)
+    throw new AppError(422, "AMOUNT_TOO_SMALL", `The minimum is ${formatUsd(limits.minCents)} per transfer.`);
+  if (amountCents > limits.maxCents)
+    throw new AppError(422, "AMOUNT_TOO_LARGE", `The maximum is ${formatUsd(limits.maxCents)} per transfer.`);
 }
 
 /** An account that passed checkAccountMayFund, with the Stripe ids a debit needs. */
@@ -45,7 +47,8 @@ export function checkAccountMayFund(
   context: { stripeCustomerId: string | null; allowFundingBeforeReview: boolean; mandateTextVersion: string | null },
 ): FundableAccount {
   if (!account || account.status === "REMOVED") throw notFound("Bank account");
-  if (account.reviewStatus === "BLOCKED") throw new AppError(422, "ACCOUNT_BLOCKED", "Funding from this bank account has been blocked. Please contact support.");
+  if (account.reviewStatus === "BLOCKED")
+    throw new AppError(422, "ACCOUNT_BLOCKED", "Funding from this bank account has been blocked. Please contact support.");
   checkReviewAllowsFunding(account, context.allowFundingBeforeReview);
   if (account.status !== "ACTIVE" || !account.stripeBankAccountId || !context.stripeCustomerId) {
     throw new AppError(422, "ACCOUNT_NOT_ACTIVE", "This bank account is not ready for transfers yet.");
@@ -93,7 +96,11 @@ export async function checkLiveBalance(
       throw new AppError(422, "ACCOUNT_NOT_ACTIVE", "Your bank needs you to sign in again. Reconnect your bank, then try again.");
     }
     if (error && !isTransientPlaidError(err)) {
-      throw new AppError(422, providerCode(error.error_code), error.display_message ?? "Your bank could not confirm the balance of this account.");
+      throw new AppError(
+        422,
+        providerCode(error.error_code),
+        error.display_message ?? "Your bank could not confirm the balance of this account.",
+      );
     }
     throw upstreamUnavailable("bank");
   }

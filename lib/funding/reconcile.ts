@@ -55,7 +55,17 @@ export async function reconcilePayments(db: Db, options: ReconcileOptions = {}):
   if (!Number.isFinite(minutes) || minutes < 0) throw new Error("olderThanMinutes must be a non-negative number");
   const batchSize = options.batchSize ?? 100;
   const cutoff = new Date((options.now ?? new Date()).getTime() - minutes * 60_000);
-  const report: ReconcileReport = { checked: 0, updated: 0, succeeded: 0, failed: 0, canceled: 0, unchanged: 0, staleUnsubmitted: 0, missingAtStripe: 0, errors: 0 };
+  const report: ReconcileReport = {
+    checked: 0,
+    updated: 0,
+    succeeded: 0,
+    failed: 0,
+    canceled: 0,
+    unchanged: 0,
+    staleUnsubmitted: 0,
+    missingAtStripe: 0,
+    errors: 0,
+  };
 
   // Keyset pagination by id with a fixed cutoff: rows this run updates get a
   // newer updatedAt and are not picked up again.
@@ -117,10 +127,7 @@ const globalForJob = globalThis as unknown as { fundwellReconcileTimer?: ReturnT
  * errors logged and never thrown. Not started during `next build`. Safe to
  * run on several instances at once: the state machine locks each payment.
  */
-export function startReconcileSchedule(
-  interval = getConfig().reconcileIntervalMs,
-  phase = process.env.NEXT_PHASE,
-): (() => void) | null {
+export function startReconcileSchedule(interval = getConfig().reconcileIntervalMs, phase = process.env.NEXT_PHASE): (() => void) | null {
   if (phase === "phase-production-build") return null;
   if (interval === 0) {
     logger.info("reconciliation job disabled (RECONCILE_INTERVAL_MS=0)");

@@ -52,7 +52,14 @@ export async function sendDebit(stripe: Stripe, debit: DebitRequest, options: { 
   try {
     if (options.useCharges) {
       const charge = await stripe.charges.create(
-        { amount: debit.amountCents, currency: debit.currency, customer: debit.customer, source: debit.source, metadata, description: DESCRIPTION },
+        {
+          amount: debit.amountCents,
+          currency: debit.currency,
+          customer: debit.customer,
+          source: debit.source,
+          metadata,
+          description: DESCRIPTION,
+        },
         { idempotencyKey: debit.idempotencyKey },
       );
       return { outcome: "sent", debit: fromCharge(charge) };
@@ -92,7 +99,9 @@ export async function readDebit(stripe: Stripe, ids: { paymentIntentId: string |
 /** The debit a charge belongs to, read afresh: its PaymentIntent when it has one (the source of truth), else the charge. */
 export async function readDebitOfCharge(stripe: Stripe, charge: Pick<Stripe.Charge, "id" | "payment_intent">): Promise<ObservedDebit> {
   const intentId = idOf(charge.payment_intent);
-  return intentId ? readDebit(stripe, { paymentIntentId: intentId, chargeId: null }) : readDebit(stripe, { paymentIntentId: null, chargeId: charge.id });
+  return intentId
+    ? readDebit(stripe, { paymentIntentId: intentId, chargeId: null })
+    : readDebit(stripe, { paymentIntentId: null, chargeId: charge.id });
 }
 
 /** The charge itself, read afresh (a dispute is about the charge, whatever its intent says). */
@@ -188,16 +197,18 @@ export function observeCharge(charge: Pick<Stripe.Charge, "id" | "status" | "fai
   return { status: "PROCESSING", chargeId: charge.id };
 }
 
-const REASONS = new Map<string, string>(Object.entries({
-  insufficient_funds: "Insufficient funds in the bank account.",
-  account_closed: "The bank account is closed.",
-  no_account: "The bank could not find this account.",
-  debit_not_authorized: "The bank reported this debit as not authorized.",
-  invalid_currency: "The bank account cannot accept US dollar debits.",
-  bank_account_restricted: "The bank account does not allow debits.",
-  account_frozen: "The bank account is frozen.",
-  invalid_account_number: "The account number is invalid.",
-}));
+const REASONS = new Map<string, string>(
+  Object.entries({
+    insufficient_funds: "Insufficient funds in the bank account.",
+    account_closed: "The bank account is closed.",
+    no_account: "The bank could not find this account.",
+    debit_not_authorized: "The bank reported this debit as not authorized.",
+    invalid_currency: "The bank account cannot accept US dollar debits.",
+    bank_account_restricted: "The bank account does not allow debits.",
+    account_frozen: "The bank account is frozen.",
+    invalid_account_number: "The account number is invalid.",
+  }),
+);
 
 /** Stripe's failure code in plain words for the person who sees it. */
 export function plainFailureReason(code: string | null | undefined, fallback?: string | null): string {

@@ -71,8 +71,17 @@ export async function submitDebit(deps: SubmissionDeps, payment: PaymentToSubmit
     throw upstreamUnavailable("payment processor");
   }
   if (result.outcome === "refused") {
-    await applyObservedStatus(deps.db, payment.id, { status: "FAILED", failureCode: result.code, failureMessage: "The payment processor declined this transfer." }, "create");
-    throw new AppError(422, "PAYMENT_REJECTED", "The payment processor declined this transfer. Please contact support if this keeps happening.");
+    await applyObservedStatus(
+      deps.db,
+      payment.id,
+      { status: "FAILED", failureCode: result.code, failureMessage: "The payment processor declined this transfer." },
+      "create",
+    );
+    throw new AppError(
+      422,
+      "PAYMENT_REJECTED",
+      "The payment processor declined this transfer. Please contact support if this keeps happening.",
+    );
   }
   const { debit } = result;
   const synced = await syncPayment(deps.db, payment, debit, "create", submissionOf(debit, payment.mandate));
@@ -84,7 +93,9 @@ export async function submitDebit(deps: SubmissionDeps, payment: PaymentToSubmit
 function submissionOf(debit: ObservedDebit, mandate: MandateAcceptance | null): SubmissionResult {
   return {
     ...(debit.paymentIntentId ? { stripePaymentIntentId: debit.paymentIntentId } : {}),
-    ...(mandate && debit.mandateId && !mandate.stripeMandateId ? { mandate: { acceptanceId: mandate.id, stripeMandateId: debit.mandateId } } : {}),
+    ...(mandate && debit.mandateId && !mandate.stripeMandateId
+      ? { mandate: { acceptanceId: mandate.id, stripeMandateId: debit.mandateId } }
+      : {}),
   };
 }
 
@@ -110,10 +121,16 @@ const RESEND_WINDOW_MS = 23 * 60 * 60 * 1000;
  * customer's recent ones), else re-send it while the idempotency key is
  * still honoured, else cancel it: it never reached Stripe.
  */
-export async function recoverUnsubmittedPayment(deps: SubmissionDeps, paymentId: string): Promise<"adopted" | "resubmitted" | "canceled" | "nothing"> {
+export async function recoverUnsubmittedPayment(
+  deps: SubmissionDeps,
+  paymentId: string,
+): Promise<"adopted" | "resubmitted" | "canceled" | "nothing"> {
   const { db } = deps;
   if (!(await isUnsubmitted(db, paymentId))) return "nothing";
-  const payment = await db.payment.findUniqueOrThrow({ where: { id: paymentId }, include: { user: { select: { stripeCustomerId: true } } } });
+  const payment = await db.payment.findUniqueOrThrow({
+    where: { id: paymentId },
+    include: { user: { select: { stripeCustomerId: true } } },
+  });
   const customer = payment.user.stripeCustomerId;
   if (customer) {
     const useCharges = deps.useCharges ?? getConfig().funding.useCharges;
@@ -127,13 +144,21 @@ export async function recoverUnsubmittedPayment(deps: SubmissionDeps, paymentId:
     await submitPayment(deps, payment.id);
     return "resubmitted";
   }
-  await applyObservedStatus(db, payment.id, { status: "CANCELED", failureCode: "never_submitted", failureMessage: "The transfer never reached the payment processor." }, "reconcile");
+  await applyObservedStatus(
+    db,
+    payment.id,
+    { status: "CANCELED", failureCode: "never_submitted", failureMessage: "The transfer never reached the payment processor." },
+    "reconcile",
+  );
   return "canceled";
 }
 
 /** PENDING with no Stripe id: the create call may or may not have reached Stripe. */
 export async function isUnsubmitted(db: Db, paymentId: string): Promise<boolean> {
-  const p = await db.payment.findUniqueOrThrow({ where: { id: paymentId }, select: { status: true, stripePaymentIntentId: true, stripeChargeId: true } });
+  const p = await db.payment.findUniqueOrThrow({
+    where: { id: paymentId },
+    select: { status: true, stripePaymentIntentId: true, stripeChargeId: true },
+  });
   return p.status === "PENDING" && !p.stripePaymentIntentId && !p.stripeChargeId;
 }
 

@@ -22,7 +22,10 @@ export async function syncPayment(
   submission?: SubmissionResult,
 ): Promise<{ changed: boolean; status: Payment["status"] } | null> {
   if (debit.amountCents !== payment.amountCents || debit.currency.toLowerCase() !== payment.currency.toLowerCase()) {
-    logger.error({ paymentId: payment.id, amount: debit.amountCents, currency: debit.currency, source }, "Stripe debit does not match its payment; not applied");
+    logger.error(
+      { paymentId: payment.id, amount: debit.amountCents, currency: debit.currency, source },
+      "Stripe debit does not match its payment; not applied",
+    );
     return null;
   }
   return applyObservedStatus(db, payment.id, debit.observed, source, submission);
@@ -59,11 +62,17 @@ export async function paymentForDebit(db: Db, debit: ObservedDebit): Promise<Pay
     ? payment.stripePaymentIntentId !== null && payment.stripePaymentIntentId !== debit.paymentIntentId
     : payment.stripePaymentIntentId !== null || (payment.stripeChargeId !== null && payment.stripeChargeId !== debit.chargeId);
   if (otherDebit) {
-    logger.warn({ paymentId: payment.id, paymentIntentId: debit.paymentIntentId, chargeId: debit.chargeId }, "Stripe debit names a payment linked to another debit");
+    logger.warn(
+      { paymentId: payment.id, paymentIntentId: debit.paymentIntentId, chargeId: debit.chargeId },
+      "Stripe debit names a payment linked to another debit",
+    );
     return null;
   }
   if (debit.paymentIntentId && !payment.stripePaymentIntentId) {
-    await db.payment.updateMany({ where: { id: payment.id, stripePaymentIntentId: null }, data: { stripePaymentIntentId: debit.paymentIntentId } });
+    await db.payment.updateMany({
+      where: { id: payment.id, stripePaymentIntentId: null },
+      data: { stripePaymentIntentId: debit.paymentIntentId },
+    });
   }
   return payment;
 }

@@ -46,7 +46,12 @@ export const fundingIdempotencyKey = (userId: string, requestId: string): string
  * Throws the limit's AppError when the totals do not allow it, and lets
  * a unique violation on (user, request id) through (a concurrent twin).
  */
-export async function writePaymentWithinLimits(db: Db, p: PaymentToWrite, limits: FundingLimits, now = new Date()): Promise<WrittenPayment> {
+export async function writePaymentWithinLimits(
+  db: Db,
+  p: PaymentToWrite,
+  limits: FundingLimits,
+  now = new Date(),
+): Promise<WrittenPayment> {
   const { dayStart, thirtyDayStart } = rollingWindows(now);
   const paymentId = createId();
   const idempotencyKey = fundingIdempotencyKey(p.userId, p.requestId);

@@ -14,7 +14,12 @@ export function adminRoute<P = Record<string, never>>(
 }
 
 /** Parses the query string against a zod schema, or answers 400 naming the bad fields. */
-export function parseQuery<T>(req: Request, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }): { data: T } | { response: Response } {
+export function parseQuery<T>(
+  req: Request,
+  schema: {
+    safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+  },
+): { data: T } | { response: Response } {
   const params: Record<string, string> = {};
   for (const [k, v] of new URL(req.url).searchParams) params[k] ??= v;
   const parsed = schema.safeParse(params);

@@ -74,7 +74,10 @@ function guarded<P>(
       });
     } catch (err) {
       if (err instanceof AppError) return jsonError(err.status, err.message, undefined, err.code);
-      logger.error({ method: req.method, path: new URL(req.url).pathname, error: err instanceof Error ? err.name : "error" }, "api route failed");
+      logger.error(
+        { method: req.method, path: new URL(req.url).pathname, error: err instanceof Error ? err.name : "error" },
+        "api route failed",
+      );
       return jsonError(500, "Something went wrong on our side. Please try again.");
     }
   };

@@ -53,4 +53,3 @@ export function contentSecurityPolicy(env: Record<string, string | undefined> = 
     ...(https ? ["upgrade-insecure-requests"] : []),
   ].join("; ");
 }
-

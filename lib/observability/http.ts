@@ -15,7 +15,9 @@ const INSTALLED = Symbol.for("fundwell.httpTiming");
 
 export function installHttpTiming(): void {
   if (!timingEnabled()) return;
-  const proto = http.Server.prototype as unknown as Record<symbol, boolean> & { emit: (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean };
+  const proto = http.Server.prototype as unknown as Record<symbol, boolean> & {
+    emit: (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
+  };
   if (proto[INSTALLED]) return;
   proto[INSTALLED] = true;
   const log = process.env.BENCH_TIMING_LOG === "1";

@@ -25,7 +25,9 @@ const ENABLED = process.env.BENCH_TIMING === "1";
 
 // Next bundles instrumentation and route code separately: share one store through globalThis.
 const globalForTiming = globalThis as unknown as { fundwellTiming?: AsyncLocalStorage<RequestTiming> };
-const storage: AsyncLocalStorage<RequestTiming> | null = ENABLED ? (globalForTiming.fundwellTiming ??= new AsyncLocalStorage<RequestTiming>()) : null;
+const storage: AsyncLocalStorage<RequestTiming> | null = ENABLED
+  ? (globalForTiming.fundwellTiming ??= new AsyncLocalStorage<RequestTiming>())
+  : null;
 
 export function timingEnabled(): boolean {
   return ENABLED;

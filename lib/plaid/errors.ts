@@ -15,7 +15,8 @@ export function plaidErrorOf(err: unknown): PlaidError | null {
 /** A safe one-line description of a Plaid failure (no tokens, no request config). */
 export function describePlaidFailure(err: unknown): { code: string; message: string; displayMessage: string | null } {
   const plaidError = plaidErrorOf(err);
-  if (plaidError) return { code: plaidError.error_code, message: plaidError.error_message, displayMessage: plaidError.display_message ?? null };
+  if (plaidError)
+    return { code: plaidError.error_code, message: plaidError.error_message, displayMessage: plaidError.display_message ?? null };
   const code = (err as { code?: unknown } | null)?.code;
   return { code: typeof code === "string" ? code : "NETWORK_ERROR", message: "Plaid could not be reached", displayMessage: null };
 }

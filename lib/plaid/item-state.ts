@@ -88,12 +88,22 @@ type Tx = Prisma.TransactionClient;
  * audit entry, in one transaction: its own when given the client, the
  * caller's when given a transaction client.
  */
-export async function moveItemStatus<To extends ItemStatus>(db: Db | Tx, itemId: string, to: To, options: ItemMoveOptions<To>): Promise<ItemMove> {
+export async function moveItemStatus<To extends ItemStatus>(
+  db: Db | Tx,
+  itemId: string,
+  to: To,
+  options: ItemMoveOptions<To>,
+): Promise<ItemMove> {
   if ("$transaction" in db) return db.$transaction((tx: Tx) => move(tx, itemId, to, options));
   return move(db, itemId, to, options);
 }
 
-async function move(tx: Tx, itemId: string, to: ItemStatus, options: Omit<ItemMoveOptions<ItemStatus>, "cause"> & { cause: string }): Promise<ItemMove> {
+async function move(
+  tx: Tx,
+  itemId: string,
+  to: ItemStatus,
+  options: Omit<ItemMoveOptions<ItemStatus>, "cause"> & { cause: string },
+): Promise<ItemMove> {
   const [row] = await tx.$queryRaw<{ status: ItemStatus }[]>`SELECT "status" FROM "plaid_items" WHERE "id" = ${itemId} FOR UPDATE`;
   if (!row) return { outcome: "missing" };
   const from = row.status;

@@ -3,14 +3,37 @@ import { getDb } from "@/lib/db";
 import { recordAudit } from "@/lib/audit";
 
 /** Metadata fields worth keeping from Link callbacks (no tokens are ever in them, but keep the list closed). */
-const KEPT = ["link_session_id", "request_id", "institution_id", "institution_name", "view_name", "status", "error_code", "error_type", "exit_status", "mfa_type", "timestamp", "is_update_mode"] as const;
+const KEPT = [
+  "link_session_id",
+  "request_id",
+  "institution_id",
+  "institution_name",
+  "view_name",
+  "status",
+  "error_code",
+  "error_type",
+  "exit_status",
+  "mfa_type",
+  "timestamp",
+  "is_update_mode",
+] as const;
 
 export async function logLinkEvent(
   userId: string,
-  input: { type: "exit" | "event"; eventName?: string; error?: { error_type: string; error_code: string; error_message: string; display_message?: string | null } | null; metadata: Record<string, unknown> },
+  input: {
+    type: "exit" | "event";
+    eventName?: string;
+    error?: { error_type: string; error_code: string; error_message: string; display_message?: string | null } | null;
+    metadata: Record<string, unknown>;
+  },
 ): Promise<void> {
   const metadata: Record<string, string | boolean | null> = {};
-  const flat = { ...input.metadata, ...(typeof input.metadata.institution === "object" && input.metadata.institution ? prefix(input.metadata.institution as Record<string, unknown>) : {}) };
+  const flat = {
+    ...input.metadata,
+    ...(typeof input.metadata.institution === "object" && input.metadata.institution
+      ? prefix(input.metadata.institution as Record<string, unknown>)
+      : {}),
+  };
   for (const key of KEPT) {
     const value = flat[key];
     if (typeof value === "string") metadata[key] = value.slice(0, 200);

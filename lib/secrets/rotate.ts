@@ -36,7 +36,11 @@ export async function rotateStoredSecrets(
         for (const row of rows) {
           const result = rotateValue(row.value, keyring, { aad: c.aad(row.id) });
           if (!result.changed) continue;
-          const update = await client.query(`UPDATE ${table} SET ${col} = $1 WHERE ${id}::text = $2 AND ${col} = $3`, [result.value, row.id, row.value]);
+          const update = await client.query(`UPDATE ${table} SET ${col} = $1 WHERE ${id}::text = $2 AND ${col} = $3`, [
+            result.value,
+            row.id,
+            row.value,
+          ]);
           rotated += update.rowCount ?? 0;
         }
         if (rows.length < BATCH) break;

@@ -14,7 +14,9 @@ export interface AdminSettings {
 
 export async function getSettings(db: Pick<Db, "appSetting">): Promise<AdminSettings> {
   const rows = await db.appSetting.findMany({ where: { key: { in: [SETTINGS.allowFundingBeforeReview.key] } } });
-  return { allowFundingBeforeReview: allowFundingBeforeReviewFrom(rows.find((r) => r.key === SETTINGS.allowFundingBeforeReview.key)?.value) };
+  return {
+    allowFundingBeforeReview: allowFundingBeforeReviewFrom(rows.find((r) => r.key === SETTINGS.allowFundingBeforeReview.key)?.value),
+  };
 }
 
 /** The "fund before review" setting from its stored JSON value (the default when unset or malformed). */
@@ -22,13 +24,21 @@ export function allowFundingBeforeReviewFrom(value: unknown): boolean {
   return typeof value === "boolean" ? value : SETTINGS.allowFundingBeforeReview.default;
 }
 
-export async function updateSettings(db: Db, actor: { id: string; ip?: string | null }, changes: Partial<AdminSettings>): Promise<AdminSettings> {
+export async function updateSettings(
+  db: Db,
+  actor: { id: string; ip?: string | null },
+  changes: Partial<AdminSettings>,
+): Promise<AdminSettings> {
   const before = await getSettings(db);
   if (changes.allowFundingBeforeReview !== undefined) {
     const key = SETTINGS.allowFundingBeforeReview.key;
     const value = changes.allowFundingBeforeReview;
     await db.$transaction([
-      db.appSetting.upsert({ where: { key }, create: { key, value, updatedById: actor.id }, update: { value, updatedById: actor.id, updatedAt: new Date() } }),
+      db.appSetting.upsert({
+        where: { key },
+        create: { key, value, updatedById: actor.id },
+        update: { value, updatedById: actor.id, updatedAt: new Date() },
+      }),
     ]);
     await recordAudit(db, {
       actorId: actor.id,

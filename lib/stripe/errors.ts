@@ -23,8 +23,7 @@ export function isTransientStripeError(err: unknown): boolean {
 /** Stripe answered and refused the request itself (invalid request, declined): retrying the same call cannot succeed. */
 export function isStripeRefusal(err: unknown): err is Stripe.errors.StripeInvalidRequestError | Stripe.errors.StripeCardError {
   return (
-    (err instanceof Stripe.errors.StripeInvalidRequestError || err instanceof Stripe.errors.StripeCardError) &&
-    !isTransientStripeError(err)
+    (err instanceof Stripe.errors.StripeInvalidRequestError || err instanceof Stripe.errors.StripeCardError) && !isTransientStripeError(err)
   );
 }
 

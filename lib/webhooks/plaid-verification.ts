@@ -88,8 +88,10 @@ export async function verifyPlaidWebhook(options: VerifyOptions): Promise<Verifi
     throw new PlaidWebhookVerificationError("malformed_token", "Plaid-Verification header could not be decoded.");
   }
   // Checked before any key lookup: `none`, HS256 (key confusion) and the rest never reach verification.
-  if (header.alg !== "ES256") throw new PlaidWebhookVerificationError("unsupported_algorithm", "Plaid-Verification must be signed with ES256.");
-  if (typeof header.kid !== "string" || header.kid === "") throw new PlaidWebhookVerificationError("malformed_token", "Plaid-Verification has no key id.");
+  if (header.alg !== "ES256")
+    throw new PlaidWebhookVerificationError("unsupported_algorithm", "Plaid-Verification must be signed with ES256.");
+  if (typeof header.kid !== "string" || header.kid === "")
+    throw new PlaidWebhookVerificationError("malformed_token", "Plaid-Verification has no key id.");
 
   const jwk = await options.getKey(header.kid);
   if (!jwk) throw new PlaidWebhookVerificationError("unknown_key", "Plaid-Verification is signed with an unknown key.");
@@ -111,14 +113,19 @@ export async function verifyPlaidWebhook(options: VerifyOptions): Promise<Verifi
   } catch {
     throw new PlaidWebhookVerificationError("malformed_token", "Plaid-Verification payload is not JSON.");
   }
-  if (typeof claims !== "object" || claims === null) throw new PlaidWebhookVerificationError("malformed_token", "Plaid-Verification payload is not an object.");
+  if (typeof claims !== "object" || claims === null)
+    throw new PlaidWebhookVerificationError("malformed_token", "Plaid-Verification payload is not an object.");
 
   const nowSeconds = Math.floor((options.now ?? Date.now)() / 1000);
-  if (typeof claims.iat !== "number" || !Number.isFinite(claims.iat)) throw new PlaidWebhookVerificationError("malformed_token", "Plaid-Verification has no issue time.");
-  if (nowSeconds - claims.iat > MAX_WEBHOOK_AGE_SECONDS) throw new PlaidWebhookVerificationError("stale", "Plaid-Verification is more than 5 minutes old.");
-  if (claims.iat - nowSeconds > MAX_FUTURE_SKEW_SECONDS) throw new PlaidWebhookVerificationError("stale", "Plaid-Verification is issued in the future.");
+  if (typeof claims.iat !== "number" || !Number.isFinite(claims.iat))
+    throw new PlaidWebhookVerificationError("malformed_token", "Plaid-Verification has no issue time.");
+  if (nowSeconds - claims.iat > MAX_WEBHOOK_AGE_SECONDS)
+    throw new PlaidWebhookVerificationError("stale", "Plaid-Verification is more than 5 minutes old.");
+  if (claims.iat - nowSeconds > MAX_FUTURE_SKEW_SECONDS)
+    throw new PlaidWebhookVerificationError("stale", "Plaid-Verification is issued in the future.");
 
-  if (typeof claims.request_body_sha256 !== "string") throw new PlaidWebhookVerificationError("malformed_token", "Plaid-Verification has no body hash.");
+  if (typeof claims.request_body_sha256 !== "string")
+    throw new PlaidWebhookVerificationError("malformed_token", "Plaid-Verification has no body hash.");
   const expected = Buffer.from(createHash("sha256").update(options.rawBody, "utf8").digest("hex"), "utf8");
   const claimed = Buffer.from(claims.request_body_sha256.toLowerCase(), "utf8");
   if (claimed.length !== expected.length || !timingSafeEqual(claimed, expected)) {
@@ -135,7 +142,10 @@ export async function verifyPlaidWebhook(options: VerifyOptions): Promise<Verifi
  * after `ttlMs` (default 1 hour). Keys Plaid does not know are not cached
  * (a later webhook signed with that kid asks again).
  */
-export function createKeyCache(fetch: PlaidKeyFetcher, options: { ttlMs?: number; now?: () => number } = {}): PlaidKeyFetcher & { clear(): void } {
+export function createKeyCache(
+  fetch: PlaidKeyFetcher,
+  options: { ttlMs?: number; now?: () => number } = {},
+): PlaidKeyFetcher & { clear(): void } {
   const ttl = options.ttlMs ?? 60 * 60 * 1000;
   const now = options.now ?? Date.now;
   const cache = new Map<string, { key: PlaidWebhookKey; fetchedAt: number }>();

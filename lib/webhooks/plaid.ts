@@ -64,7 +64,12 @@ export async function handlePlaidWebhook(
   deps: { getKey?: PlaidKeyFetcher; now?: () => number } = {},
 ): Promise<PlaidWebhookResponse> {
   try {
-    await verifyPlaidWebhook({ header: input.verificationHeader, rawBody: input.rawBody, getKey: deps.getKey ?? plaidKeyCache(), now: deps.now });
+    await verifyPlaidWebhook({
+      header: input.verificationHeader,
+      rawBody: input.rawBody,
+      getKey: deps.getKey ?? plaidKeyCache(),
+      now: deps.now,
+    });
   } catch (err) {
     if (err instanceof PlaidKeyUnavailableError) {
       if (err.transient) logger.warn({ code: err.code }, "plaid webhook: verification key unavailable");
@@ -82,7 +87,12 @@ export async function handlePlaidWebhook(
   } catch {
     return { kind: "rejected", status: 400, message: "The webhook body must be JSON." };
   }
-  if (typeof payload !== "object" || payload === null || typeof payload.webhook_type !== "string" || typeof payload.webhook_code !== "string") {
+  if (
+    typeof payload !== "object" ||
+    payload === null ||
+    typeof payload.webhook_type !== "string" ||
+    typeof payload.webhook_code !== "string"
+  ) {
     return { kind: "rejected", status: 400, message: "The webhook must have webhook_type and webhook_code." };
   }
 
@@ -95,13 +105,16 @@ export async function handlePlaidWebhook(
     },
   });
   const result = await applyItemWebhook(db, payload);
-  logger.info({
-    eventId: stored.id,
-    plaidItemId: payload.item_id ?? null,
-    webhook: `${payload.webhook_type}:${payload.webhook_code}`,
-    outcome: result.outcome,
-    status: result.status ?? null,
-  }, "plaid webhook processed");
+  logger.info(
+    {
+      eventId: stored.id,
+      plaidItemId: payload.item_id ?? null,
+      webhook: `${payload.webhook_type}:${payload.webhook_code}`,
+      outcome: result.outcome,
+      status: result.status ?? null,
+    },
+    "plaid webhook processed",
+  );
   const retry = result.refresh?.some((r) => r.outcome === "failed" && r.retryable) ?? false;
   return { kind: "processed", eventId: stored.id, result, retry };
 }

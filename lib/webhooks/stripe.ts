@@ -14,7 +14,11 @@ import { stripeErrorCode } from "@/lib/stripe/errors";
 export class StripeSignatureError extends Error {}
 
 /** Verifies `Stripe-Signature` over the raw body (5-minute tolerance) and parses the event. */
-export function verifyStripeEvent(rawBody: string, signatureHeader: string | null, deps: { stripe?: Stripe; secret?: string | null } = {}): Stripe.Event {
+export function verifyStripeEvent(
+  rawBody: string,
+  signatureHeader: string | null,
+  deps: { stripe?: Stripe; secret?: string | null } = {},
+): Stripe.Event {
   if (!signatureHeader) throw new StripeSignatureError("Missing Stripe-Signature header.");
   const secret = deps.secret !== undefined ? deps.secret : getConfig().stripe.webhookSecret;
   if (!secret) throw new Error("STRIPE_WEBHOOK_SECRET is not configured");
@@ -42,7 +46,14 @@ export interface StripeEventResult extends PaymentEventOutcome {
 export async function processStripeEvent(db: Db, event: Stripe.Event, deps: { stripe?: Stripe } = {}): Promise<StripeEventResult> {
   const object = event.data.object as { id?: unknown };
   const inserted = await db.stripeEvent.createMany({
-    data: [{ id: event.id, type: event.type, objectId: typeof object.id === "string" ? object.id : null, payload: event as unknown as Prisma.InputJsonObject }],
+    data: [
+      {
+        id: event.id,
+        type: event.type,
+        objectId: typeof object.id === "string" ? object.id : null,
+        payload: event as unknown as Prisma.InputJsonObject,
+      },
+    ],
     skipDuplicates: true,
   });
   if (inserted.count === 0) {

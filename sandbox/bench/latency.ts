@@ -48,7 +48,12 @@ export interface BenchOptions {
   faults?: unknown[];
 }
 
-export const CALL_NAMES = ["Plaid /accounts/get", "Plaid /accounts/balance/get", "Stripe paymentIntents.create (confirm)", "Stripe customers.retrieve"] as const;
+export const CALL_NAMES = [
+  "Plaid /accounts/get",
+  "Plaid /accounts/balance/get",
+  "Stripe paymentIntents.create (confirm)",
+  "Stripe customers.retrieve",
+] as const;
 
 interface CannedResponse {
   status: number;
@@ -123,7 +128,13 @@ function clientsFor(baseUrl: string, port: number): Clients {
         baseOptions: { headers: { "PLAID-CLIENT-ID": DEFAULT_CREDENTIALS.plaidClientId, "PLAID-SECRET": DEFAULT_CREDENTIALS.plaidSecret } },
       }),
     ),
-    stripe: new Stripe(DEFAULT_CREDENTIALS.stripeSecretKey, { host: "127.0.0.1", port, protocol: "http", telemetry: false, maxNetworkRetries: 0 }),
+    stripe: new Stripe(DEFAULT_CREDENTIALS.stripeSecretKey, {
+      host: "127.0.0.1",
+      port,
+      protocol: "http",
+      telemetry: false,
+      maxNetworkRetries: 0,
+    }),
   };
 }
 
@@ -137,7 +148,8 @@ async function captureVia(sandbox: RunningSandbox, run: (clients: Clients) => Pr
     req.on("end", () => {
       void (async () => {
         const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && k !== "host" && k !== "connection") headers[k] = Array.isArray(v) ? v.join(", ") : v;
+        for (const [k, v] of Object.entries(req.headers))
+          if (v !== undefined && k !== "host" && k !== "connection") headers[k] = Array.isArray(v) ? v.join(", ") : v;
         const upstream = await fetch(`${sandbox.url}${req.url ?? "/"}`, {
           method: req.method,
           headers,
@@ -172,7 +184,14 @@ async function fixtures(sandbox: RunningSandbox) {
   const { data: created } = await plaid.sandboxPublicTokenCreate({ institution_id: "ins_109508", initial_products: [Products.Auth] });
   const { data: exchanged } = await plaid.itemPublicTokenExchange({ public_token: created.public_token });
   const token = await stripe.tokens.create({
-    bank_account: { country: "US", currency: "usd", routing_number: "110000000", account_number: "000123456789", account_holder_name: "Jane Doe", account_holder_type: "individual" },
+    bank_account: {
+      country: "US",
+      currency: "usd",
+      routing_number: "110000000",
+      account_number: "000123456789",
+      account_holder_name: "Jane Doe",
+      account_holder_type: "individual",
+    },
   });
   const customer = await stripe.customers.create({ email: "bench@example.com", name: "Bench Customer" });
   const source = await stripe.customers.createSource(customer.id, { source: token.id });
@@ -258,7 +277,8 @@ const ms = (v: number) => v.toFixed(3);
 
 export function formatTable(results: CallResult[]): string {
   const rows = results.map(
-    (r) => `| ${r.name} | ${r.n} | ${ms(r.sandbox.median)} | ${ms(r.sandbox.p95)} | ${ms(r.canned.median)} | ${ms(r.canned.p95)} | **${ms(r.addedMedian)}** | ${ms(r.addedP95)} |`,
+    (r) =>
+      `| ${r.name} | ${r.n} | ${ms(r.sandbox.median)} | ${ms(r.sandbox.p95)} | ${ms(r.canned.median)} | ${ms(r.canned.p95)} | **${ms(r.addedMedian)}** | ${ms(r.addedP95)} |`,
   );
   return [
     "| call | N | sandbox median | sandbox p95 | canned median | canned p95 | added median | added p95 |",

@@ -89,7 +89,13 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, modules: SandboxModule[], faults: FaultInjector, context: SandboxContext): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  modules: SandboxModule[],
+  faults: FaultInjector,
+  context: SandboxContext,
+): Promise<void> {
   const url = new URL(req.url ?? "/", "http://sandbox.local");
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);

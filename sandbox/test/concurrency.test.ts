@@ -19,9 +19,18 @@ let dataDir: string;
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), "sandbox-concurrency-"));
   sandbox = await startSandbox({ dataDir, port: 0, config: { webhookRetryDelaysMs: [] } });
-  stripe = new Stripe(DEFAULT_CREDENTIALS.stripeSecretKey, { host: "127.0.0.1", port: sandbox.port, protocol: "http", telemetry: false, maxNetworkRetries: 0 });
+  stripe = new Stripe(DEFAULT_CREDENTIALS.stripeSecretKey, {
+    host: "127.0.0.1",
+    port: sandbox.port,
+    protocol: "http",
+    telemetry: false,
+    maxNetworkRetries: 0,
+  });
   plaid = new PlaidApi(
-    new Configuration({ basePath: sandbox.url, baseOptions: { headers: { "PLAID-CLIENT-ID": DEFAULT_CREDENTIALS.plaidClientId, "PLAID-SECRET": DEFAULT_CREDENTIALS.plaidSecret } } }),
+    new Configuration({
+      basePath: sandbox.url,
+      baseOptions: { headers: { "PLAID-CLIENT-ID": DEFAULT_CREDENTIALS.plaidClientId, "PLAID-SECRET": DEFAULT_CREDENTIALS.plaidSecret } },
+    }),
   );
 });
 afterAll(async () => {
@@ -43,18 +52,36 @@ describe("concurrent SDK requests", () => {
 
     const create = (i: number, key: string) =>
       stripe.paymentIntents.create(
-        { amount: 1000 + i, currency: "usd", customer: customer.id, payment_method: bankAccount.id, allowed_payment_method_types: ["us_bank_account"], confirm: true, metadata: { i: String(i) } },
+        {
+          amount: 1000 + i,
+          currency: "usd",
+          customer: customer.id,
+          payment_method: bankAccount.id,
+          allowed_payment_method_types: ["us_bank_account"],
+          confirm: true,
+          metadata: { i: String(i) },
+        },
         { idempotencyKey: key },
       );
     // 30 ms of added latency on every API route: the requests really are in flight together.
-    const faults = await fetch(`${sandbox.url}/__sandbox/faults`, { method: "POST", body: JSON.stringify({ rules: [{ route: "/", latencyMs: 30 }] }) });
+    const faults = await fetch(`${sandbox.url}/__sandbox/faults`, {
+      method: "POST",
+      body: JSON.stringify({ rules: [{ route: "/", latencyMs: 30 }] }),
+    });
     expect(faults.status).toBe(200);
     const started = performance.now();
     // 140 creates with distinct keys, 50 Plaid /accounts/get, 10 creates sharing one key, interleaved.
-    const jobs: Promise<{ kind: "pi"; pi: Stripe.PaymentIntent; i: number } | { kind: "same"; pi: Stripe.PaymentIntent } | { kind: "plaid"; ids: string[] }>[] = [];
+    const jobs: Promise<
+      { kind: "pi"; pi: Stripe.PaymentIntent; i: number } | { kind: "same"; pi: Stripe.PaymentIntent } | { kind: "plaid"; ids: string[] }
+    >[] = [];
     for (let i = 0; i < 200; i++) {
       if (i % 20 === 3) jobs.push(create(0, "shared-key").then((pi) => ({ kind: "same" as const, pi })));
-      else if (i % 4 === 1) jobs.push(plaid.accountsGet({ access_token: item.access_token }).then(({ data }) => ({ kind: "plaid" as const, ids: data.accounts.map((a) => a.account_id) })));
+      else if (i % 4 === 1)
+        jobs.push(
+          plaid
+            .accountsGet({ access_token: item.access_token })
+            .then(({ data }) => ({ kind: "plaid" as const, ids: data.accounts.map((a) => a.account_id) })),
+        );
       else jobs.push(create(i, `key-${i}`).then((pi) => ({ kind: "pi" as const, pi, i })));
     }
     expect(jobs.length).toBe(200);
@@ -95,7 +122,9 @@ describe("concurrent SDK requests", () => {
 
     // And the file on disk agrees after a flush.
     sandbox.context.store.flush();
-    const saved = JSON.parse(readFileSync(path.join(dataDir, "state.json"), "utf8")) as { stripe: { paymentIntents: Record<string, unknown> } };
+    const saved = JSON.parse(readFileSync(path.join(dataDir, "state.json"), "utf8")) as {
+      stripe: { paymentIntents: Record<string, unknown> };
+    };
     for (const id of ids) expect(saved.stripe.paymentIntents[id]).toBeDefined();
   });
 });

@@ -36,7 +36,13 @@ async function state(): Promise<Record<string, unknown> & { counts: Record<strin
 
 beforeAll(async () => {
   sandbox = await startSandbox({ dataDir: null, port: 0, config: { webhookRetryDelaysMs: [] } });
-  stripe = new Stripe(DEFAULT_CREDENTIALS.stripeSecretKey, { host: "127.0.0.1", port: sandbox.port, protocol: "http", telemetry: false, maxNetworkRetries: 0 });
+  stripe = new Stripe(DEFAULT_CREDENTIALS.stripeSecretKey, {
+    host: "127.0.0.1",
+    port: sandbox.port,
+    protocol: "http",
+    telemetry: false,
+    maxNetworkRetries: 0,
+  });
 });
 afterAll(async () => {
   await sandbox.close();
@@ -48,7 +54,13 @@ describe("state and reset", () => {
     await stripe.customers.create({ email: "state@example.com" });
     const s = await state();
     expect(Object.keys(s)).toEqual(expect.arrayContaining(["plaid", "stripe", "webhooks", "faults", "counts"]));
-    expect(s.counts).toMatchObject({ plaid_items: 1, plaid_accounts: 12, plaid_access_tokens: 1, stripe_customers: 1, stripe_payment_intents: 0 });
+    expect(s.counts).toMatchObject({
+      plaid_items: 1,
+      plaid_accounts: 12,
+      plaid_access_tokens: 1,
+      stripe_customers: 1,
+      stripe_payment_intents: 0,
+    });
     expect((s.stripe as { customers: { email: string }[] }).customers[0]!.email).toBe("state@example.com");
   });
 

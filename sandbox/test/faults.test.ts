@@ -34,7 +34,13 @@ beforeAll(async () => {
   t = await startPlaidSandbox();
   // The plain SDK configuration the app uses (the helper's client also validates against the spec).
   plaid = t.plaid;
-  stripe = new Stripe(DEFAULT_CREDENTIALS.stripeSecretKey, { host: "127.0.0.1", port: t.sandbox.port, protocol: "http", telemetry: false, maxNetworkRetries: 0 });
+  stripe = new Stripe(DEFAULT_CREDENTIALS.stripeSecretKey, {
+    host: "127.0.0.1",
+    port: t.sandbox.port,
+    protocol: "http",
+    telemetry: false,
+    maxNetworkRetries: 0,
+  });
   accessToken = (await t.control<{ access_token: string }>("plaid/item")).access_token;
   customerId = (await stripe.customers.create({ email: "faults@example.com" })).id;
 });
@@ -65,7 +71,10 @@ describe("injected errors have the provider's shape", () => {
       }),
     );
     await faults([{ route: "/accounts/balance/get", status: 429 }]);
-    const err = (await app.accountsBalanceGet({ access_token: accessToken }).catch((e: unknown) => e)) as { isAxiosError?: boolean; response?: { status: number; data: Record<string, unknown> } };
+    const err = (await app.accountsBalanceGet({ access_token: accessToken }).catch((e: unknown) => e)) as {
+      isAxiosError?: boolean;
+      response?: { status: number; data: Record<string, unknown> };
+    };
     expect(err.isAxiosError).toBe(true);
     expect(err.response?.status).toBe(429);
     expect(err.response?.data).toMatchObject({ error_type: "RATE_LIMIT_EXCEEDED", error_code: "RATE_LIMIT" });
@@ -94,7 +103,9 @@ describe("injected errors have the provider's shape", () => {
     // The older `error: { status, body }` form still works.
     await faults([{ route: "/accounts/get", error: { status: 502, body: { custom: true } } }]);
     const app = new PlaidApi(new Configuration({ basePath: t.sandbox.url }));
-    const err = (await app.accountsGet({ access_token: accessToken }).catch((e: unknown) => e)) as { response?: { status: number; data: unknown } };
+    const err = (await app.accountsGet({ access_token: accessToken }).catch((e: unknown) => e)) as {
+      response?: { status: number; data: unknown };
+    };
     expect(err.response).toMatchObject({ status: 502, data: { custom: true } });
   });
 
@@ -130,11 +141,18 @@ describe("dropped connections, latency, rate, times", () => {
   it("a dropped connection is a connection error in both SDKs", async () => {
     // stripe-node retries a closed connection once even with maxNetworkRetries: 0
     // (stripe-node#1040), so the Stripe rule drops two requests.
-    await faults([{ route: "/v1/customers", drop: true, times: 2 }, { route: "/accounts/get", drop: true, times: 1 }]);
+    await faults([
+      { route: "/v1/customers", drop: true, times: 2 },
+      { route: "/accounts/get", drop: true, times: 1 },
+    ]);
     const err = await rejection(stripe.customers.retrieve(customerId));
     expect(err).toBeInstanceOf(Stripe.errors.StripeConnectionError);
     expect((await listFaults()).rules[0]).toMatchObject({ applied: 2, times: 0 });
-    const plaidErr = (await plaid.accountsGet({ access_token: accessToken }).catch((e: unknown) => e)) as { isAxiosError?: boolean; response?: unknown; code?: string };
+    const plaidErr = (await plaid.accountsGet({ access_token: accessToken }).catch((e: unknown) => e)) as {
+      isAxiosError?: boolean;
+      response?: unknown;
+      code?: string;
+    };
     expect(plaidErr.isAxiosError).toBe(true);
     expect(plaidErr.response).toBeUndefined();
     expect(plaidErr.code).toBe("ECONNRESET");
@@ -166,7 +184,12 @@ describe("dropped connections, latency, rate, times", () => {
       await faults([{ route: "/v1/customers", status: 500, rate: 0.5 }], 1234);
       const outcomes: boolean[] = [];
       for (let i = 0; i < 100; i++) {
-        outcomes.push(await stripe.customers.retrieve(customerId).then(() => true, () => false));
+        outcomes.push(
+          await stripe.customers.retrieve(customerId).then(
+            () => true,
+            () => false,
+          ),
+        );
       }
       return outcomes;
     };
@@ -202,7 +225,8 @@ describe("dropped connections, latency, rate, times", () => {
     const mine = await t.control<Item>("plaid/item");
     await faults([{ route: "/processor/stripe/bank_account_token/create", code: "INSTITUTION_DOWN", itemId: mine.item_id, times: 1 }]);
     // Another item's request passes through and does not spend the rule.
-    const token = (item: Item) => plaid.processorStripeBankAccountTokenCreate({ access_token: item.access_token, account_id: checking(item) });
+    const token = (item: Item) =>
+      plaid.processorStripeBankAccountTokenCreate({ access_token: item.access_token, account_id: checking(item) });
     expect((await token(other)).data.stripe_bank_account_token).toMatch(/^btok_/);
     const { status, error } = await plaidFailure(token(mine));
     expect(status).toBe(400);
@@ -215,13 +239,19 @@ describe("dropped connections, latency, rate, times", () => {
 
   it("faults/add appends rules and keeps the ones in place", async () => {
     await faults([{ route: "/accounts/get", status: 500 }]);
-    const res = await fetch(`${t.sandbox.url}/__sandbox/faults/add`, { method: "POST", body: JSON.stringify({ rules: [{ route: "/item/get", status: 503 }] }) });
+    const res = await fetch(`${t.sandbox.url}/__sandbox/faults/add`, {
+      method: "POST",
+      body: JSON.stringify({ rules: [{ route: "/item/get", status: 503 }] }),
+    });
     expect(res.status).toBe(200);
     expect((await listFaults()).rules.map((r) => [r.route, r.status])).toEqual([
       ["/accounts/get", 500],
       ["/item/get", 503],
     ]);
-    const bad = await fetch(`${t.sandbox.url}/__sandbox/faults/add`, { method: "POST", body: JSON.stringify({ rules: [{ route: "/x", rate: 5 }] }) });
+    const bad = await fetch(`${t.sandbox.url}/__sandbox/faults/add`, {
+      method: "POST",
+      body: JSON.stringify({ rules: [{ route: "/x", rate: 5 }] }),
+    });
     expect(bad.status).toBe(400);
     expect((await listFaults()).rules).toHaveLength(2);
   });
@@ -279,7 +309,12 @@ describe("FaultInjector", () => {
     const draws = [0.2, 0.7, 0.49, 0.5];
     const injector = new FaultInjector(() => draws.shift()!);
     injector.set([{ route: "/accounts", status: 500, rate: 0.5 }]);
-    expect(["/accounts/get", "/accounts/get", "/accounts/get", "/accounts/get"].map((p) => injector.decide(p).kind)).toEqual(["error", "none", "error", "none"]);
+    expect(["/accounts/get", "/accounts/get", "/accounts/get", "/accounts/get"].map((p) => injector.decide(p).kind)).toEqual([
+      "error",
+      "none",
+      "error",
+      "none",
+    ]);
     expect(injector.decide("/item/get").kind).toBe("none");
   });
 
@@ -300,9 +335,16 @@ describe("FaultInjector", () => {
     const stripeDecision = injector.decide("/v1/charges");
     const plaidDecision = injector.decide("/item/get");
     expect(stripeDecision).toMatchObject({ kind: "error", status: 500, body: { error: { type: "api_error" } } });
-    expect(plaidDecision).toMatchObject({ kind: "error", status: 500, body: { error_type: "API_ERROR", error_code: "INTERNAL_SERVER_ERROR" } });
+    expect(plaidDecision).toMatchObject({
+      kind: "error",
+      status: 500,
+      body: { error_type: "API_ERROR", error_code: "INTERNAL_SERVER_ERROR" },
+    });
     expect(parseFaultRule({ route: "/v1/x", code: "lock_timeout" })).toEqual({ route: "/v1/x", code: "lock_timeout" });
     injector.set([{ route: "/v1/x", code: "lock_timeout" }]);
-    expect(injector.decide("/v1/x")).toMatchObject({ status: 400, body: { error: { type: "invalid_request_error", code: "lock_timeout" } } });
+    expect(injector.decide("/v1/x")).toMatchObject({
+      status: 400,
+      body: { error: { type: "invalid_request_error", code: "lock_timeout" } },
+    });
   });
 });

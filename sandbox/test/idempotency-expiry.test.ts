@@ -50,8 +50,24 @@ describe("idempotency keys expire after 24 hours, oldest first", () => {
     const { rt, post, executions } = layer();
     await post("old");
     const loaded: Record<string, IdempotencyRecord> = {
-      b: { method: "POST", path: "/v1/customers", fingerprint: '{"email":"a@example.com"}', createdAt: 9 * HOUR, status: 200, headers: {}, body: "{}" },
-      a: { method: "POST", path: "/v1/customers", fingerprint: '{"email":"a@example.com"}', createdAt: 1 * HOUR, status: 200, headers: {}, body: "{}" },
+      b: {
+        method: "POST",
+        path: "/v1/customers",
+        fingerprint: '{"email":"a@example.com"}',
+        createdAt: 9 * HOUR,
+        status: 200,
+        headers: {},
+        body: "{}",
+      },
+      a: {
+        method: "POST",
+        path: "/v1/customers",
+        fingerprint: '{"email":"a@example.com"}',
+        createdAt: 1 * HOUR,
+        status: 200,
+        headers: {},
+        body: "{}",
+      },
     };
     rt.state.idempotency = loaded;
     expect((await post("b")).headers?.["Idempotent-Replayed"]).toBe("true");

@@ -39,7 +39,11 @@ async function page(query = ""): Promise<string> {
 }
 
 /** Posts one of the page's forms like a browser would; returns the redirect. */
-async function submit(action: string, fields: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<{ status: number; location: string; flash: string | null; level: string | null }> {
+async function submit(
+  action: string,
+  fields: Record<string, string> = {},
+  headers: Record<string, string> = {},
+): Promise<{ status: number; location: string; flash: string | null; level: string | null }> {
   const res = await fetch(`${sandbox.url}/__sandbox/ui/${action}`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
@@ -61,9 +65,18 @@ function section(html: string, id: string): string {
 beforeAll(async () => {
   receiver = await startWebhookReceiver((path) => (path === "/fail" ? 503 : 200));
   sandbox = await startSandbox({ dataDir: null, port: 0, config: { webhookRetryDelaysMs: [10] } });
-  stripe = new Stripe(DEFAULT_CREDENTIALS.stripeSecretKey, { host: "127.0.0.1", port: sandbox.port, protocol: "http", telemetry: false, maxNetworkRetries: 0 });
+  stripe = new Stripe(DEFAULT_CREDENTIALS.stripeSecretKey, {
+    host: "127.0.0.1",
+    port: sandbox.port,
+    protocol: "http",
+    telemetry: false,
+    maxNetworkRetries: 0,
+  });
   plaid = new PlaidApi(
-    new Configuration({ basePath: sandbox.url, baseOptions: { headers: { "PLAID-CLIENT-ID": DEFAULT_CREDENTIALS.plaidClientId, "PLAID-SECRET": DEFAULT_CREDENTIALS.plaidSecret } } }),
+    new Configuration({
+      basePath: sandbox.url,
+      baseOptions: { headers: { "PLAID-CLIENT-ID": DEFAULT_CREDENTIALS.plaidClientId, "PLAID-SECRET": DEFAULT_CREDENTIALS.plaidSecret } },
+    }),
   );
 });
 afterAll(async () => {
@@ -74,7 +87,9 @@ afterAll(async () => {
 
 describe("what the page lists", () => {
   it("shows items, accounts (mask only), truncated tokens, customers, bank accounts, payments and webhook attempts", async () => {
-    const item = await control<{ access_token: string; item_id: string; accounts: { account_id: string; mask: string }[] }>("plaid/item", { webhook: `${receiver.url}/plaid` });
+    const item = await control<{ access_token: string; item_id: string; accounts: { account_id: string; mask: string }[] }>("plaid/item", {
+      webhook: `${receiver.url}/plaid`,
+    });
     const { data: auth } = await plaid.authGet({ access_token: item.access_token });
     const fullNumber = auth.numbers.ach[0]!.account;
 
@@ -164,20 +179,32 @@ describe("accessibility", () => {
     expect(html).not.toMatch(/<button[^>]*>\s*<\/button>/);
   });
 
-  it.skipIf(!existsSync("/usr/bin/chromium"))("passes axe (WCAG 2.1 AA) in Chromium", async () => {
-    const { chromium } = await import("@playwright/test");
-    const { AxeBuilder } = await import("@axe-core/playwright");
-    const browser = await chromium.launch({ executablePath: "/usr/bin/chromium" });
-    try {
-      const context = await browser.newContext();
-      const tab = await context.newPage();
-      await tab.goto(`${sandbox.url}/?flash=Done`);
-      const results = await new AxeBuilder({ page: tab }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-      expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`)).toEqual([]);
-    } finally {
-      await browser.close();
-    }
-  }, 60_000);
+  it.skipIf(!existsSync("/usr/bin/chromium"))(
+    "passes axe (WCAG 2.1 AA) in Chromium",
+    async () => {
+      const { chromium } = await import("@playwright/test");
+      const { AxeBuilder } = await import("@axe-core/playwright");
+      const browser = await chromium.launch({ executablePath: "/usr/bin/chromium" });
+      try {
+        const context = await browser.newContext();
+        const tab = await context.newPage();
+        await tab.goto(`${sandbox.url}/?flash=Done`);
+        const results = await new AxeBuilder({ page: tab }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+        expect(
+          results.violations.map(
+            (v) =>
+              `${v.id}: ${v.nodes
+                .map((n) => n.target.join(" "))
+                .slice(0, 3)
+                .join(", ")}`,
+          ),
+        ).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    },
+    60_000,
+  );
 });
 
 describe("actions", () => {
@@ -230,13 +257,17 @@ describe("actions", () => {
     expect(fired.level).toBe("ok");
     expect(fired.flash).toContain("AUTH:DEFAULT_UPDATE");
     await sandbox.context.webhooks.idle();
-    expect(plaidBodies().slice(before).map((b) => JSON.parse(b) as { webhook_code: string })).toEqual([
-      expect.objectContaining({ webhook_type: "AUTH", webhook_code: "DEFAULT_UPDATE", item_id: item.item_id }),
-    ]);
+    expect(
+      plaidBodies()
+        .slice(before)
+        .map((b) => JSON.parse(b) as { webhook_code: string }),
+    ).toEqual([expect.objectContaining({ webhook_type: "AUTH", webhook_code: "DEFAULT_UPDATE", item_id: item.item_id })]);
 
     const forced = await submit("plaid/reset_login", { item_id: item.item_id });
     expect(forced.flash).toBe(`Item ${item.item_id} is now ITEM_LOGIN_REQUIRED`);
-    const err = (await plaid.accountsGet({ access_token: item.access_token }).catch((e: unknown) => e)) as { response?: { data: { error_code: string } } };
+    const err = (await plaid.accountsGet({ access_token: item.access_token }).catch((e: unknown) => e)) as {
+      response?: { data: { error_code: string } };
+    };
     expect(err.response?.data.error_code).toBe("ITEM_LOGIN_REQUIRED");
     expect(section(await page(), "items")).toMatch(new RegExp(`${item.item_id}.*ITEM_LOGIN_REQUIRED`, "s"));
 

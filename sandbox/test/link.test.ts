@@ -18,7 +18,9 @@ afterAll(async () => {
   await t?.close();
 });
 
-const CHECKING_ONLY_FILTERS: LinkTokenAccountFilters = { depository: { account_subtypes: [DepositoryAccountSubtype.Checking, DepositoryAccountSubtype.Savings] } };
+const CHECKING_ONLY_FILTERS: LinkTokenAccountFilters = {
+  depository: { account_subtypes: [DepositoryAccountSubtype.Checking, DepositoryAccountSubtype.Savings] },
+};
 
 type EventEntry = Extract<LinkLogEntry, { kind: "event" }>;
 
@@ -89,7 +91,13 @@ describe("Link stand-in through react-plaid-link", { timeout: 30_000 }, () => {
     };
     expect(metadata.institution).toEqual({ name: "First Platypus Bank", institution_id: "ins_109508" });
     expect(metadata.accounts).toHaveLength(1);
-    expect(metadata.accounts[0]).toMatchObject({ name: "Plaid Checking", mask: "0000", type: "depository", subtype: "checking", verification_status: null });
+    expect(metadata.accounts[0]).toMatchObject({
+      name: "Plaid Checking",
+      mask: "0000",
+      type: "depository",
+      subtype: "checking",
+      verification_status: null,
+    });
     expect(metadata.transfer_status).toBeNull();
     expect(metadata.link_session_id).toMatch(/^[0-9a-f-]{36}$/);
 
@@ -138,7 +146,10 @@ describe("Link stand-in through react-plaid-link", { timeout: 30_000 }, () => {
     await pickAccountAndFinish(link, /Plaid Saving/);
     const success = await t.waitForEntry(page, "success");
     if (success.kind !== "success") throw new Error("unreachable");
-    expect(success.metadata).toMatchObject({ institution: { institution_id: "ins_109511" }, accounts: [{ subtype: "savings", mask: "1111" }] });
+    expect(success.metadata).toMatchObject({
+      institution: { institution_id: "ins_109511" },
+      accounts: [{ subtype: "savings", mask: "1111" }],
+    });
     const log = await t.log(page);
     expect(sequence(log)).toContain("SUBMIT_MFA");
     const mfaView = events(log).find((e) => e.metadata.view_name === "MFA")!;
@@ -182,7 +193,11 @@ describe("Link stand-in through react-plaid-link", { timeout: 30_000 }, () => {
     const log = await t.log(page);
     const sessions = new Set(events(log).map((e) => e.metadata.link_session_id));
     expect(sessions.size).toBe(2);
-    expect(events(log).filter((e) => e.name === "SUBMIT_MFA").map((e) => e.metadata.mfa_type)).toEqual(["questions", "questions", "selections"]);
+    expect(
+      events(log)
+        .filter((e) => e.name === "SUBMIT_MFA")
+        .map((e) => e.metadata.mfa_type),
+    ).toEqual(["questions", "questions", "selections"]);
 
     // A wrong answer: INVALID_MFA on the error pane.
     await openLink(page, link);
@@ -193,10 +208,12 @@ describe("Link stand-in through react-plaid-link", { timeout: 30_000 }, () => {
     await link.getByRole("heading", { name: "The code or answer is incorrect" }).waitFor();
     await axe("error");
     await page.keyboard.press("Escape");
-    await expect.poll(async () => (await t.log(page)).find((e) => e.kind === "exit")).toMatchObject({
-      error: { error_code: "INVALID_MFA" },
-      metadata: { status: "requires_code" },
-    });
+    await expect
+      .poll(async () => (await t.log(page)).find((e) => e.kind === "exit"))
+      .toMatchObject({
+        error: { error_code: "INVALID_MFA" },
+        metadata: { status: "requires_code" },
+      });
     await context.close();
   });
 
@@ -266,7 +283,10 @@ describe("Link stand-in through react-plaid-link", { timeout: 30_000 }, () => {
     const { page, context, link } = await t.openPage("link-sandbox-00000000-0000-4000-8000-000000000000");
     await page.getByRole("button", { name: "Connect a bank account" }).click();
     const exit = await t.waitForEntry(page, "exit");
-    expect(exit).toMatchObject({ error: { error_type: "INVALID_INPUT", error_code: "INVALID_LINK_TOKEN" }, metadata: { institution: null } });
+    expect(exit).toMatchObject({
+      error: { error_type: "INVALID_INPUT", error_code: "INVALID_LINK_TOKEN" },
+      metadata: { institution: null },
+    });
     expect(sequence(await t.log(page))).toEqual(["ERROR", "EXIT"]);
     expect(await link.getByRole("dialog").isVisible()).toBe(false);
     await context.close();
@@ -381,7 +401,11 @@ describe("Link stand-in through react-plaid-link", { timeout: 30_000 }, () => {
     const token = await t.linkToken();
     const { page, context } = await t.openPage(token);
     const shape = await page.evaluate((linkToken) => {
-      const w = window as unknown as { Plaid: { create(o: object): Record<string, unknown> }; __direct: unknown[]; __handler: Record<string, () => void> };
+      const w = window as unknown as {
+        Plaid: { create(o: object): Record<string, unknown> };
+        __direct: unknown[];
+        __handler: Record<string, () => void>;
+      };
       w.__direct = [];
       const handler = w.Plaid.create({
         token: linkToken,

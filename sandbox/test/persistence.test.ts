@@ -32,9 +32,18 @@ async function start(dataDir: string): Promise<{ sandbox: RunningSandbox; plaid:
   return {
     sandbox,
     plaid: new PlaidApi(
-      new Configuration({ basePath: sandbox.url, baseOptions: { headers: { "PLAID-CLIENT-ID": DEFAULT_CREDENTIALS.plaidClientId, "PLAID-SECRET": DEFAULT_CREDENTIALS.plaidSecret } } }),
+      new Configuration({
+        basePath: sandbox.url,
+        baseOptions: { headers: { "PLAID-CLIENT-ID": DEFAULT_CREDENTIALS.plaidClientId, "PLAID-SECRET": DEFAULT_CREDENTIALS.plaidSecret } },
+      }),
     ),
-    stripe: new Stripe(DEFAULT_CREDENTIALS.stripeSecretKey, { host: "127.0.0.1", port: sandbox.port, protocol: "http", telemetry: false, maxNetworkRetries: 0 }),
+    stripe: new Stripe(DEFAULT_CREDENTIALS.stripeSecretKey, {
+      host: "127.0.0.1",
+      port: sandbox.port,
+      protocol: "http",
+      telemetry: false,
+      maxNetworkRetries: 0,
+    }),
   };
 }
 
@@ -48,9 +57,15 @@ describe("restart on the same dataDir", () => {
   it("keeps the Plaid item, tokens and the Stripe customer, bank account and PaymentIntent", async () => {
     const dataDir = tempDir();
     const first = await start(dataDir);
-    const { data: created } = await first.plaid.sandboxPublicTokenCreate({ institution_id: "ins_109508", initial_products: [Products.Auth] });
+    const { data: created } = await first.plaid.sandboxPublicTokenCreate({
+      institution_id: "ins_109508",
+      initial_products: [Products.Auth],
+    });
     // A second public token, not exchanged yet: exchanging it must still work after the restart.
-    const { data: pending } = await first.plaid.sandboxPublicTokenCreate({ institution_id: "ins_109508", initial_products: [Products.Auth] });
+    const { data: pending } = await first.plaid.sandboxPublicTokenCreate({
+      institution_id: "ins_109508",
+      initial_products: [Products.Auth],
+    });
     const { data: exchanged } = await first.plaid.itemPublicTokenExchange({ public_token: created.public_token });
     const { data: accounts } = await first.plaid.accountsGet({ access_token: exchanged.access_token });
     const { customer, bankAccount } = await customerWithBankAccount(first.stripe, "000123456789");
@@ -75,7 +90,10 @@ describe("restart on the same dataDir", () => {
   it("reset wipes everything, also on disk", async () => {
     const dataDir = tempDir();
     const first = await start(dataDir);
-    const { data: created } = await first.plaid.sandboxPublicTokenCreate({ institution_id: "ins_109508", initial_products: [Products.Auth] });
+    const { data: created } = await first.plaid.sandboxPublicTokenCreate({
+      institution_id: "ins_109508",
+      initial_products: [Products.Auth],
+    });
     const { data: exchanged } = await first.plaid.itemPublicTokenExchange({ public_token: created.public_token });
     const { customer, bankAccount } = await customerWithBankAccount(first.stripe, "000123456789");
     const intent = await debit(first.stripe, customer.id, bankAccount.id);
@@ -92,7 +110,9 @@ describe("restart on the same dataDir", () => {
     await stop(first.sandbox);
 
     const second = await start(dataDir);
-    const err = (await second.plaid.accountsGet({ access_token: exchanged.access_token }).catch((e: unknown) => e)) as { response?: { data: { error_code: string } } };
+    const err = (await second.plaid.accountsGet({ access_token: exchanged.access_token }).catch((e: unknown) => e)) as {
+      response?: { data: { error_code: string } };
+    };
     expect(err.response?.data.error_code).toBe("INVALID_ACCESS_TOKEN");
     await expect(second.stripe.customers.retrieve(customer.id)).rejects.toMatchObject({ statusCode: 404, code: "resource_missing" });
     await expect(second.stripe.paymentIntents.retrieve(intent.id)).rejects.toMatchObject({ statusCode: 404 });
@@ -146,9 +166,15 @@ describe("store writes", () => {
     const { customer, bankAccount } = await customerWithBankAccount(stripe, "000123456789");
     const first = await debit(stripe, customer.id, bankAccount.id);
     // Grow the state to 10,000 PaymentIntents (cloned: 10,000 API calls would dominate the test's time).
-    const data = sandbox.context.store.snapshot() as { stripe: { paymentIntents: Record<string, unknown>; charges: Record<string, unknown>; events: Record<string, unknown> } };
+    const data = sandbox.context.store.snapshot() as {
+      stripe: { paymentIntents: Record<string, unknown>; charges: Record<string, unknown>; events: Record<string, unknown> };
+    };
     const pi = data.stripe.paymentIntents[first.id]!;
-    for (let i = 0; i < 10_000; i++) data.stripe.paymentIntents[`pi_bulk${String(i).padStart(17, "0")}`] = { ...(pi as object), id: `pi_bulk${String(i).padStart(17, "0")}` };
+    for (let i = 0; i < 10_000; i++)
+      data.stripe.paymentIntents[`pi_bulk${String(i).padStart(17, "0")}`] = {
+        ...(pi as object),
+        id: `pi_bulk${String(i).padStart(17, "0")}`,
+      };
     sandbox.context.store.changed();
     sandbox.context.store.flush();
 

@@ -15,7 +15,9 @@ const ID37 = /^[A-Za-z0-9]{37}$/;
 
 const t = usePlaidSandbox();
 
-async function newItem(options: { username?: string; password?: string; webhook?: string; institution?: string; products?: Products[] } = {}) {
+async function newItem(
+  options: { username?: string; password?: string; webhook?: string; institution?: string; products?: Products[] } = {},
+) {
   const { data: created } = await t.plaid.sandboxPublicTokenCreate({
     institution_id: options.institution ?? "ins_109508",
     initial_products: options.products ?? [Products.Auth],
@@ -41,9 +43,27 @@ describe("seed flow: sandbox public token → exchange → accounts → auth →
     expect(accounts.item.item_id).toBe(exchanged.item_id);
     expect(accounts.item.institution_id).toBe("ins_109508");
     const checking = accounts.accounts.find((a) => a.subtype === "checking")!;
-    expect(checking).toMatchObject({ name: "Plaid Checking", mask: "0000", type: "depository", balances: { available: 100, current: 110 } });
+    expect(checking).toMatchObject({
+      name: "Plaid Checking",
+      mask: "0000",
+      type: "depository",
+      balances: { available: 100, current: 110 },
+    });
     expect(checking.account_id).toMatch(ID37);
-    expect(accounts.accounts.map((a) => a.mask)).toEqual(["0000", "1111", "2222", "3333", "4444", "5555", "6666", "7777", "8888", "9001", "9002", "9999"]);
+    expect(accounts.accounts.map((a) => a.mask)).toEqual([
+      "0000",
+      "1111",
+      "2222",
+      "3333",
+      "4444",
+      "5555",
+      "6666",
+      "7777",
+      "8888",
+      "9001",
+      "9002",
+      "9999",
+    ]);
 
     const { data: auth } = await t.plaid.authGet({ access_token: exchanged.access_token });
     expect(auth.numbers.ach.find((n) => n.account_id === checking.account_id)).toMatchObject({
@@ -53,13 +73,26 @@ describe("seed flow: sandbox public token → exchange → accounts → auth →
     });
 
     expect(t.sandbox.context.stripe, "the Stripe module sets context.stripe").toBeDefined();
-    const { data: token } = await t.plaid.processorStripeBankAccountTokenCreate({ access_token: exchanged.access_token, account_id: checking.account_id });
+    const { data: token } = await t.plaid.processorStripeBankAccountTokenCreate({
+      access_token: exchanged.access_token,
+      account_id: checking.account_id,
+    });
     expect(token.stripe_bank_account_token).toMatch(/^btok_/);
 
     // The token is usable in the Stripe emulator: Stripe's success test account, verified.
-    const stripe = new Stripe(t.sandbox.context.config.stripeSecretKey, { host: "127.0.0.1", port: t.sandbox.port, protocol: "http", telemetry: false });
+    const stripe = new Stripe(t.sandbox.context.config.stripeSecretKey, {
+      host: "127.0.0.1",
+      port: t.sandbox.port,
+      protocol: "http",
+      telemetry: false,
+    });
     const customer = await stripe.customers.create({ source: token.stripe_bank_account_token, expand: ["sources"] });
-    expect(customer.sources?.data[0]).toMatchObject({ object: "bank_account", last4: "6789", routing_number: "110000000", status: "verified" });
+    expect(customer.sources?.data[0]).toMatchObject({
+      object: "bank_account",
+      last4: "6789",
+      routing_number: "110000000",
+      status: "verified",
+    });
   });
 
   it("hands Stripe the success test account for Plaid's default numbers", async () => {
@@ -145,7 +178,12 @@ describe("credentials", () => {
     const failure = await plaidFailure(wrong.institutionsGetById({ institution_id: "ins_109508", country_codes: [CountryCode.Us] }));
     expect(failure).toMatchObject({
       status: 400,
-      error: { error_type: "INVALID_INPUT", error_code: "INVALID_API_KEYS", error_message: "invalid client_id or secret provided", display_message: null },
+      error: {
+        error_type: "INVALID_INPUT",
+        error_code: "INVALID_API_KEYS",
+        error_message: "invalid client_id or secret provided",
+        display_message: null,
+      },
     });
     expect(failure.error.request_id).toHaveLength(15);
   });
@@ -154,7 +192,11 @@ describe("credentials", () => {
     const failure = await plaidFailure(t.client({}).institutionsGetById({ institution_id: "ins_109508", country_codes: [CountryCode.Us] }));
     expect(failure).toMatchObject({
       status: 400,
-      error: { error_type: "INVALID_REQUEST", error_code: "MISSING_FIELDS", error_message: "the following required fields are missing: client_id, secret" },
+      error: {
+        error_type: "INVALID_REQUEST",
+        error_code: "MISSING_FIELDS",
+        error_message: "the following required fields are missing: client_id, secret",
+      },
     });
   });
 });
@@ -178,7 +220,10 @@ describe("request validation", () => {
   it("rejects unknown fields, also inside options", async () => {
     const { access_token } = await newItem();
     const top = await plaidFailure(t.plaid.accountsGet({ access_token, colour: "blue" } as never));
-    expect(top.error).toMatchObject({ error_code: "UNKNOWN_FIELDS", error_message: "the following fields are not recognized by this endpoint: colour" });
+    expect(top.error).toMatchObject({
+      error_code: "UNKNOWN_FIELDS",
+      error_message: "the following fields are not recognized by this endpoint: colour",
+    });
     const inner = await plaidFailure(t.plaid.accountsGet({ access_token, options: { account_ids: [], shade: 1 } } as never));
     expect(inner.error).toMatchObject({ error_code: "UNKNOWN_FIELDS" });
     expect(inner.error.error_message).toContain("options.shade");
@@ -190,7 +235,11 @@ describe("request validation", () => {
     const { access_token } = await newItem();
     const { data } = await t.plaid.accountsGet({ access_token });
     const processor = await plaidFailure(
-      t.plaid.processorTokenCreate({ access_token, account_id: data.accounts[0]!.account_id, processor: "stripe" as ProcessorTokenCreateRequestProcessorEnum }),
+      t.plaid.processorTokenCreate({
+        access_token,
+        account_id: data.accounts[0]!.account_id,
+        processor: "stripe" as ProcessorTokenCreateRequestProcessorEnum,
+      }),
     );
     expect(processor.error).toMatchObject({ error_code: "INVALID_FIELD" });
   });
@@ -239,7 +288,9 @@ describe("link tokens", () => {
     expect(noProducts.error).toMatchObject({ error_code: "INVALID_FIELD" });
     const badWebhook = await plaidFailure(t.plaid.linkTokenCreate(linkTokenRequest({ webhook: "not a url" })));
     expect(badWebhook.error).toMatchObject({ error_code: "INVALID_FIELD" });
-    const badToken = await plaidFailure(t.plaid.linkTokenCreate(linkTokenRequest({ products: undefined, access_token: `access-sandbox-${crypto.randomUUID()}` })));
+    const badToken = await plaidFailure(
+      t.plaid.linkTokenCreate(linkTokenRequest({ products: undefined, access_token: `access-sandbox-${crypto.randomUUID()}` })),
+    );
     expect(badToken.error).toMatchObject({ error_code: "INVALID_ACCESS_TOKEN" });
   });
 
@@ -277,7 +328,9 @@ describe("data endpoints", () => {
     const { data: some } = await t.plaid.accountsGet({ access_token, options: { account_ids: ids } });
     expect(some.accounts.map((a) => a.account_id)).toEqual(ids);
     const { data: otherAccounts } = await t.plaid.accountsGet({ access_token: other.access_token });
-    const failure = await plaidFailure(t.plaid.accountsGet({ access_token, options: { account_ids: [otherAccounts.accounts[0]!.account_id] } }));
+    const failure = await plaidFailure(
+      t.plaid.accountsGet({ access_token, options: { account_ids: [otherAccounts.accounts[0]!.account_id] } }),
+    );
     expect(failure).toMatchObject({ status: 400, error: { error_type: "INVALID_INPUT", error_code: "INVALID_ACCOUNT_ID" } });
     const balance = await plaidFailure(t.plaid.accountsBalanceGet({ access_token, options: { account_ids: ["x"] } }));
     expect(balance.error.error_code).toBe("INVALID_ACCOUNT_ID");
@@ -286,7 +339,11 @@ describe("data endpoints", () => {
   it("returns balances, auth numbers and identity", async () => {
     const { access_token } = await newItem();
     const { data: balance } = await t.plaid.accountsBalanceGet({ access_token });
-    expect(balance.accounts.find((a) => a.mask === "1111")!.balances).toMatchObject({ available: 200, current: 210, iso_currency_code: "USD" });
+    expect(balance.accounts.find((a) => a.mask === "1111")!.balances).toMatchObject({
+      available: 200,
+      current: 210,
+      iso_currency_code: "USD",
+    });
     expect(balance.accounts.find((a) => a.mask === "3333")!.balances).toMatchObject({ current: 410, limit: 2000 });
 
     const { data: auth } = await t.plaid.authGet({ access_token });
@@ -354,14 +411,20 @@ describe("processor tokens", () => {
     await t.plaid.processorTokenPermissionsSet({ processor_token: data.processor_token, products: [Products.Auth, Products.Balance] });
     const { data: after } = await t.plaid.processorTokenPermissionsGet({ processor_token: data.processor_token });
     expect(after.products).toEqual(["auth", "balance"]);
-    const bad = await plaidFailure(t.plaid.processorTokenPermissionsSet({ processor_token: data.processor_token, products: ["gold" as Products] }));
+    const bad = await plaidFailure(
+      t.plaid.processorTokenPermissionsSet({ processor_token: data.processor_token, products: ["gold" as Products] }),
+    );
     expect(bad.error.error_code).toBe("INVALID_FIELD");
   });
 
   it("rejects account ids of another item and unknown processor tokens", async () => {
     const { access_token } = await newItem();
     const failure = await plaidFailure(
-      t.plaid.processorTokenCreate({ access_token, account_id: "a".repeat(37), processor: ProcessorTokenCreateRequestProcessorEnum.Dwolla }),
+      t.plaid.processorTokenCreate({
+        access_token,
+        account_id: "a".repeat(37),
+        processor: ProcessorTokenCreateRequestProcessorEnum.Dwolla,
+      }),
     );
     expect(failure.error.error_code).toBe("INVALID_ACCOUNT_ID");
     for (const processor_token of [`processor-sandbox-${crypto.randomUUID()}`, "processor-x"]) {
@@ -375,7 +438,9 @@ describe("processor tokens", () => {
     expect(data.processor_token).toMatch(/^processor-sandbox-/);
     const { data: perms } = await t.plaid.processorTokenPermissionsGet({ processor_token: data.processor_token });
     expect(perms.products).toEqual([]);
-    const locked = await plaidFailure(t.plaid.sandboxProcessorTokenCreate({ institution_id: "ins_109508", options: { override_password: "error_ITEM_LOCKED" } }));
+    const locked = await plaidFailure(
+      t.plaid.sandboxProcessorTokenCreate({ institution_id: "ins_109508", options: { override_password: "error_ITEM_LOCKED" } }),
+    );
     expect(locked.error.error_code).toBe("ITEM_LOCKED");
   });
 });

@@ -17,11 +17,16 @@ describe("control actions", () => {
     const { data } = await t.plaid.itemPublicTokenExchange({ public_token });
     expect(data.item_id).toBe(item_id);
 
-    const custom = JSON.stringify({ override_accounts: [{ type: "depository", subtype: "checking", starting_balance: 5, numbers: { account: "000222222227" } }] });
-    const item = await t.control<{ access_token: string; item_id: string; accounts: { account_id: string; mask: string }[] }>("plaid/item", {
-      username: "user_custom",
-      password: custom,
+    const custom = JSON.stringify({
+      override_accounts: [{ type: "depository", subtype: "checking", starting_balance: 5, numbers: { account: "000222222227" } }],
     });
+    const item = await t.control<{ access_token: string; item_id: string; accounts: { account_id: string; mask: string }[] }>(
+      "plaid/item",
+      {
+        username: "user_custom",
+        password: custom,
+      },
+    );
     expect(item.accounts).toEqual([expect.objectContaining({ mask: "2227" })]);
     const { data: accounts } = await t.plaid.accountsGet({ access_token: item.access_token });
     expect(accounts.accounts[0]!.balances.current).toBe(5);
@@ -68,7 +73,9 @@ describe("control actions", () => {
 describe("concurrency", () => {
   it("exchanges a public token exactly once under concurrent requests", async () => {
     const { data } = await t.plaid.sandboxPublicTokenCreate({ institution_id: "ins_109508", initial_products: [Products.Auth] });
-    const results = await Promise.allSettled(Array.from({ length: 8 }, () => t.plaid.itemPublicTokenExchange({ public_token: data.public_token })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => t.plaid.itemPublicTokenExchange({ public_token: data.public_token })),
+    );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
   });
 });

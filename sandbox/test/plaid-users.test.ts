@@ -43,19 +43,31 @@ describe("sandbox users through /sandbox/public_token/create", () => {
     ];
     for (const [password, type, code] of cases) {
       const failure = await plaidFailure(
-        t.plaid.sandboxPublicTokenCreate({ institution_id: "ins_109508", initial_products: [Products.Auth], options: { override_password: password } }),
+        t.plaid.sandboxPublicTokenCreate({
+          institution_id: "ins_109508",
+          initial_products: [Products.Auth],
+          options: { override_password: password },
+        }),
       );
       expect(failure, password).toMatchObject({ status: 400, error: { error_type: type, error_code: code } });
     }
     const locked = await plaidFailure(
-      t.plaid.sandboxPublicTokenCreate({ institution_id: "ins_109508", initial_products: [Products.Auth], options: { override_password: "error_ITEM_LOCKED" } }),
+      t.plaid.sandboxPublicTokenCreate({
+        institution_id: "ins_109508",
+        initial_products: [Products.Auth],
+        options: { override_password: "error_ITEM_LOCKED" },
+      }),
     );
     expect(locked.error.display_message).toContain("locked");
   });
 
   it("rejects wrong credentials and unknown institutions", async () => {
     const wrong = await plaidFailure(
-      t.plaid.sandboxPublicTokenCreate({ institution_id: "ins_109508", initial_products: [Products.Auth], options: { override_password: "pass_bad" } }),
+      t.plaid.sandboxPublicTokenCreate({
+        institution_id: "ins_109508",
+        initial_products: [Products.Auth],
+        options: { override_password: "pass_bad" },
+      }),
     );
     expect(wrong.error.error_code).toBe("INVALID_CREDENTIALS");
     const unknown = await plaidFailure(t.plaid.sandboxPublicTokenCreate({ institution_id: "ins_0", initial_products: [Products.Auth] }));
@@ -65,7 +77,9 @@ describe("sandbox users through /sandbox/public_token/create", () => {
   it("models down, unsupported and degraded institutions", async () => {
     const down = await plaidFailure(t.plaid.sandboxPublicTokenCreate({ institution_id: "ins_132361", initial_products: [Products.Auth] }));
     expect(down.error).toMatchObject({ error_type: "INSTITUTION_ERROR", error_code: "INSTITUTION_DOWN" });
-    const unsupported = await plaidFailure(t.plaid.sandboxPublicTokenCreate({ institution_id: "ins_133402", initial_products: [Products.Auth] }));
+    const unsupported = await plaidFailure(
+      t.plaid.sandboxPublicTokenCreate({ institution_id: "ins_133402", initial_products: [Products.Auth] }),
+    );
     expect(unsupported.error.error_type).toBe("INSTITUTION_ERROR");
     await itemFor("user_good", "pass_good", "ins_132363");
   });
@@ -96,10 +110,18 @@ describe("sandbox users through /sandbox/public_token/create", () => {
     const { data } = await t.plaid.accountsGet({ access_token });
     expect(data.accounts).toHaveLength(2);
     const [checking, card] = data.accounts;
-    expect(checking).toMatchObject({ name: "Custom Checking", mask: "4242", type: "depository", subtype: "checking", balances: { available: 450, current: 500 } });
+    expect(checking).toMatchObject({
+      name: "Custom Checking",
+      mask: "4242",
+      type: "depository",
+      subtype: "checking",
+      balances: { available: 450, current: 500 },
+    });
     expect(card).toMatchObject({ type: "credit", subtype: "credit card", balances: { current: 75, limit: 1000 } });
     const { data: auth } = await t.plaid.authGet({ access_token });
-    expect(auth.numbers.ach).toEqual([expect.objectContaining({ account_id: checking!.account_id, account: "000111111116", routing: "110000000" })]);
+    expect(auth.numbers.ach).toEqual([
+      expect.objectContaining({ account_id: checking!.account_id, account: "000111111116", routing: "110000000" }),
+    ]);
     const { data: identity } = await t.plaid.identityGet({ access_token });
     expect(identity.accounts[0]!.owners[0]).toMatchObject({ names: ["Casey Custom"], emails: [{ data: "casey@example.com" }] });
 
@@ -146,8 +168,14 @@ describe("sandbox users through /sandbox/public_token/create", () => {
 describe("credential logic (pure)", () => {
   it("accepts user_good / pass_good and rejects anything else", () => {
     expect(evaluateCredentials("ins_109508", "user_good", "pass_good")).toMatchObject({ kind: "ok" });
-    expect(evaluateCredentials("ins_109508", "user_bad", "pass_good")).toMatchObject({ kind: "error", error: { error_code: "INVALID_CREDENTIALS" } });
-    expect(evaluateCredentials("ins_109508", "user_good", "error_ITEM_LOCKED")).toMatchObject({ kind: "error", error: { error_code: "ITEM_LOCKED" } });
+    expect(evaluateCredentials("ins_109508", "user_bad", "pass_good")).toMatchObject({
+      kind: "error",
+      error: { error_code: "INVALID_CREDENTIALS" },
+    });
+    expect(evaluateCredentials("ins_109508", "user_good", "error_ITEM_LOCKED")).toMatchObject({
+      kind: "error",
+      error: { error_code: "ITEM_LOCKED" },
+    });
   });
 
   it("runs device MFA with code 1234", () => {
@@ -155,7 +183,10 @@ describe("credential logic (pure)", () => {
     expect(first).toMatchObject({ kind: "mfa", challenge: { type: "device", round: 1 } });
     if (first.kind !== "mfa") throw new Error("expected mfa");
     const input = { institutionId: "ins_109508", username: "user_good", password: "mfa_device", challenge: first.challenge };
-    expect(submitMfa({ ...input, responses: ["0000"] })).toMatchObject({ kind: "error", error: { error_type: "ITEM_ERROR", error_code: "INVALID_MFA" } });
+    expect(submitMfa({ ...input, responses: ["0000"] })).toMatchObject({
+      kind: "error",
+      error: { error_type: "ITEM_ERROR", error_code: "INVALID_MFA" },
+    });
     expect(submitMfa({ ...input, responses: ["1234"] })).toMatchObject({ kind: "ok" });
   });
 
@@ -165,12 +196,29 @@ describe("credential logic (pure)", () => {
     expect(outcome).toMatchObject({ kind: "mfa", challenge: { type: "questions", round: 1, rounds: 2 } });
     if (outcome.kind !== "mfa" || outcome.challenge.type !== "questions") throw new Error("expected questions");
     expect(outcome.challenge.questions).toHaveLength(2);
-    outcome = submitMfa({ institutionId: "ins_109508", username: "user_good", password, challenge: outcome.challenge, responses: ["answer_1_1", "answer_1_2"] });
+    outcome = submitMfa({
+      institutionId: "ins_109508",
+      username: "user_good",
+      password,
+      challenge: outcome.challenge,
+      responses: ["answer_1_1", "answer_1_2"],
+    });
     expect(outcome).toMatchObject({ kind: "mfa", challenge: { round: 2 } });
     if (outcome.kind !== "mfa") throw new Error("expected round 2");
-    const wrong = submitMfa({ institutionId: "ins_109508", username: "user_good", password, challenge: outcome.challenge, responses: ["answer_1_1", "answer_1_2"] });
+    const wrong = submitMfa({
+      institutionId: "ins_109508",
+      username: "user_good",
+      password,
+      challenge: outcome.challenge,
+      responses: ["answer_1_1", "answer_1_2"],
+    });
     expect(wrong).toMatchObject({ kind: "error", error: { error_code: "INVALID_MFA" } });
-    expect(runLogin("ins_109508", "user_good", password, [["answer_1_1", "answer_1_2"], ["answer_2_1", "answer_2_2"]])).toMatchObject({ kind: "ok" });
+    expect(
+      runLogin("ins_109508", "user_good", password, [
+        ["answer_1_1", "answer_1_2"],
+        ["answer_2_1", "answer_2_2"],
+      ]),
+    ).toMatchObject({ kind: "ok" });
   });
 
   it("runs selection MFA and custom MFA", () => {
@@ -178,7 +226,10 @@ describe("credential logic (pure)", () => {
     expect(selections).toMatchObject({ kind: "mfa", challenge: { type: "selections", selections: [{ answers: ["Yes", "No"] }] } });
     expect(runLogin("ins_109508", "user_good", "mfa_selections", [["Yes"]])).toMatchObject({ kind: "ok" });
     expect(runLogin("ins_109508", "user_good", "mfa_selections", [["No"]])).toMatchObject({ kind: "error" });
-    const custom = JSON.stringify({ mfa: { type: "device" }, override_accounts: [{ type: "depository", subtype: "savings", starting_balance: 1 }] });
+    const custom = JSON.stringify({
+      mfa: { type: "device" },
+      override_accounts: [{ type: "depository", subtype: "savings", starting_balance: 1 }],
+    });
     expect(evaluateCredentials("ins_109508", "user_custom", custom)).toMatchObject({ kind: "mfa", challenge: { type: "device" } });
     const ok = runLogin("ins_109508", "user_custom", custom, [["1234"]]);
     expect(ok).toMatchObject({ kind: "ok", accounts: [{ subtype: "savings", current: 1 }] });
@@ -198,7 +249,13 @@ describe("Link service layer", () => {
     expect(choices.accounts.map((a) => a.subtype)).toEqual(["checking", "savings", "cash management"]);
 
     const checking = choices.accounts[0]!;
-    const done = service.completeLink({ linkToken: token, institutionId: "ins_109511", username: "user_good", password: "pass_good", selectedAccountIds: [checking.id] });
+    const done = service.completeLink({
+      linkToken: token,
+      institutionId: "ins_109511",
+      username: "user_good",
+      password: "pass_good",
+      selectedAccountIds: [checking.id],
+    });
     if (done.kind !== "ok") throw new Error(JSON.stringify(done.error));
     expect(done.metadata.institution).toEqual({ name: "Tartan Bank", institution_id: "ins_109511" });
     expect(done.metadata.accounts).toHaveLength(1);
@@ -226,7 +283,10 @@ describe("Link service layer", () => {
   });
 
   it("applies account_filters", async () => {
-    const token = await linkToken({ products: [Products.Transactions], account_filters: { credit: { account_subtypes: ["credit card"] } } });
+    const token = await linkToken({
+      products: [Products.Transactions],
+      account_filters: { credit: { account_subtypes: ["credit card"] } },
+    });
     const login = evaluateCredentials("ins_109508", "user_good", "pass_good");
     if (login.kind !== "ok") throw new Error("expected ok");
     const choices = service.accountChoices(token, login.accounts);
@@ -240,7 +300,10 @@ describe("Link service layer", () => {
 
     const token = await linkToken({ products: undefined, access_token: item.access_token });
     const session = service.getLinkSession(token);
-    expect(session).toMatchObject({ kind: "ok", session: { mode: "update", update: { itemId: item.item_id, institutionId: "ins_109508" } } });
+    expect(session).toMatchObject({
+      kind: "ok",
+      session: { mode: "update", update: { itemId: item.item_id, institutionId: "ins_109508" } },
+    });
     expect(service.completeLink({ linkToken: token, username: "user_good", password: "pass_bad" })).toMatchObject({
       kind: "error",
       error: { error_code: "INVALID_CREDENTIALS" },

@@ -88,7 +88,9 @@ describe("webhooks", () => {
     await verify(hook);
 
     // A tampered body no longer matches the signed hash.
-    await expect(verify({ ...hook, raw: hook.raw.replace("NEW_ACCOUNTS_AVAILABLE", "LOGIN_REPAIRED") })).rejects.toThrow(/request_body_sha256/);
+    await expect(verify({ ...hook, raw: hook.raw.replace("NEW_ACCOUNTS_AVAILABLE", "LOGIN_REPAIRED") })).rejects.toThrow(
+      /request_body_sha256/,
+    );
     const { data: item } = await t.plaid.itemGet({ access_token });
     expect(item.status?.last_webhook?.code_sent).toBe("NEW_ACCOUNTS_AVAILABLE");
   });
@@ -98,7 +100,12 @@ describe("webhooks", () => {
     await t.plaid.sandboxItemResetLogin({ access_token });
     await idle();
     expect(received()).toHaveLength(1);
-    expect(received()[0]!.body).toMatchObject({ webhook_type: "ITEM", webhook_code: "ERROR", item_id, error: { error_code: "ITEM_LOGIN_REQUIRED", error_type: "ITEM_ERROR" } });
+    expect(received()[0]!.body).toMatchObject({
+      webhook_type: "ITEM",
+      webhook_code: "ERROR",
+      item_id,
+      error: { error_code: "ITEM_LOGIN_REQUIRED", error_type: "ITEM_ERROR" },
+    });
     assertMatchesSchema("ItemErrorWebhook", received()[0]!.body);
     await verify(received()[0]!);
 
@@ -122,7 +129,11 @@ describe("webhooks", () => {
       await t.plaid.sandboxItemFireWebhook({ access_token, webhook_code, ...(webhook_type ? { webhook_type } : {}) });
     }
     await idle();
-    expect(received().map((r) => `${String(r.body.webhook_type)}:${String(r.body.webhook_code)}`).sort()).toEqual(
+    expect(
+      received()
+        .map((r) => `${String(r.body.webhook_type)}:${String(r.body.webhook_code)}`)
+        .sort(),
+    ).toEqual(
       ["ITEM:PENDING_DISCONNECT", "ITEM:USER_PERMISSION_REVOKED", "ITEM:USER_ACCOUNT_REVOKED", "ITEM:ERROR", "AUTH:DEFAULT_UPDATE"].sort(),
     );
     for (const [, code, schema] of codes) {
@@ -138,11 +149,17 @@ describe("webhooks", () => {
 
   it("refuses unsupported codes and items without a webhook URL", async () => {
     const { access_token } = await newItem(null);
-    const noHook = await plaidFailure(t.plaid.sandboxItemFireWebhook({ access_token, webhook_code: SandboxItemFireWebhookRequestWebhookCodeEnum.NewAccountsAvailable }));
+    const noHook = await plaidFailure(
+      t.plaid.sandboxItemFireWebhook({ access_token, webhook_code: SandboxItemFireWebhookRequestWebhookCodeEnum.NewAccountsAvailable }),
+    );
     expect(noHook).toMatchObject({ status: 400, error: { error_type: "SANDBOX_ERROR", error_code: "SANDBOX_WEBHOOK_INVALID" } });
     const withHook = await newItem();
     const unsupported = await plaidFailure(
-      t.plaid.sandboxItemFireWebhook({ access_token: withHook.access_token, webhook_type: WebhookType.Item, webhook_code: SandboxItemFireWebhookRequestWebhookCodeEnum.DefaultUpdate }),
+      t.plaid.sandboxItemFireWebhook({
+        access_token: withHook.access_token,
+        webhook_type: WebhookType.Item,
+        webhook_code: SandboxItemFireWebhookRequestWebhookCodeEnum.DefaultUpdate,
+      }),
     );
     expect(unsupported.error.error_code).toBe("INVALID_FIELD");
   });
@@ -160,7 +177,10 @@ describe("webhooks", () => {
 
   it("answers INVALID_WEBHOOK_VERIFICATION_KEY_ID for unknown keys; rotation expires the old key", async () => {
     const failure = await plaidFailure(t.plaid.webhookVerificationKeyGet({ key_id: "nope" }));
-    expect(failure).toMatchObject({ status: 400, error: { error_type: "INVALID_INPUT", error_code: "INVALID_WEBHOOK_VERIFICATION_KEY_ID" } });
+    expect(failure).toMatchObject({
+      status: 400,
+      error: { error_type: "INVALID_INPUT", error_code: "INVALID_WEBHOOK_VERIFICATION_KEY_ID" },
+    });
 
     const { item_id } = await newItem();
     await t.control("plaid/fire_webhook", { item_id, webhook_code: "NEW_ACCOUNTS_AVAILABLE" });
@@ -182,7 +202,9 @@ describe("webhook key persistence", () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), "plaid-keys-"));
     try {
       const client = (url: string, id: string, secret: string) =>
-        validatingClient(new PlaidApi(new Configuration({ basePath: url, baseOptions: { headers: { "PLAID-CLIENT-ID": id, "PLAID-SECRET": secret } } })));
+        validatingClient(
+          new PlaidApi(new Configuration({ basePath: url, baseOptions: { headers: { "PLAID-CLIENT-ID": id, "PLAID-SECRET": secret } } })),
+        );
       const first = await startSandbox({ dataDir, port: 0 });
       const state = first.context.store.get<{ webhook_keys: { kid: string }[] }>("plaid");
       const kid = state.webhook_keys[0]!.kid;

@@ -19,7 +19,11 @@ let receiver: WebhookReceiver;
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
-  sandbox = await startSandbox({ dataDir: null, port: 0, config: { stripeWebhookUrl: `${receiver.url}/stripe`, stripeWebhookSecret: STRIPE_SECRET, webhookRetryDelaysMs: [] } });
+  sandbox = await startSandbox({
+    dataDir: null,
+    port: 0,
+    config: { stripeWebhookUrl: `${receiver.url}/stripe`, stripeWebhookSecret: STRIPE_SECRET, webhookRetryDelaysMs: [] },
+  });
 });
 
 afterAll(async () => {
@@ -31,9 +35,17 @@ afterAll(async () => {
 describe("seed flow: Plaid → Stripe → settled → verified webhooks", () => {
   it("runs end to end", async () => {
     const plaid = new PlaidApi(
-      new Configuration({ basePath: sandbox.url, baseOptions: { headers: { "PLAID-CLIENT-ID": DEFAULT_CREDENTIALS.plaidClientId, "PLAID-SECRET": DEFAULT_CREDENTIALS.plaidSecret } } }),
+      new Configuration({
+        basePath: sandbox.url,
+        baseOptions: { headers: { "PLAID-CLIENT-ID": DEFAULT_CREDENTIALS.plaidClientId, "PLAID-SECRET": DEFAULT_CREDENTIALS.plaidSecret } },
+      }),
     );
-    const stripe = new Stripe(DEFAULT_CREDENTIALS.stripeSecretKey, { host: "127.0.0.1", port: sandbox.port, protocol: "http", telemetry: false });
+    const stripe = new Stripe(DEFAULT_CREDENTIALS.stripeSecretKey, {
+      host: "127.0.0.1",
+      port: sandbox.port,
+      protocol: "http",
+      telemetry: false,
+    });
 
     const { data: created } = await plaid.sandboxPublicTokenCreate({
       institution_id: "ins_109508",
@@ -46,9 +58,16 @@ describe("seed flow: Plaid → Stripe → settled → verified webhooks", () => 
     const checking = accounts.accounts.find((a) => a.subtype === "checking")!;
     expect(checking).toMatchObject({ name: "Plaid Checking", mask: "0000" });
 
-    const { data: token } = await plaid.processorStripeBankAccountTokenCreate({ access_token: exchanged.access_token, account_id: checking.account_id });
+    const { data: token } = await plaid.processorStripeBankAccountTokenCreate({
+      access_token: exchanged.access_token,
+      account_id: checking.account_id,
+    });
     expect(token.stripe_bank_account_token).toMatch(/^btok_/);
-    const customer = await stripe.customers.create({ email: "seed@example.test", source: token.stripe_bank_account_token, expand: ["sources"] });
+    const customer = await stripe.customers.create({
+      email: "seed@example.test",
+      source: token.stripe_bank_account_token,
+      expand: ["sources"],
+    });
     const bankAccount = customer.sources!.data[0] as Stripe.BankAccount;
     expect(bankAccount).toMatchObject({ object: "bank_account", status: "verified", last4: "6789", routing_number: "110000000" });
 
@@ -65,22 +84,39 @@ describe("seed flow: Plaid → Stripe → settled → verified webhooks", () => 
       { idempotencyKey: "seed-flow-1" },
     );
     expect(intent.status).toBe("processing");
-    const settle = await fetch(`${sandbox.url}/__sandbox/stripe/settle`, { method: "POST", body: JSON.stringify({ payment_intent: intent.id }) });
+    const settle = await fetch(`${sandbox.url}/__sandbox/stripe/settle`, {
+      method: "POST",
+      body: JSON.stringify({ payment_intent: intent.id }),
+    });
     expect(settle.ok).toBe(true);
     expect((await stripe.paymentIntents.retrieve(intent.id)).status).toBe("succeeded");
 
-    await plaid.sandboxItemFireWebhook({ access_token: exchanged.access_token, webhook_code: "DEFAULT_UPDATE" as never, webhook_type: "AUTH" as never });
+    await plaid.sandboxItemFireWebhook({
+      access_token: exchanged.access_token,
+      webhook_code: "DEFAULT_UPDATE" as never,
+      webhook_type: "AUTH" as never,
+    });
     await sandbox.context.webhooks.idle();
 
     // Stripe: every delivery verifies with the SDK; the succeeded event is there.
     const stripeDeliveries = receiver.received.filter((r) => r.path === "/stripe");
-    const events = stripeDeliveries.map((r) => stripe.webhooks.constructEvent(r.body, String(r.headers["stripe-signature"]), STRIPE_SECRET));
-    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(["payment_intent.processing", "payment_intent.succeeded", "charge.succeeded"]));
-    expect(() => stripe.webhooks.constructEvent(stripeDeliveries[0]!.body, String(stripeDeliveries[0]!.headers["stripe-signature"]), "whsec_wrong")).toThrow();
+    const events = stripeDeliveries.map((r) =>
+      stripe.webhooks.constructEvent(r.body, String(r.headers["stripe-signature"]), STRIPE_SECRET),
+    );
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(["payment_intent.processing", "payment_intent.succeeded", "charge.succeeded"]),
+    );
+    expect(() =>
+      stripe.webhooks.constructEvent(stripeDeliveries[0]!.body, String(stripeDeliveries[0]!.headers["stripe-signature"]), "whsec_wrong"),
+    ).toThrow();
 
     // Plaid: the JWT verifies with the key /webhook_verification_key/get serves, and covers the body.
     const plaidDelivery = receiver.received.find((r) => r.path === "/plaid")!;
-    expect(JSON.parse(plaidDelivery.body)).toMatchObject({ webhook_type: "AUTH", webhook_code: "DEFAULT_UPDATE", item_id: exchanged.item_id });
+    expect(JSON.parse(plaidDelivery.body)).toMatchObject({
+      webhook_type: "AUTH",
+      webhook_code: "DEFAULT_UPDATE",
+      item_id: exchanged.item_id,
+    });
     const jwt = String(plaidDelivery.headers["plaid-verification"]);
     const header = decodeProtectedHeader(jwt);
     expect(header).toMatchObject({ alg: "ES256", typ: "JWT" });

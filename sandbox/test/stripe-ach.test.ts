@@ -153,7 +153,14 @@ describe("mandate rules", () => {
       (await h.stripe.charges.retrieve(pi.latest_charge as string)).payment_method_details?.us_bank_account?.mandate;
     expect(await mandateOf(second)).toBe(await mandateOf(first));
 
-    const explicit = await h.stripe.paymentIntents.create({ amount: 1300, currency: "usd", customer: customer.id, payment_method: bankAccount.id, confirm: true, mandate: (await mandateOf(first)) as string });
+    const explicit = await h.stripe.paymentIntents.create({
+      amount: 1300,
+      currency: "usd",
+      customer: customer.id,
+      payment_method: bankAccount.id,
+      confirm: true,
+      mandate: (await mandateOf(first)) as string,
+    });
     expect(explicit.status).toBe("processing");
   });
 
@@ -171,13 +178,21 @@ describe("mandate rules", () => {
   it("validates customer_acceptance", async () => {
     const { customer, bankAccount } = await customerWithBankAccount(h.stripe, "000123456789");
     const base = { amount: 1000, currency: "usd", customer: customer.id, payment_method: bankAccount.id, confirm: true };
-    const noOnline = await rejection(h.stripe.paymentIntents.create({ ...base, mandate_data: { customer_acceptance: { type: "online" } } }));
+    const noOnline = await rejection(
+      h.stripe.paymentIntents.create({ ...base, mandate_data: { customer_acceptance: { type: "online" } } }),
+    );
     expect(noOnline).toMatchObject({ code: "parameter_missing", param: "mandate_data[customer_acceptance][online]" });
     const noAgent = await rejection(
-      h.stripe.paymentIntents.create({ ...base, mandate_data: { customer_acceptance: { type: "online", online: { ip_address: "1.2.3.4" } } } as never }),
+      h.stripe.paymentIntents.create({
+        ...base,
+        mandate_data: { customer_acceptance: { type: "online", online: { ip_address: "1.2.3.4" } } } as never,
+      }),
     );
     expect(noAgent.param).toBe("mandate_data[customer_acceptance][online][user_agent]");
-    const offline = await h.stripe.paymentIntents.create({ ...base, mandate_data: { customer_acceptance: { type: "offline", offline: {} } } });
+    const offline = await h.stripe.paymentIntents.create({
+      ...base,
+      mandate_data: { customer_acceptance: { type: "offline", offline: {} } },
+    });
     expect(offline.status).toBe("processing");
   });
 
@@ -188,7 +203,13 @@ describe("mandate rules", () => {
     expect(other.param).toBe("payment_method");
     expect(other.message).toMatch(/does not belong to the Customer/);
     const none = await rejection(
-      h.stripe.paymentIntents.create({ amount: 1000, currency: "usd", payment_method: a.bankAccount.id, confirm: true, mandate_data: ONLINE_ACCEPTANCE }),
+      h.stripe.paymentIntents.create({
+        amount: 1000,
+        currency: "usd",
+        payment_method: a.bankAccount.id,
+        confirm: true,
+        mandate_data: ONLINE_ACCEPTANCE,
+      }),
     );
     expect(none.param).toBe("customer");
     const unknown = await rejection(debit(h.stripe, a.customer.id, "ba_unknown"));
@@ -196,7 +217,9 @@ describe("mandate rules", () => {
   });
 
   it("refuses unverified bank accounts and intents that do not allow us_bank_account", async () => {
-    const token = await h.stripe.tokens.create({ bank_account: { country: "US", currency: "usd", routing_number: "110000000", account_number: "000123456789" } });
+    const token = await h.stripe.tokens.create({
+      bank_account: { country: "US", currency: "usd", routing_number: "110000000", account_number: "000123456789" },
+    });
     const customer = await h.stripe.customers.create({ source: token.id });
     const unverified = await rejection(debit(h.stripe, customer.id, customer.default_source as string));
     expect(unverified.code).toBe("bank_account_unverified");

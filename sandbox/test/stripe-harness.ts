@@ -58,18 +58,34 @@ export const ONLINE_ACCEPTANCE = {
  * A customer with a verified bank account for `accountNumber`, created the
  * way Stripe allows for raw numbers: token → source → micro-deposit verification.
  */
-export async function customerWithBankAccount(stripe: Stripe, accountNumber: string): Promise<{ customer: Stripe.Customer; bankAccount: Stripe.BankAccount }> {
+export async function customerWithBankAccount(
+  stripe: Stripe,
+  accountNumber: string,
+): Promise<{ customer: Stripe.Customer; bankAccount: Stripe.BankAccount }> {
   const token = await stripe.tokens.create({
-    bank_account: { country: "US", currency: "usd", routing_number: "110000000", account_number: accountNumber, account_holder_name: "Jane Doe", account_holder_type: "individual" },
+    bank_account: {
+      country: "US",
+      currency: "usd",
+      routing_number: "110000000",
+      account_number: accountNumber,
+      account_holder_name: "Jane Doe",
+      account_holder_type: "individual",
+    },
   });
   const customer = await stripe.customers.create({ email: "jane@example.com" });
   const source = await stripe.customers.createSource(customer.id, { source: token.id });
   const bankAccount = await stripe.customers.verifySource(customer.id, source.id, { amounts: [32, 45] });
-  return { customer: await stripe.customers.retrieve(customer.id) as Stripe.Customer, bankAccount };
+  return { customer: (await stripe.customers.retrieve(customer.id)) as Stripe.Customer, bankAccount };
 }
 
 /** A confirmed ACH debit (first one on the account, so it carries mandate_data). */
-export async function debit(stripe: Stripe, customer: string, paymentMethod: string, amount = 2500, withMandate = true): Promise<Stripe.PaymentIntent> {
+export async function debit(
+  stripe: Stripe,
+  customer: string,
+  paymentMethod: string,
+  amount = 2500,
+  withMandate = true,
+): Promise<Stripe.PaymentIntent> {
   return stripe.paymentIntents.create({
     amount,
     currency: "usd",

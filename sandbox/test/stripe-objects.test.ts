@@ -7,7 +7,14 @@ const h = useStripeHarness();
 describe("customers", () => {
   it("creates, retrieves, updates, lists and deletes", async () => {
     const created = await h.stripe.customers.create({ email: "c@example.com", name: "C", description: "d", phone: "+15555550100" });
-    expect(created).toMatchObject({ object: "customer", email: "c@example.com", name: "C", default_source: null, livemode: false, balance: 0 });
+    expect(created).toMatchObject({
+      object: "customer",
+      email: "c@example.com",
+      name: "C",
+      default_source: null,
+      livemode: false,
+      balance: 0,
+    });
     const retrieved = (await h.stripe.customers.retrieve(created.id)) as Stripe.Customer;
     expect(retrieved.email).toBe("c@example.com");
     const updated = await h.stripe.customers.update(created.id, { name: "C2", description: "" });
@@ -60,7 +67,9 @@ describe("customers", () => {
 
 describe("tokens", () => {
   it("are single-use", async () => {
-    const token = await h.stripe.tokens.create({ bank_account: { country: "US", currency: "usd", routing_number: "110000000", account_number: "000123456789" } });
+    const token = await h.stripe.tokens.create({
+      bank_account: { country: "US", currency: "usd", routing_number: "110000000", account_number: "000123456789" },
+    });
     expect(token.used).toBe(false);
     expect(token.bank_account?.status).toBe("new");
     const customer = await h.stripe.customers.create({});
@@ -100,7 +109,9 @@ describe("customer sources", () => {
     const customer = await h.stripe.customers.create({});
     const first = await h.stripe.customers.createSource(customer.id, { source: "btok_us_verified" });
     expect(first.object).toBe("bank_account");
-    const token = await h.stripe.tokens.create({ bank_account: { country: "US", currency: "usd", routing_number: "110000000", account_number: "000222222227" } });
+    const token = await h.stripe.tokens.create({
+      bank_account: { country: "US", currency: "usd", routing_number: "110000000", account_number: "000222222227" },
+    });
     const second = (await h.stripe.customers.createSource(customer.id, { source: token.id })) as Stripe.BankAccount;
     expect(second.status).toBe("new");
 
@@ -142,7 +153,12 @@ describe("payment methods and mandates", () => {
       object: "payment_method",
       type: "us_bank_account",
       customer: customer.id,
-      us_bank_account: { last4: "6789", routing_number: "110000000", account_holder_type: "individual", fingerprint: bankAccount.fingerprint },
+      us_bank_account: {
+        last4: "6789",
+        routing_number: "110000000",
+        account_holder_type: "individual",
+        fingerprint: bankAccount.fingerprint,
+      },
     });
     expect((await rejection(h.stripe.paymentMethods.retrieve("pm_nope"))).message).toBe("No such PaymentMethod: 'pm_nope'");
   });
@@ -207,8 +223,20 @@ describe("setup intents", () => {
 describe("payment intents", () => {
   it("creates without confirming, updates, confirms, retrieves with expand and lists", async () => {
     const { customer, bankAccount } = await customerWithBankAccount(h.stripe, "000123456789");
-    const draft = await h.stripe.paymentIntents.create({ amount: 5000, currency: "usd", customer: customer.id, allowed_payment_method_types: ["us_bank_account"], metadata: { order: "1" } });
-    expect(draft).toMatchObject({ object: "payment_intent", status: "requires_payment_method", amount: 5000, latest_charge: null, metadata: { order: "1" } });
+    const draft = await h.stripe.paymentIntents.create({
+      amount: 5000,
+      currency: "usd",
+      customer: customer.id,
+      allowed_payment_method_types: ["us_bank_account"],
+      metadata: { order: "1" },
+    });
+    expect(draft).toMatchObject({
+      object: "payment_intent",
+      status: "requires_payment_method",
+      amount: 5000,
+      latest_charge: null,
+      metadata: { order: "1" },
+    });
     expect(draft.client_secret).toMatch(new RegExp(`^${draft.id}_secret_`));
     const updated = await h.stripe.paymentIntents.update(draft.id, { amount: 6000, payment_method: bankAccount.id });
     expect(updated).toMatchObject({ amount: 6000, status: "requires_confirmation", payment_method: bankAccount.id });
@@ -216,7 +244,12 @@ describe("payment intents", () => {
     expect(confirmed.status).toBe("processing");
 
     const retrieved = await h.stripe.paymentIntents.retrieve(draft.id, { expand: ["latest_charge", "payment_method", "customer"] });
-    expect((retrieved.latest_charge as Stripe.Charge)).toMatchObject({ object: "charge", status: "pending", amount: 6000, payment_intent: draft.id });
+    expect(retrieved.latest_charge as Stripe.Charge).toMatchObject({
+      object: "charge",
+      status: "pending",
+      amount: 6000,
+      payment_intent: draft.id,
+    });
     expect((retrieved.payment_method as Stripe.PaymentMethod).type).toBe("us_bank_account");
     expect((retrieved.customer as Stripe.Customer).id).toBe(customer.id);
 
@@ -241,9 +274,27 @@ describe("payment intents", () => {
 
   it("rejects non-usd currencies and tiny amounts for bank debits", async () => {
     const { customer, bankAccount } = await customerWithBankAccount(h.stripe, "000123456789");
-    const eur = await rejection(h.stripe.paymentIntents.create({ amount: 1000, currency: "eur", customer: customer.id, payment_method: bankAccount.id, confirm: true, mandate_data: ONLINE_ACCEPTANCE }));
+    const eur = await rejection(
+      h.stripe.paymentIntents.create({
+        amount: 1000,
+        currency: "eur",
+        customer: customer.id,
+        payment_method: bankAccount.id,
+        confirm: true,
+        mandate_data: ONLINE_ACCEPTANCE,
+      }),
+    );
     expect(eur.param).toBe("currency");
-    const tiny = await rejection(h.stripe.paymentIntents.create({ amount: 10, currency: "usd", customer: customer.id, payment_method: bankAccount.id, confirm: true, mandate_data: ONLINE_ACCEPTANCE }));
+    const tiny = await rejection(
+      h.stripe.paymentIntents.create({
+        amount: 10,
+        currency: "usd",
+        customer: customer.id,
+        payment_method: bankAccount.id,
+        confirm: true,
+        mandate_data: ONLINE_ACCEPTANCE,
+      }),
+    );
     expect(tiny.code).toBe("amount_too_small");
     // Nothing was created by the failed attempts.
     expect((await h.stripe.paymentIntents.list({ customer: customer.id })).data).toHaveLength(0);
@@ -253,8 +304,21 @@ describe("payment intents", () => {
 describe("legacy charges", () => {
   it("debits a ba_ source: pending, then settled on command", async () => {
     const customer = await h.stripe.customers.create({ source: "btok_us_verified" });
-    const charge = await h.stripe.charges.create({ customer: customer.id, source: customer.default_source as string, amount: 1500, currency: "usd", description: "top-up" });
-    expect(charge).toMatchObject({ object: "charge", status: "pending", paid: false, amount: 1500, payment_intent: null, customer: customer.id });
+    const charge = await h.stripe.charges.create({
+      customer: customer.id,
+      source: customer.default_source as string,
+      amount: 1500,
+      currency: "usd",
+      description: "top-up",
+    });
+    expect(charge).toMatchObject({
+      object: "charge",
+      status: "pending",
+      paid: false,
+      amount: 1500,
+      payment_intent: null,
+      customer: customer.id,
+    });
     expect(charge.id).toMatch(/^py_/);
     expect(charge.source).toMatchObject({ object: "bank_account", id: customer.default_source });
     expect(charge.payment_method_details?.type).toBe("ach_debit");
@@ -272,7 +336,9 @@ describe("legacy charges", () => {
   it("rejects a source that is not the customer's", async () => {
     const a = await h.stripe.customers.create({ source: "btok_us_verified" });
     const b = await h.stripe.customers.create({});
-    const err = await rejection(h.stripe.charges.create({ customer: b.id, source: a.default_source as string, amount: 1000, currency: "usd" }));
+    const err = await rejection(
+      h.stripe.charges.create({ customer: b.id, source: a.default_source as string, amount: 1000, currency: "usd" }),
+    );
     expect(err.message).toBe(`Customer ${b.id} does not have a linked source with ID ${a.default_source}.`);
     const none = await rejection(h.stripe.charges.create({ customer: b.id, amount: 1000, currency: "usd" }));
     expect(none.param).toBe("source");
@@ -289,7 +355,13 @@ describe("refunds", () => {
     await h.control("settle", { payment_intent: intent.id });
 
     const partial = await h.stripe.refunds.create({ payment_intent: intent.id, amount: 1000, reason: "requested_by_customer" });
-    expect(partial).toMatchObject({ object: "refund", amount: 1000, status: "succeeded", payment_intent: intent.id, charge: intent.latest_charge });
+    expect(partial).toMatchObject({
+      object: "refund",
+      amount: 1000,
+      status: "succeeded",
+      payment_intent: intent.id,
+      charge: intent.latest_charge,
+    });
     const tooMuch = await rejection(h.stripe.refunds.create({ charge: intent.latest_charge as string, amount: 2500 }));
     expect(tooMuch.code).toBe("amount_too_large");
     const rest = await h.stripe.refunds.create({ charge: intent.latest_charge as string });
@@ -315,7 +387,10 @@ describe("events and webhook endpoints", () => {
   });
 
   it("creates (with a secret), retrieves, updates, lists and deletes endpoints", async () => {
-    const endpoint = await h.stripe.webhookEndpoints.create({ url: "http://127.0.0.1:9/hook", enabled_events: ["payment_intent.succeeded"] });
+    const endpoint = await h.stripe.webhookEndpoints.create({
+      url: "http://127.0.0.1:9/hook",
+      enabled_events: ["payment_intent.succeeded"],
+    });
     expect(endpoint).toMatchObject({ object: "webhook_endpoint", status: "enabled", enabled_events: ["payment_intent.succeeded"] });
     expect(endpoint.secret).toMatch(/^whsec_/);
     const retrieved = await h.stripe.webhookEndpoints.retrieve(endpoint.id);

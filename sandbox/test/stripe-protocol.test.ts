@@ -150,7 +150,9 @@ describe("idempotency", () => {
   });
 
   it("saves nothing when the request fails validation", async () => {
-    const token = await h.stripe.tokens.create({ bank_account: { country: "US", currency: "usd", routing_number: "110000000", account_number: "000123456789" } });
+    const token = await h.stripe.tokens.create({
+      bank_account: { country: "US", currency: "usd", routing_number: "110000000", account_number: "000123456789" },
+    });
     await h.stripe.customers.create({ source: token.id });
     const key = `idem-err-${Date.now()}`;
     const failed = await rejection(h.stripe.customers.create({ source: token.id }, { idempotencyKey: key }));
@@ -197,7 +199,9 @@ describe("idempotency", () => {
 
   it("succeeds through the SDK's own retry after a 500", async () => {
     // The SDK adds its own Idempotency-Key to POSTs and retries 500s with it.
-    h.sandbox.faults.set([{ route: "/v1/customers", times: 1, error: { status: 500, body: { error: { type: "api_error", message: "boom" } } } }]);
+    h.sandbox.faults.set([
+      { route: "/v1/customers", times: 1, error: { status: 500, body: { error: { type: "api_error", message: "boom" } } } },
+    ]);
     const customer = await h.stripe.customers.create({ email: "retry@example.com" });
     expect(customer.id).toMatch(/^cus_/);
     expect(customer.lastResponse.idempotencyKey).toMatch(/^stripe-node-retry-/);

@@ -29,15 +29,27 @@ describe("webhook delivery", () => {
 
     const events = receiver.received.map((r) => h.stripe.webhooks.constructEvent(r.body, signature(r), CONFIG_SECRET));
     const types = events.map((e) => e.type);
-    expect(types).toEqual(expect.arrayContaining(["customer.created", "customer.source.created", "payment_intent.created", "payment_intent.processing", "charge.pending", "charge.succeeded", "payment_intent.succeeded"]));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        "customer.created",
+        "customer.source.created",
+        "payment_intent.created",
+        "payment_intent.processing",
+        "charge.pending",
+        "charge.succeeded",
+        "payment_intent.succeeded",
+      ]),
+    );
     const succeeded = events.find((e) => e.type === "payment_intent.succeeded")!;
-    expect((succeeded.data.object as Stripe.PaymentIntent)).toMatchObject({ id: intent.id, status: "succeeded" });
+    expect(succeeded.data.object as Stripe.PaymentIntent).toMatchObject({ id: intent.id, status: "succeeded" });
     expect(await h.stripe.events.retrieve(succeeded.id)).toMatchObject({ id: succeeded.id, pending_webhooks: 1 });
     expect(signature(receiver.received[0]!)).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
 
     // A wrong secret or a tampered body is rejected by the SDK.
     const sample = receiver.received[0]!;
-    expect(() => h.stripe.webhooks.constructEvent(sample.body, signature(sample), "whsec_other")).toThrow(Stripe.errors.StripeSignatureVerificationError);
+    expect(() => h.stripe.webhooks.constructEvent(sample.body, signature(sample), "whsec_other")).toThrow(
+      Stripe.errors.StripeSignatureVerificationError,
+    );
     expect(() => h.stripe.webhooks.constructEvent(sample.body.replace("event", "evil"), signature(sample), CONFIG_SECRET)).toThrow(
       Stripe.errors.StripeSignatureVerificationError,
     );

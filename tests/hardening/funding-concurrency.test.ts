@@ -33,72 +33,82 @@ const LIMITS = { minCents: 100, maxCents: 10_000, dailyMaxCents: 10_000_000, thi
 const accepted = { accepted: true as const, textVersion: MANDATE_TEXT_VERSION };
 
 describe("1,000 concurrent funding submissions with 30% duplicated request ids", () => {
-  it("makes exactly one PaymentIntent per distinct request id, never a 5xx, and the ledger equals Stripe", { timeout: 600_000 }, async () => {
-    const setupStart = performance.now();
-    const users: Linked[] = await pool(Array.from({ length: USERS }), 8, () => linkBankAccount(db));
-    const setupTime = elapsed(setupStart);
+  it(
+    "makes exactly one PaymentIntent per distinct request id, never a 5xx, and the ledger equals Stripe",
+    { timeout: 600_000 },
+    async () => {
+      const setupStart = performance.now();
+      const users: Linked[] = await pool(Array.from({ length: USERS }), 8, () => linkBankAccount(db));
+      const setupTime = elapsed(setupStart);
 
-    const distinct = Math.round(SUBMISSIONS * (1 - DUPLICATE_SHARE));
-    const originals = Array.from({ length: distinct }, (_, i) => {
-      const user = users[i % users.length]!;
-      // $1.00–$99.99: under the sandbox checking account's $100 available balance.
-      return { user, input: { requestId: randomUUID(), bankAccountId: user.bankAccountId, amountCents: 100 + ((i * 7919) % 9_900), mandate: accepted } };
-    });
-    const duplicates = Array.from({ length: SUBMISSIONS - distinct }, (_, i) => originals[(i * 31) % distinct]!);
-    const submissions = shuffle([...originals, ...duplicates], 7);
+      const distinct = Math.round(SUBMISSIONS * (1 - DUPLICATE_SHARE));
+      const originals = Array.from({ length: distinct }, (_, i) => {
+        const user = users[i % users.length]!;
+        // $1.00–$99.99: under the sandbox checking account's $100 available balance.
+        return {
+          user,
+          input: { requestId: randomUUID(), bankAccountId: user.bankAccountId, amountCents: 100 + ((i * 7919) % 9_900), mandate: accepted },
+        };
+      });
+      const duplicates = Array.from({ length: SUBMISSIONS - distinct }, (_, i) => originals[(i * 31) % distinct]!);
+      const submissions = shuffle([...originals, ...duplicates], 7);
 
-    const deps = { ...bankingDeps(), db, limits: LIMITS };
-    const start = performance.now();
-    const outcomes = await pool(submissions, IN_FLIGHT, async ({ user, input }) => {
-      try {
-        const { payment, created } = await createFundingPayment(deps, { id: user.userId, sessionVersion: 0 /* a new user's */ }, input, { ip: "203.0.113.10", userAgent: "hardening" });
-        return { status: created ? 201 : 200, requestId: input.requestId, paymentId: payment.id };
-      } catch (err) {
-        if (err instanceof AppError) return { status: err.status, requestId: input.requestId, code: err.code };
-        return { status: 500, requestId: input.requestId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+      const deps = { ...bankingDeps(), db, limits: LIMITS };
+      const start = performance.now();
+      const outcomes = await pool(submissions, IN_FLIGHT, async ({ user, input }) => {
+        try {
+          const { payment, created } = await createFundingPayment(deps, { id: user.userId, sessionVersion: 0 /* a new user's */ }, input, {
+            ip: "203.0.113.10",
+            userAgent: "hardening",
+          });
+          return { status: created ? 201 : 200, requestId: input.requestId, paymentId: payment.id };
+        } catch (err) {
+          if (err instanceof AppError) return { status: err.status, requestId: input.requestId, code: err.code };
+          return { status: 500, requestId: input.requestId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+        }
+      });
+      const loadTime = elapsed(start);
+
+      const serverErrors = outcomes.filter((o) => o.status >= 500);
+      expect(serverErrors, JSON.stringify(serverErrors.slice(0, 5))).toEqual([]);
+      // Every submission was accepted: the distinct ones created a payment, the repeats were answered with it.
+      expect(outcomes.filter((o) => o.status >= 400)).toEqual([]);
+      expect(outcomes.filter((o) => o.status === 201)).toHaveLength(distinct);
+      const paymentByRequest = new Map<string, string>();
+      for (const o of outcomes) {
+        const known = paymentByRequest.get(o.requestId);
+        if (known) expect(o.paymentId, `request ${o.requestId}`).toBe(known);
+        else paymentByRequest.set(o.requestId, o.paymentId!);
       }
-    });
-    const loadTime = elapsed(start);
+      expect(paymentByRequest.size).toBe(distinct);
 
-    const serverErrors = outcomes.filter((o) => o.status >= 500);
-    expect(serverErrors, JSON.stringify(serverErrors.slice(0, 5))).toEqual([]);
-    // Every submission was accepted: the distinct ones created a payment, the repeats were answered with it.
-    expect(outcomes.filter((o) => o.status >= 400)).toEqual([]);
-    expect(outcomes.filter((o) => o.status === 201)).toHaveLength(distinct);
-    const paymentByRequest = new Map<string, string>();
-    for (const o of outcomes) {
-      const known = paymentByRequest.get(o.requestId);
-      if (known) expect(o.paymentId, `request ${o.requestId}`).toBe(known);
-      else paymentByRequest.set(o.requestId, o.paymentId!);
-    }
-    expect(paymentByRequest.size).toBe(distinct);
+      const userIds = users.map((u) => u.userId);
+      expect(await db.payment.count({ where: { userId: { in: userIds } } })).toBe(distinct);
+      expect(await db.payment.count({ where: { userId: { in: userIds }, stripePaymentIntentId: null } })).toBe(0);
 
-    const userIds = users.map((u) => u.userId);
-    expect(await db.payment.count({ where: { userId: { in: userIds } } })).toBe(distinct);
-    expect(await db.payment.count({ where: { userId: { in: userIds }, stripePaymentIntentId: null } })).toBe(0);
+      // Settle everything at Stripe, then let reconciliation apply it (no webhooks in this run).
+      await sandbox("stripe/settle_all");
+      const reconcile = await reconcilePayments(db, { olderThanMinutes: 0, userIds });
+      expect(reconcile.errors).toBe(0);
+      const ledger = await checkLedgerAgainstStripe(db, getStripe(), userIds);
+      expect(ledger.problems.slice(0, 10)).toEqual([]);
+      expect(ledger.intents).toBe(distinct);
+      expect(ledger.succeededIntents).toBe(distinct);
+      expect(ledger.ledgerCents).toBe(ledger.succeededCents);
 
-    // Settle everything at Stripe, then let reconciliation apply it (no webhooks in this run).
-    await sandbox("stripe/settle_all");
-    const reconcile = await reconcilePayments(db, { olderThanMinutes: 0, userIds });
-    expect(reconcile.errors).toBe(0);
-    const ledger = await checkLedgerAgainstStripe(db, getStripe(), userIds);
-    expect(ledger.problems.slice(0, 10)).toEqual([]);
-    expect(ledger.intents).toBe(distinct);
-    expect(ledger.succeededIntents).toBe(distinct);
-    expect(ledger.ledgerCents).toBe(ledger.succeededCents);
-
-    await report("funding-concurrency", {
-      submissions: SUBMISSIONS,
-      distinct,
-      duplicates: SUBMISSIONS - distinct,
-      users: USERS,
-      inFlight: IN_FLIGHT,
-      setup: setupTime,
-      load: loadTime,
-      paymentIntents: ledger.intents,
-      ledgerCents: ledger.ledgerCents,
-      stripeSucceededCents: ledger.succeededCents,
-      serverErrors: serverErrors.length,
-    });
-  });
+      await report("funding-concurrency", {
+        submissions: SUBMISSIONS,
+        distinct,
+        duplicates: SUBMISSIONS - distinct,
+        users: USERS,
+        inFlight: IN_FLIGHT,
+        setup: setupTime,
+        load: loadTime,
+        paymentIntents: ledger.intents,
+        ledgerCents: ledger.ledgerCents,
+        stripeSucceededCents: ledger.succeededCents,
+        serverErrors: serverErrors.length,
+      });
+    },
+  );
 });

@@ -48,11 +48,17 @@ describe("funding under injected Plaid and Stripe faults", () => {
     const deps = { db, plaid: clients.plaid, stripe: clients.stripe, limits: LIMITS };
     const originals = Array.from({ length: Math.round(REQUESTS * 0.8) }, (_, i) => {
       const user = users[i % USERS]!;
-      return { user, input: { requestId: randomUUID(), bankAccountId: user.bankAccountId, amountCents: 100 + ((i * 4513) % 9_900), mandate: accepted } };
+      return {
+        user,
+        input: { requestId: randomUUID(), bankAccountId: user.bankAccountId, amountCents: 100 + ((i * 4513) % 9_900), mandate: accepted },
+      };
     });
     const submissions = shuffle([...originals, ...originals.slice(0, REQUESTS - originals.length)], 11);
 
-    const rules = await sandbox<{ rules: unknown[] }>("faults", { seed: 2026, rules: [...faultsOn("/accounts/balance/get"), ...faultsOn("/v1/payment_intents")] });
+    const rules = await sandbox<{ rules: unknown[] }>("faults", {
+      seed: 2026,
+      rules: [...faultsOn("/accounts/balance/get"), ...faultsOn("/v1/payment_intents")],
+    });
     expect(rules.rules).toHaveLength(6);
 
     const start = performance.now();
@@ -60,17 +66,23 @@ describe("funding under injected Plaid and Stripe faults", () => {
       // A person retries once after "try again in a moment", with the same request id (as the fund form does).
       for (let attempt = 1; ; attempt++) {
         try {
-          const { payment } = await createFundingPayment(deps, { id: user.userId, sessionVersion: 0 /* a new user's */ }, input, { ip: "203.0.113.11", userAgent: "hardening" });
+          const { payment } = await createFundingPayment(deps, { id: user.userId, sessionVersion: 0 /* a new user's */ }, input, {
+            ip: "203.0.113.11",
+            userAgent: "hardening",
+          });
           return { status: 200, attempt, input, user, paymentId: payment.id, paymentStatus: payment.status };
         } catch (err) {
-          if (!(err instanceof AppError)) return { status: 500, attempt, input, user, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+          if (!(err instanceof AppError))
+            return { status: 500, attempt, input, user, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
           if (err.status === 502 && attempt < 2) continue;
           return { status: err.status, attempt, input, user, code: err.code, message: err.message };
         }
       }
     });
     const loadTime = elapsed(start);
-    const { rules: applied } = await fetch(`${process.env.SANDBOX_URL}/__sandbox/faults`).then((r) => r.json() as Promise<{ rules: { route: string; applied: number; latencyMs?: number; drop?: boolean; status?: number }[] }>);
+    const { rules: applied } = await fetch(`${process.env.SANDBOX_URL}/__sandbox/faults`).then(
+      (r) => r.json() as Promise<{ rules: { route: string; applied: number; latencyMs?: number; drop?: boolean; status?: number }[] }>,
+    );
     await sandbox("faults/clear");
 
     // 1. Visible, consistent state for every request.
@@ -78,7 +90,10 @@ describe("funding under injected Plaid and Stripe faults", () => {
     expect(unexpected.map((o) => ({ status: o.status, code: o.code, error: o.error }))).toEqual([]);
     expect(outcomes.filter((o) => o.status >= 400 && o.status < 500).map((o) => o.code)).toEqual([]);
     for (const o of outcomes) {
-      const row = await db.payment.findUnique({ where: { userId_requestId: { userId: o.user.userId, requestId: o.input.requestId } }, include: { ledgerEntries: true } });
+      const row = await db.payment.findUnique({
+        where: { userId_requestId: { userId: o.user.userId, requestId: o.input.requestId } },
+        include: { ledgerEntries: true },
+      });
       if (o.status === 200) {
         expect(row, `answered 200 without a row: ${o.input.requestId}`).not.toBeNull();
         expect(row!.stripePaymentIntentId, "answered 200 without an intent").not.toBeNull();
@@ -123,7 +138,9 @@ describe("funding under injected Plaid and Stripe faults", () => {
       distinct: originals.length,
       inFlight: IN_FLIGHT,
       sdkTimeoutMs: SDK_TIMEOUT_MS,
-      faultsApplied: Object.fromEntries(applied.map((r) => [`${r.route} ${r.status ? r.status : r.drop ? "drop" : `latency ${r.latencyMs}ms`}`, r.applied])),
+      faultsApplied: Object.fromEntries(
+        applied.map((r) => [`${r.route} ${r.status ? r.status : r.drop ? "drop" : `latency ${r.latencyMs}ms`}`, r.applied]),
+      ),
       answered200: count(200),
       answered502: count(502),
       retried: outcomes.filter((o) => o.attempt > 1).length,

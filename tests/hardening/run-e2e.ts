@@ -55,7 +55,9 @@ export function zipEntries(buffer: Buffer): { name: string; data: Buffer }[] {
 
 function walk(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)],
+  );
 }
 
 /** Scans the log and the run's artifacts; returns "file: match" lines. */
@@ -91,7 +93,10 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
   mkdirSync(path.dirname(LOG), { recursive: true });
   const log = createWriteStream(LOG);
   const started = Date.now();
-  const child = spawn("node_modules/.bin/playwright", ["test", ...process.argv.slice(2)], { stdio: ["inherit", "pipe", "pipe"], env: process.env });
+  const child = spawn("node_modules/.bin/playwright", ["test", ...process.argv.slice(2)], {
+    stdio: ["inherit", "pipe", "pipe"],
+    env: process.env,
+  });
   child.stdout.on("data", (chunk: Buffer) => {
     process.stdout.write(chunk);
     log.write(chunk);
@@ -108,9 +113,13 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
   const result = scanArtifacts([LOG, ...walk("test-results"), ...walk("playwright-report")]);
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   if (result.leaks.length > 0) {
-    console.error(`\n[secret scan] ${result.leaks.length} secret(s) in what the e2e run wrote:\n  ${[...new Set(result.leaks)].slice(0, 20).join("\n  ")}`);
+    console.error(
+      `\n[secret scan] ${result.leaks.length} secret(s) in what the e2e run wrote:\n  ${[...new Set(result.leaks)].slice(0, 20).join("\n  ")}`,
+    );
     process.exit(1);
   }
-  console.log(`[secret scan] no token or secret key in ${result.scanned} files/entries (${(result.bytes / 1024 / 1024).toFixed(1)} MB: server output, test-results, report); e2e run ${seconds} s`);
+  console.log(
+    `[secret scan] no token or secret key in ${result.scanned} files/entries (${(result.bytes / 1024 / 1024).toFixed(1)} MB: server output, test-results, report); e2e run ${seconds} s`,
+  );
   process.exit(code);
 }

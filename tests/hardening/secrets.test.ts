@@ -44,7 +44,14 @@ describe("secrets never leave the server", () => {
   it("keeps tokens out of results, errors and logs while Plaid and Stripe fail", { timeout: 300_000 }, async () => {
     const output = captureOutput();
     const seen: string[] = [];
-    const record = (value: unknown) => seen.push(typeof value === "string" ? value : value instanceof Error ? `${value.name}: ${value.message} ${value.stack ?? ""} ${JSON.stringify(value)}` : JSON.stringify(value));
+    const record = (value: unknown) =>
+      seen.push(
+        typeof value === "string"
+          ? value
+          : value instanceof Error
+            ? `${value.name}: ${value.message} ${value.stack ?? ""} ${JSON.stringify(value)}`
+            : JSON.stringify(value),
+      );
     let attempts = 0;
     try {
       const clients = shortTimeoutClients(1_000);
@@ -54,7 +61,18 @@ describe("secrets never leave the server", () => {
       const bank = await linkBankAccount(bankingDeps(), user, link.input());
       record(bank);
       const admin = { id: user.id, ip: null };
-      const fund = () => createFundingPayment({ ...deps, limits: { minCents: 100, maxCents: 10_000, dailyMaxCents: 1e9, thirtyDayMaxCents: 1e9 } }, user, { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 500, mandate: { accepted: true, textVersion: MANDATE_TEXT_VERSION } }, { ip: null, userAgent: null });
+      const fund = () =>
+        createFundingPayment(
+          { ...deps, limits: { minCents: 100, maxCents: 10_000, dailyMaxCents: 1e9, thirtyDayMaxCents: 1e9 } },
+          user,
+          {
+            requestId: randomUUID(),
+            bankAccountId: bank.id,
+            amountCents: 500,
+            mandate: { accepted: true, textVersion: MANDATE_TEXT_VERSION },
+          },
+          { ip: null, userAgent: null },
+        );
       const permissions = async () => {
         const token = await db.processorToken.findFirst({ where: { bankAccountId: bank.id } });
         return token ? getProcessorTokenPermissions(deps, token.id) : null;
@@ -81,7 +99,9 @@ describe("secrets never leave the server", () => {
       await sandbox("faults", { rules: [{ route: "/accounts/balance/get", status: 500 }] });
       const item = await db.plaidItem.findFirstOrThrow({ where: { userId: user.id } });
       const { itemAccessToken } = await import("@/lib/secrets");
-      const raw = await clients.plaid.accountsBalanceGet({ access_token: itemAccessToken(item) }).catch((e: { config?: { data?: string } }) => String(e.config?.data));
+      const raw = await clients.plaid
+        .accountsBalanceGet({ access_token: itemAccessToken(item) })
+        .catch((e: { config?: { data?: string } }) => String(e.config?.data));
       expect(findSecrets(String(raw))).toHaveLength(1);
     } finally {
       await sandbox("faults/clear");
@@ -89,7 +109,12 @@ describe("secrets never leave the server", () => {
     }
     const leaks = [...seen, output.text()].flatMap(findSecrets);
     expect(leaks).toEqual([]);
-    await report("secrets-in-process", { calls: attempts, faultKinds: FAULTS.length, capturedOutputChars: output.text().length, leaks: leaks.length });
+    await report("secrets-in-process", {
+      calls: attempts,
+      faultKinds: FAULTS.length,
+      capturedOutputChars: output.text().length,
+      leaks: leaks.length,
+    });
   });
 
   it("stores tokens only as ciphertexts: no text or json column anywhere holds one", async () => {
@@ -101,15 +126,22 @@ describe("secrets never leave the server", () => {
           WHERE table_schema = 'public' AND data_type IN ('text', 'character varying', 'json', 'jsonb', 'ARRAY')`,
       );
       expect(columns.length).toBeGreaterThan(20);
-      const pattern = secretPatterns().map((re) => re.source).join("|");
+      const pattern = secretPatterns()
+        .map((re) => re.source)
+        .join("|");
       const hits: string[] = [];
       for (const { table_name, column_name } of columns) {
-        const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${table_name}" WHERE "${column_name}"::text ~ $1`, [pattern]);
+        const { rows } = await client.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM "${table_name}" WHERE "${column_name}"::text ~ $1`,
+          [pattern],
+        );
         if (rows[0]!.n > 0) hits.push(`${table_name}.${column_name}: ${rows[0]!.n} rows`);
       }
       expect(hits).toEqual([]);
       // And the sealed columns really are filled (so the scan is not vacuous).
-      const { rows: sealed } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM plaid_items WHERE access_token_ciphertext <> ''`);
+      const { rows: sealed } = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM plaid_items WHERE access_token_ciphertext <> ''`,
+      );
       expect(sealed[0]!.n).toBeGreaterThan(0);
       await report("secrets-database", { columnsScanned: columns.length, sealedAccessTokens: sealed[0]!.n, hits: hits.length });
     } finally {

@@ -20,7 +20,13 @@ const configModule = (await import(pathToFileURL(path.resolve(import.meta.dirnam
 };
 
 function csp(env: Record<string, string>): Map<string, string> {
-  return new Map(contentSecurityPolicy(env).split(";").map((d) => d.trim()).filter(Boolean).map((d) => [d.split(" ")[0]!, d.includes(" ") ? d.slice(d.indexOf(" ") + 1) : ""]));
+  return new Map(
+    contentSecurityPolicy(env)
+      .split(";")
+      .map((d) => d.trim())
+      .filter(Boolean)
+      .map((d) => [d.split(" ")[0]!, d.includes(" ") ? d.slice(d.indexOf(" ") + 1) : ""]),
+  );
 }
 
 describe("security headers", () => {
@@ -28,14 +34,20 @@ describe("security headers", () => {
     const rules = await configModule.default.headers!();
     expect(rules.map((r) => r.source)).toEqual(["/:path*", "/api/:path*"]);
     const fixed = Object.fromEntries(configModule.securityHeaders({ NODE_ENV: "production" }).map((h) => [h.key, h.value]));
-    expect(fixed).toMatchObject({ "X-Content-Type-Options": "nosniff", "Referrer-Policy": "strict-origin-when-cross-origin", "X-Frame-Options": "DENY" });
+    expect(fixed).toMatchObject({
+      "X-Content-Type-Options": "nosniff",
+      "Referrer-Policy": "strict-origin-when-cross-origin",
+      "X-Frame-Options": "DENY",
+    });
     expect(fixed["Strict-Transport-Security"]).toMatch(/^max-age=\d{8,}; includeSubDomains$/);
     expect(configModule.securityHeaders({ NODE_ENV: "development" }).find((h) => h.key === "Strict-Transport-Security")).toBeUndefined();
   });
 
   it("API responses: a fixed policy that allows nothing to load, run or frame them; the proxy skips them", async () => {
     const rules = await configModule.default.headers!();
-    expect(rules.find((r) => r.source === "/api/:path*")!.headers).toEqual([{ key: "Content-Security-Policy", value: configModule.API_CONTENT_SECURITY_POLICY }]);
+    expect(rules.find((r) => r.source === "/api/:path*")!.headers).toEqual([
+      { key: "Content-Security-Policy", value: configModule.API_CONTENT_SECURITY_POLICY },
+    ]);
     const policy = new Map(configModule.API_CONTENT_SECURITY_POLICY.split(";").map((d) => d.trim().split(" ") as [string, string]));
     expect(policy.get("default-src")).toBe("'none'");
     expect(policy.get("frame-ancestors")).toBe("'none'");
@@ -59,13 +71,22 @@ describe("security headers", () => {
   });
 
   it("remote mode: cdn.plaid.com script + frame only, Plaid's API for its environment, never the sandbox", () => {
-    const d = csp({ NODE_ENV: "production", PLAID_CLIENT_ID: "x", PLAID_SECRET: "y", STRIPE_SECRET_KEY: "sk_test_x", PLAID_ENV: "production", APP_URL: "https://fundwell.example" });
+    const d = csp({
+      NODE_ENV: "production",
+      PLAID_CLIENT_ID: "x",
+      PLAID_SECRET: "y",
+      STRIPE_SECRET_KEY: "sk_test_x",
+      PLAID_ENV: "production",
+      APP_URL: "https://fundwell.example",
+    });
     expect(d.get("script-src")).toBe("'self' 'unsafe-inline' https://cdn.plaid.com/link/v2/stable/link-initialize.js");
     expect(d.get("frame-src")).toBe("https://cdn.plaid.com/");
     expect(d.get("connect-src")).toBe("'self' https://production.plaid.com/");
     expect(d.has("upgrade-insecure-requests")).toBe(true);
     expect([...d.values()].join(" ")).not.toMatch(/127\.0\.0\.1|localhost|unsafe-eval/);
-    expect(csp({ NODE_ENV: "production", PLAID_CLIENT_ID: "x", PLAID_SECRET: "y", STRIPE_SECRET_KEY: "sk_test_x" }).get("connect-src")).toBe("'self' https://sandbox.plaid.com/");
+    expect(
+      csp({ NODE_ENV: "production", PLAID_CLIENT_ID: "x", PLAID_SECRET: "y", STRIPE_SECRET_KEY: "sk_test_x" }).get("connect-src"),
+    ).toBe("'self' https://sandbox.plaid.com/");
   });
 
   it("eval and websockets only for next dev", () => {

@@ -46,7 +46,11 @@ export function shuffle<T>(items: T[], seed: number): T[] {
 export function secretPatterns(): RegExp[] {
   const stripeKey = process.env.STRIPE_SECRET_KEY || LOCAL_SANDBOX_CREDENTIALS.stripeSecretKey;
   const escaped = stripeKey.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return [/access-(sandbox|development|production)-[0-9a-f-]{8,}/, /processor-(sandbox|development|production)-[0-9a-f-]{8,}/, new RegExp(escaped)];
+  return [
+    /access-(sandbox|development|production)-[0-9a-f-]{8,}/,
+    /processor-(sandbox|development|production)-[0-9a-f-]{8,}/,
+    new RegExp(escaped),
+  ];
 }
 
 export function findSecrets(text: string): string[] {
@@ -104,7 +108,10 @@ export function shortTimeoutClients(timeoutMs: number): { stripe: Stripe; plaid:
   const plaid = new PlaidApi(
     new Configuration({
       basePath: config.plaid.basePath,
-      baseOptions: { headers: { "PLAID-CLIENT-ID": config.plaid.clientId, "PLAID-SECRET": config.plaid.secret, "Plaid-Version": "2020-09-14" }, timeout: timeoutMs },
+      baseOptions: {
+        headers: { "PLAID-CLIENT-ID": config.plaid.clientId, "PLAID-SECRET": config.plaid.secret, "Plaid-Version": "2020-09-14" },
+        timeout: timeoutMs,
+      },
     }),
   );
   return { stripe, plaid };
@@ -148,7 +155,8 @@ export async function checkLedgerAgainstStripe(db: Db, stripe: Stripe, userIds: 
       }
       if (seenPayments.has(payment.id)) result.problems.push(`payment ${payment.id} has more than one PaymentIntent`);
       seenPayments.add(payment.id);
-      if (payment.stripePaymentIntentId !== intent.id) result.problems.push(`payment ${payment.id} stores ${payment.stripePaymentIntentId}, Stripe has ${intent.id}`);
+      if (payment.stripePaymentIntentId !== intent.id)
+        result.problems.push(`payment ${payment.id} stores ${payment.stripePaymentIntentId}, Stripe has ${intent.id}`);
       if (intent.status === "succeeded") {
         succeeded += intent.amount;
         result.succeededIntents++;
@@ -160,19 +168,23 @@ export async function checkLedgerAgainstStripe(db: Db, stripe: Stripe, userIds: 
     }
     // Disputed charges: Stripe took that money back, and so must the ledger (a reversal entry).
     let disputed = 0;
-    for await (const charge of stripe.charges.list({ customer: user.stripeCustomerId, limit: 100 })) if (charge.disputed) disputed += charge.amount;
+    for await (const charge of stripe.charges.list({ customer: user.stripeCustomerId, limit: 100 }))
+      if (charge.disputed) disputed += charge.amount;
     const ledger = payments.reduce((sum, p) => sum + p.ledgerEntries.reduce((s, e) => s + e.amountCents, 0), 0);
     const credits = await db.ledgerEntry.groupBy({ by: ["paymentId", "kind"], where: { userId: user.id }, _count: { _all: true } });
     for (const p of payments) {
       const credited = p.ledgerEntries.some((e) => e.kind === "CREDIT");
       if (credited && p.status !== "SUCCEEDED") result.problems.push(`payment ${p.id} credited while ${p.status}`);
-      if (p.ledgerEntries.some((e) => e.kind === "DISPUTE_REVERSAL") && (!credited || !p.disputedAt)) result.problems.push(`payment ${p.id} reversed without a credit or a dispute`);
-      if (p.stripePaymentIntentId && !seenPayments.has(p.id)) result.problems.push(`payment ${p.id} points at ${p.stripePaymentIntentId}, which Stripe does not list for its customer`);
+      if (p.ledgerEntries.some((e) => e.kind === "DISPUTE_REVERSAL") && (!credited || !p.disputedAt))
+        result.problems.push(`payment ${p.id} reversed without a credit or a dispute`);
+      if (p.stripePaymentIntentId && !seenPayments.has(p.id))
+        result.problems.push(`payment ${p.id} points at ${p.stripePaymentIntentId}, which Stripe does not list for its customer`);
     }
     for (const c of credits) if (c._count._all > 1) result.problems.push(`payment ${c.paymentId} has ${c._count._all} ${c.kind} entries`);
     result.succeededCents += succeeded - disputed;
     result.ledgerCents += ledger;
-    if (succeeded - disputed !== ledger) result.problems.push(`user ${user.id}: Stripe succeeded ${succeeded} cents (${disputed} disputed), ledger ${ledger} cents`);
+    if (succeeded - disputed !== ledger)
+      result.problems.push(`user ${user.id}: Stripe succeeded ${succeeded} cents (${disputed} disputed), ledger ${ledger} cents`);
   });
   return result;
 }

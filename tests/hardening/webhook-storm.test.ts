@@ -30,7 +30,9 @@ const USERS = 20;
 const PAYMENTS = 200;
 const IN_FLIGHT = 32;
 
-type Delivery = { kind: "genuine" | "duplicate"; event: Stripe.Event } | { kind: "forged"; how: string; body: string; header: string | null; eventId: string };
+type Delivery =
+  | { kind: "genuine" | "duplicate"; event: Stripe.Event }
+  | { kind: "forged"; how: string; body: string; header: string | null; eventId: string };
 
 function signed(payload: string, secret = process.env.STRIPE_WEBHOOK_SECRET!, timestamp?: number): string {
   return getStripe().webhooks.generateTestHeaderString({ payload, secret, ...(timestamp ? { timestamp } : {}) });
@@ -48,10 +50,16 @@ describe("10,000 shuffled, duplicated and forged Stripe webhook deliveries", () 
   it("refuses every forged one, loses none, and ends with the ledger equal to Stripe", { timeout: 600_000 }, async () => {
     const setupStart = performance.now();
     // Half the banks settle, half return insufficient_funds.
-    const users: Linked[] = await pool(Array.from({ length: USERS }, (_, i) => i), 6, (i) =>
-      linkBankAccount(db, { btok: i % 2 === 0 ? "btok_us_verified" : "btok_us_verified_insufficientFunds" }),
+    const users: Linked[] = await pool(
+      Array.from({ length: USERS }, (_, i) => i),
+      6,
+      (i) => linkBankAccount(db, { btok: i % 2 === 0 ? "btok_us_verified" : "btok_us_verified_insufficientFunds" }),
     );
-    const debits = await pool(Array.from({ length: PAYMENTS }, (_, i) => i), 8, async (i) => ({ ...(await startDebit(db, users[i % USERS]!, 100 + i)), user: users[i % USERS]! }));
+    const debits = await pool(
+      Array.from({ length: PAYMENTS }, (_, i) => i),
+      8,
+      async (i) => ({ ...(await startDebit(db, users[i % USERS]!, 100 + i)), user: users[i % USERS]! }),
+    );
     await sandbox("stripe/settle_all");
     const intentIds = new Set(debits.map((d) => d.intent.id));
 
@@ -100,14 +108,30 @@ describe("10,000 shuffled, duplicated and forged Stripe webhook deliveries", () 
       const header = d.kind === "forged" ? d.header : signed(body);
       const res = await POST(request(body, header));
       const text = await res.text();
-      return { kind: d.kind, how: d.kind === "forged" ? d.how : null, status: res.status, text, duplicate: res.status === 200 ? (JSON.parse(text) as { duplicate: boolean }).duplicate : null };
+      return {
+        kind: d.kind,
+        how: d.kind === "forged" ? d.how : null,
+        status: res.status,
+        text,
+        duplicate: res.status === 200 ? (JSON.parse(text) as { duplicate: boolean }).duplicate : null,
+      };
     });
     const deliveryTime = elapsed(start);
 
     const byKind = (kind: string) => results.filter((r) => r.kind === kind);
-    expect(byKind("forged").filter((r) => r.status !== 400).map((r) => `${r.how}: ${r.status}`).slice(0, 10)).toEqual([]);
+    expect(
+      byKind("forged")
+        .filter((r) => r.status !== 400)
+        .map((r) => `${r.how}: ${r.status}`)
+        .slice(0, 10),
+    ).toEqual([]);
     for (const r of byKind("forged")) expect(r.text).not.toMatch(/\n\s+at |whsec_|v1=/);
-    expect([...byKind("genuine"), ...byKind("duplicate")].filter((r) => r.status !== 200).map((r) => `${r.status} ${r.text}`).slice(0, 5)).toEqual([]);
+    expect(
+      [...byKind("genuine"), ...byKind("duplicate")]
+        .filter((r) => r.status !== 200)
+        .map((r) => `${r.status} ${r.text}`)
+        .slice(0, 5),
+    ).toEqual([]);
 
     // Nothing lost: every distinct event stored once and processed; no forged id stored.
     const uniqueIds = [...new Set(unique.map((e) => e.id))];

@@ -43,7 +43,12 @@ export async function isolatedDb(): Promise<{ db: Db; url: string; close(): Prom
 }
 
 /** A user_custom password: one checking account with these numbers and (optionally) these owners. */
-export function customAccount(options: { accountNumber: string; mask: string; owners?: { names: string[]; emails?: string[] }; current?: number }): string {
+export function customAccount(options: {
+  accountNumber: string;
+  mask: string;
+  owners?: { names: string[]; emails?: string[] };
+  current?: number;
+}): string {
   return JSON.stringify({
     override_accounts: [
       {
@@ -53,7 +58,14 @@ export function customAccount(options: { accountNumber: string; mask: string; ow
         meta: { name: "Custom Checking", mask: options.mask },
         numbers: { account: options.accountNumber, ach_routing: "110000000" },
         ...(options.owners
-          ? { identity: { names: options.owners.names, emails: (options.owners.emails ?? []).map((data, i) => ({ data, primary: i === 0, type: "primary" })), phone_numbers: [], addresses: [] } }
+          ? {
+              identity: {
+                names: options.owners.names,
+                emails: (options.owners.emails ?? []).map((data, i) => ({ data, primary: i === 0, type: "primary" })),
+                phone_numbers: [],
+                addresses: [],
+              },
+            }
           : {}),
       },
     ],
@@ -70,10 +82,27 @@ export function randomAccountNumber(): { accountNumber: string; mask: string } {
 export async function userWithBankAccount(db: Db, label = "payer", mask = "4321") {
   const user = await db.user.create({ data: { email: uniqueEmail(label), name: "Pay Er" } });
   const item = await db.plaidItem.create({
-    data: { id: randomUUID(), userId: user.id, plaidItemId: randomUUID(), accessTokenCiphertext: "v1.test.unused", institutionName: "First Platypus Bank", status: "ACTIVE" },
+    data: {
+      id: randomUUID(),
+      userId: user.id,
+      plaidItemId: randomUUID(),
+      accessTokenCiphertext: "v1.test.unused",
+      institutionName: "First Platypus Bank",
+      status: "ACTIVE",
+    },
   });
   const bank = await db.bankAccount.create({
-    data: { userId: user.id, itemId: item.id, plaidAccountId: randomUUID(), name: "Checking", mask, type: "depository", subtype: "checking", institutionName: "First Platypus Bank", status: "ACTIVE" },
+    data: {
+      userId: user.id,
+      itemId: item.id,
+      plaidAccountId: randomUUID(),
+      name: "Checking",
+      mask,
+      type: "depository",
+      subtype: "checking",
+      institutionName: "First Platypus Bank",
+      status: "ACTIVE",
+    },
   });
   return { user, bank };
 }

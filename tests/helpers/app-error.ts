@@ -12,7 +12,10 @@ export async function rejection(p: Promise<unknown>): Promise<AppError> {
 }
 
 /** Asserts that `run` throws (or rejects with) the app's error with this status and code, and returns it for further checks. */
-export async function expectAppError(run: () => unknown, expected: { status: number; code: ErrorCode; message?: string | RegExp }): Promise<AppError> {
+export async function expectAppError(
+  run: () => unknown,
+  expected: { status: number; code: ErrorCode; message?: string | RegExp },
+): Promise<AppError> {
   let thrown: unknown;
   try {
     await run();

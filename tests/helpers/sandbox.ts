@@ -2,7 +2,11 @@ import { inject } from "vitest";
 
 /** Calls the local sandbox's control API (tests arrange upstream state through it). */
 export async function sandboxControl<T = Record<string, unknown>>(action: string, body: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(`${inject("sandboxUrl")}/__sandbox/${action}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(`${inject("sandboxUrl")}/__sandbox/${action}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const json = (await res.json()) as T;
   if (!res.ok) throw new Error(`sandbox ${action}: ${res.status} ${JSON.stringify(json)}`);
   return json;
@@ -28,7 +32,9 @@ export async function linkResult(options: { institutionId?: string; username?: s
     // Unreachable on purpose: tests deliver webhooks to the handlers themselves.
     webhook: "http://127.0.0.1:9/api/webhooks/plaid",
   });
-  const state = await fetch(`${inject("sandboxUrl")}/__sandbox/state`).then((r) => r.json() as Promise<{ plaid: { items: { item_id: string; institution: string; accounts: SandboxAccount[] }[] } }>);
+  const state = await fetch(`${inject("sandboxUrl")}/__sandbox/state`).then(
+    (r) => r.json() as Promise<{ plaid: { items: { item_id: string; institution: string; accounts: SandboxAccount[] }[] } }>,
+  );
   const item = state.plaid.items.find((i) => i.item_id === item_id)!;
   const institutionId = options.institutionId ?? "ins_109508";
   const institutionName = item.institution.replace(/ \(.*\)$/, "");
@@ -38,7 +44,13 @@ export async function linkResult(options: { institutionId?: string; username?: s
     accounts: item.accounts,
     input(accountName = "Plaid Checking") {
       const account = item.accounts.find((a) => a.name === accountName)!;
-      return { publicToken: public_token, accountId: account.account_id, institution: { id: institutionId, name: institutionName }, linkSessionId: "link-session-test", accountCount: 1 };
+      return {
+        publicToken: public_token,
+        accountId: account.account_id,
+        institution: { id: institutionId, name: institutionName },
+        linkSessionId: "link-session-test",
+        accountCount: 1,
+      };
     },
   };
 }

@@ -50,7 +50,11 @@ interface DmmfIndex {
   fields: { name: string }[];
 }
 interface Dmmf {
-  datamodel: { models: DmmfModel[]; enums: { name: string; dbName: string | null; values: { name: string; dbName: string | null }[] }[]; indexes: DmmfIndex[] };
+  datamodel: {
+    models: DmmfModel[];
+    enums: { name: string; dbName: string | null; values: { name: string; dbName: string | null }[] }[];
+    indexes: DmmfIndex[];
+  };
 }
 
 const SCALAR_TYPES: Record<string, string> = {
@@ -81,7 +85,13 @@ const NATIVE_TYPES: Record<string, (args: string[]) => string> = {
   Inet: () => "inet",
 };
 
-const REFERENTIAL_ACTIONS: Record<string, string> = { Cascade: "CASCADE", Restrict: "RESTRICT", NoAction: "NO ACTION", SetNull: "SET NULL", SetDefault: "SET DEFAULT" };
+const REFERENTIAL_ACTIONS: Record<string, string> = {
+  Cascade: "CASCADE",
+  Restrict: "RESTRICT",
+  NoAction: "NO ACTION",
+  SetNull: "SET NULL",
+  SetDefault: "SET DEFAULT",
+};
 
 export function modelFromPrismaSchema(schemaPath: string): SchemaModel {
   const dmmf = JSON.parse(get_dmmf(JSON.stringify({ prismaSchema: readFileSync(schemaPath, "utf8") }))) as Dmmf;
@@ -203,7 +213,15 @@ export async function modelFromDatabase(url: string): Promise<SchemaModel> {
     }
 
     const actions: Record<string, string> = { a: "NO ACTION", r: "RESTRICT", c: "CASCADE", n: "SET NULL", d: "SET DEFAULT" };
-    for (const f of await q<{ table: string; name: string; columns: string[]; references: string; referenced: string[]; del: string; upd: string }>(`
+    for (const f of await q<{
+      table: string;
+      name: string;
+      columns: string[];
+      references: string;
+      referenced: string[];
+      del: string;
+      upd: string;
+    }>(`
       SELECT t.relname AS table, con.conname AS name, rt.relname AS references,
              con.confdeltype AS del, con.confupdtype AS upd,
              array(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)

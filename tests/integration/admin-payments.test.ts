@@ -14,9 +14,22 @@ beforeAll(async () => {
 afterAll(() => close());
 
 let seq = 0;
-function payment(user: { id: string }, bank: { id: string }, data: Partial<{ amountCents: number; status: "PENDING" | "PROCESSING" | "SUCCEEDED" | "FAILED" | "CANCELED"; createdAt: Date; failureCode: string; failureMessage: string; stripePaymentIntentId: string }> = {}) {
+function payment(
+  user: { id: string },
+  bank: { id: string },
+  data: Partial<{
+    amountCents: number;
+    status: "PENDING" | "PROCESSING" | "SUCCEEDED" | "FAILED" | "CANCELED";
+    createdAt: Date;
+    failureCode: string;
+    failureMessage: string;
+    stripePaymentIntentId: string;
+  }> = {},
+) {
   const requestId = randomUUID();
-  return db.payment.create({ data: { userId: user.id, bankAccountId: bank.id, amountCents: 1_000, requestId, idempotencyKey: `t:${requestId}:${seq++}`, ...data } });
+  return db.payment.create({
+    data: { userId: user.id, bankAccountId: bank.id, amountCents: 1_000, requestId, idempotencyKey: `t:${requestId}:${seq++}`, ...data },
+  });
 }
 
 /** A small RFC 4180 parser, to check the CSV reads back to the same values. */
@@ -56,7 +69,7 @@ describe("CSV cells", () => {
   it("quotes commas, quotes and line breaks, and defuses formulas", () => {
     expect(csvCell('a "quoted", text')).toBe('"a ""quoted"", text"');
     expect(csvCell("line\nbreak")).toBe('"line\nbreak"');
-    expect(csvCell("=HYPERLINK(\"http://x\")")).toBe(`"'=HYPERLINK(""http://x"")"`);
+    expect(csvCell('=HYPERLINK("http://x")')).toBe(`"'=HYPERLINK(""http://x"")"`);
     for (const lead of ["=", "+", "-", "@", "\t"]) expect(csvCell(`${lead}1+1`).replace(/^"/, "")).toMatch(/^'/);
     expect(csvCell(-5)).toBe("-5");
     expect(csvCell(null)).toBe("");
@@ -76,9 +89,13 @@ describe("admin payments", () => {
 
     const q = (raw: Record<string, string>) => listAdminPayments(db, paymentFilterSchema.parse(raw));
     expect((await q({ email: user.email })).payments.map((p) => p.amountCents)).toEqual([7_500, 2_500, 500]);
-    expect((await q({ email: user.email.toUpperCase(), status: "FAILED" })).payments).toMatchObject([{ amountCents: 2_500, failureCode: "account_closed", bankLabel: "First Platypus Bank ····4321" }]);
+    expect((await q({ email: user.email.toUpperCase(), status: "FAILED" })).payments).toMatchObject([
+      { amountCents: 2_500, failureCode: "account_closed", bankLabel: "First Platypus Bank ····4321" },
+    ]);
     expect((await q({ email: user.email, from: "2026-10-02", to: "2026-10-02" })).payments.map((p) => p.amountCents)).toEqual([2_500]);
-    expect((await q({ email: user.email, minAmount: "10", maxAmount: "75.00" })).payments.map((p) => p.amountCents)).toEqual([7_500, 2_500]);
+    expect((await q({ email: user.email, minAmount: "10", maxAmount: "75.00" })).payments.map((p) => p.amountCents)).toEqual([
+      7_500, 2_500,
+    ]);
     expect((await q({ email: "nobody-at-all@example.test" })).payments).toEqual([]);
     expect(paymentFilterSchema.safeParse({ minAmount: "ten" }).success).toBe(false);
     expect(paymentFilterSchema.safeParse({ from: "2026-13-45" }).success).toBe(false);
@@ -94,7 +111,13 @@ describe("admin payments", () => {
   it("exports the filtered list as CSV: every row, escaped, formula-safe", async () => {
     const { user, bank } = await userWithBankAccount(db, "csv", "0042");
     const nasty = '=HYPERLINK("http://evil.example","click"), then\n"more"';
-    await payment(user, bank, { amountCents: 1_234, status: "FAILED", failureCode: "debit_not_authorized", failureMessage: nasty, stripePaymentIntentId: `pi_${randomUUID()}` });
+    await payment(user, bank, {
+      amountCents: 1_234,
+      status: "FAILED",
+      failureCode: "debit_not_authorized",
+      failureMessage: nasty,
+      stripePaymentIntentId: `pi_${randomUUID()}`,
+    });
     await payment(user, bank, { amountCents: 99, status: "SUCCEEDED" });
     for (let i = 0; i < 30; i++) await payment(user, bank, { amountCents: 100 + i, status: "PROCESSING" });
 
@@ -104,7 +127,14 @@ describe("admin payments", () => {
     expect(rows).toHaveLength(1 + 32);
     expect(new Set(rows.slice(1).map((r) => r[0])).size).toBe(32);
     const failed = rows.find((r) => r[5] === "FAILED")!;
-    expect(failed).toMatchObject({ 2: user.email, 3: "12.34", 4: "usd", 6: "First Platypus Bank ····0042", 9: "debit_not_authorized", 10: `'${nasty}` });
+    expect(failed).toMatchObject({
+      2: user.email,
+      3: "12.34",
+      4: "usd",
+      6: "First Platypus Bank ····0042",
+      9: "debit_not_authorized",
+      10: `'${nasty}`,
+    });
     expect(failed[7]).toMatch(/^pi_/);
     // No cell begins with a formula character once read back.
     for (const r of rows) for (const cell of r) expect(cell).not.toMatch(/^[=+@\t]/);
@@ -117,24 +147,65 @@ describe("admin payments", () => {
     const { user, bank } = await userWithBankAccount(db, "detail");
     const pi = `pi_${randomUUID().replace(/-/g, "")}`;
     const ch = `py_${randomUUID().replace(/-/g, "")}`;
-    const p = await payment(user, bank, { amountCents: 4_200, status: "FAILED", failureCode: "insufficient_funds", failureMessage: "Insufficient funds in the bank account.", stripePaymentIntentId: pi });
+    const p = await payment(user, bank, {
+      amountCents: 4_200,
+      status: "FAILED",
+      failureCode: "insufficient_funds",
+      failureMessage: "Insufficient funds in the bank account.",
+      stripePaymentIntentId: pi,
+    });
     await db.payment.update({ where: { id: p.id }, data: { stripeChargeId: ch } });
     const t0 = Date.now();
     await db.stripeEvent.createMany({
       data: [
-        { id: `evt_${randomUUID()}`, type: "payment_intent.processing", objectId: pi, payload: { data: { object: { id: pi, status: "processing" } } }, receivedAt: new Date(t0 + 1_000) },
-        { id: `evt_${randomUUID()}`, type: "charge.failed", objectId: ch, payload: { data: { object: { id: ch, status: "failed", failure_code: "insufficient_funds", failure_message: "Insufficient funds" } } }, receivedAt: new Date(t0 + 2_000) },
+        {
+          id: `evt_${randomUUID()}`,
+          type: "payment_intent.processing",
+          objectId: pi,
+          payload: { data: { object: { id: pi, status: "processing" } } },
+          receivedAt: new Date(t0 + 1_000),
+        },
+        {
+          id: `evt_${randomUUID()}`,
+          type: "charge.failed",
+          objectId: ch,
+          payload: {
+            data: { object: { id: ch, status: "failed", failure_code: "insufficient_funds", failure_message: "Insufficient funds" } },
+          },
+          receivedAt: new Date(t0 + 2_000),
+        },
         { id: `evt_${randomUUID()}`, type: "charge.succeeded", objectId: "py_someone_else", payload: {}, receivedAt: new Date(t0 + 3_000) },
       ],
     });
-    await db.auditLog.create({ data: { actorId: user.id, action: "payment.created", targetType: "payment", targetId: p.id, metadata: { amountCents: 4_200 }, createdAt: new Date(t0 + 500) } });
+    await db.auditLog.create({
+      data: {
+        actorId: user.id,
+        action: "payment.created",
+        targetType: "payment",
+        targetId: p.id,
+        metadata: { amountCents: 4_200 },
+        createdAt: new Date(t0 + 500),
+      },
+    });
 
     const detail = await getAdminPaymentDetail(db, p.id);
-    expect(detail.payment).toMatchObject({ stripePaymentIntentId: pi, stripeChargeId: ch, failureCode: "insufficient_funds", failureMessage: "Insufficient funds in the bank account.", userEmail: user.email, credited: false });
+    expect(detail.payment).toMatchObject({
+      stripePaymentIntentId: pi,
+      stripeChargeId: ch,
+      failureCode: "insufficient_funds",
+      failureMessage: "Insufficient funds in the bank account.",
+      userEmail: user.email,
+      credited: false,
+    });
     expect(detail.stripeEvents.map((e) => e.type)).toEqual(["payment_intent.processing", "charge.failed"]);
     expect(detail.stripeEvents[1]!.detail).toBe("status failed, failure insufficient_funds: Insufficient funds");
     expect(detail.audit.map((a) => a.action)).toEqual(["payment.created"]);
-    expect(detail.timeline.map((t) => t.label)).toEqual(["payment row written", "payment.created", "payment_intent.processing", "charge.failed"]);
+    expect(detail.timeline.map((t) => t.label)).toEqual([
+      "payment row written",
+      "payment.created",
+      "payment_intent.processing",
+      "charge.failed",
+    ]);
     expect(await rejection(getAdminPaymentDetail(db, "missing"))).toMatchObject({ status: 404 });
   });
 });

@@ -51,7 +51,9 @@ describe("processor tokens", () => {
     expect(JSON.stringify(await listProcessorTokens(db, bank.id))).not.toContain(token);
 
     // The sandbox holds the token for this account and processor.
-    const state = await fetch(`${process.env.SANDBOX_URL}/__sandbox/state`).then((r) => r.json() as Promise<{ counts: Record<string, number> }>);
+    const state = await fetch(`${process.env.SANDBOX_URL}/__sandbox/state`).then(
+      (r) => r.json() as Promise<{ counts: Record<string, number> }>,
+    );
     expect(state.counts.plaid_processor_tokens).toBeGreaterThan(0);
 
     // Key rotation knows the new secret column, with the same AAD.
@@ -70,9 +72,13 @@ describe("processor tokens", () => {
     const { admin, bank } = await linked();
     const { id } = await createProcessorToken(deps(), { id: admin.id }, bank.id, "modern_treasury");
     expect(await getProcessorTokenPermissions(deps(), id)).toEqual({ products: [] });
-    expect(await setProcessorTokenPermissions(deps(), { id: admin.id }, id, ["auth", "balance"])).toEqual({ products: ["auth", "balance"] });
+    expect(await setProcessorTokenPermissions(deps(), { id: admin.id }, id, ["auth", "balance"])).toEqual({
+      products: ["auth", "balance"],
+    });
     expect(await getProcessorTokenPermissions(deps(), id)).toEqual({ products: ["auth", "balance"] });
-    expect(await db.auditLog.findFirst({ where: { action: "admin.processor_token.permissions_set", targetId: bank.id } })).toMatchObject({ metadata: { processorTokenId: id, products: ["auth", "balance"] } });
+    expect(await db.auditLog.findFirst({ where: { action: "admin.processor_token.permissions_set", targetId: bank.id } })).toMatchObject({
+      metadata: { processorTokenId: id, products: ["auth", "balance"] },
+    });
   });
 
   it("validates the processor and products against Plaid's enums, and answers Plaid errors and missing rows", async () => {

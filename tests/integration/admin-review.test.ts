@@ -36,7 +36,11 @@ async function newUser(name = "Rae Viewer", role: "USER" | "ADMIN" = "USER") {
 }
 
 async function link(user: { id: string; email: string; name: string | null }, options: { institutionId?: string; password?: string } = {}) {
-  const result = await linkResult({ institutionId: options.institutionId, username: options.password ? "user_custom" : "user_good", password: options.password });
+  const result = await linkResult({
+    institutionId: options.institutionId,
+    username: options.password ? "user_custom" : "user_good",
+    password: options.password,
+  });
   const view = await linkBankAccount(deps(), user, result.input(options.password ? "Custom Checking" : "Plaid Checking"));
   return { view, result };
 }
@@ -46,7 +50,11 @@ describe("identity comparison", () => {
     const owners = [{ names: ["José Q. Álvarez"], emails: ["jose@example.test"] }];
     expect(compareIdentity({ name: "Jose Alvarez", email: "x@example.test" }, owners).verdict).toBe("MATCH");
     expect(compareIdentity({ name: "Maria Alvarez", email: "x@example.test" }, owners).verdict).toBe("PARTIAL");
-    expect(compareIdentity({ name: "Sam Smith", email: "JOSE@example.test" }, owners)).toEqual({ verdict: "PARTIAL", nameMatched: false, emailMatched: true });
+    expect(compareIdentity({ name: "Sam Smith", email: "JOSE@example.test" }, owners)).toEqual({
+      verdict: "PARTIAL",
+      nameMatched: false,
+      emailMatched: true,
+    });
     expect(compareIdentity({ name: "Sam Smith", email: "s@example.test" }, owners).verdict).toBe("NO_MATCH");
     expect(compareIdentity({ name: null, email: "s@example.test" }, []).verdict).toBe("UNAVAILABLE");
   });
@@ -60,7 +68,13 @@ describe("review signals recorded at link time", () => {
       password: customAccount({ ...numbers, owners: { names: ["Morgan A. Keeling"], emails: ["morgan.private@example.org"] } }),
     });
     const signals = await db.bankAccountReview.findUniqueOrThrow({ where: { bankAccountId: view.id } });
-    expect(signals).toMatchObject({ identityVerdict: "MATCH", nameMatched: true, emailMatched: false, ownerNames: ["Morgan A. Keeling"], identityError: null });
+    expect(signals).toMatchObject({
+      identityVerdict: "MATCH",
+      nameMatched: true,
+      emailMatched: false,
+      ownerNames: ["Morgan A. Keeling"],
+      identityError: null,
+    });
     expect(signals.stripeFingerprint).toEqual(expect.any(String));
     expect(JSON.stringify(signals)).not.toContain("morgan.private@example.org");
 
@@ -83,18 +97,33 @@ describe("review signals recorded at link time", () => {
     const numbers = randomAccountNumber();
     const [a, b, c] = [await newUser(), await newUser(), await newUser()];
     const solo = await link(a, { institutionId: "ins_109511", password: customAccount(numbers) });
-    expect((await getBankAccountForReview(db, solo.view.id)).signals).toMatchObject({ duplicateUserCount: 0, duplicateUserCountAtLink: 0, fingerprintShared: false });
+    expect((await getBankAccountForReview(db, solo.view.id)).signals).toMatchObject({
+      duplicateUserCount: 0,
+      duplicateUserCountAtLink: 0,
+      fingerprintShared: false,
+    });
 
     // Same institution and mask, same numbers.
     const same = await link(b, { institutionId: "ins_109511", password: customAccount(numbers) });
-    expect((await getBankAccountForReview(db, same.view.id)).signals).toMatchObject({ duplicateUserCount: 1, duplicateUserCountAtLink: 1, fingerprintShared: true });
+    expect((await getBankAccountForReview(db, same.view.id)).signals).toMatchObject({
+      duplicateUserCount: 1,
+      duplicateUserCountAtLink: 1,
+      fingerprintShared: true,
+    });
 
     // Another institution and mask, but the same account numbers: only Stripe's fingerprint gives it away.
-    const disguised = await link(c, { institutionId: "ins_109510", password: customAccount({ accountNumber: numbers.accountNumber, mask: "0042" }) });
+    const disguised = await link(c, {
+      institutionId: "ins_109510",
+      password: customAccount({ accountNumber: numbers.accountNumber, mask: "0042" }),
+    });
     const view = await getBankAccountForReview(db, disguised.view.id);
     expect(view.signals).toMatchObject({ duplicateUserCount: 2, duplicateUserCountAtLink: 2, fingerprintShared: true });
     // The first account now shows both others too (live), though it had no duplicate when linked.
-    expect((await getBankAccountForReview(db, solo.view.id)).signals).toMatchObject({ duplicateUserCount: 2, duplicateUserCountAtLink: 0, fingerprintShared: true });
+    expect((await getBankAccountForReview(db, solo.view.id)).signals).toMatchObject({
+      duplicateUserCount: 2,
+      duplicateUserCountAtLink: 0,
+      fingerprintShared: true,
+    });
     // In the queue as well (signals computed for a whole page at once).
     const inQueue = (await listReviewQueue(db)).items.filter((i) => [solo.view.id, same.view.id, disguised.view.id].includes(i.id));
     expect(inQueue.map((i) => i.signals?.duplicateUserCount)).toEqual([2, 2, 2]);
@@ -103,13 +132,21 @@ describe("review signals recorded at link time", () => {
   it("shows recent failed payments on the account and the user, and the queue lists pending accounts oldest first", async () => {
     const user = await newUser();
     const { view } = await link(user, { password: customAccount({ ...randomAccountNumber(), current: 5_000 }) });
-    const { payment } = await createFundingPayment(fundDeps(), user, { requestId: randomUUID(), bankAccountId: view.id, amountCents: 1_500, mandate: accepted }, ctx);
+    const { payment } = await createFundingPayment(
+      fundDeps(),
+      user,
+      { requestId: randomUUID(), bankAccountId: view.id, amountCents: 1_500, mandate: accepted },
+      ctx,
+    );
     const row = await db.payment.findUniqueOrThrow({ where: { id: payment.id } });
     await sandboxControl("stripe/fail", { payment_intent: row.stripePaymentIntentId, code: "account_closed" });
     await db.payment.update({ where: { id: payment.id }, data: { status: "FAILED", failureCode: "account_closed" } });
     // An old failure does not count.
     const old = await createFundingPayment(fundDeps(), user, { requestId: randomUUID(), bankAccountId: view.id, amountCents: 1_000 }, ctx);
-    await db.payment.update({ where: { id: old.payment.id }, data: { status: "FAILED", createdAt: new Date(Date.now() - 40 * 86_400_000) } });
+    await db.payment.update({
+      where: { id: old.payment.id },
+      data: { status: "FAILED", createdAt: new Date(Date.now() - 40 * 86_400_000) },
+    });
 
     const queued = await listReviewQueue(db);
     const item = queued.items.find((i) => i.id === view.id) ?? (await getBankAccountForReview(db, view.id));
@@ -125,7 +162,10 @@ describe("review signals recorded at link time", () => {
     try {
       const { view } = await link(user, { password: customAccount(randomAccountNumber()) });
       expect(view.status).toBe("ACTIVE");
-      expect((await getBankAccountForReview(db, view.id)).signals).toMatchObject({ identityVerdict: "UNAVAILABLE", identityError: "INTERNAL_SERVER_ERROR" });
+      expect((await getBankAccountForReview(db, view.id)).signals).toMatchObject({
+        identityVerdict: "UNAVAILABLE",
+        identityError: "INTERNAL_SERVER_ERROR",
+      });
     } finally {
       await sandboxControl("faults/clear");
     }
@@ -137,7 +177,8 @@ describe("review decisions", () => {
     const admin = await newUser("Ada Min", "ADMIN");
     const user = await newUser();
     const { view } = await link(user, { password: customAccount(randomAccountNumber()) });
-    const fund = (amountCents: number) => createFundingPayment(fundDeps(), user, { requestId: randomUUID(), bankAccountId: view.id, amountCents, mandate: accepted }, ctx);
+    const fund = (amountCents: number) =>
+      createFundingPayment(fundDeps(), user, { requestId: randomUUID(), bankAccountId: view.id, amountCents, mandate: accepted }, ctx);
 
     await fund(1_000);
     const blocked = await decideReview(db, { id: admin.id, ip: "203.0.113.5" }, view.id, "block");
@@ -148,13 +189,19 @@ describe("review decisions", () => {
     expect(approved.reviewStatus).toBe("APPROVED");
     await fund(1_000);
 
-    const audit = await db.auditLog.findMany({ where: { targetId: view.id, action: { startsWith: "admin." } }, orderBy: { createdAt: "asc" } });
+    const audit = await db.auditLog.findMany({
+      where: { targetId: view.id, action: { startsWith: "admin." } },
+      orderBy: { createdAt: "asc" },
+    });
     expect(audit.map((a) => [a.action, a.actorId])).toEqual([
       ["admin.bank_account.blocked", admin.id],
       ["admin.bank_account.approved", admin.id],
     ]);
     expect(audit[0]).toMatchObject({ ip: "203.0.113.5", metadata: { from: "PENDING", to: "BLOCKED", userId: user.id } });
-    expect(await db.bankAccountReview.findUniqueOrThrow({ where: { bankAccountId: view.id } })).toMatchObject({ reviewedById: admin.id, reviewedAt: expect.any(Date) });
+    expect(await db.bankAccountReview.findUniqueOrThrow({ where: { bankAccountId: view.id } })).toMatchObject({
+      reviewedById: admin.id,
+      reviewedAt: expect.any(Date),
+    });
   });
 
   it("remove detaches the Stripe bank account and removes the Plaid item", async () => {
@@ -166,10 +213,16 @@ describe("review decisions", () => {
     await removeAccountAsAdmin(deps(), { id: admin.id }, view.id);
     const after = await db.bankAccount.findUniqueOrThrow({ where: { id: view.id }, include: { item: true } });
     expect(after).toMatchObject({ status: "REMOVED", item: { status: "REMOVED" } });
-    await expect(getStripe().customers.retrieveSource(before.user.stripeCustomerId!, before.stripeBankAccountId!)).rejects.toMatchObject({ code: "resource_missing" });
-    const gone = await getPlaid().itemGet({ access_token: itemAccessToken(before.item) }).catch((e: unknown) => plaidErrorOf(e));
+    await expect(getStripe().customers.retrieveSource(before.user.stripeCustomerId!, before.stripeBankAccountId!)).rejects.toMatchObject({
+      code: "resource_missing",
+    });
+    const gone = await getPlaid()
+      .itemGet({ access_token: itemAccessToken(before.item) })
+      .catch((e: unknown) => plaidErrorOf(e));
     expect(gone).toMatchObject({ error_code: expect.stringMatching(/ITEM_NOT_FOUND|INVALID_ACCESS_TOKEN/) });
-    const actions = (await db.auditLog.findMany({ where: { targetId: view.id }, select: { action: true, actorId: true } })).filter((a) => a.actorId === admin.id).map((a) => a.action);
+    const actions = (await db.auditLog.findMany({ where: { targetId: view.id }, select: { action: true, actorId: true } }))
+      .filter((a) => a.actorId === admin.id)
+      .map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(["bank_account.removed", "admin.bank_account.removed"]));
     expect((await listReviewQueue(db)).items.map((i) => i.id)).not.toContain(view.id);
     expect(await rejection(removeAccountAsAdmin(deps(), { id: admin.id }, view.id))).toMatchObject({ status: 404 });
@@ -183,14 +236,28 @@ describe("review decisions", () => {
     try {
       await updateSettings(db, { id: admin.id }, { allowFundingBeforeReview: false });
       expect(await getSettings(db)).toEqual({ allowFundingBeforeReview: false });
-      const err = await rejection(createFundingPayment(fundDeps(), user, { requestId: randomUUID(), bankAccountId: view.id, amountCents: 1_000, mandate: accepted }, ctx));
+      const err = await rejection(
+        createFundingPayment(
+          fundDeps(),
+          user,
+          { requestId: randomUUID(), bankAccountId: view.id, amountCents: 1_000, mandate: accepted },
+          ctx,
+        ),
+      );
       expect(err).toMatchObject({ status: 422, code: "ACCOUNT_UNDER_REVIEW" });
       expect(await db.payment.count({ where: { userId: user.id } })).toBe(0);
 
       await decideReview(db, { id: admin.id }, view.id, "approve");
-      const ok = await createFundingPayment(fundDeps(), user, { requestId: randomUUID(), bankAccountId: view.id, amountCents: 1_000, mandate: accepted }, ctx);
+      const ok = await createFundingPayment(
+        fundDeps(),
+        user,
+        { requestId: randomUUID(), bankAccountId: view.id, amountCents: 1_000, mandate: accepted },
+        ctx,
+      );
       expect(ok.created).toBe(true);
-      expect(await db.auditLog.findFirst({ where: { action: "admin.settings.updated", actorId: admin.id } })).toMatchObject({ metadata: { from: true, to: false } });
+      expect(await db.auditLog.findFirst({ where: { action: "admin.settings.updated", actorId: admin.id } })).toMatchObject({
+        metadata: { from: true, to: false },
+      });
     } finally {
       await updateSettings(db, { id: admin.id }, { allowFundingBeforeReview: true });
     }

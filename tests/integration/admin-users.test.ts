@@ -24,7 +24,13 @@ describe("admin users", () => {
   it("searches by email or name, case-insensitively, and paginates newest first", async () => {
     const base = Date.now();
     for (let i = 0; i < PAGE_SIZE + 5; i++) {
-      await db.user.create({ data: { email: `${tag}-member${i}@example.test`, name: i === 3 ? `Zelda ${tag.toUpperCase()} Quill` : `Member ${i}`, createdAt: new Date(base - i * 1_000) } });
+      await db.user.create({
+        data: {
+          email: `${tag}-member${i}@example.test`,
+          name: i === 3 ? `Zelda ${tag.toUpperCase()} Quill` : `Member ${i}`,
+          createdAt: new Date(base - i * 1_000),
+        },
+      });
     }
     const page1 = await searchUsers(db, userQuerySchema.parse({ q: tag }));
     expect(page1.total).toBe(PAGE_SIZE + 5);
@@ -33,7 +39,9 @@ describe("admin users", () => {
     const page2 = await searchUsers(db, userQuerySchema.parse({ q: tag, page: "2" }));
     expect(page2.users.map((u) => u.email)).toEqual(Array.from({ length: 5 }, (_, i) => `${tag}-member${PAGE_SIZE + i}@example.test`));
     expect((await searchUsers(db, { q: `zelda ${tag}` })).users.map((u) => u.email)).toEqual([`${tag}-member3@example.test`]);
-    expect((await searchUsers(db, { q: `${tag.toUpperCase()}-MEMBER1@` })).users.map((u) => u.email)).toEqual([`${tag}-member1@example.test`]);
+    expect((await searchUsers(db, { q: `${tag.toUpperCase()}-MEMBER1@` })).users.map((u) => u.email)).toEqual([
+      `${tag}-member1@example.test`,
+    ]);
     expect(userQuerySchema.safeParse({ page: "0" }).success).toBe(false);
   });
 
@@ -59,7 +67,10 @@ describe("admin users", () => {
     expect(await db.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ disabled: true, sessionVersion: 1 });
     await setUserDisabled(db, { id: admin.id }, user.id, false);
     expect(await db.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ disabled: false, sessionVersion: 1 });
-    expect(await rejection(setUserDisabled(db, { id: admin.id }, admin.id, true))).toMatchObject({ status: 400, code: "CANNOT_DISABLE_SELF" });
+    expect(await rejection(setUserDisabled(db, { id: admin.id }, admin.id, true))).toMatchObject({
+      status: 400,
+      code: "CANNOT_DISABLE_SELF",
+    });
     expect(await rejection(setUserDisabled(db, { id: admin.id }, "missing", true))).toMatchObject({ status: 404 });
 
     const trail = await listAuditLog(db, auditFilterSchema.parse({ actor: admin.email, targetType: "user", targetId: user.id }));
@@ -71,13 +82,34 @@ describe("admin users", () => {
     const actor = await db.user.create({ data: { email: `${tag}-auditor@example.test` } });
     const day = new Date("2026-09-15T10:00:00Z");
     for (let i = 0; i < 7; i++) {
-      await db.auditLog.create({ data: { actorId: actor.id, action: i % 2 ? "admin.thing.done" : "payment.created", targetType: "thing", targetId: `t${i}`, createdAt: new Date(day.getTime() + i * 60_000) } });
+      await db.auditLog.create({
+        data: {
+          actorId: actor.id,
+          action: i % 2 ? "admin.thing.done" : "payment.created",
+          targetType: "thing",
+          targetId: `t${i}`,
+          createdAt: new Date(day.getTime() + i * 60_000),
+        },
+      });
     }
-    await db.auditLog.create({ data: { actorId: actor.id, action: "admin.thing.done", targetType: "thing", targetId: "late", createdAt: new Date("2026-09-20T10:00:00Z") } });
+    await db.auditLog.create({
+      data: {
+        actorId: actor.id,
+        action: "admin.thing.done",
+        targetType: "thing",
+        targetId: "late",
+        createdAt: new Date("2026-09-20T10:00:00Z"),
+      },
+    });
     const q = (raw: Record<string, string>, size?: number) => listAuditLog(db, auditFilterSchema.parse(raw), size);
 
     expect((await q({ actor: actor.id })).entries).toHaveLength(8);
-    expect((await q({ actor: actor.email.toUpperCase(), action: "admin." })).entries.map((e) => e.targetId)).toEqual(["late", "t5", "t3", "t1"]);
+    expect((await q({ actor: actor.email.toUpperCase(), action: "admin." })).entries.map((e) => e.targetId)).toEqual([
+      "late",
+      "t5",
+      "t3",
+      "t1",
+    ]);
     expect((await q({ actor: actor.id, from: "2026-09-15", to: "2026-09-15", targetId: "t4" })).entries).toHaveLength(1);
     expect((await q({ actor: "nobody@example.test" })).entries).toEqual([]);
 

@@ -69,7 +69,10 @@ describe("password sign-up and sign-in", () => {
 
   it("bootstraps admins from ADMIN_EMAILS at sign-up and at sign-in", async () => {
     const early = uniqueEmail("early-admin");
-    const atSignUp = await registerWithPassword({ name: "A", email: early, password: "long enough pw" }, ctx(freshIp(), { adminEmails: [early] }));
+    const atSignUp = await registerWithPassword(
+      { name: "A", email: early, password: "long enough pw" },
+      ctx(freshIp(), { adminEmails: [early] }),
+    );
     expect(atSignUp.role).toBe("ADMIN");
 
     const { email, password, user } = await signUp();
@@ -110,8 +113,11 @@ describe("failed sign-in throttle (stored in the database)", () => {
   it("lifts the lock after the lock period", async () => {
     const { email, password } = await signUp();
     const start = new Date();
-    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerEmail; i++) await failure(authenticateWithPassword({ email, password: "bad" }, ctx(freshIp(), { now: start })));
-    expect((await failure(authenticateWithPassword({ email, password }, ctx(freshIp(), { now: new Date(start.getTime() + 60_000) })))).code).toBe("throttled");
+    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerEmail; i++)
+      await failure(authenticateWithPassword({ email, password: "bad" }, ctx(freshIp(), { now: start })));
+    expect(
+      (await failure(authenticateWithPassword({ email, password }, ctx(freshIp(), { now: new Date(start.getTime() + 60_000) })))).code,
+    ).toBe("throttled");
     const later = new Date(start.getTime() + THROTTLE_POLICY.lockMs + 1_000);
     expect((await authenticateWithPassword({ email, password }, ctx(freshIp(), { now: later }))).email).toBe(email);
   });
@@ -119,7 +125,8 @@ describe("failed sign-in throttle (stored in the database)", () => {
   it("forgets old failures outside the window and clears them on success", async () => {
     const { email, password } = await signUp();
     const start = new Date();
-    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerEmail - 1; i++) await failure(authenticateWithPassword({ email, password: "bad" }, ctx(freshIp(), { now: start })));
+    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerEmail - 1; i++)
+      await failure(authenticateWithPassword({ email, password: "bad" }, ctx(freshIp(), { now: start })));
     const afterWindow = new Date(start.getTime() + THROTTLE_POLICY.windowMs + 1_000);
     await failure(authenticateWithPassword({ email, password: "bad" }, ctx(freshIp(), { now: afterWindow })));
     expect((await db.loginThrottle.findUniqueOrThrow({ where: { key: `email:${email}` } })).failures).toBe(1);
@@ -129,7 +136,8 @@ describe("failed sign-in throttle (stored in the database)", () => {
 
   it("locks an IP that fails across many emails", async () => {
     const ip = freshIp();
-    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerIp; i++) await failure(authenticateWithPassword({ email: uniqueEmail(`spray${i}`), password: "x" }, ctx(ip)));
+    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerIp; i++)
+      await failure(authenticateWithPassword({ email: uniqueEmail(`spray${i}`), password: "x" }, ctx(ip)));
     const { email, password } = await signUp();
     expect((await failure(authenticateWithPassword({ email, password }, ctx(ip)))).code).toBe("throttled");
     expect((await authenticateWithPassword({ email, password }, ctx(freshIp()))).email).toBe(email);

@@ -22,7 +22,15 @@ describe("linking a bank account", () => {
     const user = await newUser();
     const link = await linkResult();
     const view = await linkBankAccount(deps(), user, link.input());
-    expect(view).toMatchObject({ name: "Plaid Checking", mask: "0000", subtype: "checking", status: "ACTIVE", institutionName: "First Platypus Bank", itemStatus: "ACTIVE", needsMandate: true });
+    expect(view).toMatchObject({
+      name: "Plaid Checking",
+      mask: "0000",
+      subtype: "checking",
+      status: "ACTIVE",
+      institutionName: "First Platypus Bank",
+      itemStatus: "ACTIVE",
+      needsMandate: true,
+    });
     expect(JSON.stringify(view)).not.toMatch(/access-sandbox|ba_|btok_/);
 
     const item = await db.plaidItem.findFirstOrThrow({ where: { userId: user.id } });
@@ -66,7 +74,11 @@ describe("linking a bank account", () => {
     await linkBankAccount(deps(), user, (await linkResult()).input());
     const first = (await db.user.findUniqueOrThrow({ where: { id: user.id } })).stripeCustomerId;
     // Plaid's default numbers all map to one Stripe test account, so the second bank needs its own numbers.
-    const other = await linkResult({ institutionId: "ins_109509", username: "user_custom", password: customUserPassword({ accountNumber: "000000000009", mask: "0009" }) });
+    const other = await linkResult({
+      institutionId: "ins_109509",
+      username: "user_custom",
+      password: customUserPassword({ accountNumber: "000000000009", mask: "0009" }),
+    });
     await linkBankAccount(deps(), user, other.input("Custom Checking"));
     expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).stripeCustomerId).toBe(first);
     expect(await db.bankAccount.count({ where: { userId: user.id, status: "ACTIVE" } })).toBe(2);
@@ -83,7 +95,9 @@ describe("linking a bank account", () => {
     // Failed at Stripe, after the customer step: the attempt and its audit entry say so.
     const attempt = await db.linkAttempt.findFirstOrThrow({ where: { userId: user.id, status: "FAILED" } });
     expect(attempt.step).toBe(LinkStep.CUSTOMER);
-    expect((await db.auditLog.findFirstOrThrow({ where: { action: "bank_account.link_failed", targetId: attempt.id } })).metadata).toMatchObject({ code: "DUPLICATE_ACCOUNT", step: LinkStep.CUSTOMER });
+    expect(
+      (await db.auditLog.findFirstOrThrow({ where: { action: "bank_account.link_failed", targetId: attempt.id } })).metadata,
+    ).toMatchObject({ code: "DUPLICATE_ACCOUNT", step: LinkStep.CUSTOMER });
   });
 
   it("requires exactly one account from Account Select", async () => {
@@ -101,7 +115,10 @@ describe("linking a bank account", () => {
     const item = await db.plaidItem.findFirstOrThrow({ where: { userId: user.id } });
     expect(item.status).toBe("REMOVED");
     expect(item.removedAt).not.toBeNull();
-    expect(await db.auditLog.findFirst({ where: { action: "item.removed", targetId: item.id } })).toMatchObject({ actorId: user.id, metadata: { from: "LINKING", to: "REMOVED", cause: "link_failed" } });
+    expect(await db.auditLog.findFirst({ where: { action: "item.removed", targetId: item.id } })).toMatchObject({
+      actorId: user.id,
+      metadata: { from: "LINKING", to: "REMOVED", cause: "link_failed" },
+    });
     expect((await db.linkAttempt.findFirstOrThrow({ where: { userId: user.id } })).status).toBe("FAILED");
     expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).stripeCustomerId).toBeNull();
   });
@@ -128,7 +145,9 @@ describe("linking a bank account", () => {
   it("answers an invalid public token with Plaid's message and records the failure", async () => {
     const user = await newUser();
     const link = await linkResult();
-    const err = await rejection(linkBankAccount(deps(), user, { ...link.input(), publicToken: "public-sandbox-00000000-0000-0000-0000-000000000000" }));
+    const err = await rejection(
+      linkBankAccount(deps(), user, { ...link.input(), publicToken: "public-sandbox-00000000-0000-0000-0000-000000000000" }),
+    );
     expect(err).toMatchObject({ status: 400, code: "INVALID_PUBLIC_TOKEN" });
   });
 
@@ -136,16 +155,27 @@ describe("linking a bank account", () => {
     const user = await newUser();
     const link = await linkResult();
     // Plaid's INSTITUTION_DOWN (INSTITUTION_ERROR, HTTP 400) for this item only: transient.
-    await sandboxControl("faults/add", { rules: [{ route: "/accounts/get", code: "INSTITUTION_DOWN", itemId: link.plaidItemId, times: 1 }] });
+    await sandboxControl("faults/add", {
+      rules: [{ route: "/accounts/get", code: "INSTITUTION_DOWN", itemId: link.plaidItemId, times: 1 }],
+    });
     expect(await rejection(linkBankAccount(deps(), user, link.input()))).toMatchObject({ status: 502, code: "UPSTREAM_UNAVAILABLE" });
-    expect(await db.linkAttempt.findFirstOrThrow({ where: { userId: user.id } })).toMatchObject({ status: "IN_PROGRESS", step: LinkStep.EXCHANGED, errorCode: "INSTITUTION_DOWN" });
+    expect(await db.linkAttempt.findFirstOrThrow({ where: { userId: user.id } })).toMatchObject({
+      status: "IN_PROGRESS",
+      step: LinkStep.EXCHANGED,
+      errorCode: "INSTITUTION_DOWN",
+    });
     expect((await linkBankAccount(deps(), user, link.input())).status).toBe("ACTIVE");
 
     // INSTITUTION_NO_LONGER_SUPPORTED is also an INSTITUTION_ERROR, but final.
     const other = await newUser();
     const gone = await linkResult();
-    await sandboxControl("faults/add", { rules: [{ route: "/accounts/get", code: "INSTITUTION_NO_LONGER_SUPPORTED", itemId: gone.plaidItemId, times: 1 }] });
-    expect(await rejection(linkBankAccount(deps(), other, gone.input()))).toMatchObject({ status: 400, code: "INSTITUTION_NO_LONGER_SUPPORTED" });
+    await sandboxControl("faults/add", {
+      rules: [{ route: "/accounts/get", code: "INSTITUTION_NO_LONGER_SUPPORTED", itemId: gone.plaidItemId, times: 1 }],
+    });
+    expect(await rejection(linkBankAccount(deps(), other, gone.input()))).toMatchObject({
+      status: 400,
+      code: "INSTITUTION_NO_LONGER_SUPPORTED",
+    });
     expect(await db.linkAttempt.findFirstOrThrow({ where: { userId: other.id } })).toMatchObject({ status: "FAILED" });
     expect((await db.plaidItem.findUniqueOrThrow({ where: { plaidItemId: gone.plaidItemId } })).status).toBe("REMOVED");
   });
@@ -155,7 +185,10 @@ describe("linking a bank account", () => {
     const link = await linkResult();
     const view = await linkBankAccount(deps(), user, link.input());
     await sandboxControl("faults/add", { rules: [{ route: "/item/remove", status: 500, itemId: link.plaidItemId, times: 1 }] });
-    expect(await rejection(removeBankAccount(deps(), { id: user.id }, view.id))).toMatchObject({ status: 502, code: "UPSTREAM_UNAVAILABLE" });
+    expect(await rejection(removeBankAccount(deps(), { id: user.id }, view.id))).toMatchObject({
+      status: 502,
+      code: "UPSTREAM_UNAVAILABLE",
+    });
     expect((await db.bankAccount.findUniqueOrThrow({ where: { id: view.id } })).status).toBe("ACTIVE");
     await removeBankAccount(deps(), { id: user.id }, view.id);
     expect((await db.bankAccount.findUniqueOrThrow({ where: { id: view.id }, include: { item: true } })).item.status).toBe("REMOVED");
@@ -179,10 +212,14 @@ describe("linking a bank account", () => {
       metadata: { from: "ACTIVE", to: "REMOVED", cause: "removed", bankAccountId: view.id, byAdmin: false },
     });
     const { stripeCustomerId } = await db.user.findUniqueOrThrow({ where: { id: user.id } });
-    await expect(getStripe().customers.retrieveSource(stripeCustomerId!, account.stripeBankAccountId!)).rejects.toMatchObject({ code: "resource_missing" });
+    await expect(getStripe().customers.retrieveSource(stripeCustomerId!, account.stripeBankAccountId!)).rejects.toMatchObject({
+      code: "resource_missing",
+    });
     const { itemAccessToken } = await import("@/lib/secrets");
     const accessToken = itemAccessToken(account.item);
-    const gone = await getPlaid().itemGet({ access_token: accessToken }).catch((e: unknown) => plaidErrorOf(e));
+    const gone = await getPlaid()
+      .itemGet({ access_token: accessToken })
+      .catch((e: unknown) => plaidErrorOf(e));
     expect(gone).toMatchObject({ error_code: expect.stringMatching(/ITEM_NOT_FOUND|INVALID_ACCESS_TOKEN/) });
 
     // The same account can be linked again once removed.

@@ -20,7 +20,12 @@ async function linked() {
 
 /** What a verified Plaid ITEM webhook does to the item (lib/banking/item-status.ts, the webhook route's domain call). */
 const itemWebhook = (plaidItemId: string, code: string, errorCode?: string) =>
-  applyItemWebhook(db, { webhook_type: "ITEM", webhook_code: code, item_id: plaidItemId, ...(errorCode ? { error: { error_code: errorCode, error_type: "ITEM_ERROR" } } : {}) });
+  applyItemWebhook(db, {
+    webhook_type: "ITEM",
+    webhook_code: code,
+    item_id: plaidItemId,
+    ...(errorCode ? { error: { error_code: errorCode, error_type: "ITEM_ERROR" } } : {}),
+  });
 
 const status = async (itemId: string) => (await db.plaidItem.findUniqueOrThrow({ where: { id: itemId } })).status;
 const reconnectedAudits = (itemId: string) => db.auditLog.count({ where: { action: "item.reconnected", targetId: itemId } });

@@ -41,24 +41,46 @@ describe("funding the balance", () => {
   it("asks for the ACH authorization first, records it, and passes it to Stripe as mandate_data", async () => {
     const { user, bank } = await linkedUser();
     const requestId = randomUUID();
-    expect(await rejection(createFundingPayment(deps(), user, { requestId, bankAccountId: bank.id, amountCents: 2_500 }, ctx))).toMatchObject({ status: 400, code: "MANDATE_REQUIRED" });
+    expect(
+      await rejection(createFundingPayment(deps(), user, { requestId, bankAccountId: bank.id, amountCents: 2_500 }, ctx)),
+    ).toMatchObject({ status: 400, code: "MANDATE_REQUIRED" });
     expect(await db.payment.count({ where: { userId: user.id } })).toBe(0);
 
-    const { payment, created } = await createFundingPayment(deps(), user, { requestId, bankAccountId: bank.id, amountCents: 2_500, mandate: accepted }, ctx);
+    const { payment, created } = await createFundingPayment(
+      deps(),
+      user,
+      { requestId, bankAccountId: bank.id, amountCents: 2_500, mandate: accepted },
+      ctx,
+    );
     expect(created).toBe(true);
-    expect(payment).toMatchObject({ amountCents: 2_500, status: "PROCESSING", bankLabel: "First Platypus Bank ····0000", failureReason: null });
+    expect(payment).toMatchObject({
+      amountCents: 2_500,
+      status: "PROCESSING",
+      bankLabel: "First Platypus Bank ····0000",
+      failureReason: null,
+    });
     const mandate = await db.mandateAcceptance.findFirstOrThrow({ where: { userId: user.id } });
     expect(mandate).toMatchObject({ textVersion: MANDATE_TEXT_VERSION, ipAddress: ctx.ip, userAgent: "vitest", revokedAt: null });
     expect(mandate.stripeMandateId).toMatch(/^mandate_/);
     const row = await db.payment.findUniqueOrThrow({ where: { id: payment.id } });
     const intent = await getStripe().paymentIntents.retrieve(row.stripePaymentIntentId!);
-    expect(intent).toMatchObject({ amount: 2_500, currency: "usd", status: "processing", metadata: { payment_id: payment.id, user_id: user.id } });
+    expect(intent).toMatchObject({
+      amount: 2_500,
+      currency: "usd",
+      status: "processing",
+      metadata: { payment_id: payment.id, user_id: user.id },
+    });
     expect((await getDashboardData(db, user))!.balances).toEqual({ availableCents: 0, pendingCents: 2_500 });
   });
 
   it("refuses a user disabled or signed out everywhere since their session began (401), before calling the bank or writing anything", async () => {
     const { user, bank } = await linkedUser();
-    const stripeIntentsBefore = (await getStripe().paymentIntents.list({ customer: (await db.user.findUniqueOrThrow({ where: { id: user.id } })).stripeCustomerId!, limit: 100 })).data.length;
+    const stripeIntentsBefore = (
+      await getStripe().paymentIntents.list({
+        customer: (await db.user.findUniqueOrThrow({ where: { id: user.id } })).stripeCustomerId!,
+        limit: 100,
+      })
+    ).data.length;
     const fund = (actor: { id: string; sessionVersion: number }) =>
       createFundingPayment(deps(), actor, { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 1_000, mandate: accepted }, ctx);
 
@@ -76,7 +98,12 @@ describe("funding the balance", () => {
 
     expect(await db.payment.count({ where: { userId: user.id } })).toBe(0);
     expect(await db.mandateAcceptance.count({ where: { userId: user.id } })).toBe(0);
-    const stripeIntentsAfter = (await getStripe().paymentIntents.list({ customer: (await db.user.findUniqueOrThrow({ where: { id: user.id } })).stripeCustomerId!, limit: 100 })).data.length;
+    const stripeIntentsAfter = (
+      await getStripe().paymentIntents.list({
+        customer: (await db.user.findUniqueOrThrow({ where: { id: user.id } })).stripeCustomerId!,
+        limit: 100,
+      })
+    ).data.length;
     expect(stripeIntentsAfter).toBe(stripeIntentsBefore);
 
     // Enabled again, the current session funds.
@@ -86,26 +113,51 @@ describe("funding the balance", () => {
 
   it("funds again without relinking or a new authorization, and credits the balance exactly once on success", async () => {
     const { user, bank } = await linkedUser();
-    const first = await createFundingPayment(deps(), user, { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 1_000, mandate: accepted }, ctx);
+    const first = await createFundingPayment(
+      deps(),
+      user,
+      { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 1_000, mandate: accepted },
+      ctx,
+    );
     const second = await createFundingPayment(deps(), user, { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 1_500 }, ctx);
     expect(await db.mandateAcceptance.count({ where: { userId: user.id } })).toBe(1);
     const mandateId = (await db.mandateAcceptance.findFirstOrThrow({ where: { userId: user.id } })).stripeMandateId;
-    const secondIntent = await getStripe().paymentIntents.retrieve((await db.payment.findUniqueOrThrow({ where: { id: second.payment.id } })).stripePaymentIntentId!, { expand: ["latest_charge"] });
-    expect((secondIntent.latest_charge as { payment_method_details: { us_bank_account: { mandate: string } } }).payment_method_details.us_bank_account.mandate).toBe(mandateId);
+    const secondIntent = await getStripe().paymentIntents.retrieve(
+      (await db.payment.findUniqueOrThrow({ where: { id: second.payment.id } })).stripePaymentIntentId!,
+      { expand: ["latest_charge"] },
+    );
+    expect(
+      (secondIntent.latest_charge as { payment_method_details: { us_bank_account: { mandate: string } } }).payment_method_details
+        .us_bank_account.mandate,
+    ).toBe(mandateId);
 
     expect((await settle(first.payment.id)).status).toBe("SUCCEEDED");
-    const settledIntent = await getStripe().paymentIntents.retrieve((await db.payment.findUniqueOrThrow({ where: { id: first.payment.id } })).stripePaymentIntentId!);
-    expect(await applyObservedStatus(db, first.payment.id, observeIntent(settledIntent), "duplicate")).toEqual({ changed: false, status: "SUCCEEDED" });
+    const settledIntent = await getStripe().paymentIntents.retrieve(
+      (await db.payment.findUniqueOrThrow({ where: { id: first.payment.id } })).stripePaymentIntentId!,
+    );
+    expect(await applyObservedStatus(db, first.payment.id, observeIntent(settledIntent), "duplicate")).toEqual({
+      changed: false,
+      status: "SUCCEEDED",
+    });
     expect((await getDashboardData(db, user))!.balances).toEqual({ availableCents: 1_000, pendingCents: 1_500 });
     expect(await db.ledgerEntry.count({ where: { userId: user.id } })).toBe(1);
   });
 
   it("applies racing status reports in one order: one final status, one credit, one audit entry per move", async () => {
     const { user, bank } = await linkedUser();
-    const { payment } = await createFundingPayment(deps(), user, { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 1_200, mandate: accepted }, ctx);
+    const { payment } = await createFundingPayment(
+      deps(),
+      user,
+      { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 1_200, mandate: accepted },
+      ctx,
+    );
     // Webhooks, reconciliation and retries reporting at once, each on its own connection.
     const reports = Array.from({ length: 24 }, (_, i) =>
-      i % 3 === 0 ? { status: "SUCCEEDED" as const } : i % 3 === 1 ? { status: "PROCESSING" as const } : { status: "FAILED" as const, failureCode: "insufficient_funds", failureMessage: "Insufficient funds." },
+      i % 3 === 0
+        ? { status: "SUCCEEDED" as const }
+        : i % 3 === 1
+          ? { status: "PROCESSING" as const }
+          : { status: "FAILED" as const, failureCode: "insufficient_funds", failureMessage: "Insufficient funds." },
     );
     const results = await Promise.all(reports.map((r, i) => applyObservedStatus(db, payment.id, r, `race-${i}`)));
     const final = await db.payment.findUniqueOrThrow({ where: { id: payment.id } });
@@ -138,15 +190,25 @@ describe("funding the balance", () => {
     const { stripeCustomerId } = await db.user.findUniqueOrThrow({ where: { id: user.id } });
     const intents = await getStripe().paymentIntents.list({ customer: stripeCustomerId!, limit: 100 });
     expect(intents.data).toHaveLength(1);
-    expect(await rejection(createFundingPayment(deps(), user, { ...input, amountCents: 2_001 }, ctx))).toMatchObject({ status: 409, code: "REQUEST_REUSED" });
+    expect(await rejection(createFundingPayment(deps(), user, { ...input, amountCents: 2_001 }, ctx))).toMatchObject({
+      status: 409,
+      code: "REQUEST_REUSED",
+    });
   });
 
   it("enforces the minimum, maximum, daily and 30-day limits", async () => {
-    const { user, bank } = await linkedUser({ username: "user_custom", password: customUserPassword({ accountNumber: "000123456789", mask: "6789", current: 100_000 }), accountName: "Custom Checking" });
-    const fund = (amountCents: number, createdAt?: Date) => createFundingPayment(deps(), user, { requestId: randomUUID(), bankAccountId: bank.id, amountCents, mandate: accepted }, ctx).then(async (r) => {
-      if (createdAt) await db.payment.update({ where: { id: r.payment.id }, data: { createdAt } });
-      return r;
+    const { user, bank } = await linkedUser({
+      username: "user_custom",
+      password: customUserPassword({ accountNumber: "000123456789", mask: "6789", current: 100_000 }),
+      accountName: "Custom Checking",
     });
+    const fund = (amountCents: number, createdAt?: Date) =>
+      createFundingPayment(deps(), user, { requestId: randomUUID(), bankAccountId: bank.id, amountCents, mandate: accepted }, ctx).then(
+        async (r) => {
+          if (createdAt) await db.payment.update({ where: { id: r.payment.id }, data: { createdAt } });
+          return r;
+        },
+      );
     expect(await rejection(fund(99))).toMatchObject({ code: "AMOUNT_TOO_SMALL", message: "The minimum is $1.00 per transfer." });
     expect(await rejection(fund(50_001))).toMatchObject({ code: "AMOUNT_TOO_LARGE", message: "The maximum is $500.00 per transfer." });
     await fund(45_000, new Date(Date.now() - 3 * 24 * 3600_000)); // 3 days ago: counts for 30 days only
@@ -158,11 +220,27 @@ describe("funding the balance", () => {
 
   it("holds the daily limit when many writes arrive at once: only as many debits as fit are written", async () => {
     const { user, bank } = await linkedUser();
-    const first = await createFundingPayment(deps(), user, { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 100, mandate: accepted }, ctx);
+    const first = await createFundingPayment(
+      deps(),
+      user,
+      { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 100, mandate: accepted },
+      ctx,
+    );
     const mandateId = (await db.payment.findUniqueOrThrow({ where: { id: first.payment.id } })).mandateAcceptanceId!;
     // $600 a day: after the first $1, five of twelve concurrent $110 writes fit ($551), a sixth would not ($661).
     const write = () =>
-      writePaymentWithinLimits(db, { userId: user.id, bankAccountId: bank.id, amountCents: 11_000, requestId: randomUUID(), mandate: { existingId: mandateId }, ip: null }, LIMITS);
+      writePaymentWithinLimits(
+        db,
+        {
+          userId: user.id,
+          bankAccountId: bank.id,
+          amountCents: 11_000,
+          requestId: randomUUID(),
+          mandate: { existingId: mandateId },
+          ip: null,
+        },
+        LIMITS,
+      );
     const results = await Promise.allSettled(Array.from({ length: 12 }, write));
     const refused = results.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason as AppError);
     expect(refused.map((e) => e.code)).toEqual(Array(7).fill("DAILY_LIMIT"));
@@ -172,38 +250,79 @@ describe("funding the balance", () => {
 
   it("refuses when the live balance is short, and falls back to the current balance when available is null", async () => {
     const { user, bank, link } = await linkedUser();
-    const err = await rejection(createFundingPayment(deps(), user, { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 15_000, mandate: accepted }, ctx));
-    expect(err).toMatchObject({ status: 422, code: "INSUFFICIENT_BALANCE", message: "Your bank reports $100.00 available, which is less than $150.00. Try a smaller amount." });
+    const err = await rejection(
+      createFundingPayment(deps(), user, { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 15_000, mandate: accepted }, ctx),
+    );
+    expect(err).toMatchObject({
+      status: 422,
+      code: "INSUFFICIENT_BALANCE",
+      message: "Your bank reports $100.00 available, which is less than $150.00. Try a smaller amount.",
+    });
     expect(await db.payment.count({ where: { userId: user.id } })).toBe(0);
 
     const accountId = link.input().accountId;
     await sandboxControl("plaid/set_balance", { account_id: accountId, available: null, current: 300 });
-    const ok = await createFundingPayment(deps(), user, { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 15_000, mandate: accepted }, ctx);
+    const ok = await createFundingPayment(
+      deps(),
+      user,
+      { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 15_000, mandate: accepted },
+      ctx,
+    );
     expect(ok.payment.status).toBe("PROCESSING");
-    expect(await rejection(createFundingPayment(deps(), user, { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 35_000 }, ctx))).toMatchObject({ code: "INSUFFICIENT_BALANCE" });
+    expect(
+      await rejection(createFundingPayment(deps(), user, { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 35_000 }, ctx)),
+    ).toMatchObject({ code: "INSUFFICIENT_BALANCE" });
   });
 
   it("shows an ACH failure with its reason and never credits it", async () => {
-    const { user, bank } = await linkedUser({ username: "user_custom", password: customUserPassword({ accountNumber: "000222222227", mask: "2227" }), accountName: "Custom Checking" });
-    const { payment } = await createFundingPayment(deps(), user, { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 3_000, mandate: accepted }, ctx);
+    const { user, bank } = await linkedUser({
+      username: "user_custom",
+      password: customUserPassword({ accountNumber: "000222222227", mask: "2227" }),
+      accountName: "Custom Checking",
+    });
+    const { payment } = await createFundingPayment(
+      deps(),
+      user,
+      { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 3_000, mandate: accepted },
+      ctx,
+    );
     expect(await settle(payment.id)).toEqual({ changed: true, status: "FAILED" });
     const row = await db.payment.findUniqueOrThrow({ where: { id: payment.id } });
-    expect(row).toMatchObject({ status: "FAILED", failureCode: "insufficient_funds", failureMessage: "Insufficient funds in the bank account." });
+    expect(row).toMatchObject({
+      status: "FAILED",
+      failureCode: "insufficient_funds",
+      failureMessage: "Insufficient funds in the bank account.",
+    });
     expect((await getDashboardData(db, user))!.balances).toEqual({ availableCents: 0, pendingCents: 0 });
   });
 
   it("refuses blocked, removed and other people's accounts", async () => {
     const { user, bank } = await linkedUser();
     const stranger = await db.user.create({ data: { email: uniqueEmail("stranger") } });
-    expect(await rejection(createFundingPayment(deps(), stranger, { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 1_000, mandate: accepted }, ctx))).toMatchObject({ status: 404 });
+    expect(
+      await rejection(
+        createFundingPayment(
+          deps(),
+          stranger,
+          { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 1_000, mandate: accepted },
+          ctx,
+        ),
+      ),
+    ).toMatchObject({ status: 404 });
     await db.bankAccount.update({ where: { id: bank.id }, data: { reviewStatus: "BLOCKED" } });
-    expect(await rejection(createFundingPayment(deps(), user, { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 1_000, mandate: accepted }, ctx))).toMatchObject({ status: 422, code: "ACCOUNT_BLOCKED" });
+    expect(
+      await rejection(
+        createFundingPayment(deps(), user, { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 1_000, mandate: accepted }, ctx),
+      ),
+    ).toMatchObject({ status: 422, code: "ACCOUNT_BLOCKED" });
   });
 
   it("stops at ITEM_LOGIN_REQUIRED, and funds again once the item is reconnected", async () => {
     const { user, bank, link } = await linkedUser();
     await sandboxControl("plaid/reset_login", { item_id: link.plaidItemId });
-    const err = await rejection(createFundingPayment(deps(), user, { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 1_000, mandate: accepted }, ctx));
+    const err = await rejection(
+      createFundingPayment(deps(), user, { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 1_000, mandate: accepted }, ctx),
+    );
     expect(err).toMatchObject({ status: 422, code: "ACCOUNT_NOT_ACTIVE", message: expect.stringMatching(/Reconnect your bank/) });
     expect((await db.plaidItem.findFirstOrThrow({ where: { userId: user.id } })).status).toBe("LOGIN_REQUIRED");
     expect(await rejection(markItemReconnected({ db, plaid: bankingDeps().plaid }, user.id, bank.itemId))).toMatchObject({ status: 409 });
@@ -211,13 +330,23 @@ describe("funding the balance", () => {
     // Link update mode re-authenticates the item at Plaid (the sandbox's LOGIN_REPAIRED does the same).
     await sandboxControl("plaid/fire_webhook", { item_id: link.plaidItemId, webhook_type: "ITEM", webhook_code: "LOGIN_REPAIRED" });
     await markItemReconnected({ db, plaid: bankingDeps().plaid }, user.id, bank.itemId);
-    const { payment } = await createFundingPayment(deps(), user, { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 1_000, mandate: accepted }, ctx);
+    const { payment } = await createFundingPayment(
+      deps(),
+      user,
+      { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 1_000, mandate: accepted },
+      ctx,
+    );
     expect(payment.status).toBe("PROCESSING");
   });
 
   it("supports the legacy Charges path behind a setting", async () => {
     const { user, bank } = await linkedUser();
-    const { payment } = await createFundingPayment(deps({ useCharges: true }), user, { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 1_200, mandate: accepted }, ctx);
+    const { payment } = await createFundingPayment(
+      deps({ useCharges: true }),
+      user,
+      { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 1_200, mandate: accepted },
+      ctx,
+    );
     const row = await db.payment.findUniqueOrThrow({ where: { id: payment.id } });
     expect(row.stripeChargeId).toMatch(/^(ch|py)_/);
     expect(row.stripePaymentIntentId).toBeNull();

@@ -10,7 +10,16 @@ afterAll(() => db.$disconnect());
 
 async function itemIn(status: ItemStatus, errorCode: string | null = null) {
   const user = await db.user.create({ data: { email: uniqueEmail("items") } });
-  return db.plaidItem.create({ data: { id: `item_${randomUUID()}`, userId: user.id, plaidItemId: `plaid-${randomUUID()}`, accessTokenCiphertext: "not-a-token", status, errorCode } });
+  return db.plaidItem.create({
+    data: {
+      id: `item_${randomUUID()}`,
+      userId: user.id,
+      plaidItemId: `plaid-${randomUUID()}`,
+      accessTokenCiphertext: "not-a-token",
+      status,
+      errorCode,
+    },
+  });
 }
 const row = (id: string) => db.plaidItem.findUniqueOrThrow({ where: { id } });
 const audits = (id: string) => db.auditLog.findMany({ where: { targetType: "plaid_item", targetId: id }, orderBy: { createdAt: "asc" } });
@@ -18,7 +27,11 @@ const audits = (id: string) => db.auditLog.findMany({ where: { targetType: "plai
 describe("moveItemStatus", () => {
   it("moves along an edge: status and errorCode written, one audit entry with the actor, cause and metadata", async () => {
     const item = await itemIn("ACTIVE");
-    expect(await moveItemStatus(db, item.id, "LOGIN_REQUIRED", { cause: "balance_check", errorCode: "ITEM_LOGIN_REQUIRED" })).toEqual({ outcome: "moved", from: "ACTIVE", to: "LOGIN_REQUIRED" });
+    expect(await moveItemStatus(db, item.id, "LOGIN_REQUIRED", { cause: "balance_check", errorCode: "ITEM_LOGIN_REQUIRED" })).toEqual({
+      outcome: "moved",
+      from: "ACTIVE",
+      to: "LOGIN_REQUIRED",
+    });
     expect(await row(item.id)).toMatchObject({ status: "LOGIN_REQUIRED", errorCode: "ITEM_LOGIN_REQUIRED", removedAt: null });
     const actor = await db.user.create({ data: { email: uniqueEmail("actor") } });
     await moveItemStatus(db, item.id, "ACTIVE", { cause: "reconnected", actorId: actor.id, errorCode: null, metadata: { note: "test" } });
@@ -31,7 +44,10 @@ describe("moveItemStatus", () => {
 
   it("refuses a move the table does not allow and leaves the same status alone: nothing written", async () => {
     const revoked = await itemIn("REVOKED", "USER_PERMISSION_REVOKED");
-    expect(await moveItemStatus(db, revoked.id, "ACTIVE", { cause: "reconnected", errorCode: null })).toEqual({ outcome: "refused", status: "REVOKED" });
+    expect(await moveItemStatus(db, revoked.id, "ACTIVE", { cause: "reconnected", errorCode: null })).toEqual({
+      outcome: "refused",
+      status: "REVOKED",
+    });
     expect(await row(revoked.id)).toMatchObject({ status: "REVOKED", errorCode: "USER_PERMISSION_REVOKED" });
     const active = await itemIn("ACTIVE");
     expect(await moveItemStatus(db, active.id, "ACTIVE", { cause: "reconnected" })).toEqual({ outcome: "unchanged", status: "ACTIVE" });

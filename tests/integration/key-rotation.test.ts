@@ -26,17 +26,19 @@ describe("keys:rotate re-encrypts every stored secret with the newest key", () =
     const rows = Array.from({ length: 1_203 }, (_, i) => ({ id: `row${String(i).padStart(5, "0")}`, plain: `access-sandbox-${i}` }));
     for (let i = 0; i < rows.length; i += 400) {
       const chunk = rows.slice(i, i + 400);
-      await client.query(
-        `INSERT INTO "${table}" (id, secret) SELECT * FROM unnest($1::text[], $2::text[])`,
-        [chunk.map((r) => r.id), chunk.map((r) => encryptSecret(r.plain, oldRing, { aad: column.aad(r.id) }))],
-      );
+      await client.query(`INSERT INTO "${table}" (id, secret) SELECT * FROM unnest($1::text[], $2::text[])`, [
+        chunk.map((r) => r.id),
+        chunk.map((r) => encryptSecret(r.plain, oldRing, { aad: column.aad(r.id) })),
+      ]);
     }
     await client.query(`INSERT INTO "${table}" (id, secret) VALUES ('empty', NULL)`);
 
     const [report] = await rotateStoredSecrets(url, rotatedRing, [column]);
     expect(report).toEqual({ table, column: "secret", rotated: rows.length });
 
-    const { rows: stored } = await client.query<{ id: string; secret: string }>(`SELECT id, secret FROM "${table}" WHERE secret IS NOT NULL ORDER BY id`);
+    const { rows: stored } = await client.query<{ id: string; secret: string }>(
+      `SELECT id, secret FROM "${table}" WHERE secret IS NOT NULL ORDER BY id`,
+    );
     const newOnly = parseKeyring(newEntry);
     expect(stored.every((r) => keyIdOf(r.secret) === "new")).toBe(true);
     expect(stored.map((r) => decryptSecret(r.secret, newOnly, { aad: column.aad(r.id) }))).toEqual(rows.map((r) => r.plain));

@@ -49,10 +49,21 @@ async function countQueries(fn: () => Promise<unknown>): Promise<string[]> {
 /** A user with a linked, funded (mandate accepted) bank account. */
 async function fundedUser() {
   const user = await db.user.create({ data: { email: uniqueEmail("counter"), name: "Query Counter" } });
-  const password = customUserPassword({ accountNumber: `0001${Math.floor(Math.random() * 1e8).toString().padStart(8, "0")}`, mask: "4321", available: 1_000_000 });
+  const password = customUserPassword({
+    accountNumber: `0001${Math.floor(Math.random() * 1e8)
+      .toString()
+      .padStart(8, "0")}`,
+    mask: "4321",
+    available: 1_000_000,
+  });
   const link = await linkResult({ username: "user_custom", password });
   const bank = await linkBankAccount(bankingDeps(), user, link.input("Custom Checking"));
-  await createFundingPayment({ ...bankingDeps(), db, limits: LIMITS }, user, { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 100, mandate: { accepted: true, textVersion: MANDATE_TEXT_VERSION } }, ctx);
+  await createFundingPayment(
+    { ...bankingDeps(), db, limits: LIMITS },
+    user,
+    { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 100, mandate: { accepted: true, textVersion: MANDATE_TEXT_VERSION } },
+    ctx,
+  );
   return { user, bank };
 }
 
@@ -71,14 +82,40 @@ async function grow(userId: string, bankAccountId: string, payments: number, acc
       createdAt: new Date(Date.now() - (i + 1) * 60_000),
     })),
   });
-  await db.ledgerEntry.createMany({ data: Array.from({ length: payments }, (_, i) => ({ userId, paymentId: `qc_${tag}_${i}`, amountCents: 100 + i })) });
+  await db.ledgerEntry.createMany({
+    data: Array.from({ length: payments }, (_, i) => ({ userId, paymentId: `qc_${tag}_${i}`, amountCents: 100 + i })),
+  });
   for (let i = 0; i < accounts; i++) {
     const itemId = randomUUID();
-    await db.plaidItem.create({ data: { id: itemId, userId, plaidItemId: `qc-${itemId}`, accessTokenCiphertext: "not-a-token", institutionId: "ins_qc", institutionName: "Query Bank", status: "ACTIVE" } });
-    const account = await db.bankAccount.create({
-      data: { userId, itemId, plaidAccountId: `qc-acc-${i}`, name: "Extra Checking", mask: String(1000 + i), type: "depository", subtype: "checking", institutionId: "ins_qc", institutionName: "Query Bank", status: "ACTIVE", reviewStatus: "APPROVED" },
+    await db.plaidItem.create({
+      data: {
+        id: itemId,
+        userId,
+        plaidItemId: `qc-${itemId}`,
+        accessTokenCiphertext: "not-a-token",
+        institutionId: "ins_qc",
+        institutionName: "Query Bank",
+        status: "ACTIVE",
+      },
     });
-    await db.mandateAcceptance.create({ data: { userId, bankAccountId: account.id, textVersion: MANDATE_TEXT_VERSION, acceptedAt: new Date() } });
+    const account = await db.bankAccount.create({
+      data: {
+        userId,
+        itemId,
+        plaidAccountId: `qc-acc-${i}`,
+        name: "Extra Checking",
+        mask: String(1000 + i),
+        type: "depository",
+        subtype: "checking",
+        institutionId: "ins_qc",
+        institutionName: "Query Bank",
+        status: "ACTIVE",
+        reviewStatus: "APPROVED",
+      },
+    });
+    await db.mandateAcceptance.create({
+      data: { userId, bankAccountId: account.id, textVersion: MANDATE_TEXT_VERSION, acceptedAt: new Date() },
+    });
   }
 }
 
@@ -98,7 +135,12 @@ describe("queries per request do not grow with the data (no N+1)", () => {
     expect(large.map(shape)).toEqual(small.map(shape));
     // What that one statement returns matches the rows it summarises.
     const newest = await db.payment.findFirstOrThrow({ where: { userId: user.id }, orderBy: { createdAt: "desc" } });
-    expect(data.payments[0]).toMatchObject({ id: newest.id, createdAt: newest.createdAt.toISOString(), amountCents: newest.amountCents, bankLabel: `${bank.institutionName ?? "Bank"} ····4321` });
+    expect(data.payments[0]).toMatchObject({
+      id: newest.id,
+      createdAt: newest.createdAt.toISOString(),
+      amountCents: newest.amountCents,
+      bankLabel: `${bank.institutionName ?? "Bank"} ····4321`,
+    });
     expect(data.payments.map((p) => p.createdAt)).toEqual([...data.payments.map((p) => p.createdAt)].sort().reverse());
     const ledger = await db.ledgerEntry.aggregate({ where: { userId: user.id }, _sum: { amountCents: true } });
     expect(data.balances.availableCents).toBe(ledger._sum.amountCents);

@@ -70,7 +70,13 @@ describe("reconcilePayments", () => {
     const processing = await startDebit(db, linked, 1_100);
     // A payment row whose create call never got an answer (no intent id) and never reached Stripe.
     const unsubmitted = await db.payment.create({
-      data: { userId: linked.userId, bankAccountId: linked.bankAccountId, amountCents: 999, requestId: `req-${Date.now()}`, idempotencyKey: `fund:${linked.userId}:${Date.now()}` },
+      data: {
+        userId: linked.userId,
+        bankAccountId: linked.bankAccountId,
+        amountCents: 999,
+        requestId: `req-${Date.now()}`,
+        idempotencyKey: `fund:${linked.userId}:${Date.now()}`,
+      },
     });
     const report = await reconcilePayments(db, { olderThanMinutes: 0, batchSize: 1, userIds: [linked.userId] });
     expect(report).toMatchObject({ checked: 2, updated: 1, staleUnsubmitted: 1, errors: 0 });
@@ -80,7 +86,12 @@ describe("reconcilePayments", () => {
     const intent = await getStripe().paymentIntents.retrieve(resent.stripePaymentIntentId!);
     expect(intent).toMatchObject({ amount: 999, metadata: { payment_id: unsubmitted.id } });
     // Still processing at Stripe: the next run finds nothing new.
-    expect(await reconcilePayments(db, { olderThanMinutes: 0, userIds: [linked.userId] })).toMatchObject({ checked: 2, updated: 0, unchanged: 2, staleUnsubmitted: 0 });
+    expect(await reconcilePayments(db, { olderThanMinutes: 0, userIds: [linked.userId] })).toMatchObject({
+      checked: 2,
+      updated: 0,
+      unchanged: 2,
+      staleUnsubmitted: 0,
+    });
   });
 
   it("adopts an intent Stripe created for a payment whose answer was lost, and cancels one too old to re-send", async () => {
@@ -103,7 +114,9 @@ describe("reconcilePayments", () => {
     expect(adopted.stripePaymentIntentId).toBe(lost.intent.id);
     expect(adopted.status).toBe("PROCESSING");
     const { stripeCustomerId } = await db.user.findUniqueOrThrow({ where: { id: linked.userId } });
-    expect((await getStripe().paymentIntents.list({ customer: stripeCustomerId!, limit: 100 })).data.filter((i) => i.amount === 1_300)).toHaveLength(1);
+    expect(
+      (await getStripe().paymentIntents.list({ customer: stripeCustomerId!, limit: 100 })).data.filter((i) => i.amount === 1_300),
+    ).toHaveLength(1);
     const canceled = (await state(old.id)).payment;
     expect(canceled).toMatchObject({ status: "CANCELED", stripePaymentIntentId: null });
   });
@@ -135,9 +148,21 @@ describe("reconcilePayments", () => {
     const linked = await linkBankAccount(db, { btok: "btok_us_verified" });
     const requestId = `legacy-${Date.now()}`;
     const payment = await db.payment.create({
-      data: { userId: linked.userId, bankAccountId: linked.bankAccountId, amountCents: 4_000, requestId, idempotencyKey: `fund:${linked.userId}:${requestId}` },
+      data: {
+        userId: linked.userId,
+        bankAccountId: linked.bankAccountId,
+        amountCents: 4_000,
+        requestId,
+        idempotencyKey: `fund:${linked.userId}:${requestId}`,
+      },
     });
-    const charge = await getStripe().charges.create({ amount: 4_000, currency: "usd", customer: linked.customerId, source: linked.stripeBankAccountId, metadata: { payment_id: payment.id } });
+    const charge = await getStripe().charges.create({
+      amount: 4_000,
+      currency: "usd",
+      customer: linked.customerId,
+      source: linked.stripeBankAccountId,
+      metadata: { payment_id: payment.id },
+    });
     await db.payment.update({ where: { id: payment.id }, data: { stripeChargeId: charge.id } });
     expect(await reconcilePayments(db, { olderThanMinutes: 0, userIds: [linked.userId] })).toMatchObject({ checked: 1, updated: 1 });
     expect((await state(payment.id)).payment.status).toBe("PROCESSING");

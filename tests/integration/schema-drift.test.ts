@@ -48,7 +48,9 @@ describe("migrations match schema.prisma", () => {
       await client.query(`CREATE INDEX "audit_logs_created_at_idx" ON "audit_logs"("created_at")`);
 
       await client.query(`ALTER TABLE "accounts" DROP CONSTRAINT "accounts_user_id_fkey"`);
-      await client.query(`ALTER TABLE "accounts" ADD CONSTRAINT "accounts_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE RESTRICT ON UPDATE CASCADE`);
+      await client.query(
+        `ALTER TABLE "accounts" ADD CONSTRAINT "accounts_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE RESTRICT ON UPDATE CASCADE`,
+      );
       expect(await modelFromDatabase(url)).not.toEqual(expected);
     } finally {
       await client.end();
@@ -106,14 +108,19 @@ describe("migrate command", () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "migrations-"));
     await cp(path.resolve(import.meta.dirname, "../../prisma/migrations"), dir, { recursive: true });
     await mkdir(path.join(dir, "29990101000000_broken"));
-    await writeFile(path.join(dir, "29990101000000_broken", "migration.sql"), `CREATE TABLE "half" (id int);\nSELECT * FROM "no_such_table";`);
+    await writeFile(
+      path.join(dir, "29990101000000_broken", "migration.sql"),
+      `CREATE TABLE "half" (id int);\nSELECT * FROM "no_such_table";`,
+    );
     const db = await startEmbeddedDatabase({ dataDir: null });
     try {
       await expect(migrate(db.url, { dir })).rejects.toThrow(/29990101000000_broken failed: .*no_such_table/);
       const client = new pg.Client({ connectionString: db.url });
       await client.connect();
       const half = await client.query(`SELECT to_regclass('half') AS t`);
-      const rec = await client.query(`SELECT rolled_back_at IS NOT NULL AS rolled_back, logs FROM "_prisma_migrations" WHERE migration_name = '29990101000000_broken'`);
+      const rec = await client.query(
+        `SELECT rolled_back_at IS NOT NULL AS rolled_back, logs FROM "_prisma_migrations" WHERE migration_name = '29990101000000_broken'`,
+      );
       await client.end();
       expect(half.rows[0].t).toBeNull();
       expect(rec.rows[0].rolled_back).toBe(true);

@@ -20,7 +20,11 @@ export function sandboxUrl(): string {
 
 /** POST /__sandbox/<action> with a JSON body; throws with the sandbox's message on non-200. */
 export async function sandbox<T = Record<string, unknown>>(action: string, body: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(`${sandboxUrl()}/__sandbox/${action}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(`${sandboxUrl()}/__sandbox/${action}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const json = (await res.json()) as T & { error?: string };
   if (!res.ok) throw new Error(`sandbox ${action}: ${res.status} ${json.error ?? ""}`);
   return json;
@@ -49,7 +53,8 @@ export async function linkBankAccount(db: Db, options: { btok?: string; webhook?
   const checking = item.accounts.find((a) => a.subtype === "checking")!;
   const token =
     options.btok ??
-    (await getPlaid().processorStripeBankAccountTokenCreate({ access_token: item.access_token, account_id: checking.account_id })).data.stripe_bank_account_token;
+    (await getPlaid().processorStripeBankAccountTokenCreate({ access_token: item.access_token, account_id: checking.account_id })).data
+      .stripe_bank_account_token;
   const email = uniqueEmail("webhooks");
   const customer = await getStripe().customers.create({ email, source: token });
   const ba = customer.default_source as string;
@@ -110,7 +115,14 @@ export interface Debit {
 export async function startDebit(db: Db, linked: Linked, amountCents = 2_500, options: { linkIntent?: boolean } = {}): Promise<Debit> {
   const requestId = randomUUID();
   const mandate = await db.mandateAcceptance.create({
-    data: { userId: linked.userId, bankAccountId: linked.bankAccountId, textVersion: "test", acceptedAt: new Date(), ipAddress: "203.0.113.9", userAgent: "vitest" },
+    data: {
+      userId: linked.userId,
+      bankAccountId: linked.bankAccountId,
+      textVersion: "test",
+      acceptedAt: new Date(),
+      ipAddress: "203.0.113.9",
+      userAgent: "vitest",
+    },
   });
   const payment = await db.payment.create({
     data: {
@@ -154,7 +166,10 @@ export async function stripeEventFor(type: string, objectId: string): Promise<St
 
 /** A POST to the Stripe webhook route, signed with the run's secret unless `signature` is given. */
 export function stripeWebhookRequest(payload: string, signature?: string | null): Request {
-  const header = signature === undefined ? getStripe().webhooks.generateTestHeaderString({ payload, secret: process.env.STRIPE_WEBHOOK_SECRET! }) : signature;
+  const header =
+    signature === undefined
+      ? getStripe().webhooks.generateTestHeaderString({ payload, secret: process.env.STRIPE_WEBHOOK_SECRET! })
+      : signature;
   return new Request("http://localhost:3000/api/webhooks/stripe", {
     method: "POST",
     headers: { "content-type": "application/json", ...(header !== null ? { "stripe-signature": header } : {}) },
@@ -173,7 +188,11 @@ export interface CapturedWebhook {
  * delivers real signed Plaid webhooks to it; tests then hand them to the
  * route handler (as they are, or altered).
  */
-export async function startCaptureServer(): Promise<{ url: string; next(itemId: string, code: string): Promise<CapturedWebhook>; close(): Promise<void> }> {
+export async function startCaptureServer(): Promise<{
+  url: string;
+  next(itemId: string, code: string): Promise<CapturedWebhook>;
+  close(): Promise<void>;
+}> {
   const received: CapturedWebhook[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];

@@ -4,7 +4,15 @@ import { POST } from "@/app/api/webhooks/plaid/route";
 import { getDb } from "@/lib/db";
 import { getStripe } from "@/lib/stripe/client";
 import { testDb } from "../helpers/db";
-import { linkBankAccount, plaidWebhookRequest, sandbox, startCaptureServer, startDebit, type CapturedWebhook, type Linked } from "./webhooks-fixtures";
+import {
+  linkBankAccount,
+  plaidWebhookRequest,
+  sandbox,
+  startCaptureServer,
+  startDebit,
+  type CapturedWebhook,
+  type Linked,
+} from "./webhooks-fixtures";
 
 // Info logs of every processed webhook would drown the test output.
 process.env.LOG_LEVEL ??= "warn";
@@ -181,11 +189,15 @@ describe("POST /api/webhooks/plaid", () => {
     const linked = await linkBankAccount(db, { webhook: capture.url });
     const update = await fire(linked, "DEFAULT_UPDATE");
     // The bank is down when the app asks Plaid for a fresh btok_: Plaid's INSTITUTION_ERROR, HTTP 400.
-    await sandbox("faults/add", { rules: [{ route: "/processor/stripe/bank_account_token/create", code: "INSTITUTION_DOWN", itemId: linked.plaidItemId, times: 1 }] });
+    await sandbox("faults/add", {
+      rules: [{ route: "/processor/stripe/bank_account_token/create", code: "INSTITUTION_DOWN", itemId: linked.plaidItemId, times: 1 }],
+    });
 
     const first = await POST(plaidWebhookRequest(update));
     expect(first.status).toBe(503);
-    expect((await db.bankAccount.findUniqueOrThrow({ where: { id: linked.bankAccountId } })).stripeBankAccountId).toBe(linked.stripeBankAccountId);
+    expect((await db.bankAccount.findUniqueOrThrow({ where: { id: linked.bankAccountId } })).stripeBankAccountId).toBe(
+      linked.stripeBankAccountId,
+    );
     const failed = await db.auditLog.findFirstOrThrow({ where: { action: "bank_account.refresh_failed", targetId: linked.bankAccountId } });
     expect(failed.metadata).toMatchObject({ reason: "INSTITUTION_DOWN" });
 
@@ -215,7 +227,11 @@ describe("POST /api/webhooks/plaid", () => {
     const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
     const input = `${enc({ alg: "ES256", kid: "k", typ: "JWT" })}.${enc({ iat: Math.floor(Date.now() / 1000), request_body_sha256: createHash("sha256").update(body).digest("hex") })}`;
     const token = `${input}.${sign("sha256", Buffer.from(input), { key: privateKey, dsaEncoding: "ieee-p1363" }).toString("base64url")}`;
-    const result = await handlePlaidWebhook(db, { rawBody: body, verificationHeader: token }, { getKey: async () => ({ alg: "ES256", kid: "k", kty: "EC", crv: "P-256", x: jwk.x!, y: jwk.y!, expired_at: null }) });
+    const result = await handlePlaidWebhook(
+      db,
+      { rawBody: body, verificationHeader: token },
+      { getKey: async () => ({ alg: "ES256", kid: "k", kty: "EC", crv: "P-256", x: jwk.x!, y: jwk.y!, expired_at: null }) },
+    );
     expect(result).toMatchObject({ kind: "rejected", status: 400 });
   });
 });

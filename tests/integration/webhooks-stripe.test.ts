@@ -106,9 +106,21 @@ describe("POST /api/webhooks/stripe", () => {
       const linked = await linkBankAccount(db, { btok });
       const requestId = `legacy-${Date.now()}-${Math.random()}`;
       const payment = await db.payment.create({
-        data: { userId: linked.userId, bankAccountId: linked.bankAccountId, amountCents, requestId, idempotencyKey: `fund:${linked.userId}:${requestId}` },
+        data: {
+          userId: linked.userId,
+          bankAccountId: linked.bankAccountId,
+          amountCents,
+          requestId,
+          idempotencyKey: `fund:${linked.userId}:${requestId}`,
+        },
       });
-      const charge = await getStripe().charges.create({ amount: amountCents, currency: "usd", customer: linked.customerId, source: linked.stripeBankAccountId, metadata: { payment_id: payment.id } });
+      const charge = await getStripe().charges.create({
+        amount: amountCents,
+        currency: "usd",
+        customer: linked.customerId,
+        source: linked.stripeBankAccountId,
+        metadata: { payment_id: payment.id },
+      });
       expect(charge.status).toBe("pending");
       await db.payment.update({ where: { id: payment.id }, data: { stripeChargeId: charge.id } });
       return { paymentId: payment.id, chargeId: charge.id };
@@ -171,11 +183,15 @@ describe("POST /api/webhooks/stripe", () => {
     expect(body.error.message).toMatch(/signature/i);
     expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+/);
 
-    const otherSecret = (await import("@/lib/stripe/client")).getStripe().webhooks.generateTestHeaderString({ payload, secret: "whsec_not_ours" });
+    const otherSecret = (await import("@/lib/stripe/client"))
+      .getStripe()
+      .webhooks.generateTestHeaderString({ payload, secret: "whsec_not_ours" });
     expect((await deliver(payload, otherSecret)).status).toBe(400);
     expect((await deliver(payload, null)).status).toBe(400);
     // Signed body altered afterwards.
-    const signedHeader = (await import("@/lib/stripe/client")).getStripe().webhooks.generateTestHeaderString({ payload, secret: process.env.STRIPE_WEBHOOK_SECRET! });
+    const signedHeader = (await import("@/lib/stripe/client"))
+      .getStripe()
+      .webhooks.generateTestHeaderString({ payload, secret: process.env.STRIPE_WEBHOOK_SECRET! });
     expect((await deliver(payload.replace(String(event.created), String(event.created + 1)), signedHeader)).status).toBe(400);
 
     expect(await db.stripeEvent.count({ where: { id: event.id } })).toBe(0);
@@ -186,7 +202,17 @@ describe("POST /api/webhooks/stripe", () => {
 
   it("acknowledges event types it does not act on (200, stored as processed)", async () => {
     const id = `evt_unknown_${Date.now()}`;
-    const payload = JSON.stringify({ id, object: "event", type: "customer.created", api_version: "2025-01-01", created: 1, livemode: false, pending_webhooks: 1, request: null, data: { object: { id: "cus_x", object: "customer" } } });
+    const payload = JSON.stringify({
+      id,
+      object: "event",
+      type: "customer.created",
+      api_version: "2025-01-01",
+      created: 1,
+      livemode: false,
+      pending_webhooks: 1,
+      request: null,
+      data: { object: { id: "cus_x", object: "customer" } },
+    });
     const res = await deliver(payload);
     expect(res.status).toBe(200);
     const stored = await db.stripeEvent.findUniqueOrThrow({ where: { id } });
@@ -200,7 +226,9 @@ describe("POST /api/webhooks/stripe", () => {
     const debit = await startDebit(db, linked, 3_300);
     await sandbox("stripe/settle", { payment_intent: debit.intent.id });
     const event = await stripeEventFor("payment_intent.succeeded", debit.intent.id);
-    const down = { paymentIntents: { retrieve: async () => Promise.reject(Object.assign(new Error("Stripe is down"), { type: "StripeAPIError" })) } };
+    const down = {
+      paymentIntents: { retrieve: async () => Promise.reject(Object.assign(new Error("Stripe is down"), { type: "StripeAPIError" })) },
+    };
     await expect(processStripeEvent(db, event, { stripe: down as never })).rejects.toThrow(/down/);
     expect((await db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).processedAt).toBeNull();
     expect((await paymentState(debit.paymentId)).payment.status).toBe("PENDING");
@@ -215,7 +243,14 @@ describe("POST /api/webhooks/stripe", () => {
 
   it("an event about an intent Stripe does not know is acknowledged (200)", async () => {
     const id = `evt_missing_${Date.now()}`;
-    const payload = JSON.stringify({ id, object: "event", type: "payment_intent.succeeded", created: 1, livemode: false, data: { object: { id: "pi_notthere", object: "payment_intent", status: "succeeded", metadata: {} } } });
+    const payload = JSON.stringify({
+      id,
+      object: "event",
+      type: "payment_intent.succeeded",
+      created: 1,
+      livemode: false,
+      data: { object: { id: "pi_notthere", object: "payment_intent", status: "succeeded", metadata: {} } },
+    });
     expect((await deliver(payload)).status).toBe(200);
     expect((await db.stripeEvent.findUniqueOrThrow({ where: { id } })).processedAt).not.toBeNull();
   });
@@ -261,7 +296,10 @@ describe("POST /api/webhooks/stripe", () => {
     const state = await paymentState(disputed.paymentId);
     expect(state.payment.status).toBe("SUCCEEDED");
     expect(state.payment.disputedAt).not.toBeNull();
-    expect(state.credits.map((e) => [e.kind, e.amountCents]).sort()).toEqual([["CREDIT", 5_000], ["DISPUTE_REVERSAL", -5_000]]);
+    expect(state.credits.map((e) => [e.kind, e.amountCents]).sort()).toEqual([
+      ["CREDIT", 5_000],
+      ["DISPUTE_REVERSAL", -5_000],
+    ]);
     const dashboard = (await getDashboardData(db, user))!;
     expect(dashboard.balances.availableCents).toBe(1_500);
     expect(dashboard.payments.find((p) => p.id === disputed.paymentId)).toMatchObject({ status: "SUCCEEDED", disputed: true });
@@ -270,7 +308,10 @@ describe("POST /api/webhooks/stripe", () => {
     // Delivered again (same event: deduplicated) and a replay of its effect (a second event for the same dispute).
     expect((await deliver(dispute)).status).toBe(200);
     const { applyDisputeReversal } = await import("@/lib/funding/ledger");
-    expect(await applyDisputeReversal(db, disputed.paymentId, { id: "dp_replayed", reason: null }, "test")).toEqual({ newlyDisputed: false, reversed: false });
+    expect(await applyDisputeReversal(db, disputed.paymentId, { id: "dp_replayed", reason: null }, "test")).toEqual({
+      newlyDisputed: false,
+      reversed: false,
+    });
     await deliverEvent("payment_intent.succeeded", disputed.intent.id);
     expect((await paymentState(disputed.paymentId)).credits).toHaveLength(2);
     expect((await getDashboardData(db, user))!.balances.availableCents).toBe(1_500);

@@ -8,7 +8,12 @@ import { logLevelFrom } from "@/lib/config/schema";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), "fundwell-config-"));
-const REAL_KEYS = { PLAID_CLIENT_ID: "abc123", PLAID_SECRET: "s3cret", STRIPE_SECRET_KEY: "sk_test_123", STRIPE_WEBHOOK_SECRET: "whsec_abc" };
+const REAL_KEYS = {
+  PLAID_CLIENT_ID: "abc123",
+  PLAID_SECRET: "s3cret",
+  STRIPE_SECRET_KEY: "sk_test_123",
+  STRIPE_WEBHOOK_SECRET: "whsec_abc",
+};
 const KEY = `k1:${Buffer.alloc(32, 7).toString("base64")}`;
 
 function problems(env: Record<string, string>, requireDatabase = false): string[] {
@@ -46,7 +51,9 @@ describe("configuration", () => {
         expect.stringMatching(/^STRIPE_SECRET_KEY: expected a Stripe secret key/),
       ]),
     );
-    expect(problems({ ENCRYPTION_KEYS: "not-a-keyring" })).toEqual([expect.stringMatching(/^ENCRYPTION_KEYS: expected a comma-separated list/)]);
+    expect(problems({ ENCRYPTION_KEYS: "not-a-keyring" })).toEqual([
+      expect.stringMatching(/^ENCRYPTION_KEYS: expected a comma-separated list/),
+    ]);
     expect(problems({ AUTH_SECRET: "short" })).toEqual([expect.stringMatching(/^AUTH_SECRET: expected at least 32 characters/)]);
   });
 
@@ -76,7 +83,9 @@ describe("configuration", () => {
     expect(problems({ PLAID_CLIENT_ID: "id", STRIPE_SECRET_KEY: "sk_test_1", STRIPE_WEBHOOK_SECRET: "whsec_1" })).toEqual([
       "PLAID_SECRET: required when PLAID_CLIENT_ID is set",
     ]);
-    expect(problems({ PLAID_CLIENT_ID: "id", PLAID_SECRET: "s", STRIPE_SECRET_KEY: "sk_test_1" })).toEqual([expect.stringMatching(/^STRIPE_WEBHOOK_SECRET: required/)]);
+    expect(problems({ PLAID_CLIENT_ID: "id", PLAID_SECRET: "s", STRIPE_SECRET_KEY: "sk_test_1" })).toEqual([
+      expect.stringMatching(/^STRIPE_WEBHOOK_SECRET: required/),
+    ]);
     const remote = parseConfig(REAL_KEYS, { requireDatabase: false, cwd: tmp() });
     expect(remote.mode).toBe("remote");
     expect(remote.plaid.basePath).toBe("https://sandbox.plaid.com");
@@ -88,7 +97,10 @@ describe("configuration", () => {
       expect.stringMatching(/^AUTH_SECRET: required in production/),
       expect.stringMatching(/^ENCRYPTION_KEYS: required in production/),
     ]);
-    const ok = parseConfig({ ...REAL_KEYS, NODE_ENV: "production", AUTH_SECRET: "x".repeat(32), ENCRYPTION_KEYS: KEY }, { requireDatabase: false, cwd: tmp() });
+    const ok = parseConfig(
+      { ...REAL_KEYS, NODE_ENV: "production", AUTH_SECRET: "x".repeat(32), ENCRYPTION_KEYS: KEY },
+      { requireDatabase: false, cwd: tmp() },
+    );
     expect(ok.encryptionKeys).toBe(KEY);
     // Local mode in a production build (npm start) still runs on generated dev secrets.
     expect(parseConfig({ NODE_ENV: "production" }, { requireDatabase: false, cwd: tmp() }).mode).toBe("local");
@@ -96,12 +108,13 @@ describe("configuration", () => {
 
   it("stops a command and the server start-up with the message, not a stack trace", () => {
     const env = { ...process.env, DATABASE_URL: "mysql://nope", DATA_DIR: tmp() };
-    for (const args of [
-      ["scripts/migrate.ts"],
-      ["-e", "import('./lib/config/startup.ts').then((m) => m.checkConfigOrExit())"],
-    ]) {
+    for (const args of [["scripts/migrate.ts"], ["-e", "import('./lib/config/startup.ts').then((m) => m.checkConfigOrExit())"]]) {
       // As package.json runs them: with the hook that lets Node load server-only modules (scripts/server-only).
-      const run = spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), ["--import", "./scripts/server-only/register.mjs", ...args], { cwd: ROOT, env, encoding: "utf8" });
+      const run = spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), ["--import", "./scripts/server-only/register.mjs", ...args], {
+        cwd: ROOT,
+        env,
+        encoding: "utf8",
+      });
       expect(run.status).toBe(1);
       expect(run.stderr).toContain("Configuration error:");
       expect(run.stderr).toContain("DATABASE_URL: expected a PostgreSQL URL");

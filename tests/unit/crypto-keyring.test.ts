@@ -1,14 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import {
-  KeyringError,
-  createKeyring,
-  decryptSecret,
-  encryptSecret,
-  generateKeyEntry,
-  parseKeyring,
-} from "@/lib/crypto";
+import { KeyringError, createKeyring, decryptSecret, encryptSecret, generateKeyEntry, parseKeyring } from "@/lib/crypto";
 
 const key32 = () => randomBytes(32);
 const b64 = (b: Uint8Array) => Buffer.from(b).toString("base64");

@@ -6,7 +6,9 @@ const STATUSES: ItemStatus[] = ["LINKING", "ACTIVE", "LOGIN_REQUIRED", "PENDING_
 const CAUSES = [...new Set(Object.values(ITEM_TRANSITIONS).flatMap((byCause) => Object.keys(byCause)))];
 
 /** Every (from, to, cause) the table allows. */
-const allowed = STATUSES.flatMap((from) => STATUSES.flatMap((to) => CAUSES.filter((cause) => canMoveItem(from, to, cause)).map((cause) => ({ from, to, cause }))));
+const allowed = STATUSES.flatMap((from) =>
+  STATUSES.flatMap((to) => CAUSES.filter((cause) => canMoveItem(from, to, cause)).map((cause) => ({ from, to, cause }))),
+);
 
 describe("the item transition table", () => {
   it("never moves an item out of REMOVED, back to LINKING, or to the status it has", () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { rejectMalformedJsonBody } from "@/lib/http/api";
 
-const post = (body: string, contentType = "application/json") => new Request("http://localhost/api/auth/callback/credentials", { method: "POST", headers: { "content-type": contentType }, body });
+const post = (body: string, contentType = "application/json") =>
+  new Request("http://localhost/api/auth/callback/credentials", { method: "POST", headers: { "content-type": contentType }, body });
 
 describe("rejectMalformedJsonBody (guards next-auth's req.json())", () => {
   it.each(["[1,", "", "null", "[1]", '"text"', "42", "{"])("answers 400 to a JSON body that is not an object: %j", async (body) => {

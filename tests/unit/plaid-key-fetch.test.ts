@@ -4,12 +4,20 @@ import { PlaidKeyUnavailableError, plaidKeyFetcher } from "@/lib/webhooks/plaid"
 
 // What the Plaid SDK (axios) throws: the PlaidError body in response.data.
 const plaidFailure = (status: number, error_type: string, error_code: string) =>
-  Object.assign(new Error(`Request failed with status code ${status}`), { isAxiosError: true, response: { status, data: { error_type, error_code, error_message: "", display_message: null } } });
+  Object.assign(new Error(`Request failed with status code ${status}`), {
+    isAxiosError: true,
+    response: { status, data: { error_type, error_code, error_message: "", display_message: null } },
+  });
 const networkFailure = () => Object.assign(new Error("socket hang up"), { isAxiosError: true, code: "ECONNRESET" });
 
 const KEY = { alg: "ES256", crv: "P-256", kid: "k1", kty: "EC", use: "sig", x: "x", y: "y", created_at: 1, expired_at: null };
-const fetcherThat = (answer: () => Promise<unknown>) => plaidKeyFetcher(() => ({ webhookVerificationKeyGet: answer }) as unknown as PlaidApi);
-const failure = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as PlaidKeyUnavailableError);
+const fetcherThat = (answer: () => Promise<unknown>) =>
+  plaidKeyFetcher(() => ({ webhookVerificationKeyGet: answer }) as unknown as PlaidApi);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => e as PlaidKeyUnavailableError,
+  );
 
 describe("fetching Plaid's webhook verification key", () => {
   it("returns the key Plaid answers", async () => {
@@ -17,7 +25,9 @@ describe("fetching Plaid's webhook verification key", () => {
   });
 
   it("null (the webhook is refused with 401) only when Plaid does not know the kid", async () => {
-    expect(await fetcherThat(async () => Promise.reject(plaidFailure(400, "INVALID_INPUT", "INVALID_WEBHOOK_VERIFICATION_KEY_ID")))("forged")).toBeNull();
+    expect(
+      await fetcherThat(async () => Promise.reject(plaidFailure(400, "INVALID_INPUT", "INVALID_WEBHOOK_VERIFICATION_KEY_ID")))("forged"),
+    ).toBeNull();
   });
 
   it.each([

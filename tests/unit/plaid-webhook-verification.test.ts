@@ -31,13 +31,19 @@ function token(privateKey: KeyObject | null, header: Record<string, unknown>, pa
 const NOW = 1_800_000_000_000;
 const now = () => NOW;
 const nowSeconds = NOW / 1000;
-const body = JSON.stringify({ webhook_type: "ITEM", webhook_code: "ERROR", item_id: "item123", error: { error_code: "ITEM_LOGIN_REQUIRED" }, environment: "sandbox" }, null, 2);
+const body = JSON.stringify(
+  { webhook_type: "ITEM", webhook_code: "ERROR", item_id: "item123", error: { error_code: "ITEM_LOGIN_REQUIRED" }, environment: "sandbox" },
+  null,
+  2,
+);
 
 const good = newKey("kid-good");
 const keys = new Map<string, PlaidWebhookKey>([[good.jwk.kid, good.jwk]]);
 const getKey: PlaidKeyFetcher = async (kid) => keys.get(kid) ?? null;
 
-function signed(overrides: { header?: Record<string, unknown>; payload?: Record<string, unknown>; key?: KeyObject | null; body?: string } = {}): string {
+function signed(
+  overrides: { header?: Record<string, unknown>; payload?: Record<string, unknown>; key?: KeyObject | null; body?: string } = {},
+): string {
   return token(
     overrides.key === undefined ? good.privateKey : overrides.key,
     { alg: "ES256", kid: good.jwk.kid, typ: "JWT", ...overrides.header },
@@ -57,11 +63,16 @@ async function failure(promise: Promise<unknown>): Promise<string> {
 
 describe("verifyPlaidWebhook", () => {
   it("accepts a webhook signed with a current key over the exact body", async () => {
-    await expect(verifyPlaidWebhook({ header: signed(), rawBody: body, getKey, now })).resolves.toEqual({ kid: "kid-good", iat: nowSeconds - 10 });
+    await expect(verifyPlaidWebhook({ header: signed(), rawBody: body, getKey, now })).resolves.toEqual({
+      kid: "kid-good",
+      iat: nowSeconds - 10,
+    });
   });
 
   it("accepts an iat right at the 5-minute limit", async () => {
-    await expect(verifyPlaidWebhook({ header: signed({ payload: { iat: nowSeconds - 300 } }), rawBody: body, getKey, now })).resolves.toBeTruthy();
+    await expect(
+      verifyPlaidWebhook({ header: signed({ payload: { iat: nowSeconds - 300 } }), rawBody: body, getKey, now }),
+    ).resolves.toBeTruthy();
   });
 
   it("rejects a missing or malformed header", async () => {
@@ -91,9 +102,13 @@ describe("verifyPlaidWebhook", () => {
     const tampered = body.replace("ERROR", "LOGIN_REPAIRED");
     expect(await failure(verifyPlaidWebhook({ header: signed(), rawBody: tampered, getKey, now }))).toBe("body_mismatch");
     // Whitespace matters: the hash is of the raw bytes, not of re-serialized JSON.
-    expect(await failure(verifyPlaidWebhook({ header: signed(), rawBody: JSON.stringify(JSON.parse(body)), getKey, now }))).toBe("body_mismatch");
+    expect(await failure(verifyPlaidWebhook({ header: signed(), rawBody: JSON.stringify(JSON.parse(body)), getKey, now }))).toBe(
+      "body_mismatch",
+    );
     // A hash of a different length (no timingSafeEqual throw).
-    expect(await failure(verifyPlaidWebhook({ header: signed({ payload: { request_body_sha256: "abc" } }), rawBody: body, getKey, now }))).toBe("body_mismatch");
+    expect(
+      await failure(verifyPlaidWebhook({ header: signed({ payload: { request_body_sha256: "abc" } }), rawBody: body, getKey, now })),
+    ).toBe("body_mismatch");
   });
 
   it("rejects a tampered payload (signature no longer matches)", async () => {
@@ -104,20 +119,30 @@ describe("verifyPlaidWebhook", () => {
 
   it("rejects a signature made with another key under a known kid", async () => {
     const attacker = newKey("kid-good");
-    expect(await failure(verifyPlaidWebhook({ header: signed({ key: attacker.privateKey }), rawBody: body, getKey, now }))).toBe("bad_signature");
+    expect(await failure(verifyPlaidWebhook({ header: signed({ key: attacker.privateKey }), rawBody: body, getKey, now }))).toBe(
+      "bad_signature",
+    );
   });
 
   it("rejects a stale iat (older than 5 minutes), a future one and a missing one", async () => {
-    expect(await failure(verifyPlaidWebhook({ header: signed({ payload: { iat: nowSeconds - 301 } }), rawBody: body, getKey, now }))).toBe("stale");
-    expect(await failure(verifyPlaidWebhook({ header: signed({ payload: { iat: nowSeconds + 3600 } }), rawBody: body, getKey, now }))).toBe("stale");
-    expect(await failure(verifyPlaidWebhook({ header: signed({ payload: { iat: "yesterday" } }), rawBody: body, getKey, now }))).toBe("malformed_token");
+    expect(await failure(verifyPlaidWebhook({ header: signed({ payload: { iat: nowSeconds - 301 } }), rawBody: body, getKey, now }))).toBe(
+      "stale",
+    );
+    expect(await failure(verifyPlaidWebhook({ header: signed({ payload: { iat: nowSeconds + 3600 } }), rawBody: body, getKey, now }))).toBe(
+      "stale",
+    );
+    expect(await failure(verifyPlaidWebhook({ header: signed({ payload: { iat: "yesterday" } }), rawBody: body, getKey, now }))).toBe(
+      "malformed_token",
+    );
   });
 
   it("rejects an unknown kid", async () => {
     const stranger = newKey("kid-unknown");
     const header = signed({ key: stranger.privateKey, header: { kid: "kid-unknown" } });
     expect(await failure(verifyPlaidWebhook({ header, rawBody: body, getKey, now }))).toBe("unknown_key");
-    expect(await failure(verifyPlaidWebhook({ header: signed({ header: { kid: undefined } }), rawBody: body, getKey, now }))).toBe("malformed_token");
+    expect(await failure(verifyPlaidWebhook({ header: signed({ header: { kid: undefined } }), rawBody: body, getKey, now }))).toBe(
+      "malformed_token",
+    );
   });
 
   it("rejects a key that has expired_at set, even with a valid signature", async () => {

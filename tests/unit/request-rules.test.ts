@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { rejectCrossSite } from "@/lib/http/api";
 import { clientIp } from "@/lib/client-ip";
 
-const post = (headers: Record<string, string>) => new Request("http://localhost:3000/api/payments", { method: "POST", headers: { host: "localhost:3000", ...headers } });
+const post = (headers: Record<string, string>) =>
+  new Request("http://localhost:3000/api/payments", { method: "POST", headers: { host: "localhost:3000", ...headers } });
 
 describe("cross-site check on state-changing requests", () => {
   it.each<[string, Record<string, string>, number | null]>([

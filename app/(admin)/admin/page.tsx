@@ -16,7 +16,15 @@ function Stat({ label, value, href }: { label: string; value: string | number; h
   return (
     <div className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
       <dt className="text-sm text-slate-500">{label}</dt>
-      <dd className="mt-1 text-2xl font-semibold text-slate-900">{href ? <Link href={href} className="hover:underline">{value}</Link> : value}</dd>
+      <dd className="mt-1 text-2xl font-semibold text-slate-900">
+        {href ? (
+          <Link href={href} className="hover:underline">
+            {value}
+          </Link>
+        ) : (
+          value
+        )}
+      </dd>
     </div>
   );
 }
@@ -28,14 +36,20 @@ function Counts({ title, counts }: { title: string; counts: Record<string, numbe
       <caption className="mb-2 text-left font-medium text-slate-700">{title}</caption>
       <thead className="text-slate-500">
         <tr>
-          <th scope="col" className="py-1">Status</th>
-          <th scope="col" className="py-1 text-right">Count</th>
+          <th scope="col" className="py-1">
+            Status
+          </th>
+          <th scope="col" className="py-1 text-right">
+            Count
+          </th>
         </tr>
       </thead>
       <tbody className="divide-y divide-slate-100">
         {entries.length === 0 ? (
           <tr>
-            <td colSpan={2} className="py-1 text-slate-500">None yet</td>
+            <td colSpan={2} className="py-1 text-slate-500">
+              None yet
+            </td>
           </tr>
         ) : (
           entries.map(([status, n]) => (

@@ -78,7 +78,8 @@ export function createControlModule(context: SandboxContext, modules: SandboxMod
         } catch {
           return json(400, { error: "control API: body must be JSON" });
         }
-        if (typeof body !== "object" || body === null || Array.isArray(body)) return json(400, { error: "control API: body must be a JSON object" });
+        if (typeof body !== "object" || body === null || Array.isArray(body))
+          return json(400, { error: "control API: body must be a JSON object" });
       }
       try {
         return json(200, (await run(action, body)) ?? {});
@@ -128,7 +129,13 @@ function crossSite(req: SandboxRequest): boolean {
 /** Object counts for GET /__sandbox/state (tests and dashboards). */
 function counts(context: SandboxContext): Record<string, number> {
   const data = context.store.snapshot() as {
-    plaid?: { items: Record<string, { accounts: unknown[] }>; link_tokens: object; public_tokens: object; access_tokens: object; processor_tokens: object };
+    plaid?: {
+      items: Record<string, { accounts: unknown[] }>;
+      link_tokens: object;
+      public_tokens: object;
+      access_tokens: object;
+      processor_tokens: object;
+    };
     stripe?: Record<string, object>;
   };
   const size = (o: object | undefined) => (o ? Object.keys(o).length : 0);

@@ -67,13 +67,23 @@ function table(title: string, headers: string[], rows: Raw[], total: number): Ra
   return h`<div class="scroll"><table>${caption(title, rows.length, total)}<thead><tr>${headers.map((x) => h`<th scope="col">${x}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
-function button(action: string, label: string, fields: Record<string, string>, options: { danger?: boolean; describedBy?: string } = {}): Raw {
+function button(
+  action: string,
+  label: string,
+  fields: Record<string, string>,
+  options: { danger?: boolean; describedBy?: string } = {},
+): Raw {
   return h`<form method="post" action="/__sandbox/ui/${raw(action)}" class="inline">${Object.entries(fields).map(
     ([name, value]) => h`<input type="hidden" name="${name}" value="${value}">`,
   )}<button type="submit"${raw(options.danger ? ' class="danger"' : "")}>${label}</button></form>`;
 }
 
-function selectForm(action: string, fields: Record<string, string>, select: { id: string; name: string; label: string; options: string[] }, submit: string): Raw {
+function selectForm(
+  action: string,
+  fields: Record<string, string>,
+  select: { id: string; name: string; label: string; options: string[] },
+  submit: string,
+): Raw {
   return h`<form method="post" action="/__sandbox/ui/${raw(action)}" class="inline">${Object.entries(fields).map(
     ([name, value]) => h`<input type="hidden" name="${name}" value="${value}">`,
   )}<label for="${select.id}">${select.label}</label> <select id="${select.id}" name="${select.name}">${select.options.map(
@@ -96,10 +106,16 @@ function plaidSections(plaid: PlaidState | undefined): { items: Raw; accounts: R
     if (!item.removed) {
       actions.push(
         item.webhook
-          ? selectForm("plaid/fire_webhook", { item_id: item.item_id }, { id: `wh-${item.item_id}`, name: "webhook", label: "Webhook", options: WEBHOOK_CHOICES }, "Fire")
+          ? selectForm(
+              "plaid/fire_webhook",
+              { item_id: item.item_id },
+              { id: `wh-${item.item_id}`, name: "webhook", label: "Webhook", options: WEBHOOK_CHOICES },
+              "Fire",
+            )
           : h`<span class="muted">no webhook URL</span>`,
       );
-      if (status !== "ITEM_LOGIN_REQUIRED") actions.push(button("plaid/reset_login", "Force ITEM_LOGIN_REQUIRED", { item_id: item.item_id }));
+      if (status !== "ITEM_LOGIN_REQUIRED")
+        actions.push(button("plaid/reset_login", "Force ITEM_LOGIN_REQUIRED", { item_id: item.item_id }));
     }
     return h`<tr><th scope="row"><code>${item.item_id}</code></th><td>${item.institution_name} <span class="muted">(${item.institution_id})</span></td><td><span class="status s-${status.toLowerCase()}">${status}</span></td><td>${item.products.join(", ")}</td><td>${item.webhook ?? ""}</td><td><code>${item.access_token ? truncateToken(item.access_token) : ""}</code></td><td>${item.accounts.length}</td><td>${item.created_at}</td><td class="actions">${actions}</td></tr>`;
   });
@@ -161,7 +177,12 @@ function plaidSections(plaid: PlaidState | undefined): { items: Raw; accounts: R
     Object.keys(plaid?.processor_tokens ?? {}).length;
 
   return {
-    items: table("Items", ["Item", "Institution", "Status", "Products", "Webhook URL", "Access token", "Accounts", "Created", "Actions"], itemRows, itemTotal),
+    items: table(
+      "Items",
+      ["Item", "Institution", "Status", "Products", "Webhook URL", "Access token", "Accounts", "Created", "Actions"],
+      itemRows,
+      itemTotal,
+    ),
     accounts: table("Accounts", ["Account", "Item", "Name", "Type", "Mask", "Available", "Current"], accountRows, accountTotal),
     tokens: table(
       "Tokens",
@@ -191,7 +212,12 @@ function chargeActions(kind: "payment_intent" | "charge", id: string, chargeStat
   )}`;
 }
 
-function stripeSections(stripe: StripeState | undefined): { customers: Raw; bankAccounts: Raw; payments: Raw; counts: Record<string, number> } {
+function stripeSections(stripe: StripeState | undefined): {
+  customers: Raw;
+  bankAccounts: Raw;
+  payments: Raw;
+  counts: Record<string, number>;
+} {
   const customers = stripe?.customers ?? {};
   const customerRows = newest(customers).map((c) =>
     c.deleted
@@ -230,7 +256,12 @@ function stripeSections(stripe: StripeState | undefined): { customers: Raw; bank
 
   return {
     customers: table("Customers", ["Customer", "Email", "Name", "Default source", "Created"], customerRows, Object.keys(customers).length),
-    bankAccounts: table("Bank accounts", ["Bank account", "Customer", "Bank", "Last 4", "Status", "Mandate", "Created"], bankRows, Object.keys(bankAccounts).length),
+    bankAccounts: table(
+      "Bank accounts",
+      ["Bank account", "Customer", "Bank", "Last 4", "Status", "Mandate", "Created"],
+      bankRows,
+      Object.keys(bankAccounts).length,
+    ),
     payments: h`<div>${count(pending)} pending ACH debit(s). ${pending > 0 ? button("stripe/settle_all", "Settle all pending", {}) : ""}</div>
 <h3 id="payment-intents">PaymentIntents</h3>
 ${table("PaymentIntents", ["PaymentIntent", "Amount", "Status", "Customer", "Latest charge", "Failure code", "Created", "Actions"], intentRows, intentTotal)}
@@ -266,7 +297,11 @@ function webhookSection(deliveries: WebhookDelivery[]): Raw {
 function faultSection(rules: ActiveFaultRule[]): Raw {
   if (rules.length === 0) return h`<p class="empty">No fault rules (set them with <code>POST /__sandbox/faults</code>).</p>`;
   const rows = rules.map((r) => {
-    const effect = r.drop ? "drop connection" : r.status !== undefined || r.code !== undefined ? `error ${r.status ?? ""} ${r.code ?? ""}` : "pass through";
+    const effect = r.drop
+      ? "drop connection"
+      : r.status !== undefined || r.code !== undefined
+        ? `error ${r.status ?? ""} ${r.code ?? ""}`
+        : "pass through";
     return h`<tr><th scope="row"><code>${r.route}</code></th><td>${effect}</td><td>${r.latencyMs ?? 0} ms</td><td>${r.rate ?? 1}</td><td>${r.times ?? "∞"}</td><td>${r.matched}</td><td>${r.applied}</td></tr>`;
   });
   return h`${table("Fault rules", ["Route prefix", "Effect", "Added latency", "Rate", "Times left", "Matched", "Applied"], rows, rules.length)}
@@ -307,7 +342,11 @@ export function renderInspectionPage({ context, faults, flash }: PageInput): str
     ["tokens", `Plaid tokens (${count(plaid.counts.tokens!)})`, plaid.tokens],
     ["customers", `Stripe customers (${count(stripe.counts.customers!)})`, stripe.customers],
     ["bank-accounts", `Stripe bank accounts (${count(stripe.counts.bank_accounts!)})`, stripe.bankAccounts],
-    ["payments", `Payments (${count(stripe.counts.payment_intents!)} PaymentIntents, ${count(stripe.counts.charges!)} charges)`, stripe.payments],
+    [
+      "payments",
+      `Payments (${count(stripe.counts.payment_intents!)} PaymentIntents, ${count(stripe.counts.charges!)} charges)`,
+      stripe.payments,
+    ],
     ["webhooks", `Webhook deliveries (${count(deliveries.length)})`, webhookSection(deliveries)],
     ["faults", `Fault injection (${faults.length} ${faults.length === 1 ? "rule" : "rules"})`, faultSection(faults)],
   ];
@@ -330,10 +369,12 @@ export function renderInspectionPage({ context, faults, flash }: PageInput): str
 ${flashHtml}
 </header>
 <main>
-${sections.map(([id, title, body]) => h`<section aria-labelledby="${id}"><h2 id="${id}">${title}</h2>
+${sections.map(
+  ([id, title, body]) => h`<section aria-labelledby="${id}"><h2 id="${id}">${title}</h2>
 ${body}
 </section>
-`)}
+`,
+)}
 <section aria-labelledby="reset"><h2 id="reset">Reset</h2>
 <p>Deletes every item, token, customer, payment, webhook delivery and fault rule (also on disk).</p>
 ${button("reset", "Reset everything", {}, { danger: true })}

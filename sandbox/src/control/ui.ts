@@ -31,13 +31,23 @@ function paymentMessage(verb: string) {
     const charge = result.charge as { id: string; status: string; failure_code?: string | null } | undefined;
     const pi = result.payment_intent as { id: string; status: string } | null | undefined;
     const failure = charge?.failure_code ? ` (${charge.failure_code})` : "";
-    return pi ? `${verb} ${pi.id}: PaymentIntent ${pi.status}, charge ${charge?.status ?? "?"}${failure}` : `${verb} ${charge?.id ?? "?"}: ${charge?.status ?? "?"}${failure}`;
+    return pi
+      ? `${verb} ${pi.id}: PaymentIntent ${pi.status}, charge ${charge?.status ?? "?"}${failure}`
+      : `${verb} ${charge?.id ?? "?"}: ${charge?.status ?? "?"}${failure}`;
   };
 }
 
 const UI_ACTIONS: Record<string, UiAction> = {
-  "stripe/settle": { anchor: "payments", body: (f) => ({ action: "stripe/settle", body: paymentTarget(f) }), message: paymentMessage("Settled") },
-  "stripe/succeed": { anchor: "payments", body: (f) => ({ action: "stripe/succeed", body: paymentTarget(f) }), message: paymentMessage("Succeeded") },
+  "stripe/settle": {
+    anchor: "payments",
+    body: (f) => ({ action: "stripe/settle", body: paymentTarget(f) }),
+    message: paymentMessage("Settled"),
+  },
+  "stripe/succeed": {
+    anchor: "payments",
+    body: (f) => ({ action: "stripe/succeed", body: paymentTarget(f) }),
+    message: paymentMessage("Succeeded"),
+  },
   "stripe/fail": {
     anchor: "payments",
     body: (f) => ({ action: "stripe/fail", body: { ...paymentTarget(f), code: str(f, "code") ?? "insufficient_funds" } }),
@@ -52,7 +62,10 @@ const UI_ACTIONS: Record<string, UiAction> = {
     anchor: "webhooks",
     body: (f) => {
       const [type, code] = (str(f, "webhook") ?? "").split(":");
-      return { action: "plaid/fire_webhook", body: { item_id: str(f, "item_id"), webhook_type: type || undefined, webhook_code: code || undefined } };
+      return {
+        action: "plaid/fire_webhook",
+        body: { item_id: str(f, "item_id"), webhook_type: type || undefined, webhook_code: code || undefined },
+      };
     },
     message: (r) => `Sent ${String(r.type)} to ${String(r.url)} (delivery ${String(r.delivery_id)})`,
   },

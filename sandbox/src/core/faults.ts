@@ -84,7 +84,8 @@ export function parseFaultRule(input: unknown, index = 0): FaultRule {
     rule.rate = r.rate;
   }
   if (r.latencyMs !== undefined) {
-    if (typeof r.latencyMs !== "number" || !(r.latencyMs >= 0 && r.latencyMs <= MAX_LATENCY_MS)) throw new Error(`${where}.latencyMs must be a number in [0, ${MAX_LATENCY_MS}]`);
+    if (typeof r.latencyMs !== "number" || !(r.latencyMs >= 0 && r.latencyMs <= MAX_LATENCY_MS))
+      throw new Error(`${where}.latencyMs must be a number in [0, ${MAX_LATENCY_MS}]`);
     rule.latencyMs = r.latencyMs;
   }
   if (r.drop !== undefined) {
@@ -92,9 +93,11 @@ export function parseFaultRule(input: unknown, index = 0): FaultRule {
     rule.drop = r.drop;
   }
   const status = r.status ?? (r.error as { status?: unknown } | undefined)?.status;
-  if (r.error !== undefined && (typeof r.error !== "object" || r.error === null)) throw new Error(`${where}.error must be { status, body? }`);
+  if (r.error !== undefined && (typeof r.error !== "object" || r.error === null))
+    throw new Error(`${where}.error must be { status, body? }`);
   if (status !== undefined) {
-    if (typeof status !== "number" || !Number.isInteger(status) || status < 400 || status > 599) throw new Error(`${where}.status must be an HTTP error status (400-599)`);
+    if (typeof status !== "number" || !Number.isInteger(status) || status < 400 || status > 599)
+      throw new Error(`${where}.status must be an HTTP error status (400-599)`);
     rule.status = status;
   }
   if (r.code !== undefined) {
@@ -108,7 +111,8 @@ export function parseFaultRule(input: unknown, index = 0): FaultRule {
   const body = r.body !== undefined ? r.body : (r.error as { body?: unknown } | undefined)?.body;
   if (body !== undefined) rule.body = body;
   if (r.times !== undefined) {
-    if (typeof r.times !== "number" || !Number.isInteger(r.times) || r.times < 0) throw new Error(`${where}.times must be a non-negative integer`);
+    if (typeof r.times !== "number" || !Number.isInteger(r.times) || r.times < 0)
+      throw new Error(`${where}.times must be a non-negative integer`);
     rule.times = r.times;
   }
   if (r.itemId !== undefined) {
@@ -116,7 +120,8 @@ export function parseFaultRule(input: unknown, index = 0): FaultRule {
     if (rule.route.startsWith("/v1")) throw new Error(`${where}.itemId only applies to Plaid routes`);
     rule.itemId = r.itemId;
   }
-  if (rule.drop && (rule.status !== undefined || rule.body !== undefined || rule.code !== undefined)) throw new Error(`${where}: drop and an error response are exclusive`);
+  if (rule.drop && (rule.status !== undefined || rule.body !== undefined || rule.code !== undefined))
+    throw new Error(`${where}: drop and an error response are exclusive`);
   if (rule.body !== undefined && rule.status === undefined && rule.code === undefined) throw new Error(`${where}.body needs a status`);
   return rule;
 }
@@ -128,12 +133,18 @@ const STRIPE_ERRORS: Record<number, { type: string; code?: string; message: stri
   403: { type: "invalid_request_error", message: "The provided key does not have the required permissions (injected by the sandbox)." },
   404: { type: "invalid_request_error", code: "resource_missing", message: "No such object (injected by the sandbox)." },
   409: { type: "idempotency_error", message: "A conflicting request is in progress (injected by the sandbox)." },
-  429: { type: "invalid_request_error", code: "rate_limit", message: "Too many requests hit the API too quickly. We recommend an exponential backoff of your requests." },
+  429: {
+    type: "invalid_request_error",
+    code: "rate_limit",
+    message: "Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.",
+  },
 };
 
 /** Stripe's error object for an injected status (5xx: api_error). */
 export function stripeFaultBody(status: number, code?: string, message?: string): { error: Record<string, unknown> } {
-  const base = STRIPE_ERRORS[status] ?? (status >= 500 ? { type: "api_error", message: "An unknown error occurred (injected by the sandbox)." } : STRIPE_ERRORS[400]!);
+  const base =
+    STRIPE_ERRORS[status] ??
+    (status >= 500 ? { type: "api_error", message: "An unknown error occurred (injected by the sandbox)." } : STRIPE_ERRORS[400]!);
   const error: Record<string, unknown> = { type: base.type, message: message ?? base.message };
   const finalCode = code ?? base.code;
   if (finalCode) error.code = finalCode;
@@ -225,7 +236,12 @@ export class FaultInjector {
       if (rule.drop) return { kind: "drop", latencyMs };
       const status = ruleStatus(rule, path);
       if (status === undefined) return { kind: "none", latencyMs };
-      const body = rule.body !== undefined ? rule.body : path.startsWith("/v1/") ? stripeFaultBody(status, rule.code, rule.message) : plaidFaultBody(status, rule.code, rule.message);
+      const body =
+        rule.body !== undefined
+          ? rule.body
+          : path.startsWith("/v1/")
+            ? stripeFaultBody(status, rule.code, rule.message)
+            : plaidFaultBody(status, rule.code, rule.message);
       return { kind: "error", latencyMs, status, body };
     }
     return { kind: "none", latencyMs: 0 };

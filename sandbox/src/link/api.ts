@@ -30,8 +30,18 @@ const MAX_SESSIONS = 1_000;
 const SESSION_TTL_MS = 4 * 60 * 60 * 1000;
 
 /** The error object Link hands to onExit / onEvent (Plaid's public fields). */
-export function linkError(body: PlaidErrorBody): { error_type: string; error_code: string; error_message: string; display_message: string | null } {
-  return { error_type: body.error_type, error_code: body.error_code, error_message: body.error_message, display_message: body.display_message ?? null };
+export function linkError(body: PlaidErrorBody): {
+  error_type: string;
+  error_code: string;
+  error_message: string;
+  display_message: string | null;
+} {
+  return {
+    error_type: body.error_type,
+    error_code: body.error_code,
+    error_message: body.error_message,
+    display_message: body.display_message ?? null,
+  };
 }
 
 type Body = Record<string, unknown>;
@@ -148,7 +158,9 @@ export class LinkApi {
     if ("error" in found) return found;
     const query = str(body, "query") ?? "";
     return {
-      institutions: this.plaid.listInstitutions(query).map((i) => ({ institution_id: i.institution_id, name: i.name, oauth: i.oauth, health: i.health })),
+      institutions: this.plaid
+        .listInstitutions(query)
+        .map((i) => ({ institution_id: i.institution_id, name: i.name, oauth: i.oauth, health: i.health })),
     };
   }
 
@@ -224,7 +236,8 @@ export class LinkApi {
     let selected: string[] | undefined;
     if (session.selectAccount) {
       const accountId = str(body, "account_id");
-      if (!accountId || !session.choices.some((c) => c.id === accountId)) return { error: plaidError("INVALID_ACCOUNT_ID", "select one account") };
+      if (!accountId || !session.choices.some((c) => c.id === accountId))
+        return { error: plaidError("INVALID_ACCOUNT_ID", "select one account") };
       selected = [accountId];
     }
     const result = this.plaid.completeLink({

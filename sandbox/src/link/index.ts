@@ -79,17 +79,29 @@ export function createLinkModule(context: SandboxContext): SandboxModule {
       if (method !== "GET" && method !== "HEAD") return undefined;
       switch (path) {
         case LINK_SCRIPT_PATH:
-          return async (req) => script(`(function (__SANDBOX_ORIGIN__) {\n${await clientScript("initialize")}})(${JSON.stringify(requestOrigin(req, context.config.publicUrl))});\n`);
+          return async (req) =>
+            script(
+              `(function (__SANDBOX_ORIGIN__) {\n${await clientScript("initialize")}})(${JSON.stringify(requestOrigin(req, context.config.publicUrl))});\n`,
+            );
         case "/link/ui":
           return () => ({
             status: 200,
-            headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "content-security-policy": UI_CSP, "referrer-policy": "no-referrer" },
+            headers: {
+              "content-type": "text/html; charset=utf-8",
+              "cache-control": "no-store",
+              "content-security-policy": UI_CSP,
+              "referrer-policy": "no-referrer",
+            },
             body: UI_HTML,
           });
         case "/link/ui.js":
           return async () => script(await clientScript("ui"));
         case "/link/ui.css":
-          return () => ({ status: 200, headers: { "content-type": "text/css; charset=utf-8", "cache-control": "no-cache" }, body: clientCss() });
+          return () => ({
+            status: 200,
+            headers: { "content-type": "text/css; charset=utf-8", "cache-control": "no-cache" },
+            body: clientCss(),
+          });
         default:
           return undefined;
       }

@@ -17,13 +17,17 @@ interface CatalogEntry {
 const LOGIN_REQUIRED_MSG =
   "the login details of this item have changed (credentials, MFA, or required user action) and a user login is required to update this information. use Link's update mode to restore the item to a good state";
 const INSTITUTION_DOWN_MSG = "this institution is not currently responding to this request. please try again soon";
-const INSTITUTION_DOWN_DISPLAY =
-  "This financial institution is not currently responding to requests. We apologize for the inconvenience.";
+const INSTITUTION_DOWN_DISPLAY = "This financial institution is not currently responding to requests. We apologize for the inconvenience.";
 
 export const ERROR_CATALOG: Record<string, CatalogEntry> = {
   // INVALID_REQUEST
   MISSING_FIELDS: { type: "INVALID_REQUEST", status: 400, message: "the following required fields are missing", display: null },
-  UNKNOWN_FIELDS: { type: "INVALID_REQUEST", status: 400, message: "the following fields are not recognized by this endpoint", display: null },
+  UNKNOWN_FIELDS: {
+    type: "INVALID_REQUEST",
+    status: 400,
+    message: "the following fields are not recognized by this endpoint",
+    display: null,
+  },
   INVALID_FIELD: { type: "INVALID_REQUEST", status: 400, message: "one or more fields were invalid", display: null },
   INVALID_BODY: { type: "INVALID_REQUEST", status: 400, message: "body could not be parsed as JSON", display: null },
   NOT_FOUND: { type: "INVALID_REQUEST", status: 404, message: "not found", display: null },
@@ -35,15 +39,26 @@ export const ERROR_CATALOG: Record<string, CatalogEntry> = {
   INVALID_PROCESSOR_TOKEN: { type: "INVALID_INPUT", status: 400, message: "could not find matching processor token", display: null },
   INVALID_ACCOUNT_ID: { type: "INVALID_INPUT", status: 400, message: "one or more of the account IDs is invalid", display: null },
   INVALID_INSTITUTION: { type: "INVALID_INPUT", status: 400, message: "invalid institution_id provided", display: null },
-  INVALID_PRODUCT: { type: "INVALID_INPUT", status: 400, message: "client is not authorized to access the following products", display: null },
-  INVALID_STRIPE_ACCOUNT: { type: "INVALID_INPUT", status: 400, message: "the Stripe account linked to this client is invalid or rejected the bank account", display: null },
+  INVALID_PRODUCT: {
+    type: "INVALID_INPUT",
+    status: 400,
+    message: "client is not authorized to access the following products",
+    display: null,
+  },
+  INVALID_STRIPE_ACCOUNT: {
+    type: "INVALID_INPUT",
+    status: 400,
+    message: "the Stripe account linked to this client is invalid or rejected the bank account",
+    display: null,
+  },
   INVALID_WEBHOOK_VERIFICATION_KEY_ID: { type: "INVALID_INPUT", status: 400, message: "invalid key_id provided", display: null },
   // ITEM_ERROR
   ITEM_LOGIN_REQUIRED: { type: "ITEM_ERROR", status: 400, message: LOGIN_REQUIRED_MSG, display: null },
   ITEM_NOT_FOUND: {
     type: "ITEM_ERROR",
     status: 400,
-    message: "the Item you requested cannot be found. This Item does not exist, has been previously removed via /item/remove, or has had access removed by the user",
+    message:
+      "the Item you requested cannot be found. This Item does not exist, has been previously removed via /item/remove, or has had access removed by the user",
     display: null,
   },
   INVALID_CREDENTIALS: {
@@ -69,9 +84,15 @@ export const ERROR_CATALOG: Record<string, CatalogEntry> = {
     type: "ITEM_ERROR",
     status: 400,
     message: "the account is locked. prompt the user to visit the institution's site and unlock their account",
-    display: "The given account has been locked by the financial institution. Please visit your financial institution's website to unlock your account.",
+    display:
+      "The given account has been locked by the financial institution. Please visit your financial institution's website to unlock your account.",
   },
-  ITEM_NOT_SUPPORTED: { type: "ITEM_ERROR", status: 400, message: "this account is currently not supported", display: "Account not currently supported" },
+  ITEM_NOT_SUPPORTED: {
+    type: "ITEM_ERROR",
+    status: 400,
+    message: "this account is currently not supported",
+    display: "Account not currently supported",
+  },
   INSUFFICIENT_CREDENTIALS: {
     type: "ITEM_ERROR",
     status: 400,
@@ -82,13 +103,15 @@ export const ERROR_CATALOG: Record<string, CatalogEntry> = {
     type: "ITEM_ERROR",
     status: 400,
     message: "this account requires a form of MFA that is not currently supported",
-    display: "The multi-factor security features enabled on this account are not currently supported for this financial institution. We apologize for the inconvenience.",
+    display:
+      "The multi-factor security features enabled on this account are not currently supported for this financial institution. We apologize for the inconvenience.",
   },
   NO_ACCOUNTS: {
     type: "ITEM_ERROR",
     status: 400,
     message: "no valid accounts were found for this item",
-    display: "No valid accounts were found at the financial institution. Please visit your financial institution's website to confirm accounts are available.",
+    display:
+      "No valid accounts were found at the financial institution. Please visit your financial institution's website to confirm accounts are available.",
   },
   NO_AUTH_ACCOUNTS: {
     type: "ITEM_ERROR",
@@ -109,10 +132,30 @@ export const ERROR_CATALOG: Record<string, CatalogEntry> = {
     message: "the account has not been fully set up. prompt the user to visit the issuing institution's site and finish the setup process",
     display: "The given account is not fully setup. Please visit your financial institution's website to setup your account.",
   },
-  USER_INPUT_TIMEOUT: { type: "ITEM_ERROR", status: 400, message: "user must retry this operation", display: "The application timed out waiting for user input" },
-  PRODUCT_NOT_READY: { type: "ITEM_ERROR", status: 400, message: "the requested product is not yet ready. please provide a webhook or try the request again later", display: null },
-  PRODUCTS_NOT_SUPPORTED: { type: "ITEM_ERROR", status: 400, message: "the requested product is not supported by this institution", display: null },
-  ACCESS_NOT_GRANTED: { type: "ITEM_ERROR", status: 400, message: "the user did not grant the necessary permissions for their account", display: null },
+  USER_INPUT_TIMEOUT: {
+    type: "ITEM_ERROR",
+    status: 400,
+    message: "user must retry this operation",
+    display: "The application timed out waiting for user input",
+  },
+  PRODUCT_NOT_READY: {
+    type: "ITEM_ERROR",
+    status: 400,
+    message: "the requested product is not yet ready. please provide a webhook or try the request again later",
+    display: null,
+  },
+  PRODUCTS_NOT_SUPPORTED: {
+    type: "ITEM_ERROR",
+    status: 400,
+    message: "the requested product is not supported by this institution",
+    display: null,
+  },
+  ACCESS_NOT_GRANTED: {
+    type: "ITEM_ERROR",
+    status: 400,
+    message: "the user did not grant the necessary permissions for their account",
+    display: null,
+  },
   USER_PERMISSION_REVOKED: {
     type: "ITEM_ERROR",
     status: 400,
@@ -129,11 +172,31 @@ export const ERROR_CATALOG: Record<string, CatalogEntry> = {
     message: "this institution is no longer supported",
     display: "This financial institution is not currently supported.",
   },
-  INSTITUTION_REGISTRATION_REQUIRED: { type: "INSTITUTION_ERROR", status: 400, message: "this institution requires registration", display: null },
-  UNAUTHORIZED_INSTITUTION: { type: "INSTITUTION_ERROR", status: 400, message: "you are not authorized to create items for this institution", display: null },
+  INSTITUTION_REGISTRATION_REQUIRED: {
+    type: "INSTITUTION_ERROR",
+    status: 400,
+    message: "this institution requires registration",
+    display: null,
+  },
+  UNAUTHORIZED_INSTITUTION: {
+    type: "INSTITUTION_ERROR",
+    status: 400,
+    message: "you are not authorized to create items for this institution",
+    display: null,
+  },
   // SANDBOX_ERROR
-  SANDBOX_WEBHOOK_INVALID: { type: "SANDBOX_ERROR", status: 400, message: "the webhook for this item is not set or is invalid", display: null },
-  SANDBOX_PRODUCT_NOT_ENABLED: { type: "SANDBOX_ERROR", status: 400, message: "the requested product is not enabled for this item", display: null },
+  SANDBOX_WEBHOOK_INVALID: {
+    type: "SANDBOX_ERROR",
+    status: 400,
+    message: "the webhook for this item is not set or is invalid",
+    display: null,
+  },
+  SANDBOX_PRODUCT_NOT_ENABLED: {
+    type: "SANDBOX_ERROR",
+    status: 400,
+    message: "the requested product is not enabled for this item",
+    display: null,
+  },
   // API_ERROR
   INTERNAL_SERVER_ERROR: { type: "API_ERROR", status: 500, message: "an unexpected error occurred", display: null },
 };

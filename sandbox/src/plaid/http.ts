@@ -75,7 +75,10 @@ const TYPE_NAMES: Record<FieldType, string> = {
 export function validateFields(body: Body, fields: Record<string, FieldSpec>, prefix = ""): void {
   const unknown = Object.keys(body).filter((k) => !(k in fields) && (prefix !== "" || (k !== "client_id" && k !== "secret")));
   if (unknown.length > 0) {
-    throw new PlaidApiError("UNKNOWN_FIELDS", `the following fields are not recognized by this endpoint: ${unknown.map((k) => prefix + k).join(", ")}`);
+    throw new PlaidApiError(
+      "UNKNOWN_FIELDS",
+      `the following fields are not recognized by this endpoint: ${unknown.map((k) => prefix + k).join(", ")}`,
+    );
   }
   const missing = Object.entries(fields)
     .filter(([name, spec]) => spec.required && (body[name] === undefined || body[name] === null))

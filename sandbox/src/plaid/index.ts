@@ -16,7 +16,14 @@ import { sandboxRoutes } from "./routes/sandbox.js";
 import { DAY, getPlaidService, HOUR, MINUTE } from "./service.js";
 import { plaidState } from "./state.js";
 
-export const PLAID_ENDPOINTS: PlaidEndpoint[] = [...linkRoutes, ...itemRoutes, ...accountRoutes, ...processorRoutes, ...sandboxRoutes, ...miscRoutes];
+export const PLAID_ENDPOINTS: PlaidEndpoint[] = [
+  ...linkRoutes,
+  ...itemRoutes,
+  ...accountRoutes,
+  ...processorRoutes,
+  ...sandboxRoutes,
+  ...miscRoutes,
+];
 
 function text(body: Record<string, unknown>, name: string, fallback?: string): string {
   const value = body[name];

@@ -12,13 +12,7 @@ import type { SandboxContext } from "../core/context.js";
 import { alphanumeric, uuid } from "../core/ids.js";
 import type { WebhookDelivery } from "../core/webhooks.js";
 import { PlaidApiError, plaidError, type PlaidErrorBody } from "./errors.js";
-import {
-  findInstitution,
-  isAuthEligible,
-  SANDBOX_INSTITUTIONS,
-  type AccountSeed,
-  type SandboxInstitution,
-} from "./sandbox-data.js";
+import { findInstitution, isAuthEligible, SANDBOX_INSTITUTIONS, type AccountSeed, type SandboxInstitution } from "./sandbox-data.js";
 import {
   newWebhookKey,
   plaidState,
@@ -98,7 +92,15 @@ export interface AccountChoice {
 /** Link's onSuccess metadata. */
 export interface LinkSuccessMetadata {
   institution: { name: string; institution_id: string };
-  accounts: { id: string; name: string; mask: string | null; type: string; subtype: string | null; verification_status: null; class_type: null }[];
+  accounts: {
+    id: string;
+    name: string;
+    mask: string | null;
+    type: string;
+    subtype: string | null;
+    verification_status: null;
+    class_type: null;
+  }[];
   account: LinkSuccessMetadata["accounts"][number] | null;
   account_id: string | null;
   link_session_id: string;
@@ -122,7 +124,9 @@ export interface CompleteLinkInput {
 }
 
 /** The link token's requested fields; update mode names its item by `access_token`. */
-export type CreateLinkTokenInput = Omit<LinkTokenRecord, "link_token" | "created_at" | "expires_at" | "item_id"> & { access_token: string | null };
+export type CreateLinkTokenInput = Omit<LinkTokenRecord, "link_token" | "created_at" | "expires_at" | "item_id"> & {
+  access_token: string | null;
+};
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -228,7 +232,10 @@ export class PlaidService {
   /** The link token record, expired or not (for /link/token/get). */
   requireLinkToken(linkToken: string): LinkTokenRecord {
     if (!TOKEN_FORMAT.link.test(linkToken)) {
-      throw new PlaidApiError("INVALID_LINK_TOKEN", "provided link token is in an invalid format. expected format: link-<environment>-<identifier>");
+      throw new PlaidApiError(
+        "INVALID_LINK_TOKEN",
+        "provided link token is in an invalid format. expected format: link-<environment>-<identifier>",
+      );
     }
     const record = this.state.link_tokens[linkToken];
     if (!record) throw new PlaidApiError("INVALID_LINK_TOKEN");
@@ -284,7 +291,13 @@ export class PlaidService {
   }
 
   /** One MFA round (pure; see users.ts). */
-  submitMfa(input: { institutionId: string; username: string; password: string; challenge: MfaChallenge; responses: string[] }): CredentialOutcome {
+  submitMfa(input: {
+    institutionId: string;
+    username: string;
+    password: string;
+    challenge: MfaChallenge;
+    responses: string[];
+  }): CredentialOutcome {
     return submitMfa(input);
   }
 
@@ -478,7 +491,11 @@ export class PlaidService {
   }
 
   /** Logs in with sandbox credentials without Link (MFA answered automatically). */
-  private loginWithoutLink(institutionId: string, username: string, password: string): { institution: SandboxInstitution; seeds: AccountSeed[] } {
+  private loginWithoutLink(
+    institutionId: string,
+    username: string,
+    password: string,
+  ): { institution: SandboxInstitution; seeds: AccountSeed[] } {
     const institution = this.getInstitution(institutionId);
     const outcome = loginBypassingMfa(institutionId, username, password);
     if (outcome.kind === "error") throw new PlaidApiError(outcome.error);
@@ -487,11 +504,20 @@ export class PlaidService {
   }
 
   /** /sandbox/public_token/create: an item for any sandbox credentials, without Link. */
-  sandboxPublicToken(input: { institution_id: string; initial_products: string[]; webhook?: string | null; username?: string; password?: string }): PublicTokenRecord {
+  sandboxPublicToken(input: {
+    institution_id: string;
+    initial_products: string[];
+    webhook?: string | null;
+    username?: string;
+    password?: string;
+  }): PublicTokenRecord {
     const institution = this.getInstitution(input.institution_id);
     const unsupported = input.initial_products.filter((p) => !institution.products.includes(p));
     if (institution.login_error === null && unsupported.length > 0) {
-      throw new PlaidApiError("PRODUCTS_NOT_SUPPORTED", `the following products are not supported by this institution: ${unsupported.join(", ")}`);
+      throw new PlaidApiError(
+        "PRODUCTS_NOT_SUPPORTED",
+        `the following products are not supported by this institution: ${unsupported.join(", ")}`,
+      );
     }
     const { seeds } = this.loginWithoutLink(input.institution_id, input.username ?? "user_good", input.password ?? "pass_good");
     const item = this.createItem({
@@ -507,12 +533,18 @@ export class PlaidService {
 
   exchangePublicToken(publicToken: string): { access_token: string; item_id: string } {
     if (!TOKEN_FORMAT.public.test(publicToken)) {
-      throw new PlaidApiError("INVALID_PUBLIC_TOKEN", "provided public token is in an invalid format. expected format: public-<environment>-<identifier>");
+      throw new PlaidApiError(
+        "INVALID_PUBLIC_TOKEN",
+        "provided public token is in an invalid format. expected format: public-<environment>-<identifier>",
+      );
     }
     const record = this.state.public_tokens[publicToken];
     if (!record) throw new PlaidApiError("INVALID_PUBLIC_TOKEN");
     if (record.exchanged_at !== null) {
-      throw new PlaidApiError("INVALID_PUBLIC_TOKEN", "provided public token has already been exchanged. public tokens can only be exchanged once");
+      throw new PlaidApiError(
+        "INVALID_PUBLIC_TOKEN",
+        "provided public token has already been exchanged. public tokens can only be exchanged once",
+      );
     }
     if (this.now() >= record.expires_at) {
       throw new PlaidApiError(
@@ -539,7 +571,10 @@ export class PlaidService {
    */
   itemForAccessToken(accessToken: string, mode: "data" | "any"): ItemRecord {
     if (!TOKEN_FORMAT.access.test(accessToken)) {
-      throw new PlaidApiError("INVALID_ACCESS_TOKEN", "provided access token is in an invalid format. expected format: access-<environment>-<identifier>");
+      throw new PlaidApiError(
+        "INVALID_ACCESS_TOKEN",
+        "provided access token is in an invalid format. expected format: access-<environment>-<identifier>",
+      );
     }
     const record = this.state.access_tokens[accessToken];
     if (!record) throw new PlaidApiError("INVALID_ACCESS_TOKEN");
@@ -612,7 +647,10 @@ export class PlaidService {
     const item = this.getItem(itemId);
     const type = webhookType ?? (webhookCode === "DEFAULT_UPDATE" ? "AUTH" : "ITEM");
     if (!SUPPORTED_WEBHOOKS[type]?.includes(webhookCode)) {
-      throw new PlaidApiError("INVALID_FIELD", `webhook_type ${type} with webhook_code ${webhookCode} is not supported by the local sandbox`);
+      throw new PlaidApiError(
+        "INVALID_FIELD",
+        `webhook_type ${type} with webhook_code ${webhookCode} is not supported by the local sandbox`,
+      );
     }
     if (!item.webhook) throw new PlaidApiError("SANDBOX_WEBHOOK_INVALID");
     if (type === "ITEM" && webhookCode === "ERROR") {
@@ -738,7 +776,11 @@ export class PlaidService {
     }
     const stripe = this.context.stripe;
     // Not confirmed: Plaid most likely answers INVALID_PRODUCT when the Stripe integration is not enabled.
-    if (!stripe) throw new PlaidApiError("INVALID_PRODUCT", "the Stripe integration is not enabled for this client (the Stripe emulator is not running)");
+    if (!stripe)
+      throw new PlaidApiError(
+        "INVALID_PRODUCT",
+        "the Stripe integration is not enabled for this client (the Stripe emulator is not running)",
+      );
     try {
       const token = stripe.createBankAccountToken({
         accountNumber: account!.numbers.stripe.account,
@@ -751,7 +793,10 @@ export class PlaidService {
       this.useProduct(item, "auth");
       return token.id;
     } catch (err) {
-      throw new PlaidApiError("INVALID_STRIPE_ACCOUNT", `Stripe rejected the bank account: ${err instanceof Error ? err.message : String(err)}`);
+      throw new PlaidApiError(
+        "INVALID_STRIPE_ACCOUNT",
+        `Stripe rejected the bank account: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
 

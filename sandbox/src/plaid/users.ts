@@ -13,7 +13,14 @@
  * - user_custom / <JSON>: override_accounts[], mfa, force_error.
  */
 import { plaidError, type PlaidErrorBody } from "./errors.js";
-import { defaultAccountSeeds, defaultNumbers, DEFAULT_OWNER, DEFAULT_WIRE_ROUTING, findInstitution, type AccountSeed } from "./sandbox-data.js";
+import {
+  defaultAccountSeeds,
+  defaultNumbers,
+  DEFAULT_OWNER,
+  DEFAULT_WIRE_ROUTING,
+  findInstitution,
+  type AccountSeed,
+} from "./sandbox-data.js";
 import type { OwnerRecord } from "./state.js";
 
 export type MfaChallenge =
@@ -22,9 +29,7 @@ export type MfaChallenge =
   | { type: "selections"; round: number; rounds: number; selections: { question: string; answers: string[] }[] };
 
 export type CredentialOutcome =
-  | { kind: "ok"; accounts: AccountSeed[] }
-  | { kind: "mfa"; challenge: MfaChallenge }
-  | { kind: "error"; error: PlaidErrorBody };
+  { kind: "ok"; accounts: AccountSeed[] } | { kind: "mfa"; challenge: MfaChallenge } | { kind: "error"; error: PlaidErrorBody };
 
 export const SANDBOX_USERNAME = "user_good";
 export const SANDBOX_PASSWORD = "pass_good";
@@ -159,10 +164,22 @@ function customProfile(password: string): ProfileResult {
   }
   let mfa: MfaSpec | null = null;
   if (config.mfa !== undefined && config.mfa !== null) {
-    const m = config.mfa as { type?: unknown; question_rounds?: unknown; questions_per_round?: unknown; selection_rounds?: unknown; selections_per_question?: unknown };
+    const m = config.mfa as {
+      type?: unknown;
+      question_rounds?: unknown;
+      questions_per_round?: unknown;
+      selection_rounds?: unknown;
+      selections_per_question?: unknown;
+    };
     if (m.type === "device") mfa = { type: "device", rounds: 1, perRound: 1 };
-    else if (m.type === "questions") mfa = { type: "questions", rounds: Math.max(1, num(m.question_rounds) ?? 1), perRound: Math.max(1, num(m.questions_per_round) ?? 1) };
-    else if (m.type === "selections") mfa = { type: "selections", rounds: Math.max(1, num(m.selection_rounds) ?? 1), perRound: Math.max(2, num(m.selections_per_question) ?? 2) };
+    else if (m.type === "questions")
+      mfa = { type: "questions", rounds: Math.max(1, num(m.question_rounds) ?? 1), perRound: Math.max(1, num(m.questions_per_round) ?? 1) };
+    else if (m.type === "selections")
+      mfa = {
+        type: "selections",
+        rounds: Math.max(1, num(m.selection_rounds) ?? 1),
+        perRound: Math.max(2, num(m.selections_per_question) ?? 2),
+      };
     else return invalidCredentials("user_custom: mfa.type must be device, questions or selections");
   }
   const forceError = str(config.force_error);
@@ -268,7 +285,6 @@ export function runLogin(institutionId: string, username: string, password: stri
   }
   return outcome;
 }
-
 
 /**
  * Login without Link (/sandbox/public_token/create, /sandbox/processor_token/create):

@@ -89,7 +89,10 @@ function productStatus(health: SandboxInstitution["health"]): ProductStatus {
   };
 }
 
-export function institutionView(institution: SandboxInstitution, options: { includeOptionalMetadata: boolean; includeStatus: boolean }): Institution {
+export function institutionView(
+  institution: SandboxInstitution,
+  options: { includeOptionalMetadata: boolean; includeStatus: boolean },
+): Institution {
   const view: Institution = {
     institution_id: institution.institution_id,
     name: institution.name,

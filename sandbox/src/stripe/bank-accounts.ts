@@ -102,7 +102,8 @@ export function resolveToken(rt: StripeRuntime, id: string, customer: string | n
   } else {
     const stored = rt.state.tokens[id];
     if (!stored?.token.bank_account) throw resourceMissing("token", id, param);
-    if (stored.token.used) throw invalidRequest(`You cannot use a Stripe token more than once: ${id}.`, { param, code: "token_already_used" });
+    if (stored.token.used)
+      throw invalidRequest(`You cannot use a Stripe token more than once: ${id}.`, { param, code: "token_already_used" });
     resolved = { bankAccount: structuredClone(stored.token.bank_account), accountNumber: stored.accountNumber, stored };
   }
   if (customer !== null) {
@@ -120,7 +121,12 @@ export function resolveToken(rt: StripeRuntime, id: string, customer: string | n
 }
 
 /** Consumes the token and attaches its bank account to the customer (default source if it has none). */
-export function attachBankAccount(rt: StripeRuntime, resolved: ResolvedToken, customer: Stripe.Customer, metadata: Record<string, string>): StoredBankAccount {
+export function attachBankAccount(
+  rt: StripeRuntime,
+  resolved: ResolvedToken,
+  customer: Stripe.Customer,
+  metadata: Record<string, string>,
+): StoredBankAccount {
   if (resolved.stored) resolved.stored.token.used = true;
   const stored: StoredBankAccount = {
     bankAccount: { ...resolved.bankAccount, customer: customer.id, metadata },
@@ -193,7 +199,10 @@ function readBankAccountParams(params: Params): BankAccountDetails {
     throw invalidRequest(`Routing number must have 9 digits`, { param: "bank_account[routing_number]", code: "routing_number_invalid" });
   }
   if (!/^\d{4,17}$/.test(accountNumber)) {
-    throw invalidRequest("You must use a test bank account number in test mode.", { param: "bank_account[account_number]", code: "account_number_invalid" });
+    throw invalidRequest("You must use a test bank account number in test mode.", {
+      param: "bank_account[account_number]",
+      code: "account_number_invalid",
+    });
   }
   const bankName = routingNumber === TEST_ROUTING_NUMBER ? TEST_BANK_NAME : "SANDBOX BANK";
   return { accountNumber, routingNumber, accountHolderName, accountHolderType, accountType, bankName, status: "new" };
@@ -206,7 +215,8 @@ export function bankAccountRoutes(rt: StripeRuntime): Route[] {
       pattern: "/v1/tokens",
       handler: ({ params }) => {
         const bankAccount = params.object("bank_account");
-        if (!bankAccount) throw invalidRequest("The sandbox can only tokenize bank accounts: pass bank_account.", { param: "bank_account" });
+        if (!bankAccount)
+          throw invalidRequest("The sandbox can only tokenize bank accounts: pass bank_account.", { param: "bank_account" });
         const details = readBankAccountParams(bankAccount);
         params.finish();
         return mintToken(rt, details, null).token;
@@ -292,7 +302,8 @@ export function bankAccountRoutes(rt: StripeRuntime): Route[] {
         const stored = requireCustomerBankAccount(rt, customer.id, path.id!);
         const amounts = params.stringList("amounts");
         params.finish();
-        if (stored.bankAccount.status === "verified") throw invalidRequest("This bank account has already been verified.", { code: "bank_account_verification_failed" });
+        if (stored.bankAccount.status === "verified")
+          throw invalidRequest("This bank account has already been verified.", { code: "bank_account_verification_failed" });
         if (!amounts || amounts.length !== 2) throw invalidRequest("You must provide exactly two amounts.", { param: "amounts" });
         const ok = amounts.map(Number).every((a, i) => a === TEST_MICRODEPOSIT_AMOUNTS[i]);
         if (!ok) {

@@ -15,9 +15,12 @@ const MINIMUM_AMOUNT = 50;
 /** Checks shared by PaymentIntents and legacy charges before debiting a bank account. */
 export function assertDebitable(bankAccount: StoredBankAccount, amount: number, currency: string): void {
   if (currency !== "usd") {
-    throw invalidRequest(`The currency provided (${currency}) is invalid. Payments with us_bank_account support the following currencies: usd.`, {
-      param: "currency",
-    });
+    throw invalidRequest(
+      `The currency provided (${currency}) is invalid. Payments with us_bank_account support the following currencies: usd.`,
+      {
+        param: "currency",
+      },
+    );
   }
   if (amount < MINIMUM_AMOUNT) {
     throw invalidRequest("Amount must be at least $0.50 usd", { param: "amount", code: "amount_too_small" });
@@ -126,14 +129,21 @@ export function chargeRoutes(rt: StripeRuntime, settlement: AchSettlement): Rout
         const statementDescriptor = params.string("statement_descriptor") ?? null;
         params.finish();
         if (customerId === undefined) {
-          throw invalidRequest("Bank account payments require a customer: pass `customer` with the `ba_` source attached to it.", { param: "customer", code: "parameter_missing" });
+          throw invalidRequest("Bank account payments require a customer: pass `customer` with the `ba_` source attached to it.", {
+            param: "customer",
+            code: "parameter_missing",
+          });
         }
         const customer = requireCustomer(rt, customerId);
         const sourceId = source ?? (typeof customer.default_source === "string" ? customer.default_source : undefined);
-        if (sourceId === undefined) throw invalidRequest("Cannot charge a customer that has no active bank account", { param: "source", code: "missing" });
+        if (sourceId === undefined)
+          throw invalidRequest("Cannot charge a customer that has no active bank account", { param: "source", code: "missing" });
         const bankAccount = rt.state.bankAccounts[sourceId];
         if (!bankAccount || bankAccount.bankAccount.customer !== customer.id) {
-          throw invalidRequest(`Customer ${customer.id} does not have a linked source with ID ${sourceId}.`, { param: "source", code: "missing" });
+          throw invalidRequest(`Customer ${customer.id} does not have a linked source with ID ${sourceId}.`, {
+            param: "source",
+            code: "missing",
+          });
         }
         assertDebitable(bankAccount, amount, currency);
         return createPendingCharge(rt, settlement, {
@@ -171,7 +181,9 @@ export function chargeRoutes(rt: StripeRuntime, settlement: AchSettlement): Rout
       const paymentIntent = params.string("payment_intent");
       return newestFirst(rt.state.charges)
         .map((s) => s.charge)
-        .filter((c) => (customer === undefined || c.customer === customer) && (paymentIntent === undefined || c.payment_intent === paymentIntent));
+        .filter(
+          (c) => (customer === undefined || c.customer === customer) && (paymentIntent === undefined || c.payment_intent === paymentIntent),
+        );
     }),
   ];
 }

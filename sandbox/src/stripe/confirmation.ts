@@ -24,7 +24,11 @@ export function readConfirmOptions(params: Params, confirming: boolean): Confirm
   const mandate = params.string("mandate");
   const offSession = readOffSession(params);
   if (!confirming) {
-    for (const [param, value] of [["mandate_data", acceptance], ["mandate", mandate], ["off_session", offSession]] as const) {
+    for (const [param, value] of [
+      ["mandate_data", acceptance],
+      ["mandate", mandate],
+      ["off_session", offSession],
+    ] as const) {
       if (value !== undefined) {
         throw invalidRequest(`You can only pass \`${param}\` when \`confirm\` is set to \`true\`.`, { param });
       }
@@ -42,11 +46,15 @@ export function readAllowedPaymentMethodTypes(params: Params): string[] | undefi
   const allowed = params.stringList("allowed_payment_method_types");
   const legacy = params.stringList("payment_method_types");
   if (allowed !== undefined && legacy !== undefined) {
-    throw invalidRequest("You may only specify one of these parameters: allowed_payment_method_types, payment_method_types.", { param: "payment_method_types" });
+    throw invalidRequest("You may only specify one of these parameters: allowed_payment_method_types, payment_method_types.", {
+      param: "payment_method_types",
+    });
   }
   const types = allowed ?? legacy;
   if (types !== undefined && types.length === 0) {
-    throw invalidRequest("allowed_payment_method_types must not be empty.", { param: allowed ? "allowed_payment_method_types" : "payment_method_types" });
+    throw invalidRequest("allowed_payment_method_types must not be empty.", {
+      param: allowed ? "allowed_payment_method_types" : "payment_method_types",
+    });
   }
   return types;
 }
@@ -63,7 +71,12 @@ function readOffSession(params: Params): boolean | undefined {
   throw invalidRequest(`Invalid boolean: ${raw}`, { param: "off_session" });
 }
 
-export function requireBankPaymentMethod(rt: StripeRuntime, id: string, customer: string | null, paymentMethodTypes: string[]): StoredBankAccount {
+export function requireBankPaymentMethod(
+  rt: StripeRuntime,
+  id: string,
+  customer: string | null,
+  paymentMethodTypes: string[],
+): StoredBankAccount {
   const stored = rt.state.bankAccounts[id];
   if (!stored) throw resourceMissing("PaymentMethod", id, "payment_method");
   if (!paymentMethodTypes.includes("us_bank_account")) {
@@ -80,9 +93,12 @@ export function requireBankPaymentMethod(rt: StripeRuntime, id: string, customer
     );
   }
   if (customer === null) {
-    throw invalidRequest(`The PaymentMethod provided (${id}) belongs to a Customer (${owner}). Please include the Customer in the \`customer\` parameter.`, {
-      param: "customer",
-    });
+    throw invalidRequest(
+      `The PaymentMethod provided (${id}) belongs to a Customer (${owner}). Please include the Customer in the \`customer\` parameter.`,
+      {
+        param: "customer",
+      },
+    );
   }
   if (owner !== customer) {
     throw invalidRequest(`The PaymentMethod provided (${id}) does not belong to the Customer (${customer}).`, { param: "payment_method" });
@@ -97,7 +113,9 @@ export function planMandate(rt: StripeRuntime, bankAccount: StoredBankAccount, o
   if (options.mandate !== undefined) {
     const mandate = requireMandate(rt, options.mandate, "mandate");
     if (mandate.payment_method !== bankAccount.bankAccount.id || mandate.status !== "active") {
-      throw invalidRequest(`The mandate ${mandate.id} is not active for the payment method ${bankAccount.bankAccount.id}.`, { param: "mandate" });
+      throw invalidRequest(`The mandate ${mandate.id} is not active for the payment method ${bankAccount.bankAccount.id}.`, {
+        param: "mandate",
+      });
     }
     return { reuse: mandate };
   }
@@ -157,7 +175,12 @@ export function readIntentCreateParams(params: Params): IntentCreateParams {
 }
 
 /** On create, a payment method is checked even without `confirm`; with it, the confirmation is planned. */
-export function planCreateConfirmation(rt: StripeRuntime, intent: ConfirmableIntent, create: IntentCreateParams, rules: ConfirmRules): ConfirmPlan | undefined {
+export function planCreateConfirmation(
+  rt: StripeRuntime,
+  intent: ConfirmableIntent,
+  create: IntentCreateParams,
+  rules: ConfirmRules,
+): ConfirmPlan | undefined {
   if (!create.confirm) {
     if (create.options.paymentMethod !== undefined) {
       requireBankPaymentMethod(rt, create.options.paymentMethod, create.customer ?? null, create.paymentMethodTypes);

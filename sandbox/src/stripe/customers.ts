@@ -100,7 +100,9 @@ export function customerRoutes(rt: StripeRuntime): Route[] {
     },
     listRoute("/v1/customers", (params) => {
       const email = params.string("email");
-      return newestFirst(rt.state.customers).filter((c): c is Stripe.Customer => !isDeletedCustomer(c) && (email === undefined || c.email === email));
+      return newestFirst(rt.state.customers).filter(
+        (c): c is Stripe.Customer => !isDeletedCustomer(c) && (email === undefined || c.email === email),
+      );
     }),
     {
       method: "DELETE",
@@ -120,4 +122,3 @@ export function customerRoutes(rt: StripeRuntime): Route[] {
     },
   ];
 }
-

@@ -17,7 +17,12 @@ export type EventObject<T extends EventType> = Extract<Stripe.Event, { type: T }
  * Records an event (a snapshot of `object`) and delivers it to every enabled
  * endpoint subscribed to its type, plus the endpoint from the sandbox config.
  */
-export function emitEvent<T extends EventType>(rt: StripeRuntime, type: T, object: EventObject<T>, previousAttributes?: Partial<EventObject<T>>): Stripe.Event {
+export function emitEvent<T extends EventType>(
+  rt: StripeRuntime,
+  type: T,
+  object: EventObject<T>,
+  previousAttributes?: Partial<EventObject<T>>,
+): Stripe.Event {
   const targets = webhookTargets(rt, type);
   const base: Stripe.EventBase = {
     id: newId("evt"),
@@ -55,7 +60,9 @@ export function signPayload(payload: string, secret: string, timestamp = unixNow
 
 function webhookTargets(rt: StripeRuntime, type: string): { url: string; secret: string }[] {
   const targets = Object.values(rt.state.webhookEndpoints)
-    .filter(({ endpoint }) => endpoint.status === "enabled" && (endpoint.enabled_events.includes("*") || endpoint.enabled_events.includes(type)))
+    .filter(
+      ({ endpoint }) => endpoint.status === "enabled" && (endpoint.enabled_events.includes("*") || endpoint.enabled_events.includes(type)),
+    )
     .map(({ endpoint, secret }) => ({ url: endpoint.url, secret }));
   const { stripeWebhookUrl, stripeWebhookSecret } = rt.context.config;
   if (stripeWebhookUrl && stripeWebhookSecret) targets.push({ url: stripeWebhookUrl, secret: stripeWebhookSecret });
@@ -72,7 +79,8 @@ export function eventRoutes(rt: StripeRuntime): Route[] {
     listRoute("/v1/events", (params) => {
       const type = params.string("type");
       const types = params.stringList("types");
-      if (type !== undefined && types !== undefined) throw invalidRequest("You may only specify one of these parameters: type, types.", { param: "types" });
+      if (type !== undefined && types !== undefined)
+        throw invalidRequest("You may only specify one of these parameters: type, types.", { param: "types" });
       const filters = types ?? (type !== undefined ? [type] : undefined);
       return newestFirst(rt.state.events).filter((e) => !filters || filters.some((f) => matchesType(e.type, f)));
     }),
@@ -91,7 +99,8 @@ export function webhookEndpointRoutes(rt: StripeRuntime): Route[] {
       handler: ({ params }) => {
         const url = params.requiredString("url");
         const enabledEvents = params.stringList("enabled_events");
-        if (!enabledEvents || enabledEvents.length === 0) throw invalidRequest("Missing required param: enabled_events.", { param: "enabled_events", code: "parameter_missing" });
+        if (!enabledEvents || enabledEvents.length === 0)
+          throw invalidRequest("Missing required param: enabled_events.", { param: "enabled_events", code: "parameter_missing" });
         const description = params.nullableString("description") ?? null;
         const metadata = mergeMetadata({}, params.metadata());
         const apiVersion = params.string("api_version") ?? null;

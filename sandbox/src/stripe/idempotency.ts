@@ -48,7 +48,13 @@ export class IdempotencyLayer {
 
   constructor(private readonly rt: StripeRuntime) {}
 
-  async run(key: string, method: string, path: string, params: FormObject, execute: () => Promise<ExecutionResult>): Promise<SandboxResponse> {
+  async run(
+    key: string,
+    method: string,
+    path: string,
+    params: FormObject,
+    execute: () => Promise<ExecutionResult>,
+  ): Promise<SandboxResponse> {
     if (key.length > MAX_KEY_LENGTH) {
       throw invalidRequest(`Idempotency-Key must be at most ${MAX_KEY_LENGTH} characters long.`, { param: "Idempotency-Key" });
     }

@@ -12,7 +12,9 @@ export function inspectStripe(rt: StripeRuntime): Record<string, unknown> {
   const state = rt.state;
   return {
     customers: recent(state.customers).map((c) =>
-      isDeletedCustomer(c) ? { id: c.id, deleted: true } : { id: c.id, email: c.email, name: c.name, default_source: c.default_source, created: c.created },
+      isDeletedCustomer(c)
+        ? { id: c.id, deleted: true }
+        : { id: c.id, email: c.email, name: c.name, default_source: c.default_source, created: c.created },
     ),
     bank_accounts: recent(state.bankAccounts).map(({ bankAccount: ba, mandate }) => ({
       id: ba.id,
@@ -45,6 +47,10 @@ export function inspectStripe(rt: StripeRuntime): Record<string, unknown> {
       settles_at: settleAt ? new Date(settleAt).toISOString() : null,
     })),
     events: recent(state.events).map((e) => ({ id: e.id, type: e.type, created: e.created, pending_webhooks: e.pending_webhooks })),
-    webhook_endpoints: Object.values(state.webhookEndpoints).map(({ endpoint }) => ({ id: endpoint.id, url: endpoint.url, status: endpoint.status })),
+    webhook_endpoints: Object.values(state.webhookEndpoints).map(({ endpoint }) => ({
+      id: endpoint.id,
+      url: endpoint.url,
+      status: endpoint.status,
+    })),
   };
 }

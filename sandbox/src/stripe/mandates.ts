@@ -25,7 +25,8 @@ export function readMandateData(params: Params): CustomerAcceptance | undefined 
   const online = acceptance.object("online");
   const offline = acceptance.object("offline");
   if (type === "offline") {
-    if (online) throw invalidRequest("You cannot pass `online` with an offline acceptance.", { param: "mandate_data[customer_acceptance][online]" });
+    if (online)
+      throw invalidRequest("You cannot pass `online` with an offline acceptance.", { param: "mandate_data[customer_acceptance][online]" });
     offline?.finish();
     return { type, accepted_at: acceptedAt, offline: {} };
   }
@@ -70,7 +71,5 @@ export function deactivateMandate(rt: StripeRuntime, id: string): void {
 }
 
 export function mandateRoutes(rt: StripeRuntime): Route[] {
-  return [
-    retrieveRoute("/v1/mandates/:id", (path) => requireMandate(rt, path.id!, "mandate")),
-  ];
+  return [retrieveRoute("/v1/mandates/:id", (path) => requireMandate(rt, path.id!, "mandate"))];
 }

@@ -129,7 +129,10 @@ export class Params {
 }
 
 /** Applies a metadata update as Stripe does (null deletes a key; null for the whole hash clears it). */
-export function mergeMetadata(current: Record<string, string>, update: Record<string, string | null> | null | undefined): Record<string, string> {
+export function mergeMetadata(
+  current: Record<string, string>,
+  update: Record<string, string | null> | null | undefined,
+): Record<string, string> {
   if (update === undefined) return current;
   if (update === null) return {};
   const next = { ...current };

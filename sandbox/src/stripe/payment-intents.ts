@@ -38,10 +38,13 @@ function unexpectedState(action: keyof typeof PARTICIPLE, intent: Stripe.Payment
 function confirmRules(intent: Pick<Stripe.PaymentIntent, "amount" | "currency">): ConfirmRules {
   return {
     missingPaymentMethod: () =>
-      invalidRequest("You cannot confirm this PaymentIntent because it's missing a payment method. Update the PaymentIntent with a payment_method and then confirm it again.", {
-        code: "payment_intent_unexpected_state",
-        param: "payment_method",
-      }),
+      invalidRequest(
+        "You cannot confirm this PaymentIntent because it's missing a payment method. Update the PaymentIntent with a payment_method and then confirm it again.",
+        {
+          code: "payment_intent_unexpected_state",
+          param: "payment_method",
+        },
+      ),
     checkBankAccount: (bankAccount) => assertDebitable(bankAccount, intent.amount, intent.currency),
   };
 }
@@ -87,7 +90,8 @@ export function paymentIntentRoutes(rt: StripeRuntime, settlement: AchSettlement
         const captureMethod = params.enumeration("capture_method", ["automatic", "automatic_async"] as const) ?? "automatic";
         const confirmationMethod = params.enumeration("confirmation_method", ["automatic", "manual"] as const) ?? "automatic";
         params.finish();
-        if (amount < 1) throw invalidRequest("This value must be greater than or equal to 1.", { param: "amount", code: "parameter_invalid_integer" });
+        if (amount < 1)
+          throw invalidRequest("This value must be greater than or equal to 1.", { param: "amount", code: "parameter_invalid_integer" });
         if (customer !== undefined) requireCustomer(rt, customer);
 
         const id = newId("pi");
@@ -165,7 +169,12 @@ export function paymentIntentRoutes(rt: StripeRuntime, settlement: AchSettlement
         if (paymentFieldsChange && !UPDATABLE.includes(intent.status)) throw unexpectedState("update", intent, UPDATABLE);
         if (customer !== undefined) requireCustomer(rt, customer);
         if (paymentMethod !== undefined) {
-          requireBankPaymentMethod(rt, paymentMethod, customer ?? (intent.customer as string | null), paymentMethodTypes ?? intent.payment_method_types);
+          requireBankPaymentMethod(
+            rt,
+            paymentMethod,
+            customer ?? (intent.customer as string | null),
+            paymentMethodTypes ?? intent.payment_method_types,
+          );
         }
 
         if (amount !== undefined) intent.amount = amount;
@@ -202,7 +211,8 @@ export function paymentIntentRoutes(rt: StripeRuntime, settlement: AchSettlement
       pattern: "/v1/payment_intents/:intent/cancel",
       handler: ({ params, path }) => {
         const intent = requirePaymentIntent(rt, path.intent!);
-        const reason = params.enumeration("cancellation_reason", ["abandoned", "duplicate", "fraudulent", "requested_by_customer"] as const) ?? null;
+        const reason =
+          params.enumeration("cancellation_reason", ["abandoned", "duplicate", "fraudulent", "requested_by_customer"] as const) ?? null;
         params.finish();
         if (!CANCELABLE.includes(intent.status)) throw unexpectedState("cancel", intent, CANCELABLE);
         const previousStatus = intent.status;

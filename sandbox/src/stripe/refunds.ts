@@ -23,17 +23,24 @@ export function refundRoutes(rt: StripeRuntime): Route[] {
         const stored = refundedCharge(rt, chargeId, paymentIntentId);
         const { charge } = stored;
         if (charge.status !== "succeeded") {
-          throw invalidRequest(`Charge ${charge.id} has a status of ${charge.status} and cannot be refunded until it succeeds.`, { param: "charge", code: "charge_not_refundable" });
+          throw invalidRequest(`Charge ${charge.id} has a status of ${charge.status} and cannot be refunded until it succeeds.`, {
+            param: "charge",
+            code: "charge_not_refundable",
+          });
         }
-        if (charge.disputed) throw invalidRequest(`Charge ${charge.id} has been disputed and cannot be refunded.`, { code: "charge_disputed" });
+        if (charge.disputed)
+          throw invalidRequest(`Charge ${charge.id} has been disputed and cannot be refunded.`, { code: "charge_disputed" });
         const remaining = charge.amount - charge.amount_refunded;
         const refundAmount = amount ?? remaining;
         if (remaining === 0) throw invalidRequest(`Charge ${charge.id} has already been refunded.`, { code: "charge_already_refunded" });
         if (refundAmount < 1 || refundAmount > remaining) {
-          throw invalidRequest(`Refund amount ($${(refundAmount / 100).toFixed(2)}) is greater than unrefunded amount on charge ($${(remaining / 100).toFixed(2)})`, {
-            param: "amount",
-            code: "amount_too_large",
-          });
+          throw invalidRequest(
+            `Refund amount ($${(refundAmount / 100).toFixed(2)}) is greater than unrefunded amount on charge ($${(remaining / 100).toFixed(2)})`,
+            {
+              param: "amount",
+              code: "amount_too_large",
+            },
+          );
         }
         // ACH refunds take days on Stripe; the sandbox completes them at once.
         const refund: Stripe.Refund = {

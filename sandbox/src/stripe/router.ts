@@ -50,16 +50,25 @@ export class StripeRouter {
       respond(err.status, { error: { ...err.body, request_log_url: this.requestLogUrl(reqId) } satisfies StripeErrorBody });
     const crashed = (err: unknown): SandboxResponse => {
       console.error("[sandbox] stripe handler crashed", err);
-      return respond(500, { error: { type: "api_error", message: "An unknown error occurred in the Stripe sandbox.", request_log_url: this.requestLogUrl(reqId) } });
+      return respond(500, {
+        error: {
+          type: "api_error",
+          message: "An unknown error occurred in the Stripe sandbox.",
+          request_log_url: this.requestLogUrl(reqId),
+        },
+      });
     };
 
     try {
       this.authenticate(req);
       const match = this.match(req.method, req.path);
       if (!match) {
-        throw invalidRequest(`Unrecognized request URL (${req.method}: ${req.path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`, {
-          status: 404,
-        });
+        throw invalidRequest(
+          `Unrecognized request URL (${req.method}: ${req.path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+          {
+            status: 404,
+          },
+        );
       }
       const form = this.decode(req);
       const idempotencyKey = req.method === "POST" ? header(req, "idempotency-key") : undefined;

@@ -30,11 +30,14 @@ export class AchSettlement {
   }
 
   private arm(chargeId: string, at: number): void {
-    const timer = setTimeout(() => {
-      const stored = this.rt.state.charges[chargeId];
-      // Gone after a reset, or already settled on command.
-      if (stored?.charge.status === "pending") this.settle(stored);
-    }, Math.max(0, at - Date.now()));
+    const timer = setTimeout(
+      () => {
+        const stored = this.rt.state.charges[chargeId];
+        // Gone after a reset, or already settled on command.
+        if (stored?.charge.status === "pending") this.settle(stored);
+      },
+      Math.max(0, at - Date.now()),
+    );
     // A pending payment must not keep the process (or a test run) alive.
     timer.unref();
   }
@@ -187,7 +190,10 @@ export class AchSettlement {
     };
   }
 
-  private act(body: Record<string, unknown>, action: (stored: StoredCharge) => unknown): { charge: Stripe.Charge; payment_intent: Stripe.PaymentIntent | null } {
+  private act(
+    body: Record<string, unknown>,
+    action: (stored: StoredCharge) => unknown,
+  ): { charge: Stripe.Charge; payment_intent: Stripe.PaymentIntent | null } {
     const stored = this.chargeFromBody(body);
     action(stored);
     return { charge: stored.charge, payment_intent: this.intentOf(stored.charge) ?? null };

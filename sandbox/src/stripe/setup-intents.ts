@@ -47,9 +47,12 @@ function applySetup(rt: StripeRuntime, intent: Stripe.SetupIntent, plan: Confirm
 }
 
 function unexpectedState(action: "confirm" | "cancel", intent: Stripe.SetupIntent, allowed: readonly string[]) {
-  return invalidRequest(`You cannot ${action} this SetupIntent because it has a status of ${intent.status}. Allowed statuses: ${allowed.join(", ")}.`, {
-    code: "setup_intent_unexpected_state",
-  });
+  return invalidRequest(
+    `You cannot ${action} this SetupIntent because it has a status of ${intent.status}. Allowed statuses: ${allowed.join(", ")}.`,
+    {
+      code: "setup_intent_unexpected_state",
+    },
+  );
 }
 
 export function setupIntentRoutes(rt: StripeRuntime): Route[] {

@@ -60,7 +60,23 @@ function load() {
   const addFormats = addFormatsModule as unknown as (a: Ajv) => Ajv;
   addFormats(ajv);
   // Formats OpenAPI uses that JSON Schema has no validator for.
-  for (const format of ["double", "float", "int32", "int64", "url", "ipv4", "ipv6", "binary", "byte", "uuid", "date", "date-time", "email", "uri", "password"]) {
+  for (const format of [
+    "double",
+    "float",
+    "int32",
+    "int64",
+    "url",
+    "ipv4",
+    "ipv6",
+    "binary",
+    "byte",
+    "uuid",
+    "date",
+    "date-time",
+    "email",
+    "uri",
+    "password",
+  ]) {
     if (!ajv.formats[format]) ajv.addFormat(format, true);
   }
   ajv.addSchema({ $id: "plaid", components: { schemas: toJsonSchema(spec.components.schemas) } });
@@ -108,7 +124,8 @@ export function assertValidResponse(endpointPath: string, body: unknown): void {
   const fn = validator(ref);
   if (!fn(body)) throw new Error(`POST ${endpointPath}: response does not match ${ref}: ${describe(fn)}\n${JSON.stringify(body, null, 2)}`);
   const requestId = (body as Json).request_id;
-  if (typeof requestId !== "string" || requestId.length !== 15) throw new Error(`POST ${endpointPath}: request_id must have 15 characters, got ${String(requestId)}`);
+  if (typeof requestId !== "string" || requestId.length !== 15)
+    throw new Error(`POST ${endpointPath}: request_id must have 15 characters, got ${String(requestId)}`);
 }
 
 /** Throws when `body` is not a PlaidError with a 15-char request_id. */
@@ -116,7 +133,8 @@ export function assertValidError(body: unknown): void {
   if (typeof body !== "object" || body === null) throw new Error(`error body is not an object: ${JSON.stringify(body)}`);
   assertMatchesSchema("PlaidError", body);
   const requestId = (body as Json).request_id;
-  if (typeof requestId !== "string" || requestId.length !== 15) throw new Error(`error request_id must have 15 characters, got ${String(requestId)}`);
+  if (typeof requestId !== "string" || requestId.length !== 15)
+    throw new Error(`error request_id must have 15 characters, got ${String(requestId)}`);
 }
 
 interface AxiosLikeError {
@@ -136,7 +154,7 @@ export function validatingClient(client: PlaidApi): PlaidApi {
       if (typeof value !== "function" || typeof prop !== "string" || prop === "constructor") return value;
       return async (...args: unknown[]) => {
         try {
-          const response = (await (value as (...a: unknown[]) => Promise<{ data: unknown; config: { url?: string } }>).apply(target, args));
+          const response = await (value as (...a: unknown[]) => Promise<{ data: unknown; config: { url?: string } }>).apply(target, args);
           assertValidResponse(new URL(response.config.url ?? "/", "http://x").pathname, response.data);
           return response;
         } catch (err) {
@@ -145,7 +163,7 @@ export function validatingClient(client: PlaidApi): PlaidApi {
             try {
               assertValidError(e.response.data);
             } catch (specError) {
-              throw new Error(`${(e.config?.url ?? "?")}: ${(specError as Error).message}`, { cause: specError });
+              throw new Error(`${e.config?.url ?? "?"}: ${(specError as Error).message}`, { cause: specError });
             }
           }
           throw err;
@@ -169,7 +187,9 @@ export interface PlaidTestSandbox {
 export async function startPlaidSandbox(config: Partial<SandboxConfig> = {}): Promise<PlaidTestSandbox> {
   const sandbox = await startSandbox({ dataDir: null, port: 0, config: { webhookRetryDelaysMs: [], ...config } });
   const client = (headers: Record<string, string>) =>
-    validatingClient(new PlaidApi(new Configuration({ basePath: sandbox.url, baseOptions: { headers: { "Plaid-Version": "2020-09-14", ...headers } } })));
+    validatingClient(
+      new PlaidApi(new Configuration({ basePath: sandbox.url, baseOptions: { headers: { "Plaid-Version": "2020-09-14", ...headers } } })),
+    );
   const plaid = client({ "PLAID-CLIENT-ID": sandbox.context.config.plaidClientId, "PLAID-SECRET": sandbox.context.config.plaidSecret });
   return {
     sandbox,

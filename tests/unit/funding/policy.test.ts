@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { checkAccountMayFund, checkAmount, checkReviewAllowsFunding, checkRollingTotals, rollingWindows, type FundingLimits } from "@/lib/funding/policy";
+import {
+  checkAccountMayFund,
+  checkAmount,
+  checkReviewAllowsFunding,
+  checkRollingTotals,
+  rollingWindows,
+  type FundingLimits,
+} from "@/lib/funding/policy";
 import type { FundingAccount } from "@/lib/funding/funding-context";
 import { MANDATE_TEXT_VERSION } from "@/lib/funding/mandate-text";
 import type { ErrorCode } from "@/lib/errors";
@@ -33,7 +40,13 @@ describe("daily and 30-day limits", () => {
     ["one cent over the daily limit", { dayCents: 900_000, thirtyDayCents: 900_000 }, 100_001, "DAILY_LIMIT", "($1,000.00 left today)"],
     ["one cent over the 30-day limit", { dayCents: 0, thirtyDayCents: 2_400_000 }, 100_001, "THIRTY_DAY_LIMIT", "($1,000.00 left)"],
     ["over both: the daily one is named", { dayCents: 1_000_000, thirtyDayCents: 2_500_000 }, 1, "DAILY_LIMIT", "($0.00 left today)"],
-    ["already past the daily limit: nothing left, never negative", { dayCents: 1_200_000, thirtyDayCents: 1_200_000 }, 100, "DAILY_LIMIT", "($0.00 left today)"],
+    [
+      "already past the daily limit: nothing left, never negative",
+      { dayCents: 1_200_000, thirtyDayCents: 1_200_000 },
+      100,
+      "DAILY_LIMIT",
+      "($0.00 left today)",
+    ],
   ])("refused: %s", async (_label, totals, amount, code, left) => {
     const error = await expectAppError(() => checkRollingTotals(totals, amount, LIMITS), { status: 422, code });
     expect(error.message).toContain(left);
@@ -41,7 +54,10 @@ describe("daily and 30-day limits", () => {
 
   it("windows are the last 24 hours and the last 30 days", () => {
     const now = new Date("2026-12-03T12:00:00.000Z");
-    expect(rollingWindows(now)).toEqual({ dayStart: new Date("2026-12-02T12:00:00.000Z"), thirtyDayStart: new Date("2026-11-03T12:00:00.000Z") });
+    expect(rollingWindows(now)).toEqual({
+      dayStart: new Date("2026-12-02T12:00:00.000Z"),
+      thirtyDayStart: new Date("2026-11-03T12:00:00.000Z"),
+    });
   });
 });
 
@@ -75,14 +91,26 @@ describe("whether an account may fund now", () => {
     ["unknown or someone else's account", null, {}, 404, "NOT_FOUND"],
     ["removed", { ...ready, status: "REMOVED" }, {}, 404, "NOT_FOUND"],
     ["blocked by an admin", { ...ready, reviewStatus: "BLOCKED" }, {}, 422, "ACCOUNT_BLOCKED"],
-    ["pending review, setting off", { ...ready, reviewStatus: "PENDING" }, { allowFundingBeforeReview: false }, 422, "ACCOUNT_UNDER_REVIEW"],
+    [
+      "pending review, setting off",
+      { ...ready, reviewStatus: "PENDING" },
+      { allowFundingBeforeReview: false },
+      422,
+      "ACCOUNT_UNDER_REVIEW",
+    ],
     ["still linking", { ...ready, status: "LINKING" }, {}, 422, "ACCOUNT_NOT_ACTIVE"],
     ["no Stripe bank account", { ...ready, stripeBankAccountId: null }, {}, 422, "ACCOUNT_NOT_ACTIVE"],
     ["no Stripe customer", ready, { stripeCustomerId: null }, 422, "ACCOUNT_NOT_ACTIVE"],
     ["bank login required", { ...ready, item: { ...ready.item, status: "LOGIN_REQUIRED" } }, {}, 422, "ACCOUNT_NOT_ACTIVE"],
     ["access revoked at the bank", { ...ready, item: { ...ready.item, status: "REVOKED" } }, {}, 422, "ACCOUNT_NOT_ACTIVE"],
     ["no authorization on file, none accepted", { ...ready, mandate: null }, {}, 400, "MANDATE_REQUIRED"],
-    ["no authorization on file, an old text accepted", { ...ready, mandate: null }, { mandateTextVersion: "2020-01-v0" }, 400, "MANDATE_REQUIRED"],
+    [
+      "no authorization on file, an old text accepted",
+      { ...ready, mandate: null },
+      { mandateTextVersion: "2020-01-v0" },
+      400,
+      "MANDATE_REQUIRED",
+    ],
   ])("refused: %s", async (_label, account, overrides, status, code) => {
     await expectAppError(() => checkAccountMayFund(account, { ...context, ...overrides }), { status, code });
   });

@@ -3,14 +3,23 @@ import { describe, expect, it } from "vitest";
 import { observeCharge, observeIntent, plainFailureReason } from "@/lib/funding/stripe-debit";
 
 type Intent = Parameters<typeof observeIntent>[0];
-const error = (code: string | undefined, message = "raw text") => ({ code, message, decline_code: undefined }) as unknown as Stripe.PaymentIntent.LastPaymentError;
+const error = (code: string | undefined, message = "raw text") =>
+  ({ code, message, decline_code: undefined }) as unknown as Stripe.PaymentIntent.LastPaymentError;
 
 describe("a PaymentIntent in the ledger's terms", () => {
   it.each<[string, Intent, ReturnType<typeof observeIntent>]>([
     ["processing", { status: "processing", latest_charge: "ch_1", last_payment_error: null }, { status: "PROCESSING", chargeId: "ch_1" }],
-    ["succeeded", { status: "succeeded", latest_charge: { id: "ch_2" } as Stripe.Charge, last_payment_error: null }, { status: "SUCCEEDED", chargeId: "ch_2" }],
+    [
+      "succeeded",
+      { status: "succeeded", latest_charge: { id: "ch_2" } as Stripe.Charge, last_payment_error: null },
+      { status: "SUCCEEDED", chargeId: "ch_2" },
+    ],
     ["canceled", { status: "canceled", latest_charge: null, last_payment_error: null }, { status: "CANCELED", chargeId: null }],
-    ["requires_payment_method, no error (not confirmed yet)", { status: "requires_payment_method", latest_charge: null, last_payment_error: null }, { status: "PENDING", chargeId: null }],
+    [
+      "requires_payment_method, no error (not confirmed yet)",
+      { status: "requires_payment_method", latest_charge: null, last_payment_error: null },
+      { status: "PENDING", chargeId: null },
+    ],
     [
       "requires_payment_method after a return",
       { status: "requires_payment_method", latest_charge: "ch_3", last_payment_error: error("insufficient_funds") },
@@ -21,8 +30,16 @@ describe("a PaymentIntent in the ledger's terms", () => {
       { status: "requires_payment_method", latest_charge: null, last_payment_error: error(undefined, "  ") },
       { status: "FAILED", failureCode: "payment_failed", failureMessage: "The bank declined this debit.", chargeId: null },
     ],
-    ["requires_confirmation", { status: "requires_confirmation", latest_charge: null, last_payment_error: null }, { status: "PENDING", chargeId: null }],
-    ["requires_action", { status: "requires_action", latest_charge: null, last_payment_error: null }, { status: "PENDING", chargeId: null }],
+    [
+      "requires_confirmation",
+      { status: "requires_confirmation", latest_charge: null, last_payment_error: null },
+      { status: "PENDING", chargeId: null },
+    ],
+    [
+      "requires_action",
+      { status: "requires_action", latest_charge: null, last_payment_error: null },
+      { status: "PENDING", chargeId: null },
+    ],
   ])("%s", (_label, intent, expected) => {
     expect(observeIntent(intent)).toEqual(expected);
   });
@@ -32,7 +49,11 @@ describe("a legacy Charge in the ledger's terms", () => {
   it.each<[Stripe.Charge["status"], string | null, ReturnType<typeof observeCharge>]>([
     ["pending", null, { status: "PROCESSING", chargeId: "ch_x" }],
     ["succeeded", null, { status: "SUCCEEDED", chargeId: "ch_x" }],
-    ["failed", "account_closed", { status: "FAILED", failureCode: "account_closed", failureMessage: "The bank account is closed.", chargeId: "ch_x" }],
+    [
+      "failed",
+      "account_closed",
+      { status: "FAILED", failureCode: "account_closed", failureMessage: "The bank account is closed.", chargeId: "ch_x" },
+    ],
     ["failed", null, { status: "FAILED", failureCode: "payment_failed", failureMessage: "raw text", chargeId: "ch_x" }],
   ])("%s (failure code %s)", (status, failureCode, expected) => {
     expect(observeCharge({ id: "ch_x", status, failure_code: failureCode, failure_message: "raw text" })).toEqual(expected);

@@ -41,7 +41,12 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
       {!parsed.success ? <Alert>Some filters are not valid; showing everything.</Alert> : null}
       <Card>
         <AuditTable entries={result.entries} caption="Audit log, newest first" />
-        <Pager basePath="/admin/audit" params={kept} hasNext={Boolean(result.nextCursor)} nextParams={result.nextCursor ? { cursor: result.nextCursor } : undefined} />
+        <Pager
+          basePath="/admin/audit"
+          params={kept}
+          hasNext={Boolean(result.nextCursor)}
+          nextParams={result.nextCursor ? { cursor: result.nextCursor } : undefined}
+        />
       </Card>
     </div>
   );

@@ -14,7 +14,11 @@ import { PaymentRow } from "@/components/admin/payment-row";
 
 export const metadata: Metadata = { title: "Payments · Admin" };
 
-export default async function AdminPaymentsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function AdminPaymentsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   await requireAdmin("/admin/payments");
   const raw = searchParamsObject(await searchParams);
   const parsed = paymentFilterSchema.safeParse(raw);
@@ -33,7 +37,12 @@ export default async function AdminPaymentsPage({ searchParams }: { searchParams
           <label htmlFor="status" className="block text-sm font-medium text-slate-700">
             Status
           </label>
-          <select id="status" name="status" defaultValue={raw.status ?? ""} className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm">
+          <select
+            id="status"
+            name="status"
+            defaultValue={raw.status ?? ""}
+            className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm"
+          >
             <option value="">Any</option>
             {Object.values(PaymentStatus).map((s) => (
               <option key={s} value={s}>
@@ -45,8 +54,22 @@ export default async function AdminPaymentsPage({ searchParams }: { searchParams
         <Field id="email" name="email" label="User email" type="search" defaultValue={raw.email ?? ""} error={fieldErrors.email} />
         <Field id="from" name="from" label="From (UTC date)" type="date" defaultValue={raw.from ?? ""} error={fieldErrors.from} />
         <Field id="to" name="to" label="To (UTC date)" type="date" defaultValue={raw.to ?? ""} error={fieldErrors.to} />
-        <Field id="minAmount" name="minAmount" label="Min amount ($)" inputMode="decimal" defaultValue={raw.minAmount ?? ""} error={fieldErrors.minAmount} />
-        <Field id="maxAmount" name="maxAmount" label="Max amount ($)" inputMode="decimal" defaultValue={raw.maxAmount ?? ""} error={fieldErrors.maxAmount} />
+        <Field
+          id="minAmount"
+          name="minAmount"
+          label="Min amount ($)"
+          inputMode="decimal"
+          defaultValue={raw.minAmount ?? ""}
+          error={fieldErrors.minAmount}
+        />
+        <Field
+          id="maxAmount"
+          name="maxAmount"
+          label="Max amount ($)"
+          inputMode="decimal"
+          defaultValue={raw.maxAmount ?? ""}
+          error={fieldErrors.maxAmount}
+        />
         <div className="flex items-end gap-3 md:col-span-2">
           <button type="submit" className={buttonClass("secondary")}>
             Filter
@@ -61,12 +84,22 @@ export default async function AdminPaymentsPage({ searchParams }: { searchParams
       </form>
       {!parsed.success ? <Alert>Some filters are not valid; showing all payments.</Alert> : null}
       <Card>
-        <DataTable caption="Payments, newest first" captionHidden columns={["When", "User", "Amount", "Status", "Bank", "Failure"]} empty={result.payments.length === 0 ? "No payments match." : null}>
+        <DataTable
+          caption="Payments, newest first"
+          captionHidden
+          columns={["When", "User", "Amount", "Status", "Bank", "Failure"]}
+          empty={result.payments.length === 0 ? "No payments match." : null}
+        >
           {result.payments.map((p) => (
             <PaymentRow key={p.id} payment={p} user={{ id: p.userId, email: p.userEmail }} />
           ))}
         </DataTable>
-        <Pager basePath="/admin/payments" params={kept} hasNext={Boolean(result.nextCursor)} nextParams={result.nextCursor ? { cursor: result.nextCursor } : undefined} />
+        <Pager
+          basePath="/admin/payments"
+          params={kept}
+          hasNext={Boolean(result.nextCursor)}
+          nextParams={result.nextCursor ? { cursor: result.nextCursor } : undefined}
+        />
         {filter.cursor ? (
           <p className="mt-2 text-sm">
             <Link href={`/admin/payments?${new URLSearchParams(kept).toString()}`} className="text-brand-700 underline">

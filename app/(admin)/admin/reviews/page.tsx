@@ -27,7 +27,12 @@ export default async function ReviewQueuePage({ searchParams }: { searchParams: 
       <h1 className="text-2xl font-semibold">Linked-account review</h1>
       <nav aria-label="Review status" className="flex gap-4 text-sm">
         {(["PENDING", "APPROVED", "BLOCKED"] as const).map((s) => (
-          <Link key={s} href={`/admin/reviews?status=${s}`} aria-current={s === status ? "page" : undefined} className={s === status ? "font-semibold underline" : "text-brand-700 underline"}>
+          <Link
+            key={s}
+            href={`/admin/reviews?status=${s}`}
+            aria-current={s === status ? "page" : undefined}
+            className={s === status ? "font-semibold underline" : "text-brand-700 underline"}
+          >
             {s.toLowerCase()}
           </Link>
         ))}

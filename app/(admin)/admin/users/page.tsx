@@ -51,7 +51,12 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
             </tr>
           ))}
         </DataTable>
-        <Pager basePath="/admin/users" params={query.q ? { q: query.q } : {}} page={result.page} hasNext={result.page * result.pageSize < result.total} />
+        <Pager
+          basePath="/admin/users"
+          params={query.q ? { q: query.q } : {}}
+          page={result.page}
+          hasNext={result.page * result.pageSize < result.total}
+        />
       </Card>
     </div>
   );

@@ -7,7 +7,12 @@ const bodySchema = z.object({
   type: z.enum(["exit", "event"]),
   eventName: z.string().max(100).optional(),
   error: z
-    .object({ error_type: z.string().max(100), error_code: z.string().max(100), error_message: z.string().max(2000), display_message: z.string().max(2000).nullable().optional() })
+    .object({
+      error_type: z.string().max(100),
+      error_code: z.string().max(100),
+      error_message: z.string().max(2000),
+      display_message: z.string().max(2000).nullable().optional(),
+    })
     .nullable()
     .optional(),
   metadata: z.record(z.string(), z.unknown()).default({}),

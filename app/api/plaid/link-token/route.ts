@@ -11,6 +11,8 @@ const bodySchema = z.object({ itemId: z.string().trim().min(1).max(100).optional
 export const POST = userRoute(async (req, { user }) => {
   const parsed = await parseJsonBody(req, bodySchema);
   if ("response" in parsed) return parsed.response;
-  const linkToken = parsed.data.itemId ? await createUpdateModeLinkToken(getDb(), user.id, parsed.data.itemId) : await createLinkToken(user);
+  const linkToken = parsed.data.itemId
+    ? await createUpdateModeLinkToken(getDb(), user.id, parsed.data.itemId)
+    : await createLinkToken(user);
   return Response.json({ linkToken });
 });

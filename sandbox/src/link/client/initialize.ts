@@ -11,7 +11,15 @@
  * script as loaded and never adds (and fetches) it. A non-JavaScript type is
  * never fetched nor run by the browser.
  */
-import { MESSAGE_SOURCE, type FrameMessage, type MessageBody, type LinkErrorObject, type LinkEventMetadata, type LinkExitMetadata, type ParentMessage } from "./protocol.js";
+import {
+  MESSAGE_SOURCE,
+  type FrameMessage,
+  type MessageBody,
+  type LinkErrorObject,
+  type LinkEventMetadata,
+  type LinkExitMetadata,
+  type ParentMessage,
+} from "./protocol.js";
 
 /** Supplied by the sandbox when it serves this script (the origin the request reached). */
 declare const __SANDBOX_ORIGIN__: string;
@@ -178,7 +186,10 @@ function install(win: PlaidWindow): void {
           // Closed before the iframe finished loading: nothing happened in Link yet.
           pendingOpen = false;
           hide();
-          callSafely("onExit", options.onExit && (() => options.onExit!(null, { institution: null, status: null, link_session_id: "", request_id: "" })));
+          callSafely(
+            "onExit",
+            options.onExit && (() => options.onExit!(null, { institution: null, status: null, link_session_id: "", request_id: "" })),
+          );
           return;
         }
         if (loaded) post({ type: "exit", force });

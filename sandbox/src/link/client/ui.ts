@@ -183,7 +183,11 @@ async function call<T>(name: string, body: Record<string, unknown>, onOk: (data:
 type Child = Node | string | null | false | undefined;
 type Attr = string | boolean | undefined | ((event: Event) => void);
 
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, Attr> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, Attr> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (value === undefined || value === false) continue;
@@ -272,13 +276,21 @@ function renderBusy(): void {
 
 function renderLoading(text: string): void {
   const title = heading(text);
-  show("LOADING", [title, h("div", { class: "spinner", "aria-hidden": "true" }), h("p", { class: "muted" }, "This only takes a moment.")], title);
+  show(
+    "LOADING",
+    [title, h("div", { class: "spinner", "aria-hidden": "true" }), h("p", { class: "muted" }, "This only takes a moment.")],
+    title,
+  );
 }
 
 function renderConsent(): void {
   state.exitStatus = null;
   state.rerender = renderConsent;
-  const next = h("button", { type: "button", class: "primary", onclick: () => (state.institution ? renderCredential() : void renderInstitutions()) }, "Continue");
+  const next = h(
+    "button",
+    { type: "button", class: "primary", onclick: () => (state.institution ? renderCredential() : void renderInstitutions()) },
+    "Continue",
+  );
   show(
     "CONSENT",
     [
@@ -287,7 +299,12 @@ function renderConsent(): void {
         "ul",
         { class: "points" },
         h("li", {}, h("strong", {}, "Connect effortlessly. "), "Plaid lets you securely connect your financial accounts in seconds."),
-        h("li", {}, h("strong", {}, "Your data belongs to you. "), "Plaid doesn't sell personal info, and will only use it with your permission."),
+        h(
+          "li",
+          {},
+          h("strong", {}, "Your data belongs to you. "),
+          "Plaid doesn't sell personal info, and will only use it with your permission.",
+        ),
       ),
       h("p", { class: "sandbox-note" }, "Local sandbox: no real bank is contacted. Use user_good / pass_good."),
       h("div", { class: "actions" }, next),
@@ -359,8 +376,24 @@ function renderCredential(): void {
   state.exitStatus = "requires_credentials";
   state.rerender = renderCredential;
   const error = fieldError("credential-error");
-  const username = h("input", { id: "username", name: "username", type: "text", autocomplete: "username", autocapitalize: "off", spellcheck: "false", required: true, "aria-describedby": "credential-error" });
-  const password = h("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true, "aria-describedby": "credential-error" });
+  const username = h("input", {
+    id: "username",
+    name: "username",
+    type: "text",
+    autocomplete: "username",
+    autocapitalize: "off",
+    spellcheck: "false",
+    required: true,
+    "aria-describedby": "credential-error",
+  });
+  const password = h("input", {
+    id: "password",
+    name: "password",
+    type: "password",
+    autocomplete: "current-password",
+    required: true,
+    "aria-describedby": "credential-error",
+  });
   const canGoBack = !update && state.session?.institution === null;
   const form = h(
     "form",
@@ -435,7 +468,15 @@ function renderMfa(challenge: Challenge): void {
   if (challenge.type === "device") {
     title = "Verify your identity";
     intro = challenge.message;
-    const input = h("input", { id: "mfa-code", name: "code", type: "text", inputmode: "numeric", autocomplete: "one-time-code", required: true, "aria-describedby": "mfa-error" });
+    const input = h("input", {
+      id: "mfa-code",
+      name: "code",
+      type: "text",
+      inputmode: "numeric",
+      autocomplete: "one-time-code",
+      required: true,
+      "aria-describedby": "mfa-error",
+    });
     fields.push(h("label", { for: "mfa-code" }, "Verification code"), input);
     collect.push(() => input.value.trim() || null);
   } else if (challenge.type === "questions") {
@@ -480,7 +521,12 @@ function renderMfa(challenge: Challenge): void {
     error,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Submit")),
   );
-  show("MFA", [heading(title), intro ? h("p", {}, intro) : null, form].filter((n) => n !== null), null, { mfa_type: mfaType });
+  show(
+    "MFA",
+    [heading(title), intro ? h("p", {}, intro) : null, form].filter((n) => n !== null),
+    null,
+    { mfa_type: mfaType },
+  );
 }
 
 function accountLabel(account: AccountChoice): string {
@@ -548,7 +594,10 @@ function renderConnected(): void {
   const done = h("button", { type: "button", class: "primary", onclick: handoff }, "Continue");
   const text = update
     ? `Your account at ${state.institution?.name ?? "your bank"} has been reconnected to ${clientName()}.`
-    : `Your ${accountName ?? ""} account at ${state.institution?.name ?? "your bank"} has been connected to ${clientName()}.`.replace("Your  account", "Your account");
+    : `Your ${accountName ?? ""} account at ${state.institution?.name ?? "your bank"} has been connected to ${clientName()}.`.replace(
+        "Your  account",
+        "Your account",
+      );
   show("CONNECTED", [heading("Success"), h("p", {}, text), h("div", { class: "actions" }, done)], done);
 }
 
@@ -599,7 +648,12 @@ function renderExitConfirm(): void {
     [
       heading("Are you sure you want to exit?"),
       h("p", {}, `Your account won't be connected to ${clientName()}, and you'll need to start over.`),
-      h("div", { class: "actions" }, exit, h("button", { type: "button", class: "secondary", onclick: () => (back ? back() : exitNow()) }, "Go back")),
+      h(
+        "div",
+        { class: "actions" },
+        exit,
+        h("button", { type: "button", class: "secondary", onclick: () => (back ? back() : exitNow()) }, "Go back"),
+      ),
     ],
     exit,
   );
@@ -654,7 +708,12 @@ function fatal(error: LinkErrorObject): void {
 function exitNow(): void {
   if (!state.open) return;
   const error = state.lastError;
-  const metadata = { institution: state.institution, status: state.exitStatus, link_session_id: state.linkSessionId, request_id: state.requestId };
+  const metadata = {
+    institution: state.institution,
+    status: state.exitStatus,
+    link_session_id: state.linkSessionId,
+    request_id: state.requestId,
+  };
   emit("EXIT", { exit_status: state.exitStatus, ...errorFields(error) });
   state.open = false;
   state.generation++;

@@ -24,15 +24,11 @@ export const itemRoutes = [
     return response;
   }),
 
-  endpoint(
-    "/item/remove",
-    { access_token: req("string"), reason_code: opt("string"), reason_note: opt("string") },
-    ({ service, body }) => {
-      service.removeItem(str(body, "access_token")!);
-      const response: Omit<ItemRemoveResponse, "request_id"> = {};
-      return response;
-    },
-  ),
+  endpoint("/item/remove", { access_token: req("string"), reason_code: opt("string"), reason_note: opt("string") }, ({ service, body }) => {
+    service.removeItem(str(body, "access_token")!);
+    const response: Omit<ItemRemoveResponse, "request_id"> = {};
+    return response;
+  }),
 
   endpoint("/item/webhook/update", { access_token: req("string"), webhook: opt("string") }, ({ service, body }) => {
     const item = service.itemForAccessToken(str(body, "access_token")!, "any");

@@ -29,7 +29,8 @@ const createFields: Record<string, FieldSpec> = {
 export const linkRoutes = [
   endpoint("/link/token/create", createFields, ({ service, body }) => {
     if (str(body, "language")!.length === 0) throw new PlaidApiError("INVALID_FIELD", "language must not be empty");
-    if (strings(body, "country_codes")!.length === 0) throw new PlaidApiError("INVALID_FIELD", "country_codes must contain at least one country code");
+    if (strings(body, "country_codes")!.length === 0)
+      throw new PlaidApiError("INVALID_FIELD", "country_codes must contain at least one country code");
     const user = body.user as Record<string, unknown>;
     if (typeof user.client_user_id !== "string" || user.client_user_id === "") {
       throw new PlaidApiError("MISSING_FIELDS", "the following required fields are missing: user.client_user_id");

@@ -25,11 +25,15 @@ export const processorRoutes = [
     },
   ),
 
-  endpoint("/processor/stripe/bank_account_token/create", { access_token: req("string"), account_id: req("string") }, ({ service, body }) => {
-    const token = service.createStripeBankAccountToken(str(body, "access_token")!, str(body, "account_id")!);
-    const response: Omit<ProcessorStripeBankAccountTokenCreateResponse, "request_id"> = { stripe_bank_account_token: token };
-    return response;
-  }),
+  endpoint(
+    "/processor/stripe/bank_account_token/create",
+    { access_token: req("string"), account_id: req("string") },
+    ({ service, body }) => {
+      const token = service.createStripeBankAccountToken(str(body, "access_token")!, str(body, "account_id")!);
+      const response: Omit<ProcessorStripeBankAccountTokenCreateResponse, "request_id"> = { stripe_bank_account_token: token };
+      return response;
+    },
+  ),
 
   endpoint(
     "/processor/token/permissions/set",

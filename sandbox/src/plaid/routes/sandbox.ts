@@ -84,7 +84,11 @@ export const sandboxRoutes = [
 
   endpoint(
     "/sandbox/item/fire_webhook",
-    { access_token: req("string"), webhook_type: opt("string", { enum: WEBHOOK_TYPES }), webhook_code: req("string", { enum: FIRE_WEBHOOK_CODES }) },
+    {
+      access_token: req("string"),
+      webhook_type: opt("string", { enum: WEBHOOK_TYPES }),
+      webhook_code: req("string", { enum: FIRE_WEBHOOK_CODES }),
+    },
     ({ service, body }) => {
       const item = service.itemForAccessToken(str(body, "access_token")!, "any");
       service.fireWebhook(item.item_id, str(body, "webhook_type"), str(body, "webhook_code")!);

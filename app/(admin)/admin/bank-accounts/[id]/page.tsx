@@ -36,9 +36,7 @@ export default async function AdminBankAccountPage({ params }: { params: Promise
   );
   return (
     <div className="space-y-6">
-      <h1 className="text-2xl font-semibold">
-        {bankLabel(account)}
-      </h1>
+      <h1 className="text-2xl font-semibold">{bankLabel(account)}</h1>
       <Card title="Account">
         <dl className="grid grid-cols-[12rem_1fr] gap-y-1 text-sm">
           <dt className="text-slate-500">User</dt>
@@ -79,7 +77,12 @@ export default async function AdminBankAccountPage({ params }: { params: Promise
                 <strong>{t.processor}</strong> · <code>{t.tokenHint}</code> · created {formatWhen(t.createdAt)}
               </p>
               <p className="text-sm text-slate-600">
-                Current permissions: {permissions[i]?.error ? `unavailable (${permissions[i].error})` : permissions[i]?.products?.length ? permissions[i].products!.join(", ") : "default (all allowed)"}
+                Current permissions:{" "}
+                {permissions[i]?.error
+                  ? `unavailable (${permissions[i].error})`
+                  : permissions[i]?.products?.length
+                    ? permissions[i].products!.join(", ")
+                    : "default (all allowed)"}
               </p>
               <PermissionsForm processorTokenId={t.id} products={PRODUCTS} current={permissions[i]?.products ?? null} />
             </li>

@@ -25,12 +25,27 @@ export default async function AdminPaymentPage({ params }: { params: Promise<{ i
   const rows: [string, ReactNode][] = [
     ["Amount", formatUsd(p.amountCents)],
     ["Status", <StatusBadge key="s" status={p.status} />],
-    ["User", <Link key="u" href={`/admin/users/${p.userId}`} className="underline">{p.userEmail}</Link>],
-    ["Bank", <Link key="b" href={`/admin/bank-accounts/${p.bankAccountId}`} className="underline">{p.bankLabel}</Link>],
+    [
+      "User",
+      <Link key="u" href={`/admin/users/${p.userId}`} className="underline">
+        {p.userEmail}
+      </Link>,
+    ],
+    [
+      "Bank",
+      <Link key="b" href={`/admin/bank-accounts/${p.bankAccountId}`} className="underline">
+        {p.bankLabel}
+      </Link>,
+    ],
     ["Created", formatWhen(p.createdAt)],
     ["Settled", formatWhen(p.settledAt)],
     ["Credited to balance", p.credited ? "yes" : "no"],
-    ["Disputed", p.disputedAt ? `${formatWhen(p.disputedAt)}: ${p.reversed ? "taken back from the balance" : "not credited, nothing to take back"}` : "—"],
+    [
+      "Disputed",
+      p.disputedAt
+        ? `${formatWhen(p.disputedAt)}: ${p.reversed ? "taken back from the balance" : "not credited, nothing to take back"}`
+        : "—",
+    ],
     ["Stripe PaymentIntent", p.stripePaymentIntentId ?? "—"],
     ["Stripe charge", p.stripeChargeId ?? "—"],
     ["Stripe mandate", p.stripeMandateId ?? "—"],
@@ -53,7 +68,12 @@ export default async function AdminPaymentPage({ params }: { params: Promise<{ i
         </dl>
       </Card>
       <Card title="Timeline">
-        <DataTable caption="Webhook events and audit entries, oldest first" captionHidden columns={["When", "Source", "Event", "Detail"]} empty={detail.timeline.length === 0 ? "Nothing yet." : null}>
+        <DataTable
+          caption="Webhook events and audit entries, oldest first"
+          captionHidden
+          columns={["When", "Source", "Event", "Detail"]}
+          empty={detail.timeline.length === 0 ? "Nothing yet." : null}
+        >
           {detail.timeline.map((t, i) => (
             <tr key={`${t.at}-${i}`}>
               <td className={`${td} whitespace-nowrap`}>{formatWhen(t.at)}</td>

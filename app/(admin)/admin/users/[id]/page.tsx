@@ -48,14 +48,22 @@ export default async function AdminUserPage({ params }: { params: Promise<{ id: 
                 body={{ disabled: true }}
                 label="Disable user"
                 variant="danger"
-                confirm={{ title: `Disable ${user.email}?`, text: "They are signed out everywhere at once and cannot sign in until re-enabled." }}
+                confirm={{
+                  title: `Disable ${user.email}?`,
+                  text: "They are signed out everywhere at once and cannot sign in until re-enabled.",
+                }}
               />
             )}
           </div>
         ) : null}
       </Card>
       <Card title="Bank connections">
-        <DataTable caption="Plaid items" captionHidden columns={["Institution", "Status", "Error", "Linked"]} empty={detail.items.length === 0 ? "No bank connections." : null}>
+        <DataTable
+          caption="Plaid items"
+          captionHidden
+          columns={["Institution", "Status", "Error", "Linked"]}
+          empty={detail.items.length === 0 ? "No bank connections." : null}
+        >
           {detail.items.map((i) => (
             <tr key={i.id}>
               <td className={td}>{i.institutionName ?? "—"}</td>
@@ -68,7 +76,11 @@ export default async function AdminUserPage({ params }: { params: Promise<{ id: 
           ))}
         </DataTable>
         <div className="mt-6">
-          <DataTable caption="Bank accounts (mask only)" columns={["Account", "Type", "Status", "Review", "Linked"]} empty={detail.accounts.length === 0 ? "No bank accounts." : null}>
+          <DataTable
+            caption="Bank accounts (mask only)"
+            columns={["Account", "Type", "Status", "Review", "Linked"]}
+            empty={detail.accounts.length === 0 ? "No bank accounts." : null}
+          >
             {detail.accounts.map((a) => (
               <tr key={a.id}>
                 <td className={td}>
@@ -90,7 +102,12 @@ export default async function AdminUserPage({ params }: { params: Promise<{ id: 
         </div>
       </Card>
       <Card title="Payments (latest 50)">
-        <DataTable caption="Payments" captionHidden columns={["When", "Amount", "Status", "Bank", "Failure"]} empty={detail.payments.length === 0 ? "No payments." : null}>
+        <DataTable
+          caption="Payments"
+          captionHidden
+          columns={["When", "Amount", "Status", "Bank", "Failure"]}
+          empty={detail.payments.length === 0 ? "No payments." : null}
+        >
           {detail.payments.map((p) => (
             <PaymentRow key={p.id} payment={p} />
           ))}

@@ -5,7 +5,9 @@ import { bankingDeps } from "@/lib/banking/deps";
 import { createProcessorToken, createProcessorTokenSchema, listProcessorTokens } from "@/lib/admin/processor-tokens";
 
 /** The account's processor tokens (truncated). */
-export const GET = adminRoute<{ id: string }>(async (_req, { params }) => Response.json({ processorTokens: await listProcessorTokens(getDb(), params.id) }));
+export const GET = adminRoute<{ id: string }>(async (_req, { params }) =>
+  Response.json({ processorTokens: await listProcessorTokens(getDb(), params.id) }),
+);
 
 /** Creates a processor token for a partner ({ processor }, from Plaid's list). */
 export const POST = adminRoute<{ id: string }>(async (req, { user, params, ip }) => {
