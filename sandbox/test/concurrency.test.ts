@@ -10,6 +10,7 @@ import { Configuration, PlaidApi, Products } from "plaid";
 import Stripe from "stripe";
 import { DEFAULT_CREDENTIALS, startSandbox, type RunningSandbox } from "../src/server.js";
 import { customerWithBankAccount, debit } from "./stripe-harness.js";
+import { sandboxStripe } from "./helpers/stripe-client";
 
 let sandbox: RunningSandbox;
 let stripe: Stripe;
@@ -19,13 +20,7 @@ let dataDir: string;
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), "sandbox-concurrency-"));
   sandbox = await startSandbox({ dataDir, port: 0, config: { webhookRetryDelaysMs: [] } });
-  stripe = new Stripe(DEFAULT_CREDENTIALS.stripeSecretKey, {
-    host: "127.0.0.1",
-    port: sandbox.port,
-    protocol: "http",
-    telemetry: false,
-    maxNetworkRetries: 0,
-  });
+  stripe = sandboxStripe(sandbox.port);
   plaid = new PlaidApi(
     new Configuration({
       basePath: sandbox.url,

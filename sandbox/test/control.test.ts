@@ -15,6 +15,7 @@ import type { SandboxConfig, SandboxContext } from "../src/core/context.js";
 import { createStripeModule } from "../src/stripe/index.js";
 import { createPlaidModule } from "../src/plaid/index.js";
 import { createLinkModule } from "../src/link/index.js";
+import { sandboxStripe } from "./helpers/stripe-client";
 
 let sandbox: RunningSandbox;
 let stripe: Stripe;
@@ -36,13 +37,7 @@ async function state(): Promise<Record<string, unknown> & { counts: Record<strin
 
 beforeAll(async () => {
   sandbox = await startSandbox({ dataDir: null, port: 0, config: { webhookRetryDelaysMs: [] } });
-  stripe = new Stripe(DEFAULT_CREDENTIALS.stripeSecretKey, {
-    host: "127.0.0.1",
-    port: sandbox.port,
-    protocol: "http",
-    telemetry: false,
-    maxNetworkRetries: 0,
-  });
+  stripe = sandboxStripe(sandbox.port);
 });
 afterAll(async () => {
   await sandbox.close();

@@ -10,6 +10,7 @@ import { FaultInjector, parseFaultRule, seededRandom } from "../src/core/faults.
 import { DEFAULT_CREDENTIALS } from "../src/server.js";
 import { plaidFailure, schemaErrors, startPlaidSandbox, type PlaidTestSandbox } from "./helpers/plaid-spec.js";
 import { rejection } from "./stripe-harness.js";
+import { sandboxStripe } from "./helpers/stripe-client";
 
 let t: PlaidTestSandbox;
 let plaid: PlaidApi;
@@ -34,13 +35,7 @@ beforeAll(async () => {
   t = await startPlaidSandbox();
   // The plain SDK configuration the app uses (the helper's client also validates against the spec).
   plaid = t.plaid;
-  stripe = new Stripe(DEFAULT_CREDENTIALS.stripeSecretKey, {
-    host: "127.0.0.1",
-    port: t.sandbox.port,
-    protocol: "http",
-    telemetry: false,
-    maxNetworkRetries: 0,
-  });
+  stripe = sandboxStripe(t.sandbox.port);
   accessToken = (await t.control<{ access_token: string }>("plaid/item")).access_token;
   customerId = (await stripe.customers.create({ email: "faults@example.com" })).id;
 });

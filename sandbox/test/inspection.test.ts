@@ -13,6 +13,7 @@ import type { PlaidState } from "../src/plaid/state.js";
 import { truncateToken } from "../src/control/page.js";
 import { startWebhookReceiver, type WebhookReceiver } from "./helpers/webhook-receiver.js";
 import { customerWithBankAccount, debit } from "./stripe-harness.js";
+import { sandboxStripe } from "./helpers/stripe-client";
 
 let sandbox: RunningSandbox;
 let stripe: Stripe;
@@ -65,13 +66,7 @@ function section(html: string, id: string): string {
 beforeAll(async () => {
   receiver = await startWebhookReceiver((path) => (path === "/fail" ? 503 : 200));
   sandbox = await startSandbox({ dataDir: null, port: 0, config: { webhookRetryDelaysMs: [10] } });
-  stripe = new Stripe(DEFAULT_CREDENTIALS.stripeSecretKey, {
-    host: "127.0.0.1",
-    port: sandbox.port,
-    protocol: "http",
-    telemetry: false,
-    maxNetworkRetries: 0,
-  });
+  stripe = sandboxStripe(sandbox.port);
   plaid = new PlaidApi(
     new Configuration({
       basePath: sandbox.url,

@@ -12,6 +12,7 @@ import Stripe from "stripe";
 import { DEFAULT_CREDENTIALS, startSandbox, type RunningSandbox } from "../src/server.js";
 import { Store } from "../src/core/store.js";
 import { customerWithBankAccount, debit } from "./stripe-harness.js";
+import { sandboxStripe } from "./helpers/stripe-client";
 
 const dirs: string[] = [];
 const running: RunningSandbox[] = [];
@@ -37,13 +38,7 @@ async function start(dataDir: string): Promise<{ sandbox: RunningSandbox; plaid:
         baseOptions: { headers: { "PLAID-CLIENT-ID": DEFAULT_CREDENTIALS.plaidClientId, "PLAID-SECRET": DEFAULT_CREDENTIALS.plaidSecret } },
       }),
     ),
-    stripe: new Stripe(DEFAULT_CREDENTIALS.stripeSecretKey, {
-      host: "127.0.0.1",
-      port: sandbox.port,
-      protocol: "http",
-      telemetry: false,
-      maxNetworkRetries: 0,
-    }),
+    stripe: sandboxStripe(sandbox.port),
   };
 }
 

@@ -106,6 +106,26 @@ export interface Debit {
   stripeMandateId: string;
 }
 
+/** A PENDING payment row as the funding code writes it before calling Stripe. */
+export function writePaymentRow(
+  db: Db,
+  linked: Linked,
+  amountCents: number,
+  options: { requestId?: string; mandateAcceptanceId?: string } = {},
+) {
+  const requestId = options.requestId ?? randomUUID();
+  return db.payment.create({
+    data: {
+      userId: linked.userId,
+      bankAccountId: linked.bankAccountId,
+      amountCents,
+      requestId,
+      idempotencyKey: `fund:${linked.userId}:${requestId}`,
+      mandateAcceptanceId: options.mandateAcceptanceId ?? null,
+    },
+  });
+}
+
 /**
  * A funding debit as the funding code makes it: the Payment row first, then
  * a confirmed PaymentIntent (metadata.payment_id, online mandate acceptance),
@@ -124,16 +144,7 @@ export async function startDebit(db: Db, linked: Linked, amountCents = 2_500, op
       userAgent: "vitest",
     },
   });
-  const payment = await db.payment.create({
-    data: {
-      userId: linked.userId,
-      bankAccountId: linked.bankAccountId,
-      amountCents,
-      requestId,
-      idempotencyKey: `fund:${linked.userId}:${requestId}`,
-      mandateAcceptanceId: mandate.id,
-    },
-  });
+  const payment = await writePaymentRow(db, linked, amountCents, { requestId, mandateAcceptanceId: mandate.id });
   const intent = await getStripe().paymentIntents.create(
     {
       amount: amountCents,

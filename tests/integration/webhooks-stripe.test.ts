@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/webhooks/stripe/route";
 import { getDb } from "@/lib/db";
 import { testDb } from "../helpers/db";
-import { linkBankAccount, sandbox, startDebit, stripeEventFor, stripeWebhookRequest } from "./webhooks-fixtures";
+import { linkBankAccount, sandbox, startDebit, stripeEventFor, stripeWebhookRequest, writePaymentRow } from "./webhooks-fixtures";
 
 // Info logs of every processed webhook would drown the test output.
 process.env.LOG_LEVEL ??= "warn";
@@ -104,16 +104,7 @@ describe("POST /api/webhooks/stripe", () => {
     const { getStripe } = await import("@/lib/stripe/client");
     const legacy = async (btok: string, amountCents: number) => {
       const linked = await linkBankAccount(db, { btok });
-      const requestId = `legacy-${Date.now()}-${Math.random()}`;
-      const payment = await db.payment.create({
-        data: {
-          userId: linked.userId,
-          bankAccountId: linked.bankAccountId,
-          amountCents,
-          requestId,
-          idempotencyKey: `fund:${linked.userId}:${requestId}`,
-        },
-      });
+      const payment = await writePaymentRow(db, linked, amountCents);
       const charge = await getStripe().charges.create({
         amount: amountCents,
         currency: "usd",

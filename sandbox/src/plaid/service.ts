@@ -25,7 +25,14 @@ import {
   type PublicTokenRecord,
   type WebhookKeyRecord,
 } from "./state.js";
-import { evaluateCredentials, loginBypassingMfa, runLogin, submitMfa, type CredentialOutcome, type MfaChallenge } from "./users.js";
+import {
+  evaluateCredentials,
+  loginBypassingMfa,
+  runLogin,
+  submitMfa,
+  type CredentialOutcome,
+  type MfaSubmission,
+} from "./users.js";
 import { publicJwk, signWebhookBody, webhookBody } from "./webhooks.js";
 
 export const MINUTE = 60_000;
@@ -291,13 +298,7 @@ export class PlaidService {
   }
 
   /** One MFA round (pure; see users.ts). */
-  submitMfa(input: {
-    institutionId: string;
-    username: string;
-    password: string;
-    challenge: MfaChallenge;
-    responses: string[];
-  }): CredentialOutcome {
+  submitMfa(input: MfaSubmission): CredentialOutcome {
     return submitMfa(input);
   }
 

@@ -248,13 +248,16 @@ export function evaluateCredentials(institutionId: string, username: string, pas
  * challenge in order (device: [code]; questions: one per question;
  * selections: one per selection). Returns the next challenge, the accounts, or INVALID_MFA.
  */
-export function submitMfa(input: {
+/** One MFA round's answers, with the login they belong to. */
+export interface MfaSubmission {
   institutionId: string;
   username: string;
   password: string;
   challenge: MfaChallenge;
   responses: string[];
-}): CredentialOutcome {
+}
+
+export function submitMfa(input: MfaSubmission): CredentialOutcome {
   const first = evaluateCredentials(input.institutionId, input.username, input.password);
   if (first.kind !== "mfa") return first;
   const result = profileFor(input.username, input.password);
