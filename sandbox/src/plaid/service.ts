@@ -25,14 +25,7 @@ import {
   type PublicTokenRecord,
   type WebhookKeyRecord,
 } from "./state.js";
-import {
-  evaluateCredentials,
-  loginBypassingMfa,
-  runLogin,
-  submitMfa,
-  type CredentialOutcome,
-  type MfaSubmission,
-} from "./users.js";
+import { evaluateCredentials, loginBypassingMfa, runLogin, submitMfa, type CredentialOutcome, type MfaSubmission } from "./users.js";
 import { publicJwk, signWebhookBody, webhookBody } from "./webhooks.js";
 
 export const MINUTE = 60_000;
