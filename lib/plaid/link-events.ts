@@ -1,6 +1,7 @@
 import "server-only";
 import { getDb } from "@/lib/db";
 import { recordAudit } from "@/lib/audit";
+import { logger } from "@/lib/log";
 
 /** Metadata fields worth keeping from Link callbacks (no tokens are ever in them, but keep the list closed). */
 const KEPT = [
@@ -40,7 +41,7 @@ export async function logLinkEvent(
     else if (typeof value === "boolean" || value === null) metadata[key] = value;
   }
   const line = { userId, type: input.type, eventName: input.eventName ?? null, error: input.error?.error_code ?? null, ...metadata };
-  console.info(`[plaid-link] ${JSON.stringify(line)}`);
+  logger.info(line, "plaid link event");
   if (input.type === "exit" || input.eventName === "ERROR") {
     await recordAudit(getDb(), {
       actorId: userId,
