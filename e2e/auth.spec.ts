@@ -2,6 +2,7 @@ import { expect, test } from "./support/fixtures";
 import { newPerson, signIn, signInAsAdmin, signUp } from "./support/users";
 import { sql } from "./support/database";
 import { fund, history, linkBank } from "./support/dashboard";
+import { HttpSession } from "./support/http";
 
 test("home page explains the app and offers sign-up and sign-in", async ({ page }) => {
   await page.goto("/");
@@ -30,6 +31,24 @@ test("sign up, sign out, then sign in again", async ({ page }) => {
 
   await signIn(page, person);
   await expect(page.getByRole("heading", { name: `Welcome, ${person.name}` })).toBeVisible();
+});
+
+test("sign-out ends the session on the server: a cookie saved before it is refused", async ({ page, context, baseURL }) => {
+  const person = newPerson("signout");
+  await signUp(page, person);
+  const saved = await HttpSession.of(context, baseURL!);
+  expect((await saved.fetch("/api/dashboard")).status()).toBe(200);
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  // The same cookie, replayed as someone who copied it before sign-out would.
+  expect((await saved.fetch("/api/dashboard")).status()).toBe(401);
+  expect((await saved.fetch("/dashboard")).status()).toBe(307);
+
+  // Signing in again starts a new session that works.
+  await signIn(page, person);
+  await expect(page.getByRole("heading", { name: `Welcome, ${person.name}` })).toBeVisible();
+  expect((await (await HttpSession.of(context, baseURL!)).fetch("/api/dashboard")).status()).toBe(200);
 });
 
 test("a wrong password gets a message that does not reveal whether the email exists", async ({ page }) => {

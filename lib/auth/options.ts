@@ -3,6 +3,7 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import GitHubProvider from "next-auth/providers/github";
 import GoogleProvider from "next-auth/providers/google";
+import { headers } from "next/headers";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { clientIp } from "@/lib/client-ip";
@@ -10,6 +11,7 @@ import { recordAudit } from "@/lib/audit";
 import { authenticateWithPassword, signInSchema } from "./credentials";
 import { AuthError, INVALID_CREDENTIALS } from "./errors";
 import { signInWithOAuth } from "./oauth";
+import { revokeSession, startSession } from "./sessions";
 
 declare module "next-auth" {
   interface Session {
@@ -23,11 +25,23 @@ declare module "next-auth/jwt" {
     uid?: string;
     /** users.session_version at sign-in: a bump signs the user out everywhere. */
     sv?: number;
+    /** This sign-in's user_sessions row: revoked at sign-out (lib/auth/sessions.ts). */
+    sid?: string;
     role?: "USER" | "ADMIN";
   }
 }
 
 let options: NextAuthOptions | undefined;
+
+/** The signing-in client, from the request next-auth is handling (none outside a request, e.g. in tests). */
+async function requestClient(trustProxy: boolean): Promise<{ ip: string | null; userAgent: string | null }> {
+  try {
+    const h = await headers();
+    return { ip: clientIp(h, trustProxy), userAgent: h.get("user-agent") };
+  } catch {
+    return { ip: null, userAgent: null };
+  }
+}
 
 /** next-auth settings; built on first use so config errors surface at start-up (instrumentation), not import. */
 export function getAuthOptions(): NextAuthOptions {
@@ -87,10 +101,12 @@ export function getAuthOptions(): NextAuthOptions {
       },
       async jwt({ token, user }) {
         if (user) {
-          const dbUser = await getDb().user.findUniqueOrThrow({ where: { id: user.id } });
+          const db = getDb();
+          const dbUser = await db.user.findUniqueOrThrow({ where: { id: user.id } });
           token.uid = dbUser.id;
           token.sv = dbUser.sessionVersion;
           token.role = dbUser.role;
+          token.sid = await startSession(db, dbUser.id, await requestClient(config.trustProxy));
         }
         return token;
       },
@@ -102,7 +118,9 @@ export function getAuthOptions(): NextAuthOptions {
     },
     events: {
       async signOut({ token }) {
-        if (token?.uid) await recordAudit(getDb(), { actorId: token.uid, action: "auth.sign_out" });
+        if (!token?.uid) return;
+        if (token.sid) await revokeSession(getDb(), token.sid, token.uid);
+        await recordAudit(getDb(), { actorId: token.uid, action: "auth.sign_out" });
       },
     },
   };

@@ -5,6 +5,8 @@ import { decode } from "next-auth/jwt";
 export interface SessionClaims {
   userId: string;
   sessionVersion: number;
+  /** The user_sessions row of this sign-in (lib/auth/sessions.ts). */
+  sessionId: string;
 }
 
 interface CookieReader {
@@ -52,8 +54,8 @@ export async function readSessionClaims(jar: CookieReader, secret: string): Prom
   } catch {
     return null; // not ours, tampered with, or expired
   }
-  if (!jwt?.uid || typeof jwt.sv !== "number" || typeof jwt.exp !== "number") return null;
-  const claims = { userId: jwt.uid, sessionVersion: jwt.sv };
+  if (!jwt?.uid || typeof jwt.sv !== "number" || typeof jwt.sid !== "string" || typeof jwt.exp !== "number") return null;
+  const claims = { userId: jwt.uid, sessionVersion: jwt.sv, sessionId: jwt.sid };
   if (decoded.size >= MAX_CACHED) decoded.delete(decoded.keys().next().value!);
   decoded.set(token, { claims, expiresAt: jwt.exp * 1000 });
   return claims;

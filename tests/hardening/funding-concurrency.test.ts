@@ -14,7 +14,7 @@ import { MANDATE_TEXT_VERSION } from "@/lib/funding/mandates";
 import { reconcilePayments } from "@/lib/funding/reconcile";
 import { getStripe } from "@/lib/stripe/client";
 import { getDb } from "@/lib/db";
-import { testDb } from "../helpers/db";
+import { testDb, signedIn } from "../helpers/db";
 import { linkBankAccount, sandbox, type Linked } from "../integration/webhooks-fixtures";
 import { checkLedgerAgainstStripe, elapsed, pool, report, shuffle } from "./support";
 
@@ -39,6 +39,10 @@ describe("1,000 concurrent funding submissions with 30% duplicated request ids",
     async () => {
       const setupStart = performance.now();
       const users: Linked[] = await pool(Array.from({ length: USERS }), 8, () => linkBankAccount(db));
+      // Each signed in once, as a browser would be (a new user's session version is 0).
+      const actors = new Map(
+        await Promise.all(users.map(async (u) => [u.userId, await signedIn(db, { id: u.userId, sessionVersion: 0 })] as const)),
+      );
       const setupTime = elapsed(setupStart);
 
       const distinct = Math.round(SUBMISSIONS * (1 - DUPLICATE_SHARE));
@@ -57,7 +61,7 @@ describe("1,000 concurrent funding submissions with 30% duplicated request ids",
       const start = performance.now();
       const outcomes = await pool(submissions, IN_FLIGHT, async ({ user, input }) => {
         try {
-          const { payment, created } = await createFundingPayment(deps, { id: user.userId, sessionVersion: 0 /* a new user's */ }, input, {
+          const { payment, created } = await createFundingPayment(deps, actors.get(user.userId)!, input, {
             ip: "203.0.113.10",
             userAgent: "hardening",
           });

@@ -13,7 +13,7 @@ import { createFundingPayment } from "@/lib/funding/create-payment";
 import { MANDATE_TEXT_VERSION } from "@/lib/funding/mandates";
 import { reconcilePayments } from "@/lib/funding/reconcile";
 import { getDb } from "@/lib/db";
-import { testDb } from "../helpers/db";
+import { testDb, signedIn } from "../helpers/db";
 import { linkBankAccount, sandbox, type Linked } from "../integration/webhooks-fixtures";
 import { checkLedgerAgainstStripe, elapsed, pool, report, shortTimeoutClients, shuffle } from "./support";
 
@@ -44,6 +44,10 @@ function faultsOn(route: string) {
 describe("funding under injected Plaid and Stripe faults", () => {
   it("answers every request with a defined state, and reconciliation makes the ledger equal Stripe", { timeout: 600_000 }, async () => {
     const users: Linked[] = await pool(Array.from({ length: USERS }), 8, () => linkBankAccount(db));
+    // Each signed in once, as a browser would be (a new user's session version is 0).
+    const actors = new Map(
+      await Promise.all(users.map(async (u) => [u.userId, await signedIn(db, { id: u.userId, sessionVersion: 0 })] as const)),
+    );
     const clients = shortTimeoutClients(SDK_TIMEOUT_MS);
     const deps = { db, plaid: clients.plaid, stripe: clients.stripe, limits: LIMITS };
     const originals = Array.from({ length: Math.round(REQUESTS * 0.8) }, (_, i) => {
@@ -66,7 +70,7 @@ describe("funding under injected Plaid and Stripe faults", () => {
       // A person retries once after "try again in a moment", with the same request id (as the fund form does).
       for (let attempt = 1; ; attempt++) {
         try {
-          const { payment } = await createFundingPayment(deps, { id: user.userId, sessionVersion: 0 /* a new user's */ }, input, {
+          const { payment } = await createFundingPayment(deps, actors.get(user.userId)!, input, {
             ip: "203.0.113.11",
             userAgent: "hardening",
           });

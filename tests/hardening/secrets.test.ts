@@ -18,7 +18,7 @@ import { MANDATE_TEXT_VERSION } from "@/lib/funding/mandates";
 import { reconcilePayments } from "@/lib/funding/reconcile";
 import { createProcessorToken, getProcessorTokenPermissions } from "@/lib/admin/processor-tokens";
 import { getDb } from "@/lib/db";
-import { testDb, uniqueEmail } from "../helpers/db";
+import { testDb, uniqueEmail, signedIn } from "../helpers/db";
 import { linkResult } from "../helpers/sandbox";
 import { sandbox } from "../integration/webhooks-fixtures";
 import { captureOutput, findSecrets, report, secretPatterns, shortTimeoutClients } from "./support";
@@ -56,7 +56,7 @@ describe("secrets never leave the server", () => {
     try {
       const clients = shortTimeoutClients(1_000);
       const deps = { db, plaid: clients.plaid, stripe: clients.stripe };
-      const user = await db.user.create({ data: { email: uniqueEmail("secrets"), name: "Sec Rets" } });
+      const user = await signedIn(db, await db.user.create({ data: { email: uniqueEmail("secrets"), name: "Sec Rets" } }));
       const link = await linkResult();
       const bank = await linkBankAccount(bankingDeps(), user, link.input());
       record(bank);

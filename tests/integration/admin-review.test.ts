@@ -14,7 +14,7 @@ import { getStripe } from "@/lib/stripe/client";
 import { getPlaid } from "@/lib/plaid/client";
 import { plaidErrorOf } from "@/lib/plaid/errors";
 import { itemAccessToken } from "@/lib/secrets";
-import { uniqueEmail } from "../helpers/db";
+import { uniqueEmail, signedIn } from "../helpers/db";
 import { linkResult, sandboxControl } from "../helpers/sandbox";
 import { customAccount, isolatedDb, randomAccountNumber } from "../helpers/admin-support";
 
@@ -32,7 +32,7 @@ const ctx = { ip: "198.51.100.9", userAgent: "vitest" };
 const accepted = { accepted: true as const, textVersion: MANDATE_TEXT_VERSION };
 
 async function newUser(name = "Rae Viewer", role: "USER" | "ADMIN" = "USER") {
-  return db.user.create({ data: { email: uniqueEmail(role === "ADMIN" ? "admin" : "reviewed"), name, role } });
+  return signedIn(db, await db.user.create({ data: { email: uniqueEmail(role === "ADMIN" ? "admin" : "reviewed"), name, role } }));
 }
 
 async function link(user: { id: string; email: string; name: string | null }, options: { institutionId?: string; password?: string } = {}) {

@@ -12,8 +12,10 @@ import { applyObservedStatus } from "@/lib/funding/ledger";
 import { observeIntent } from "@/lib/funding/stripe-debit";
 import { writePaymentWithinLimits } from "@/lib/funding/write-payment";
 import { getStripe } from "@/lib/stripe/client";
-import { testDb, uniqueEmail } from "../helpers/db";
+import { testDb, uniqueEmail, signedIn } from "../helpers/db";
 import { customUserPassword, linkResult, sandboxControl } from "../helpers/sandbox";
+import type { Actor } from "@/lib/auth/actor";
+import { revokeSession } from "@/lib/auth/sessions";
 
 const db = testDb();
 afterAll(() => db.$disconnect());
@@ -23,7 +25,7 @@ const ctx = { ip: "198.51.100.7", userAgent: "vitest" };
 const accepted = { accepted: true as const, textVersion: MANDATE_TEXT_VERSION };
 
 async function linkedUser(options: Parameters<typeof linkResult>[0] & { accountName?: string } = {}) {
-  const user = await db.user.create({ data: { email: uniqueEmail("funder"), name: "Fun Der" } });
+  const user = await signedIn(db, await db.user.create({ data: { email: uniqueEmail("funder"), name: "Fun Der" } }));
   const link = await linkResult(options);
   const bank = await linkBankAccount(bankingDeps(), user, link.input(options.accountName));
   return { user, bank, link };
@@ -81,20 +83,31 @@ describe("funding the balance", () => {
         limit: 100,
       })
     ).data.length;
-    const fund = (actor: { id: string; sessionVersion: number }) =>
+    const fund = (actor: Actor) =>
       createFundingPayment(deps(), actor, { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 1_000, mandate: accepted }, ctx);
 
     // "Sign out everywhere" bumps the version: the old session's actor no longer matches.
     await db.user.update({ where: { id: user.id }, data: { sessionVersion: { increment: 1 } } });
-    expect(await rejection(fund({ id: user.id, sessionVersion: user.sessionVersion }))).toMatchObject({ status: 401, code: "SIGNED_OUT" });
+    expect(await rejection(fund(user))).toMatchObject({ status: 401, code: "SIGNED_OUT" });
     expect(await getDashboardData(db, user)).toBeNull();
-    const current = { id: user.id, sessionVersion: user.sessionVersion + 1 };
+    const current = { ...user, sessionVersion: user.sessionVersion + 1 };
     expect(await getDashboardData(db, current)).not.toBeNull();
 
     await db.user.update({ where: { id: user.id }, data: { disabled: true } });
     expect(await rejection(fund(current))).toMatchObject({ status: 401, code: "SIGNED_OUT" });
     expect(await getDashboardData(db, current)).toBeNull();
-    expect(await rejection(fund({ id: "no-such-user", sessionVersion: 0 }))).toMatchObject({ status: 401, code: "SIGNED_OUT" });
+    expect(await rejection(fund({ id: "no-such-user", sessionVersion: 0, sessionId: user.sessionId }))).toMatchObject({
+      status: 401,
+      code: "SIGNED_OUT",
+    });
+
+    // Signing out ends that one session: its actor is refused, another sign-in of the same user is not.
+    await db.user.update({ where: { id: user.id }, data: { disabled: false } });
+    const other = await signedIn(db, { id: user.id, sessionVersion: current.sessionVersion });
+    await revokeSession(db, current.sessionId, user.id);
+    expect(await rejection(fund(current))).toMatchObject({ status: 401, code: "SIGNED_OUT" });
+    expect(await getDashboardData(db, current)).toBeNull();
+    expect(await getDashboardData(db, other)).not.toBeNull();
 
     expect(await db.payment.count({ where: { userId: user.id } })).toBe(0);
     expect(await db.mandateAcceptance.count({ where: { userId: user.id } })).toBe(0);
@@ -106,9 +119,9 @@ describe("funding the balance", () => {
     ).data.length;
     expect(stripeIntentsAfter).toBe(stripeIntentsBefore);
 
-    // Enabled again, the current session funds.
+    // Enabled again, a live session funds.
     await db.user.update({ where: { id: user.id }, data: { disabled: false } });
-    expect((await fund(current)).created).toBe(true);
+    expect((await fund(other)).created).toBe(true);
   });
 
   it("funds again without relinking or a new authorization, and credits the balance exactly once on success", async () => {
@@ -298,7 +311,7 @@ describe("funding the balance", () => {
 
   it("refuses blocked, removed and other people's accounts", async () => {
     const { user, bank } = await linkedUser();
-    const stranger = await db.user.create({ data: { email: uniqueEmail("stranger") } });
+    const stranger = await signedIn(db, await db.user.create({ data: { email: uniqueEmail("stranger") } }));
     expect(
       await rejection(
         createFundingPayment(

@@ -9,7 +9,7 @@ import { createFundingPayment } from "@/lib/funding/create-payment";
 import { getDashboardData, loadDashboard } from "@/lib/funding/dashboard";
 import { MANDATE_TEXT_VERSION } from "@/lib/funding/mandates";
 import { instrumentAdapterFactory } from "@/lib/observability/clients";
-import { testDb, uniqueEmail } from "../helpers/db";
+import { testDb, uniqueEmail, signedIn } from "../helpers/db";
 import { customUserPassword, linkResult } from "../helpers/sandbox";
 
 /**
@@ -48,7 +48,7 @@ async function countQueries(fn: () => Promise<unknown>): Promise<string[]> {
 
 /** A user with a linked, funded (mandate accepted) bank account. */
 async function fundedUser() {
-  const user = await db.user.create({ data: { email: uniqueEmail("counter"), name: "Query Counter" } });
+  const user = await signedIn(db, await db.user.create({ data: { email: uniqueEmail("counter"), name: "Query Counter" } }));
   const password = customUserPassword({
     accountNumber: `0001${Math.floor(Math.random() * 1e8)
       .toString()

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/webhooks/stripe/route";
 import { getDb } from "@/lib/db";
-import { testDb } from "../helpers/db";
+import { testDb, signedIn } from "../helpers/db";
 import { linkBankAccount, sandbox, startDebit, stripeEventFor, stripeWebhookRequest, writePaymentRow } from "./webhooks-fixtures";
 
 // Info logs of every processed webhook would drown the test output.
@@ -274,7 +274,7 @@ describe("POST /api/webhooks/stripe", () => {
   it("a dispute takes the debit back from the balance, once, even when it is delivered again or before the success event", async () => {
     const { getDashboardData } = await import("@/lib/funding/dashboard");
     const linked = await linkBankAccount(db, { btok: "btok_us_verified" });
-    const user = await db.user.findUniqueOrThrow({ where: { id: linked.userId } });
+    const user = await signedIn(db, await db.user.findUniqueOrThrow({ where: { id: linked.userId } }));
     const kept = await startDebit(db, linked, 1_500);
     const disputed = await startDebit(db, linked, 5_000);
     for (const debit of [kept, disputed]) await sandbox("stripe/settle", { payment_intent: debit.intent.id });
