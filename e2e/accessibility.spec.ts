@@ -41,6 +41,12 @@ test.describe("Accessibility", () => {
     await page.getByRole("button", { name: "Remove", exact: true }).click();
     await expect(page.getByRole("dialog", { name: "Remove this bank?" })).toBeVisible();
     await expectNoSeriousA11yViolations(page, "dashboard: remove dialog", withoutLink);
+
+    await page.goto("/account");
+    await expectNoSeriousA11yViolations(page, "account");
+    await page.getByRole("button", { name: "Sign out everywhere" }).click();
+    await expect(page.getByRole("dialog", { name: "Sign out everywhere?" })).toBeVisible();
+    await expectNoSeriousA11yViolations(page, "account: sign out everywhere dialog");
   });
 
   test("every pane of the Link stand-in", { tag: LOCAL_SANDBOX_TAG }, async ({ page }) => {

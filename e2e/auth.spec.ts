@@ -51,6 +51,35 @@ test("sign-out ends the session on the server: a cookie saved before it is refus
   expect((await (await HttpSession.of(context, baseURL!)).fetch("/api/dashboard")).status()).toBe(200);
 });
 
+test("the account page lists recent sign-ins; sign out everywhere ends every session", async ({ page, browser, baseURL }) => {
+  const person = newPerson("everywhere");
+  await signUp(page, person);
+  const elsewhere = await browser.newContext({ baseURL });
+  const otherPage = await elsewhere.newPage();
+  await signIn(otherPage, person);
+  await expect(otherPage.getByRole("heading", { name: `Welcome, ${person.name}` })).toBeVisible();
+
+  await page.getByRole("navigation").getByRole("link", { name: "Account" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Your account" })).toBeVisible();
+  const rows = page.getByTestId("sign-in-row");
+  await expect(rows).toHaveCount(2);
+  await expect(rows.filter({ hasText: "This device" })).toHaveCount(1);
+  await expect(rows.filter({ hasText: "Signed in" })).toHaveCount(1);
+
+  await page.getByRole("button", { name: "Sign out everywhere" }).click();
+  await page.getByRole("dialog", { name: "Sign out everywhere?" }).getByRole("button", { name: "Sign out everywhere" }).click();
+  await expect(page).toHaveURL(/\/signin/);
+  expect((await otherPage.request.get("/api/dashboard")).status()).toBe(401);
+  await otherPage.reload();
+  await expect(otherPage).toHaveURL(/\/signin/);
+  await elsewhere.close();
+
+  await signIn(page, person);
+  await page.goto("/account");
+  await expect(page.getByTestId("sign-in-row").filter({ hasText: "Signed out" })).toHaveCount(2);
+  await expect(page.getByTestId("sign-in-row").filter({ hasText: "This device" })).toHaveCount(1);
+});
+
 test("a wrong password gets a message that does not reveal whether the email exists", async ({ page }) => {
   await page.goto("/signin");
   await page.getByLabel("Email").fill("nobody-here@example.test");

@@ -87,6 +87,8 @@ interface Expectation {
   /** Who fuzzes it (default: user for user routes, admin for admin routes, anonymous for public ones). */
   fuzzAs?: Persona;
   fuzz?: false;
+  /** It ends the caller's sessions: each signed-in persona calls it as a fresh person of its kind, so the others keep theirs. */
+  endsSessions?: true;
 }
 
 const PUBLIC = (status: Status): Record<Persona, Status> => ({ anonymous: status, user: status, other: status, admin: status });
@@ -122,6 +124,7 @@ const EXPECTED: Record<string, Expectation> = {
   "POST /api/webhooks/plaid": { body: () => ({ webhook_type: "ITEM", webhook_code: "ERROR", item_id: "x" }), expect: PUBLIC([400, 401]) },
   // Signed-in users.
   "GET /api/dashboard": { expect: OWN(200) },
+  "DELETE /api/account/sessions": { expect: OWN(204), fuzz: false, endsSessions: true },
   "POST /api/plaid/link-token": { body: () => ({}), expect: OWN(200) },
   "POST /api/plaid/link-events": { body: () => ({ type: "event", eventName: "OPEN", metadata: {} }), expect: OWN(204) },
   "POST /api/bank-accounts": {
@@ -195,6 +198,7 @@ const EXPECTED: Record<string, Expectation> = {
   "PAGE /signin": { expect: PUBLIC_PAGE },
   "PAGE /signup": { expect: PUBLIC_PAGE },
   "PAGE /dashboard": { expect: APP_PAGE },
+  "PAGE /account": { expect: APP_PAGE },
   "PAGE /oauth-return": { expect: APP_PAGE },
   "PAGE /admin": { expect: ADMIN_PAGE },
   "PAGE /admin/reviews": { expect: ADMIN_PAGE },
@@ -232,6 +236,13 @@ async function signedIn(browser: Browser, label: string): Promise<{ request: Htt
   const request = await HttpSession.of(context, baseURL);
   await context.close();
   return { request, email: person.email };
+}
+
+/** A new person signed in as `persona` is (an admin for "admin"), for a route that ends the caller's sessions. */
+async function disposablePersona(browser: Browser, persona: Persona): Promise<HttpSession> {
+  const fresh = await signedIn(browser, `matrix-${persona}-disposable`);
+  if (persona === "admin") await sql(`UPDATE "users" SET "role" = 'ADMIN' WHERE "email" = $1`, [fresh.email]);
+  return fresh.request;
 }
 
 /** A Link result for a checking account with its own account number (a person cannot link the same account twice). */
@@ -326,7 +337,9 @@ test.beforeAll(async ({ browser }, testInfo) => {
   };
 });
 
-test(`every route and page on disk has an expectation, and gets it for anonymous, user, other user and admin ${LOCAL_SANDBOX_TAG}`, async () => {
+test(`every route and page on disk has an expectation, and gets it for anonymous, user, other user and admin ${LOCAL_SANDBOX_TAG}`, async ({
+  browser,
+}) => {
   const onDisk = [...ROUTES, ...PAGES];
   expect(
     onDisk.filter((k) => !EXPECTED[k]),
@@ -344,7 +357,8 @@ test(`every route and page on disk has an expectation, and gets it for anonymous
     const method = key.startsWith("PAGE ") ? "GET" : key.split(" ")[0]!;
     for (const persona of PERSONAS) {
       const url = pathOf(key, e, ids);
-      const res = await send(who[persona]!, method, url, { ...(e.body ? { data: e.body(ids) } : {}) });
+      const caller = e.endsSessions && persona !== "anonymous" ? await disposablePersona(browser, persona) : who[persona]!;
+      const res = await send(caller, method, url, { ...(e.body ? { data: e.body(ids) } : {}) });
       checks++;
       await noLeak(res, `${persona} ${key}`);
       if (!statuses(e.expect[persona]).includes(res.status()))

@@ -32,6 +32,9 @@ export function SiteHeader({ user }: { user: HeaderUser | null | "hidden" }) {
                     Admin
                   </a>
                 ) : null}
+                <a href="/account" className="font-medium text-slate-700 hover:text-slate-900">
+                  Account
+                </a>
                 <span className="hidden text-slate-500 sm:inline" data-testid="signed-in-as">
                   {user.email}
                 </span>
