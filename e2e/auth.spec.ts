@@ -80,6 +80,35 @@ test("the account page lists recent sign-ins; sign out everywhere ends every ses
   await expect(page.getByTestId("sign-in-row").filter({ hasText: "This device" })).toHaveCount(1);
 });
 
+test("changing the password needs the current one and signs out every other browser", async ({ page, browser, baseURL }) => {
+  const person = newPerson("newpass");
+  await signUp(page, person);
+  const elsewhere = await browser.newContext({ baseURL });
+  const otherPage = await elsewhere.newPage();
+  await signIn(otherPage, person);
+
+  await page.goto("/account");
+  const form = page.getByRole("form", { name: "Change password" });
+  await form.getByLabel("Current password").fill("not my password");
+  await form.getByLabel(/^New password/).fill("a brand new password");
+  await form.getByRole("button", { name: "Change password" }).click();
+  await expect(form.getByText("Your current password is not correct.")).toBeVisible();
+
+  await form.getByLabel("Current password").fill(person.password);
+  await form.getByLabel(/^New password/).fill("a brand new password");
+  await form.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByRole("status")).toHaveText(/Your password was changed/);
+  // This browser stays signed in; the other one is not.
+  expect((await page.request.get("/api/dashboard")).status()).toBe(200);
+  expect((await otherPage.request.get("/api/dashboard")).status()).toBe(401);
+  await elsewhere.close();
+
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await signIn(page, { email: person.email, password: "a brand new password" });
+  await expect(page.getByRole("heading", { name: `Welcome, ${person.name}` })).toBeVisible();
+});
+
 test("a wrong password gets a message that does not reveal whether the email exists", async ({ page }) => {
   await page.goto("/signin");
   await page.getByLabel("Email").fill("nobody-here@example.test");

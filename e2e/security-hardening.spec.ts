@@ -125,6 +125,11 @@ const EXPECTED: Record<string, Expectation> = {
   // Signed-in users.
   "GET /api/dashboard": { expect: OWN(200) },
   "DELETE /api/account/sessions": { expect: OWN(204), fuzz: false, endsSessions: true },
+  "POST /api/account/password": {
+    body: () => ({ currentPassword: "not the password", newPassword: "a new long password" }),
+    shape: () => ({ currentPassword: "not the password", newPassword: "a new long password" }),
+    expect: OWN(400),
+  },
   "POST /api/plaid/link-token": { body: () => ({}), expect: OWN(200) },
   "POST /api/plaid/link-events": { body: () => ({ type: "event", eventName: "OPEN", metadata: {} }), expect: OWN(204) },
   "POST /api/bank-accounts": {

@@ -31,6 +31,9 @@ export type AppErrorCode =
   | "LINK_FAILED"
   | "STRIPE_REJECTED"
   | "PLAID_ERROR"
+  // account
+  | "PASSWORD_NOT_SET"
+  | "WRONG_PASSWORD"
   // admin
   | "CANNOT_DISABLE_SELF";
 

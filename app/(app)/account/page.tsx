@@ -6,6 +6,7 @@ import { SiteShell } from "@/components/layout/site-shell";
 import { Card } from "@/components/ui/card";
 import { SignInList } from "@/components/auth/sign-in-list";
 import { SignOutEverywhere } from "@/components/auth/sign-out-everywhere";
+import { PasswordChangeForm } from "@/components/auth/password-change-form";
 
 export const metadata: Metadata = { title: "Account" };
 
@@ -18,6 +19,11 @@ export default async function AccountPage() {
     <SiteShell user={user}>
       <div className="space-y-6">
         <h1 className="text-2xl font-semibold">Your account</h1>
+        {user.passwordHash ? (
+          <Card title="Password">
+            <PasswordChangeForm />
+          </Card>
+        ) : null}
         <Card title="Recent sign-ins">
           <p className="mb-4 text-sm text-slate-600">
             If you see a sign-in you don&apos;t recognise, sign out everywhere and choose a new password.
