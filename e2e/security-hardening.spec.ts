@@ -65,6 +65,10 @@ const PAGES = walk(path.join(ROOT, "app"))
 
 type Persona = "anonymous" | "user" | "other" | "admin";
 const PERSONAS: Persona[] = ["anonymous", "other", "admin", "user"];
+/** The matrix also replays the cookie of a session that signed out: it must get what an anonymous visitor gets. */
+type MatrixPersona = Persona | "signedOut";
+const MATRIX_PERSONAS: MatrixPersona[] = [...PERSONAS, "signedOut"];
+const expectedFor = (e: Expectation, persona: MatrixPersona): Status => e.expect[persona === "signedOut" ? "anonymous" : persona];
 interface Ids {
   bankAccountId: string;
   disposableBankAccountId: string;
@@ -230,7 +234,7 @@ function statuses(s: Status): number[] {
 test.describe.configure({ mode: "serial", timeout: 240_000 });
 
 let ids: Ids;
-const who: Partial<Record<Persona, HttpSession>> = {};
+const who: Partial<Record<MatrixPersona, HttpSession>> = {};
 let baseURL: string;
 
 async function signedIn(browser: Browser, label: string): Promise<{ request: HttpSession; email: string }> {
@@ -241,6 +245,18 @@ async function signedIn(browser: Browser, label: string): Promise<{ request: Htt
   const request = await HttpSession.of(context, baseURL);
   await context.close();
   return { request, email: person.email };
+}
+
+/** The cookies of a browser that signed in and then signed out (next-auth's sign-out, as the header button does). */
+async function signedOutCookie(browser: Browser): Promise<HttpSession> {
+  const context = await browser.newContext({ baseURL });
+  const page = await context.newPage();
+  await signUp(page, newPerson("matrix-signed-out"));
+  const saved = await HttpSession.of(context, baseURL);
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await context.close();
+  return saved;
 }
 
 /** A new person signed in as `persona` is (an admin for "admin"), for a route that ends the caller's sessions. */
@@ -314,6 +330,7 @@ test.beforeAll(async ({ browser }, testInfo) => {
   who.user = user.request;
   who.other = other.request;
   who.admin = admin.request;
+  who.signedOut = await signedOutCookie(browser);
 
   const main = await linkBank(user.request);
   const disposable = await linkBank(user.request, true);
@@ -360,31 +377,60 @@ test(`every route and page on disk has an expectation, and gets it for anonymous
   for (const key of onDisk) {
     const e = EXPECTED[key]!;
     const method = key.startsWith("PAGE ") ? "GET" : key.split(" ")[0]!;
-    for (const persona of PERSONAS) {
+    for (const persona of MATRIX_PERSONAS) {
       const url = pathOf(key, e, ids);
-      const caller = e.endsSessions && persona !== "anonymous" ? await disposablePersona(browser, persona) : who[persona]!;
+      const caller =
+        e.endsSessions && persona !== "anonymous" && persona !== "signedOut" ? await disposablePersona(browser, persona) : who[persona]!;
       const res = await send(caller, method, url, { ...(e.body ? { data: e.body(ids) } : {}) });
       checks++;
       await noLeak(res, `${persona} ${key}`);
-      if (!statuses(e.expect[persona]).includes(res.status()))
-        mismatches.push(`${persona} ${method} ${url}: ${res.status()}, expected ${JSON.stringify(e.expect[persona])}`);
+      const expected = expectedFor(e, persona);
+      if (!statuses(expected).includes(res.status()))
+        mismatches.push(`${persona} ${method} ${url}: ${res.status()}, expected ${JSON.stringify(expected)}`);
       // Pages redirect anonymous people to sign in, and signed-in people away from the public pages to their dashboard.
       const location = res.headers().location ?? "";
-      if (
-        key.startsWith("PAGE ") &&
-        [302, 303, 307].includes(res.status()) &&
-        !(persona === "anonymous" ? /\/signin/ : /\/dashboard$/).test(location)
-      ) {
+      const signedIn = persona !== "anonymous" && persona !== "signedOut";
+      if (key.startsWith("PAGE ") && [302, 303, 307].includes(res.status()) && !(signedIn ? /\/dashboard$/ : /\/signin/).test(location)) {
         mismatches.push(`${persona} ${url}: redirected to ${location}`);
+      }
+      // HEAD answers what GET answers, without a body; OPTIONS never fails or leaks.
+      if (method === "GET") {
+        const head = await send(caller, "HEAD", url);
+        checks++;
+        if (head.status() !== res.status()) mismatches.push(`${persona} HEAD ${url}: ${head.status()}, GET answered ${res.status()}`);
+        if ((await head.text()) !== "") mismatches.push(`${persona} HEAD ${url}: answered with a body`);
+      }
+      if (method !== "DELETE") {
+        const options = await send(caller, "OPTIONS", url);
+        checks++;
+        await noLeak(options, `${persona} OPTIONS ${key}`);
+        if (options.status() >= 500) mismatches.push(`${persona} OPTIONS ${url}: ${options.status()}`);
       }
     }
   }
+  // next-auth's own endpoints besides the session and credentials callback (one route file serves them all).
+  for (const [method, url, expected] of [
+    ["GET", "/api/auth/csrf", [200]],
+    ["GET", "/api/auth/providers", [200]],
+    ["GET", "/api/auth/signout", [200, 302]],
+    ["POST", "/api/auth/signout", [200, 302, 400, 403]],
+  ] as const) {
+    for (const persona of MATRIX_PERSONAS) {
+      // A sign-out without next-auth's CSRF token does nothing; it must still never fail or leak.
+      const res = await send(who[persona]!, method, url, method === "POST" ? { data: {} } : {});
+      checks++;
+      await noLeak(res, `${persona} ${method} ${url}`);
+      if (!(expected as readonly number[]).includes(res.status()))
+        mismatches.push(`${persona} ${method} ${url}: ${res.status()}, expected ${JSON.stringify(expected)}`);
+    }
+  }
   expect(mismatches).toEqual([]);
-  test
-    .info()
-    .annotations.push({ type: "matrix", description: `${onDisk.length} routes/pages × ${PERSONAS.length} personas = ${checks} checks` });
+  test.info().annotations.push({
+    type: "matrix",
+    description: `${onDisk.length} routes/pages × ${MATRIX_PERSONAS.length} personas = ${checks} checks`,
+  });
   console.log(
-    `[hardening] access matrix: ${ROUTES.length} route methods + ${PAGES.length} pages × ${PERSONAS.length} personas = ${checks} checks`,
+    `[hardening] access matrix: ${ROUTES.length} route methods + ${PAGES.length} pages × ${MATRIX_PERSONAS.length} personas (with HEAD, OPTIONS and next-auth's endpoints) = ${checks} checks`,
   );
 });
 
