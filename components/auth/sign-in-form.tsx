@@ -6,7 +6,8 @@ import { signIn } from "next-auth/react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Alert } from "@/components/ui/alert";
-import { safeCallbackUrl } from "./safe-callback";
+import { safeCallbackUrl } from "@/lib/auth/callback-url";
+import { signInErrorMessage } from "@/lib/auth/sign-in-errors";
 
 export function SignInForm({ callbackUrl, initialError }: { callbackUrl?: string; initialError?: string }) {
   const router = useRouter();
@@ -25,10 +26,11 @@ export function SignInForm({ callbackUrl, initialError }: { callbackUrl?: string
     });
     if (!result || result.error) {
       setPending(false);
-      setError(result?.error && result.error !== "CredentialsSignin" ? result.error : "Invalid email or password.");
+      // next-auth passes on the code authorize threw (lib/auth/options.ts): shown only as its fixed message.
+      setError(signInErrorMessage(result?.error || "CredentialsSignin"));
       return;
     }
-    router.replace(safeCallbackUrl(callbackUrl));
+    router.replace(safeCallbackUrl(callbackUrl, window.location.origin));
     router.refresh();
   }
 

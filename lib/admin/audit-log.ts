@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { safeText } from "@/lib/safe-text";
 import type { Db, Prisma } from "@/lib/db";
 import { PAGE_SIZE } from "./types";
 import { toAuditView, type AuditEntryView } from "./users";
@@ -9,13 +10,13 @@ const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use YYYY-MM-DD");
 
 /** Audit log filter (query string): actor (email or user id), action (prefix), target (type and/or id), date range. */
 export const auditFilterSchema = z.object({
-  actor: z.preprocess(blankToUndefined, z.string().trim().max(320).optional()),
-  action: z.preprocess(blankToUndefined, z.string().trim().max(100).optional()),
-  targetType: z.preprocess(blankToUndefined, z.string().trim().max(50).optional()),
-  targetId: z.preprocess(blankToUndefined, z.string().trim().max(100).optional()),
+  actor: z.preprocess(blankToUndefined, safeText().trim().max(320).optional()),
+  action: z.preprocess(blankToUndefined, safeText().trim().max(100).optional()),
+  targetType: z.preprocess(blankToUndefined, safeText().trim().max(50).optional()),
+  targetId: z.preprocess(blankToUndefined, safeText().trim().max(100).optional()),
   from: z.preprocess(blankToUndefined, day.optional()),
   to: z.preprocess(blankToUndefined, day.optional()),
-  cursor: z.preprocess(blankToUndefined, z.string().max(200).optional()),
+  cursor: z.preprocess(blankToUndefined, safeText().max(200).optional()),
 });
 export type AuditFilter = z.infer<typeof auditFilterSchema>;
 

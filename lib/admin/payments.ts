@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { safeText } from "@/lib/safe-text";
 import type { Db, Prisma } from "@/lib/db";
 import { PaymentStatus } from "@/lib/generated/prisma/enums";
 import { notFound } from "@/lib/errors";
@@ -24,10 +25,10 @@ export const paymentFilterSchema = z.object({
   status: z.preprocess(blankToUndefined, z.enum(PaymentStatus).optional()),
   from: z.preprocess(blankToUndefined, day.optional()),
   to: z.preprocess(blankToUndefined, day.optional()),
-  email: z.preprocess(blankToUndefined, z.string().trim().toLowerCase().max(320).optional()),
+  email: z.preprocess(blankToUndefined, safeText().trim().toLowerCase().max(320).optional()),
   minAmount: z.preprocess(blankToUndefined, dollars.optional()),
   maxAmount: z.preprocess(blankToUndefined, dollars.optional()),
-  cursor: z.preprocess(blankToUndefined, z.string().max(200).optional()),
+  cursor: z.preprocess(blankToUndefined, safeText().max(200).optional()),
 });
 export type PaymentFilter = z.infer<typeof paymentFilterSchema>;
 

@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { safeText } from "@/lib/safe-text";
 import type { Db, User } from "@/lib/db";
 import { recordAudit } from "@/lib/audit";
 import { normalizeEmail } from "./email";
@@ -8,14 +9,14 @@ import { hashPassword, verifyAgainstDummy, verifyPassword } from "./password";
 import { clearFailures, lockedUntil, recordFailure, throttleKeys } from "./throttle";
 
 export const signInSchema = z.object({
-  email: z.string().trim().min(1, "Enter your email").max(254),
-  password: z.string().min(1, "Enter your password").max(1024),
+  email: safeText().trim().min(1, "Enter your email").max(254),
+  password: safeText().min(1, "Enter your password").max(1024),
 });
 
 export const signUpSchema = z.object({
-  name: z.string().trim().min(1, "Enter your name").max(100, "Name is too long"),
-  email: z.email("Enter a valid email address").max(254),
-  password: z.string().min(10, "Use at least 10 characters").max(1024, "Password is too long"),
+  name: safeText().trim().min(1, "Enter your name").max(100, "Name is too long"),
+  email: safeText().pipe(z.email("Enter a valid email address").max(254)),
+  password: safeText().min(10, "Use at least 10 characters").max(1024, "Password is too long"),
 });
 
 export type SignUpInput = z.infer<typeof signUpSchema>;

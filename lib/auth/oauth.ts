@@ -2,6 +2,7 @@ import "server-only";
 import type { Db } from "@/lib/db";
 import { recordAudit } from "@/lib/audit";
 import { normalizeEmail } from "./email";
+import { SIGN_IN_MESSAGES } from "./sign-in-errors";
 
 /**
  * Maps an OAuth identity to a user. A known identity signs its user in; a
@@ -18,14 +19,14 @@ export async function signInWithOAuth(
     include: { user: true },
   });
   if (existing) {
-    if (existing.user.disabled) return { ok: false, error: "This account has been disabled." };
+    if (existing.user.disabled) return { ok: false, error: SIGN_IN_MESSAGES["oauth-disabled"] };
     await recordAudit(db, { actorId: existing.userId, action: "auth.sign_in", metadata: { method: input.provider } });
     return { ok: true, userId: existing.userId };
   }
-  if (!input.email) return { ok: false, error: "Your provider did not share an email address." };
+  if (!input.email) return { ok: false, error: SIGN_IN_MESSAGES["oauth-no-email"] };
   const email = normalizeEmail(input.email);
   if (await db.user.findUnique({ where: { email }, select: { id: true } })) {
-    return { ok: false, error: "Sign in with your email and password; this provider is not linked to your account." };
+    return { ok: false, error: SIGN_IN_MESSAGES["oauth-not-linked"] };
   }
   const user = await db.user.create({
     data: {

@@ -9,9 +9,12 @@ import { getDb } from "@/lib/db";
 import { clientIp } from "@/lib/client-ip";
 import { recordAudit } from "@/lib/audit";
 import { authenticateWithPassword, signInSchema } from "./credentials";
-import { AuthError, INVALID_CREDENTIALS } from "./errors";
+import { logger } from "@/lib/log";
+import { AuthError } from "./errors";
 import { signInWithOAuth } from "./oauth";
 import { revokeSession, startSession } from "./sessions";
+import { safeCallbackUrl } from "./callback-url";
+import { SIGN_IN_MESSAGES, type SignInErrorCode } from "./sign-in-errors";
 
 declare module "next-auth" {
   interface Session {
@@ -61,8 +64,10 @@ export function getAuthOptions(): NextAuthOptions {
         name: "Email and password",
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
         async authorize(credentials, req) {
+          // next-auth puts what authorize throws into the sign-in URL (?error=): only a code
+          // from lib/auth/sign-in-errors.ts, which the page shows as its fixed message.
           const parsed = signInSchema.safeParse(credentials ?? {});
-          if (!parsed.success) throw new Error(INVALID_CREDENTIALS);
+          if (!parsed.success) throw signInError("CredentialsSignin");
           try {
             const user = await authenticateWithPassword(parsed.data, {
               db: getDb(),
@@ -71,9 +76,11 @@ export function getAuthOptions(): NextAuthOptions {
             });
             return { id: user.id, email: user.email, name: user.name };
           } catch (err) {
-            // next-auth passes the message to the sign-in form as-is.
-            if (err instanceof AuthError) throw new Error(err.message, { cause: err });
-            throw err;
+            if (err instanceof AuthError && err.code !== "signup-rejected") throw signInError(err.code);
+            // Anything else (the database, a driver) never reaches the page: logged by name only (a
+            // driver's message can quote the input), answered with the generic message.
+            logger.error({ error: err instanceof Error ? err.name : "error" }, "credentials sign-in failed");
+            throw signInError("CredentialsSignin");
           }
         },
       }),
@@ -85,6 +92,10 @@ export function getAuthOptions(): NextAuthOptions {
         : []),
     ],
     callbacks: {
+      // The same rule as the sign-in page: a path on APP_URL, or the dashboard.
+      redirect({ url }) {
+        return new URL(safeCallbackUrl(url, config.appUrl), config.appUrl).toString();
+      },
       async signIn({ user, account }) {
         if (!account || account.provider === "credentials") return true;
         const result = await signInWithOAuth(getDb(), {
@@ -95,7 +106,7 @@ export function getAuthOptions(): NextAuthOptions {
           name: user.name ?? null,
           adminEmails: config.adminEmails,
         });
-        if (!result.ok) return `/signin?error=${encodeURIComponent(result.error)}`;
+        if (!result.ok) return `/signin?error=${oauthErrorCode(result.error)}`;
         user.id = result.userId; // read by the jwt callback below
         return true;
       },
@@ -125,4 +136,14 @@ export function getAuthOptions(): NextAuthOptions {
     },
   };
   return options;
+}
+
+function signInError(code: SignInErrorCode): Error {
+  return new Error(code);
+}
+
+/** The URL code for an OAuth refusal (lib/auth/oauth.ts words it with the same fixed messages). */
+function oauthErrorCode(message: string): SignInErrorCode {
+  const codes = ["oauth-disabled", "oauth-no-email", "oauth-not-linked"] as const;
+  return codes.find((code) => SIGN_IN_MESSAGES[code] === message) ?? "OAuthSignin";
 }

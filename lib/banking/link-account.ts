@@ -3,6 +3,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { PlaidApi } from "plaid";
 import Stripe from "stripe";
 import { z } from "zod";
+import { safeText } from "@/lib/safe-text";
 import type { Db, Prisma, User } from "@/lib/db";
 import type { LinkAttempt, PlaidItem } from "@/lib/generated/prisma/client";
 import { recordAudit } from "@/lib/audit";
@@ -17,13 +18,13 @@ import { ensureStripeCustomer } from "./stripe-customer";
 import { recordReviewSignals } from "@/lib/banking/review-signals";
 
 export const linkAccountSchema = z.object({
-  publicToken: z.string().trim().min(1, "publicToken is required").max(200),
-  accountId: z.string().trim().min(1, "accountId is required").max(200),
+  publicToken: safeText().trim().min(1, "publicToken is required").max(200),
+  accountId: safeText().trim().min(1, "accountId is required").max(200),
   institution: z
-    .object({ id: z.string().max(100), name: z.string().max(200) })
+    .object({ id: safeText().max(100), name: safeText().max(200) })
     .nullable()
     .optional(),
-  linkSessionId: z.string().max(200).nullable().optional(),
+  linkSessionId: safeText().max(200).nullable().optional(),
   /** metadata.accounts.length from Link's onSuccess: Account Select must yield exactly one. */
   accountCount: z.number().int().min(0).max(100),
 });

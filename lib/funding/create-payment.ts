@@ -2,6 +2,7 @@ import "server-only";
 import type { PlaidApi } from "plaid";
 import type Stripe from "stripe";
 import { z } from "zod";
+import { safeText } from "@/lib/safe-text";
 import { isUniqueViolation, type Db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/actor";
 import { getConfig } from "@/lib/config";
@@ -15,13 +16,13 @@ import type { PaymentView } from "./views";
 
 export const createPaymentSchema = z.object({
   requestId: z.uuid("requestId must be a UUID"),
-  bankAccountId: z.string().trim().min(1).max(100),
+  bankAccountId: safeText().trim().min(1).max(100),
   amountCents: z
     .number({ message: "Enter an amount" })
     .int("Amount must be whole cents")
     .positive("Enter an amount above zero")
     .max(100_000_000),
-  mandate: z.object({ accepted: z.literal(true), textVersion: z.string().max(50) }).optional(),
+  mandate: z.object({ accepted: z.literal(true), textVersion: safeText().max(50) }).optional(),
 });
 export type CreatePaymentInput = z.infer<typeof createPaymentSchema>;
 

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { isStorableText } from "@/lib/safe-text";
 
 /** JSON error response with a message a person can read; never a stack trace. */
 export function jsonError(status: number, message: string, fields?: Record<string, string>, code?: string): Response {
@@ -34,7 +35,10 @@ export async function parseJsonBody<S extends z.ZodType>(req: Request, schema: S
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const fields: Record<string, string> = {};
-    for (const issue of parsed.error.issues) fields[issue.path.join(".") || "body"] ??= issue.message;
+    // A path names keys from the body: one that is not storable text is not echoed back.
+    for (const issue of parsed.error.issues)
+      fields[issue.path.map((key) => (typeof key === "string" && !isStorableText(key) ? "(key)" : String(key))).join(".") || "body"] ??=
+        issue.message;
     return { response: jsonError(400, "Please check the highlighted fields.", fields) };
   }
   return { data: parsed.data };

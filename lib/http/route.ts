@@ -4,8 +4,10 @@ import { getCurrentUser, getSessionActor, type Actor } from "@/lib/auth";
 import { AppError } from "@/lib/errors";
 import { clientIp } from "@/lib/client-ip";
 import { getConfig } from "@/lib/config";
+import { z } from "zod";
 import { jsonError, rejectCrossSite } from "./api";
 import { logger } from "@/lib/log";
+import { safeText } from "@/lib/safe-text";
 
 interface RequestInfo<P> {
   params: P;
@@ -23,6 +25,9 @@ export interface ActorRouteContext<P> extends RequestInfo<P> {
 }
 
 const SIGN_IN = "Please sign in.";
+
+/** Path segments ([id], …) are strings from the request like any other: the same text rule as the bodies' schemas. */
+const routeParamsSchema = z.record(z.string(), z.union([safeText(), z.array(safeText())]));
 
 /**
  * Wraps a route handler for signed-in users: 401 without a session,
@@ -66,9 +71,16 @@ function guarded<P>(
       const crossSite = rejectCrossSite(req);
       if (crossSite) return crossSite;
     }
+    const params = await context.params;
+    const checked = routeParamsSchema.safeParse(params ?? {});
+    if (!checked.success) {
+      const fields: Record<string, string> = {};
+      for (const issue of checked.error.issues) fields[String(issue.path[0] ?? "path")] ??= issue.message;
+      return jsonError(400, "Please check the highlighted fields.", fields);
+    }
     try {
       return await run(req, {
-        params: await context.params,
+        params,
         ip: clientIp(req.headers, getConfig().trustProxy),
         userAgent: req.headers.get("user-agent"),
       });

@@ -2,20 +2,28 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { getCurrentUser } from "@/lib/auth";
+import { getConfig } from "@/lib/config";
+import { safeCallbackUrl } from "@/lib/auth/callback-url";
+import { signInErrorMessage } from "@/lib/auth/sign-in-errors";
 import { Card } from "@/components/ui/card";
 import { SignInForm } from "@/components/auth/sign-in-form";
-import { safeCallbackUrl } from "@/components/auth/safe-callback";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ callbackUrl?: string | string[]; error?: string | string[] }>;
+}) {
   const { callbackUrl, error } = await searchParams;
-  if (await getCurrentUser()) redirect(safeCallbackUrl(callbackUrl));
+  // Only a path on APP_URL, and only a fixed message: nothing else from the URL reaches the response.
+  const destination = safeCallbackUrl(typeof callbackUrl === "string" ? callbackUrl : undefined, getConfig().appUrl);
+  if (await getCurrentUser()) redirect(destination);
   return (
     <div className="mx-auto max-w-md space-y-6">
       <h1 className="text-2xl font-semibold">Sign in</h1>
       <Card>
-        <SignInForm callbackUrl={callbackUrl} initialError={error && error !== "CredentialsSignin" ? error : undefined} />
+        <SignInForm callbackUrl={destination} initialError={signInErrorMessage(error)} />
       </Card>
       <p className="text-center text-sm text-slate-600">
         New here?{" "}

@@ -4,6 +4,7 @@ import { AuthError } from "@/lib/auth";
 import { registerWithPassword, signUpSchema } from "@/lib/auth/credentials";
 import { clientIp } from "@/lib/client-ip";
 import { jsonError, parseJsonBody, rejectCrossSite } from "@/lib/http/api";
+import { logger } from "@/lib/log";
 
 export async function POST(req: Request): Promise<Response> {
   const crossSite = rejectCrossSite(req);
@@ -20,6 +21,8 @@ export async function POST(req: Request): Promise<Response> {
     return Response.json({ id: user.id }, { status: 201 });
   } catch (err) {
     if (err instanceof AuthError) return jsonError(err.code === "throttled" ? 429 : 400, err.message);
-    throw err;
+    // Never the database's text in the response; logged by name only (a driver's message can quote the input).
+    logger.error({ path: "/api/signup", error: err instanceof Error ? err.name : "error" }, "sign-up failed");
+    return jsonError(500, "Something went wrong on our side. Please try again.");
   }
 }

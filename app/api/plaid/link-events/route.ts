@@ -1,21 +1,22 @@
 import { z } from "zod";
+import { safeJson, safeText } from "@/lib/safe-text";
 import { parseJsonBody } from "@/lib/http/api";
 import { userRoute } from "@/lib/http/route";
 import { logLinkEvent } from "@/lib/plaid/link-events";
 
 const bodySchema = z.object({
   type: z.enum(["exit", "event"]),
-  eventName: z.string().max(100).optional(),
+  eventName: safeText().max(100).optional(),
   error: z
     .object({
-      error_type: z.string().max(100),
-      error_code: z.string().max(100),
-      error_message: z.string().max(2000),
-      display_message: z.string().max(2000).nullable().optional(),
+      error_type: safeText().max(100),
+      error_code: safeText().max(100),
+      error_message: safeText().max(2000),
+      display_message: safeText().max(2000).nullable().optional(),
     })
     .nullable()
     .optional(),
-  metadata: z.record(z.string(), z.unknown()).default({}),
+  metadata: z.record(safeText(), safeJson()).default({}),
 });
 
 /** Link's onExit/onEvent, logged server-side with their link_session_id and request_id. */

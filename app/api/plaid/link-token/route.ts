@@ -1,11 +1,12 @@
 import { z } from "zod";
+import { safeText } from "@/lib/safe-text";
 import { getDb } from "@/lib/db";
 import { createLinkToken } from "@/lib/plaid/link-token";
 import { createUpdateModeLinkToken } from "@/lib/banking/reconnect";
 import { parseJsonBody } from "@/lib/http/api";
 import { userRoute } from "@/lib/http/route";
 
-const bodySchema = z.object({ itemId: z.string().trim().min(1).max(100).optional() });
+const bodySchema = z.object({ itemId: safeText().trim().min(1).max(100).optional() });
 
 /** A fresh link_token per request; with itemId, Link in update mode for that item. Plaid failures arrive as AppErrors (lib/plaid/link-token.ts). */
 export const POST = userRoute(async (req, { user }) => {

@@ -5,6 +5,7 @@ import { requireAdmin } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import { bankingDeps } from "@/lib/banking/deps";
 import { AppError } from "@/lib/errors";
+import { isStorableText } from "@/lib/safe-text";
 import { bankLabel } from "@/lib/format";
 import { getBankAccountForReview } from "@/lib/admin/review";
 import { getProcessorTokenPermissions, listProcessorTokens, PROCESSORS, PRODUCTS } from "@/lib/admin/processor-tokens";
@@ -20,6 +21,8 @@ export const metadata: Metadata = { title: "Linked account · Admin" };
 export default async function AdminBankAccountPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   await requireAdmin(`/admin/bank-accounts/${id}`);
+  // An id PostgreSQL text cannot hold names nothing: 404 before any query (lib/safe-text.ts).
+  if (!isStorableText(id)) notFound();
   const db = getDb();
   const account = await getBankAccountForReview(db, id).catch((err: unknown) => {
     if (err instanceof AppError && err.status === 404) notFound();

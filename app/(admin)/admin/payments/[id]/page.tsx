@@ -5,6 +5,7 @@ import { notFound } from "next/navigation";
 import { requireAdmin } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { isStorableText } from "@/lib/safe-text";
 import { getAdminPaymentDetail } from "@/lib/admin/payments";
 import { Card } from "@/components/ui/card";
 import { DataTable, td } from "@/components/admin/table";
@@ -17,6 +18,8 @@ export const metadata: Metadata = { title: "Payment · Admin" };
 export default async function AdminPaymentPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   await requireAdmin(`/admin/payments/${id}`);
+  // An id PostgreSQL text cannot hold names nothing: 404 before any query (lib/safe-text.ts).
+  if (!isStorableText(id)) notFound();
   const detail = await getAdminPaymentDetail(getDb(), id).catch((err: unknown) => {
     if (err instanceof AppError && err.status === 404) notFound();
     throw err;

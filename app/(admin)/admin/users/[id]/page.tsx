@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { requireAdmin } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { isStorableText } from "@/lib/safe-text";
 import { getUserDetail } from "@/lib/admin/users";
 import { Card } from "@/components/ui/card";
 import { DataTable, td } from "@/components/admin/table";
@@ -18,6 +19,8 @@ export const metadata: Metadata = { title: "User · Admin" };
 export default async function AdminUserPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const admin = await requireAdmin(`/admin/users/${id}`);
+  // An id PostgreSQL text cannot hold names nothing: 404 before any query (lib/safe-text.ts).
+  if (!isStorableText(id)) notFound();
   const detail = await getUserDetail(getDb(), id).catch((err: unknown) => {
     if (err instanceof AppError && err.status === 404) notFound();
     throw err;
