@@ -52,7 +52,7 @@ export function getAuthOptions(): NextAuthOptions {
           try {
             const user = await authenticateWithPassword(parsed.data, {
               db: getDb(),
-              ip: clientIp(req.headers ?? {}, config.trustProxy),
+              ip: clientIp(req.headers ?? {}, config),
               adminEmails: config.adminEmails,
             });
             return { id: user.id, email: user.email, name: user.name };
