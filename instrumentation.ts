@@ -6,6 +6,8 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     const { checkConfigOrExit } = await import("./lib/config/startup");
     checkConfigOrExit();
+    // The client IP comes from the socket (Next gives route handlers no access to it): lib/client-ip.ts.
+    (await import("./lib/client-ip")).capturePeerAddresses();
     // Benchmarks only (BENCH_TIMING=1): per-request Server-Timing (lib/observability).
     if (process.env.BENCH_TIMING === "1") (await import("./lib/observability/http")).installHttpTiming();
     // Payments whose webhook was lost: re-read from Stripe every RECONCILE_INTERVAL_MS (default 5 min, 0 = off).

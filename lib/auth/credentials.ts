@@ -6,7 +6,7 @@ import { recordAudit } from "@/lib/audit";
 import { normalizeEmail } from "./email";
 import { AuthError, INVALID_CREDENTIALS, throttledMessage } from "./errors";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "./password";
-import { clearFailures, lockedUntil, recordFailure, throttleKeys } from "./throttle";
+import { ipKey, recordFailure, recordSuccess, releaseAttempt, reserveAttempt, signInKeys } from "./throttle";
 
 export const signInSchema = z.object({
   email: safeText().trim().min(1, "Enter your email").max(254),
@@ -29,19 +29,20 @@ interface Context {
 }
 
 /**
- * Checks an email + password. Throttled per email and per IP before any
- * password work; unknown emails cost the same time as known ones and get the
- * same message.
+ * Checks an email + password. The attempt is reserved on the (email, IP) pair
+ * and the IP before any password work, so parallel guesses count one by one
+ * (lib/auth/throttle.ts); unknown emails cost the same time as known ones and
+ * get the same message.
  */
 export async function authenticateWithPassword(input: { email: string; password: string }, ctx: Context): Promise<User> {
   const email = normalizeEmail(input.email);
-  const keys = throttleKeys(email, ctx.ip);
+  const keys = signInKeys(email, ctx.ip);
   const now = ctx.now ?? new Date();
 
-  const locked = await lockedUntil(ctx.db, keys, now);
-  if (locked) {
+  const reservation = await reserveAttempt(ctx.db, keys, now);
+  if (!reservation.reserved) {
     await recordAudit(ctx.db, { actorId: null, action: "auth.sign_in.throttled", metadata: { email }, ip: ctx.ip });
-    throw new AuthError("throttled", throttledMessage(locked, now));
+    throw new AuthError("throttled", throttledMessage(reservation.until, now));
   }
 
   const user = await ctx.db.user.findUnique({ where: { email } });
@@ -51,12 +52,13 @@ export async function authenticateWithPassword(input: { email: string; password:
     await recordAudit(ctx.db, { actorId: user?.id ?? null, action: "auth.sign_in.failed", metadata: { email }, ip: ctx.ip });
     throw new AuthError("invalid", INVALID_CREDENTIALS);
   }
+  // The password was right: nothing here for the throttle to hold against this pair.
+  await recordSuccess(ctx.db, keys);
   if (user.disabled) {
     await recordAudit(ctx.db, { actorId: user.id, action: "auth.sign_in.disabled", ip: ctx.ip });
     throw new AuthError("disabled", "This account has been disabled. Contact support if you think this is a mistake.");
   }
 
-  await clearFailures(ctx.db, email);
   const signedIn = await promoteIfListedAdmin(ctx.db, user, ctx.adminEmails, ctx.ip);
   await recordAudit(ctx.db, { actorId: user.id, action: "auth.sign_in", metadata: { method: "password" }, ip: ctx.ip });
   return signedIn;
@@ -70,24 +72,29 @@ export async function authenticateWithPassword(input: { email: string; password:
 export async function registerWithPassword(input: SignUpInput, ctx: Context): Promise<User> {
   const email = normalizeEmail(input.email);
   const now = ctx.now ?? new Date();
-  const ipKeys = ctx.ip ? throttleKeys(email, ctx.ip).filter((k) => k.key.startsWith("ip:")) : [];
-  const locked = ipKeys.length ? await lockedUntil(ctx.db, ipKeys, now) : null;
-  if (locked) throw new AuthError("throttled", throttledMessage(locked, now));
+  const ipKeys = ctx.ip ? [ipKey(ctx.ip)] : [];
+  if (ipKeys.length) {
+    const reservation = await reserveAttempt(ctx.db, ipKeys, now);
+    if (!reservation.reserved) throw new AuthError("throttled", throttledMessage(reservation.until, now));
+  }
 
-  const passwordHash = await hashPassword(input.password);
-  const role = ctx.adminEmails.includes(email) ? "ADMIN" : "USER";
+  let user: User;
   try {
-    const user = await ctx.db.user.create({ data: { email, name: input.name, passwordHash, role } });
-    await recordAudit(ctx.db, { actorId: user.id, action: "auth.sign_up", metadata: { role }, ip: ctx.ip });
-    return user;
+    const passwordHash = await hashPassword(input.password);
+    const role = ctx.adminEmails.includes(email) ? "ADMIN" : "USER";
+    user = await ctx.db.user.create({ data: { email, name: input.name, passwordHash, role } });
   } catch (err) {
     if (isUniqueViolation(err)) {
-      if (ipKeys.length) await recordFailure(ctx.db, ipKeys, now);
+      await recordFailure(ctx.db, ipKeys, now);
       await recordAudit(ctx.db, { actorId: null, action: "auth.sign_up.rejected", metadata: { email }, ip: ctx.ip });
       throw new AuthError("signup-rejected", "We couldn't create an account with these details. If you already have one, sign in instead.");
     }
+    await releaseAttempt(ctx.db, ipKeys);
     throw err;
   }
+  await releaseAttempt(ctx.db, ipKeys);
+  await recordAudit(ctx.db, { actorId: user.id, action: "auth.sign_up", metadata: { role: user.role }, ip: ctx.ip });
+  return user;
 }
 
 /** ADMIN_EMAILS bootstraps admins: a listed user becomes ADMIN at sign-in. */

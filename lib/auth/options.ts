@@ -6,7 +6,7 @@ import GoogleProvider from "next-auth/providers/google";
 import { headers } from "next/headers";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
-import { clientIp } from "@/lib/client-ip";
+import { clientIp, type ProxyTrust } from "@/lib/client-ip";
 import { recordAudit } from "@/lib/audit";
 import { authenticateWithPassword, signInSchema } from "./credentials";
 import { logger } from "@/lib/log";
@@ -37,10 +37,10 @@ declare module "next-auth/jwt" {
 let options: NextAuthOptions | undefined;
 
 /** The signing-in client, from the request next-auth is handling (none outside a request, e.g. in tests). */
-async function requestClient(trustProxy: boolean): Promise<{ ip: string | null; userAgent: string | null }> {
+async function requestClient(trust: ProxyTrust): Promise<{ ip: string | null; userAgent: string | null }> {
   try {
     const h = await headers();
-    return { ip: clientIp(h, trustProxy), userAgent: h.get("user-agent") };
+    return { ip: clientIp(h, trust), userAgent: h.get("user-agent") };
   } catch {
     return { ip: null, userAgent: null };
   }
@@ -71,7 +71,7 @@ export function getAuthOptions(): NextAuthOptions {
           try {
             const user = await authenticateWithPassword(parsed.data, {
               db: getDb(),
-              ip: clientIp(req.headers ?? {}, config.trustProxy),
+              ip: clientIp(req.headers ?? {}, config),
               adminEmails: config.adminEmails,
             });
             return { id: user.id, email: user.email, name: user.name };
@@ -117,7 +117,7 @@ export function getAuthOptions(): NextAuthOptions {
           token.uid = dbUser.id;
           token.sv = dbUser.sessionVersion;
           token.role = dbUser.role;
-          token.sid = await startSession(db, dbUser.id, await requestClient(config.trustProxy));
+          token.sid = await startSession(db, dbUser.id, await requestClient(config));
         }
         return token;
       },

@@ -95,6 +95,15 @@ const envSchema = z.object({
     .enum(["true", "false", ""], { message: "expected true or false" })
     .default("false")
     .transform((v) => v === "true"),
+  /** With TRUST_PROXY: how many proxies in front of the app append to X-Forwarded-For (lib/client-ip.ts). */
+  TRUSTED_PROXY_HOPS: z
+    .string()
+    .trim()
+    .default("1")
+    .refine((v) => /^\d{1,2}$/.test(v) && Number(v) >= 1 && Number(v) <= 10, {
+      message: "expected the number of trusted proxies in front of the app, 1 to 10",
+    })
+    .transform(Number),
   // Checked here so a typo stops the start-up; read by the logger itself (lib/log.ts, logLevelFrom).
   LOG_LEVEL: logLevel,
   RECONCILE_INTERVAL_MS: z
@@ -137,7 +146,9 @@ export interface AppConfig {
   /** Where Plaid sends webhooks (default APP_URL/api/webhooks/plaid) and the OAuth return page, if configured. */
   plaidWebhookUrl: string;
   plaidRedirectUri: string | null;
+  /** TRUST_PROXY: the client IP comes from X-Forwarded-For, `trustedProxyHops` entries from the right; otherwise from the socket. */
   trustProxy: boolean;
+  trustedProxyHops: number;
   /** Milliseconds between reconciliation runs in the server process; 0 = off. */
   reconcileIntervalMs: number;
 }
@@ -260,6 +271,7 @@ export function parseConfig(env: Env, options: { requireDatabase: boolean; cwd?:
     plaidWebhookUrl: e.PLAID_WEBHOOK_URL ?? `${e.APP_URL}/api/webhooks/plaid`,
     plaidRedirectUri: e.PLAID_REDIRECT_URI ?? null,
     trustProxy: e.TRUST_PROXY,
+    trustedProxyHops: e.TRUSTED_PROXY_HOPS,
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
   };
 }

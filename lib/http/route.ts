@@ -81,7 +81,7 @@ function guarded<P>(
     try {
       return await run(req, {
         params,
-        ip: clientIp(req.headers, getConfig().trustProxy),
+        ip: clientIp(req.headers, getConfig()),
         userAgent: req.headers.get("user-agent"),
       });
     } catch (err) {

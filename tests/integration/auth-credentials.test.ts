@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { authenticateWithPassword, registerWithPassword } from "@/lib/auth/credentials";
 import { AuthError } from "@/lib/auth/errors";
-import { THROTTLE_POLICY } from "@/lib/auth/throttle";
+import { THROTTLE_POLICY, pairKey } from "@/lib/auth/throttle";
 import { verifyPassword } from "@/lib/auth/password";
 import { seedDemoAccounts, DEMO_ACCOUNTS } from "@/lib/auth/demo-accounts";
 import { testDb, uniqueEmail } from "../helpers/db";
@@ -94,44 +94,48 @@ describe("password sign-up and sign-in", () => {
 });
 
 describe("failed sign-in throttle (stored in the database)", () => {
-  it("locks an email after 5 failures, even for the right password, and says when to retry", async () => {
+  it("locks an (email, IP) pair after 5 failures, even for the right password, and says when to retry", async () => {
     const { email, password } = await signUp();
-    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerEmail; i++) {
-      expect((await failure(authenticateWithPassword({ email, password: `wrong ${i}` }, ctx()))).code).toBe("invalid");
+    const ip = freshIp();
+    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerPair; i++) {
+      expect((await failure(authenticateWithPassword({ email, password: `wrong ${i}` }, ctx(ip)))).code).toBe("invalid");
     }
-    const locked = await failure(authenticateWithPassword({ email, password }, ctx()));
+    const locked = await failure(authenticateWithPassword({ email, password }, ctx(ip)));
     expect(locked.code).toBe("throttled");
     expect(locked.message).toBe("Too many failed sign-in attempts. Try again in 15 minutes.");
   });
 
   it("locks an unknown email the same way, so the lock reveals nothing", async () => {
     const email = uniqueEmail("ghost");
-    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerEmail; i++) await failure(authenticateWithPassword({ email, password: "x" }, ctx()));
-    expect((await failure(authenticateWithPassword({ email, password: "x" }, ctx()))).code).toBe("throttled");
+    const ip = freshIp();
+    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerPair; i++) await failure(authenticateWithPassword({ email, password: "x" }, ctx(ip)));
+    expect((await failure(authenticateWithPassword({ email, password: "x" }, ctx(ip)))).code).toBe("throttled");
   });
 
   it("lifts the lock after the lock period", async () => {
     const { email, password } = await signUp();
+    const ip = freshIp();
     const start = new Date();
-    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerEmail; i++)
-      await failure(authenticateWithPassword({ email, password: "bad" }, ctx(freshIp(), { now: start })));
-    expect(
-      (await failure(authenticateWithPassword({ email, password }, ctx(freshIp(), { now: new Date(start.getTime() + 60_000) })))).code,
-    ).toBe("throttled");
+    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerPair; i++)
+      await failure(authenticateWithPassword({ email, password: "bad" }, ctx(ip, { now: start })));
+    expect((await failure(authenticateWithPassword({ email, password }, ctx(ip, { now: new Date(start.getTime() + 60_000) })))).code).toBe(
+      "throttled",
+    );
     const later = new Date(start.getTime() + THROTTLE_POLICY.lockMs + 1_000);
-    expect((await authenticateWithPassword({ email, password }, ctx(freshIp(), { now: later }))).email).toBe(email);
+    expect((await authenticateWithPassword({ email, password }, ctx(ip, { now: later }))).email).toBe(email);
   });
 
   it("forgets old failures outside the window and clears them on success", async () => {
     const { email, password } = await signUp();
+    const ip = freshIp();
     const start = new Date();
-    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerEmail - 1; i++)
-      await failure(authenticateWithPassword({ email, password: "bad" }, ctx(freshIp(), { now: start })));
+    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerPair - 1; i++)
+      await failure(authenticateWithPassword({ email, password: "bad" }, ctx(ip, { now: start })));
     const afterWindow = new Date(start.getTime() + THROTTLE_POLICY.windowMs + 1_000);
-    await failure(authenticateWithPassword({ email, password: "bad" }, ctx(freshIp(), { now: afterWindow })));
-    expect((await db.loginThrottle.findUniqueOrThrow({ where: { key: `email:${email}` } })).failures).toBe(1);
-    await authenticateWithPassword({ email, password }, ctx(freshIp(), { now: afterWindow }));
-    expect(await db.loginThrottle.findUnique({ where: { key: `email:${email}` } })).toBeNull();
+    await failure(authenticateWithPassword({ email, password: "bad" }, ctx(ip, { now: afterWindow })));
+    expect((await db.loginThrottle.findUniqueOrThrow({ where: { key: pairKey(email, ip) } })).failures).toBe(1);
+    await authenticateWithPassword({ email, password }, ctx(ip, { now: afterWindow }));
+    expect(await db.loginThrottle.findUnique({ where: { key: pairKey(email, ip) } })).toBeNull();
   });
 
   it("locks an IP that fails across many emails", async () => {
@@ -145,16 +149,17 @@ describe("failed sign-in throttle (stored in the database)", () => {
 
   it("counts concurrent failures from several app instances exactly", async () => {
     const email = uniqueEmail("burst");
+    const ip = freshIp();
     const other = testDb(); // a second "instance" with its own pool
     try {
       await Promise.all(
         Array.from({ length: 4 }, (_, i) =>
-          failure(authenticateWithPassword({ email, password: "x" }, { db: i % 2 ? other : db, ip: freshIp(), adminEmails: [] })),
+          failure(authenticateWithPassword({ email, password: "x" }, { db: i % 2 ? other : db, ip, adminEmails: [] })),
         ),
       );
     } finally {
       await other.$disconnect();
     }
-    expect((await db.loginThrottle.findUniqueOrThrow({ where: { key: `email:${email}` } })).failures).toBe(4);
+    expect((await db.loginThrottle.findUniqueOrThrow({ where: { key: pairKey(email, ip) } })).failures).toBe(4);
   });
 });

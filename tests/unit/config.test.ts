@@ -70,6 +70,17 @@ describe("configuration", () => {
     expect(logLevelFrom({ LOG_LEVEL: "loud" })).toBe("info"); // reported by parseConfig at start-up
   });
 
+  it("validates TRUSTED_PROXY_HOPS as a small positive whole number (default 1)", () => {
+    for (const bad of ["0", "-1", "1.5", "two", "11", "100"]) {
+      expect(problems({ TRUST_PROXY: "true", TRUSTED_PROXY_HOPS: bad })).toEqual([
+        expect.stringMatching(/^TRUSTED_PROXY_HOPS: expected the number of trusted proxies in front of the app, 1 to 10/),
+      ]);
+    }
+    const parsed = (env: Record<string, string>) => parseConfig(env, { requireDatabase: false, cwd: tmp() });
+    expect(parsed({})).toMatchObject({ trustProxy: false, trustedProxyHops: 1 });
+    expect(parsed({ TRUST_PROXY: "true", TRUSTED_PROXY_HOPS: " 2 " })).toMatchObject({ trustProxy: true, trustedProxyHops: 2 });
+  });
+
   it("requires DATABASE_URL inside the app, with a hint about the run command", () => {
     expect(problems({}, true)).toEqual([expect.stringMatching(/^DATABASE_URL: not set: start the app with `npm run dev`/)]);
     expect(problems({ DATABASE_URL: "postgresql://u@h/db" }, true)).toEqual([]);

@@ -15,7 +15,7 @@ export async function POST(req: Request): Promise<Response> {
   try {
     const user = await registerWithPassword(parsed.data, {
       db: getDb(),
-      ip: clientIp(req.headers, config.trustProxy),
+      ip: clientIp(req.headers, config),
       adminEmails: config.adminEmails,
     });
     return Response.json({ id: user.id }, { status: 201 });
