@@ -2,7 +2,7 @@ import { json } from "../core/http.js";
 import type { SandboxModule } from "../core/context.js";
 import type { MailInbox, StoredMessage } from "./inbox.js";
 
-export { MailInbox, type StoredMessage, type MailState } from "./inbox.js";
+export { MailInbox } from "./inbox.js";
 export { startSmtpServer, type RunningSmtpServer } from "./smtp.js";
 
 /** What the list answers per message; `GET /__sandbox/mail/<id>` adds the text and HTML parts. */
