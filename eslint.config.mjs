@@ -32,7 +32,7 @@ const SERVER_FOLDERS = ["lib/db", "lib/crypto", "lib/secrets", "lib/config"];
 /** Packages only a server can (or may) load: Node built-ins, database drivers, SDKs with secret keys, session internals. */
 const NODE_BUILTINS = new Set(builtinModules);
 const SERVER_PACKAGE =
-  /^(node:|pg$|@prisma\/|@electric-sql\/|@node-rs\/|stripe$|plaid$|jose$|next-auth(\/(?!react$).*)?$|next\/headers$|next\/server$)/;
+  /^(node:|pg$|@prisma\/|@electric-sql\/|@node-rs\/|stripe$|plaid$|jose$|nodemailer$|next-auth(\/(?!react$).*)?$|next\/headers$|next\/server$)/;
 const isServerPackage = (/** @type {string} */ spec) => SERVER_PACKAGE.test(spec) || NODE_BUILTINS.has(spec.split("/")[0] ?? "");
 
 /** Project-relative path with forward slashes. */
@@ -127,7 +127,7 @@ const fundwell = {
      * A lib/ module is server-only when it lives in lib/db, lib/crypto,
      * lib/secrets or lib/config, reads process.env, or imports (even for its
      * types) a Node built-in, a server package (pg, Prisma, PGlite, argon2,
-     * Stripe, Plaid, jose, next-auth, next/headers, next/server), the Prisma client, or
+     * Stripe, Plaid, jose, nodemailer, next-auth, next/headers, next/server), the Prisma client, or
      * another server-only module. Such a module must `import "server-only"`,
      * so that Next fails the build if client code ever reaches it. The rest of
      * lib/ (pure types, formatters, errors, zod schemas, the Prisma enums) is
@@ -240,7 +240,7 @@ const SERVER_FOLDER_IMPORTS = SERVER_FOLDERS.flatMap((f) => [`@/${f}`, `@/${f}/*
  * layer the order is db/secrets/audit over config/crypto/observability.
  */
 const LIB_LAYERS = [
-  ["config", "observability", "crypto", "db", "secrets", "audit"],
+  ["config", "observability", "crypto", "db", "secrets", "audit", "mail"],
   ["auth", "plaid", "stripe", "settings"],
   ["funding"],
   ["banking"],

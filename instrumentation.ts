@@ -12,5 +12,7 @@ export async function register(): Promise<void> {
     if (process.env.BENCH_TIMING === "1") (await import("./lib/observability/http")).installHttpTiming();
     // Payments whose webhook was lost: re-read from Stripe every RECONCILE_INTERVAL_MS (default 5 min, 0 = off).
     (await import("./lib/funding/reconcile")).startReconcileSchedule();
+    // The mail outbox: delivered every MAIL_SEND_INTERVAL_MS (default 5 s, 0 = off), never inside a request.
+    (await import("./lib/mail/sender")).startMailSender();
   }
 }

@@ -22,6 +22,8 @@ import { missingRealSandboxKeys, REAL_SANDBOX_KEYS } from "./e2e/support/keys";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const SANDBOX_PORT = Number(process.env.E2E_SANDBOX_PORT ?? 4110);
+// The local server's sandbox runs its SMTP inbox here; both servers send their mail to it.
+const SMTP_URL = `smtp://127.0.0.1:${Number(process.env.E2E_SANDBOX_SMTP_PORT ?? 4125)}`;
 const REAL_PORT = Number(process.env.E2E_REAL_PORT ?? 3101);
 const missingKeys = missingRealSandboxKeys();
 const realEnabled = missingKeys.length === 0;
@@ -95,6 +97,7 @@ const server = (port: number, env: Record<string, string>): WebServer => ({
 const webServers = [
   server(PORT, {
     SANDBOX_URL: `http://127.0.0.1:${SANDBOX_PORT}`,
+    SMTP_URL,
     // Specs settle debits themselves through the sandbox control API.
     SANDBOX_ACH_SETTLE_MS: "off",
     // Local mode, even when the real keys are in the environment (they are for the real-sandbox server).
@@ -110,6 +113,9 @@ const webServers = [
           ADMIN_EMAILS: "admin@fundwell.test",
           AUTH_SECRET: process.env.AUTH_SECRET ?? randomBytes(32).toString("base64"),
           ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS ?? `e2e:${randomBytes(32).toString("base64")}`,
+          // Required in production with real keys: the local server's sandbox inbox.
+          SMTP_URL,
+          MAIL_FROM: "Fundwell <no-reply@fundwell.test>",
         }),
       ]
     : []),

@@ -137,6 +137,8 @@ async function main(): Promise<void> {
     NEXT_DIST_DIR: DIST,
     NEXT_TELEMETRY_DISABLED: "1",
     RECONCILE_INTERVAL_MS: "0",
+    // The bench sends no mail (its sandbox runs no SMTP inbox): no outbox polling either.
+    MAIL_SEND_INTERVAL_MS: "0",
     // Generous limits: the bench debits $1 thousands of times per user.
     FUNDING_MIN_CENTS: "100",
     FUNDING_MAX_CENTS: "100000",

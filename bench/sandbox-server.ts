@@ -11,6 +11,7 @@ const sandbox = await startSandbox({
   dataDir: null,
   host: "127.0.0.1",
   port: Number(process.env.BENCH_SANDBOX_PORT ?? 4410),
+  smtpPort: null,
   config: {
     plaidClientId: LOCAL_SANDBOX_CREDENTIALS.plaidClientId,
     plaidSecret: LOCAL_SANDBOX_CREDENTIALS.plaidSecret,

@@ -52,6 +52,7 @@ try {
     sandbox = await startSandbox({
       host: sandboxUrl.hostname,
       port: Number(sandboxUrl.port || 80),
+      smtpPort: sandboxSmtpPort(config.mail.smtpUrl, sandboxUrl.hostname),
       dataDir: path.join(config.dataDir, "sandbox"),
       config: {
         plaidClientId: config.plaid.clientId,
@@ -88,12 +89,22 @@ if (await waitForHealth(`http://${appUrl.hostname}:${port}/api/health`)) {
     `  Fundwell is running: ${config.appUrl}`,
     `  Database: ${db.embedded ? `embedded PGlite in ${path.join(config.dataDir, "db")}` : "DATABASE_URL"}`,
     sandbox ? `  Local Plaid/Stripe sandbox: ${sandbox.url}` : "  Plaid and Stripe: real APIs (keys from the environment)",
+    sandbox?.smtpPort
+      ? `  Mail: the sandbox's SMTP inbox (${sandbox.context.config.smtpUrl}), shown at ${sandbox.url}/#mail`
+      : `  Mail: ${config.mail.smtpUrl ? `SMTP server ${new URL(config.mail.smtpUrl).host}` : "no SMTP_URL, messages wait in the outbox"}`,
     ...(config.mode === "local"
       ? DEMO_ACCOUNTS.map((a) => `  ${a.role === "ADMIN" ? "Admin" : "Demo user"}: ${a.email} / ${a.password}`)
       : []),
     "",
   ];
   console.log(lines.join("\n"));
+}
+
+/** The sandbox runs the SMTP inbox where SMTP_URL points when that is plain SMTP on the sandbox's host (the local default); otherwise none. */
+function sandboxSmtpPort(smtpUrl: string | null, sandboxHost: string): number | null {
+  if (!smtpUrl) return null;
+  const url = new URL(smtpUrl);
+  return url.protocol === "smtp:" && url.hostname === sandboxHost ? Number(url.port || 25) : null;
 }
 
 /** Local debits settle by themselves after 20 s unless SANDBOX_ACH_SETTLE_MS says otherwise ("off": only on command). */

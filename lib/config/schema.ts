@@ -34,6 +34,29 @@ function cents(fallback: number) {
     .transform(Number);
 }
 
+/** smtp:// (STARTTLS when the server offers it) or smtps:// (TLS from the start), as nodemailer reads it. */
+const smtpUrl = optionalString.refine(
+  (v) => {
+    if (v === undefined) return true;
+    try {
+      const url = new URL(v);
+      return (url.protocol === "smtp:" || url.protocol === "smtps:") && url.hostname !== "";
+    } catch {
+      return false;
+    }
+  },
+  { message: "expected an SMTP URL like smtps://user:password@smtp.example.com:465 or smtp://127.0.0.1:4025" },
+);
+
+/** `address@domain` or `Display Name <address@domain>`; one line (it becomes the From header). */
+const mailFrom = optionalString.refine((v) => v === undefined || /^(?:[^<>\r\n@"]+<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(v), {
+  message: 'expected a sender address like "Fundwell <no-reply@example.com>" or no-reply@example.com',
+});
+
+/** Where the local sandbox's SMTP inbox listens (on the SANDBOX_URL host) when SMTP_URL is unset in local mode. */
+export const LOCAL_SANDBOX_SMTP_PORT = 4025;
+export const LOCAL_MAIL_FROM = "Fundwell <no-reply@fundwell.test>";
+
 const logLevel = z.enum(["debug", "info", "warn", "error"], { message: "expected debug, info, warn or error" }).default("info");
 export type LogLevel = z.infer<typeof logLevel>;
 
@@ -106,6 +129,14 @@ const envSchema = z.object({
     .transform(Number),
   // Checked here so a typo stops the start-up; read by the logger itself (lib/log.ts, logLevelFrom).
   LOG_LEVEL: logLevel,
+  SMTP_URL: smtpUrl,
+  MAIL_FROM: mailFrom,
+  MAIL_SEND_INTERVAL_MS: z
+    .string()
+    .trim()
+    .default("5000")
+    .refine((v) => /^\d{1,10}$/.test(v), { message: "expected a whole number of milliseconds (0 turns the mail sender off)" })
+    .transform(Number),
   RECONCILE_INTERVAL_MS: z
     .string()
     .trim()
@@ -151,6 +182,14 @@ export interface AppConfig {
   trustedProxyHops: number;
   /** Milliseconds between reconciliation runs in the server process; 0 = off. */
   reconcileIntervalMs: number;
+  mail: {
+    /** nodemailer's SMTP URL; null: none configured (real keys outside production), mail waits in the outbox. */
+    smtpUrl: string | null;
+    /** The From header of every message. */
+    from: string;
+    /** Milliseconds between runs of the outbox sender in the server process; 0 = off. */
+    sendIntervalMs: number;
+  };
 }
 
 /**
@@ -194,6 +233,18 @@ export function parseConfig(env: Env, options: { requireDatabase: boolean; cwd?:
         variable: "ENCRYPTION_KEYS",
         message: "required in production (<key-id>:<base64 32-byte key>; generate with `npm run keys:generate`)",
       });
+  }
+  if (mode === "remote" && e.SMTP_URL && !e.MAIL_FROM) {
+    problems.push({
+      variable: "MAIL_FROM",
+      message: "required with SMTP_URL and real keys: an address of a domain your SMTP service may send for",
+    });
+  }
+  if (mode === "remote" && e.NODE_ENV === "production" && !e.SMTP_URL) {
+    problems.push({
+      variable: "SMTP_URL",
+      message: "required in production (smtps://user:password@smtp.example.com:465): account mail cannot wait for ever",
+    });
   }
   if (options.requireDatabase && !e.DATABASE_URL) {
     problems.push({
@@ -273,5 +324,10 @@ export function parseConfig(env: Env, options: { requireDatabase: boolean; cwd?:
     trustProxy: e.TRUST_PROXY,
     trustedProxyHops: e.TRUSTED_PROXY_HOPS,
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+    mail: {
+      smtpUrl: e.SMTP_URL ?? (mode === "local" ? `smtp://${new URL(e.SANDBOX_URL).hostname}:${LOCAL_SANDBOX_SMTP_PORT}` : null),
+      from: e.MAIL_FROM ?? LOCAL_MAIL_FROM,
+      sendIntervalMs: e.MAIL_SEND_INTERVAL_MS,
+    },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * `npm run sandbox`: runs the local Plaid + Link + Stripe emulator on its own
- * (see sandbox/README.md). SANDBOX_PORT (default 4010), SANDBOX_HOST (default
+ * (see sandbox/README.md). SANDBOX_PORT (default 4010), SANDBOX_SMTP_PORT
+ * (default 4025, the SMTP inbox), SANDBOX_HOST (default
  * 127.0.0.1), SANDBOX_DATA_DIR (default .data/sandbox), SANDBOX_ACH_SETTLE_MS,
  * SANDBOX_STRIPE_WEBHOOK_URL and SANDBOX_STRIPE_WEBHOOK_SECRET.
  */
@@ -21,6 +22,7 @@ function optionalNumber(name: string): number | null {
 }
 
 const port = optionalNumber("SANDBOX_PORT") ?? 4010;
+const smtpPort = optionalNumber("SANDBOX_SMTP_PORT") ?? 4025;
 const host = process.env.SANDBOX_HOST ?? "127.0.0.1";
 const dataDir = path.resolve(process.env.SANDBOX_DATA_DIR ?? ".data/sandbox");
 const achSettleDelayMs = optionalNumber("SANDBOX_ACH_SETTLE_MS");
@@ -32,15 +34,23 @@ if ((stripeWebhookUrl === null) !== (stripeWebhookSecret === null)) {
 
 let sandbox: RunningSandbox;
 try {
-  sandbox = await startSandbox({ port, host, dataDir, config: { achSettleDelayMs, stripeWebhookSecret, stripeWebhookUrl } });
+  sandbox = await startSandbox({ port, smtpPort, host, dataDir, config: { achSettleDelayMs, stripeWebhookSecret, stripeWebhookUrl } });
 } catch (err) {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === "EADDRINUSE") fail(`${host}:${port} is already in use (another sandbox or app?); set SANDBOX_PORT`);
+  if (code === "EADDRINUSE") {
+    const inUse = (err as { port?: number }).port;
+    fail(
+      inUse === smtpPort
+        ? `${host}:${smtpPort} (SMTP) is already in use (another sandbox?); set SANDBOX_SMTP_PORT`
+        : `${host}:${port} is already in use (another sandbox or app?); set SANDBOX_PORT`,
+    );
+  }
   throw err;
 }
 
 console.log(`[sandbox] Plaid, Link and Stripe emulator on ${sandbox.url} (state in ${path.join(dataDir, "state.json")})`);
 console.log(`[sandbox] inspection page: ${sandbox.url}/   control API: ${sandbox.url}/__sandbox/state`);
+console.log(`[sandbox] SMTP inbox on ${sandbox.context.config.smtpUrl} (messages on the page and at ${sandbox.url}/__sandbox/mail)`);
 console.log(
   `[sandbox] Plaid client id ${DEFAULT_CREDENTIALS.plaidClientId}, secret ${DEFAULT_CREDENTIALS.plaidSecret}; Stripe key ${DEFAULT_CREDENTIALS.stripeSecretKey}`,
 );

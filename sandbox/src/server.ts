@@ -9,6 +9,7 @@ import { createControlModule } from "./control/index.js";
 import { createStripeModule } from "./stripe/index.js";
 import { createPlaidModule, plaidItemOfRequest } from "./plaid/index.js";
 import { createLinkModule } from "./link/index.js";
+import { createMailModule, MailInbox, startSmtpServer, type RunningSmtpServer } from "./mail/index.js";
 
 /** Credentials the app uses by default in local mode (not secrets: the sandbox is local-only). */
 export const DEFAULT_CREDENTIALS = {
@@ -22,12 +23,18 @@ export interface SandboxOptions {
   host?: string;
   /** Folder for state.json; null keeps state in memory only (tests). */
   dataDir: string | null;
+  /** Port of the SMTP inbox (same host); 0 picks a free port (the default), null runs none. */
+  smtpPort?: number | null;
   config?: Partial<SandboxConfig>;
 }
 
 export interface RunningSandbox {
   url: string;
   port: number;
+  /** The SMTP inbox's port, or null when it was not started. */
+  smtpPort: number | null;
+  /** The messages the SMTP inbox received. */
+  mail: MailInbox;
   context: SandboxContext;
   faults: FaultInjector;
   close(): Promise<void>;
@@ -47,6 +54,16 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  const mail = new MailInbox(store);
+  let smtp: RunningSmtpServer | null = null;
+  if (options.smtpPort !== null) {
+    try {
+      smtp = await startSmtpServer({ host, port: options.smtpPort ?? 0, inbox: mail });
+    } catch (err) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw err;
+    }
+  }
   const config: SandboxConfig = {
     publicUrl: `http://${host}:${port}`,
     plaidClientId: DEFAULT_CREDENTIALS.plaidClientId,
@@ -57,6 +74,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     stripeWebhookSecret: null,
     stripeWebhookUrl: null,
     ...options.config,
+    smtpUrl: smtp ? `smtp://${host}:${smtp.port}` : null,
   };
   const webhooks = new WebhookDispatcher(store, config.webhookRetryDelaysMs);
   const context: SandboxContext = { config, store, webhooks };
@@ -64,7 +82,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   // Order matters: Stripe first (Plaid mints btok_ through context.stripe),
   // control last (it inspects the others).
   const apiModules: SandboxModule[] = [createStripeModule(context), createPlaidModule(context), createLinkModule(context)];
-  const modules: SandboxModule[] = [...apiModules, createControlModule(context, apiModules, faults)];
+  const inspected: SandboxModule[] = [...apiModules, createMailModule(mail, () => config.smtpUrl)];
+  const modules: SandboxModule[] = [...inspected, createControlModule(context, inspected, faults)];
 
   server.on("request", (req, res) => {
     handle(req, res, modules, faults, context).catch((err: unknown) => {
@@ -77,6 +96,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   return {
     url: config.publicUrl,
     port,
+    smtpPort: smtp?.port ?? null,
+    mail,
     context,
     faults,
     async close() {
@@ -84,6 +105,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await smtp?.close();
       store.flush();
     },
   };

@@ -15,6 +15,7 @@ import type { SandboxConfig, SandboxContext } from "../src/core/context.js";
 import { createStripeModule } from "../src/stripe/index.js";
 import { createPlaidModule } from "../src/plaid/index.js";
 import { createLinkModule } from "../src/link/index.js";
+import { createMailModule, MailInbox } from "../src/mail/index.js";
 import { sandboxStripe } from "./helpers/stripe-client";
 
 let sandbox: RunningSandbox;
@@ -139,10 +140,16 @@ describe("sandbox/README.md", () => {
       webhookRetryDelaysMs: [],
       stripeWebhookSecret: null,
       stripeWebhookUrl: null,
+      smtpUrl: null,
     };
     const store = new Store(null);
     const context: SandboxContext = { config, store, webhooks: new WebhookDispatcher(store, []) };
-    const modules = [createStripeModule(context), createPlaidModule(context), createLinkModule(context)];
+    const modules = [
+      createStripeModule(context),
+      createPlaidModule(context),
+      createLinkModule(context),
+      createMailModule(new MailInbox(store), () => null),
+    ];
     const documented = new Set([...readme.matchAll(/`(?:POST |GET )?\/__sandbox\/([a-z_/]+)(?:<action>)?`/g)].map((m) => m[1]!));
     const expected = ["reset", "state", "faults", "faults/clear", "webhooks/idle", "ui"];
     for (const module of modules) for (const action of Object.keys(module.control ?? {})) expected.push(`${module.name}/${action}`);

@@ -5,6 +5,7 @@ import { inject } from "vitest";
 // throw-away data folder.
 process.env.DATABASE_URL = inject("databaseUrl");
 process.env.SANDBOX_URL = inject("sandboxUrl");
+process.env.SMTP_URL = `smtp://127.0.0.1:${inject("sandboxSmtpPort")}`;
 process.env.STRIPE_WEBHOOK_SECRET = inject("stripeWebhookSecret");
 process.env.APP_URL = "http://localhost:3000";
 process.env.DATA_DIR ??= ".data/test";

@@ -14,6 +14,8 @@ const REAL_KEYS = {
   STRIPE_SECRET_KEY: "sk_test_123",
   STRIPE_WEBHOOK_SECRET: "whsec_abc",
 };
+const REAL_MAIL = { SMTP_URL: "smtps://apikey:pw@smtp.example.com:465", MAIL_FROM: "Fundwell <no-reply@example.com>" };
+const REAL_MAIL_CONFIG = { smtpUrl: REAL_MAIL.SMTP_URL, from: REAL_MAIL.MAIL_FROM };
 const KEY = `k1:${Buffer.alloc(32, 7).toString("base64")}`;
 
 function problems(env: Record<string, string>, requireDatabase = false): string[] {
@@ -103,13 +105,14 @@ describe("configuration", () => {
     expect(remote.stripe.apiBase).toBeNull();
   });
 
-  it("refuses production with real keys but no explicit encryption key or session secret", () => {
+  it("refuses production with real keys but no explicit encryption key, session secret or SMTP server", () => {
     expect(problems({ ...REAL_KEYS, NODE_ENV: "production" })).toEqual([
       expect.stringMatching(/^AUTH_SECRET: required in production/),
       expect.stringMatching(/^ENCRYPTION_KEYS: required in production/),
+      expect.stringMatching(/^SMTP_URL: required in production/),
     ]);
     const ok = parseConfig(
-      { ...REAL_KEYS, NODE_ENV: "production", AUTH_SECRET: "x".repeat(32), ENCRYPTION_KEYS: KEY },
+      { ...REAL_KEYS, NODE_ENV: "production", AUTH_SECRET: "x".repeat(32), ENCRYPTION_KEYS: KEY, ...REAL_MAIL },
       { requireDatabase: false, cwd: tmp() },
     );
     expect(ok.encryptionKeys).toBe(KEY);
@@ -133,4 +136,51 @@ describe("configuration", () => {
     }
     // Two tsx start-ups: seconds each on a busy 2-core machine.
   }, 30_000);
+
+  it("mail: local mode sends to the sandbox's SMTP inbox as no-reply@fundwell.test, every 5 s", () => {
+    expect(parseConfig({}, { requireDatabase: false, cwd: tmp() }).mail).toEqual({
+      smtpUrl: "smtp://127.0.0.1:4025",
+      from: "Fundwell <no-reply@fundwell.test>",
+      sendIntervalMs: 5_000,
+    });
+    // On the sandbox's host; SMTP_URL and MAIL_FROM override; 0 turns the sender off.
+    const custom = parseConfig(
+      {
+        SANDBOX_URL: "http://localhost:4999",
+        MAIL_FROM: "ops@example.com",
+        MAIL_SEND_INTERVAL_MS: "0",
+      },
+      { requireDatabase: false, cwd: tmp() },
+    );
+    expect(custom.mail).toEqual({ smtpUrl: "smtp://localhost:4025", from: "ops@example.com", sendIntervalMs: 0 });
+    expect(parseConfig({ SMTP_URL: "smtp://127.0.0.1:4125" }, { requireDatabase: false, cwd: tmp() }).mail.smtpUrl).toBe(
+      "smtp://127.0.0.1:4125",
+    );
+  });
+
+  it("mail: validates SMTP_URL, MAIL_FROM and MAIL_SEND_INTERVAL_MS", () => {
+    for (const SMTP_URL of ["http://smtp.example.com", "smtp.example.com:587", "smtp://", "mailto:a@b.c"]) {
+      expect(problems({ SMTP_URL })).toEqual([expect.stringMatching(/^SMTP_URL: expected an SMTP URL/)]);
+    }
+    for (const SMTP_URL of [
+      "smtp://127.0.0.1:4025",
+      "smtps://user:p%40ss@smtp.example.com:465",
+      "smtp://smtp.example.com:587?requireTLS=true",
+    ]) {
+      expect(problems({ SMTP_URL })).toEqual([]);
+    }
+    for (const MAIL_FROM of ["fundwell", "Fundwell <no-reply>", "a@b.c\r\nBcc: x@y.z", "<a@b.c", "a@b.c, c@d.e", '"Quoted" <a@b.c>']) {
+      expect(problems({ MAIL_FROM })).toEqual([expect.stringMatching(/^MAIL_FROM: expected a sender address/)]);
+    }
+    for (const MAIL_FROM of ["no-reply@example.com", "Fundwell <no-reply@example.com>", "Fundwell Support<help@mail.example.com>"]) {
+      expect(problems({ MAIL_FROM })).toEqual([]);
+    }
+    expect(problems({ MAIL_SEND_INTERVAL_MS: "5s" })).toEqual([expect.stringMatching(/^MAIL_SEND_INTERVAL_MS: expected a whole number/)]);
+  });
+
+  it("mail with real keys: MAIL_FROM goes with SMTP_URL; without SMTP_URL (outside production) mail waits in the outbox", () => {
+    expect(problems({ ...REAL_KEYS, SMTP_URL: REAL_MAIL.SMTP_URL })).toEqual([expect.stringMatching(/^MAIL_FROM: required with SMTP_URL/)]);
+    expect(parseConfig({ ...REAL_KEYS, ...REAL_MAIL }, { requireDatabase: false, cwd: tmp() }).mail).toMatchObject(REAL_MAIL_CONFIG);
+    expect(parseConfig({ ...REAL_KEYS }, { requireDatabase: false, cwd: tmp() }).mail.smtpUrl).toBeNull();
+  });
 });

@@ -26,6 +26,7 @@ export function createControlModule(context: SandboxContext, modules: SandboxMod
     reset: () => {
       context.store.reset();
       faults.clear();
+      for (const module of modules) module.reset?.();
       return { reset: true };
     },
     faults: (body) => {
@@ -93,7 +94,9 @@ export function createControlModule(context: SandboxContext, modules: SandboxMod
     const message = req.query.get("flash");
     const level = req.query.get("level") === "error" ? "error" : "ok";
     const response = html(200, renderInspectionPage({ context, faults: faults.list(), flash: message ? { message, level } : null }));
-    return { ...response, headers: { ...response.headers, "cache-control": "no-store" } };
+    // No script, no network: what an email's HTML (in a sandboxed srcdoc iframe, which inherits this) could try is refused.
+    const csp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+    return { ...response, headers: { ...response.headers, "cache-control": "no-store", "content-security-policy": csp } };
   };
 
   return {
@@ -137,6 +140,7 @@ function counts(context: SandboxContext): Record<string, number> {
       processor_tokens: object;
     };
     stripe?: Record<string, object>;
+    mail?: { messages: object };
   };
   const size = (o: object | undefined) => (o ? Object.keys(o).length : 0);
   let accounts = 0;
@@ -154,5 +158,6 @@ function counts(context: SandboxContext): Record<string, number> {
     stripe_charges: size(data.stripe?.charges),
     stripe_events: size(data.stripe?.events),
     webhook_deliveries: context.webhooks.list().length,
+    mail_messages: size(data.mail?.messages),
   };
 }

@@ -11,6 +11,7 @@ import type { ActiveFaultRule } from "../core/faults.js";
 import type { DeliveryAttempt, WebhookDelivery } from "../core/webhooks.js";
 import type { AccountRecord, ItemRecord, PlaidState } from "../plaid/state.js";
 import type { StoredBankAccount, StoredCharge, StripeState } from "../stripe/state.js";
+import type { MailState, StoredMessage } from "../mail/inbox.js";
 import type Stripe from "stripe";
 import { SUPPORTED_WEBHOOKS } from "../plaid/service.js";
 import { ACH_FAILURE_MESSAGES } from "../stripe/ach.js";
@@ -308,6 +309,36 @@ function faultSection(rules: ActiveFaultRule[]): Raw {
 ${button("faults/clear", "Clear fault rules", {})}`;
 }
 
+/**
+ * The inbox: each message folds open to its text part and its HTML part. The
+ * HTML is never put into this page: it is the escaped `srcdoc` of an iframe
+ * whose empty `sandbox` attribute forbids scripts, forms, popups and
+ * same-origin access; the page's CSP (no network) also applies inside it.
+ */
+function mailSection(mail: MailState | undefined, smtpUrl: string | null): Raw {
+  const messages = mail?.messages ?? {};
+  const total = Object.keys(messages).length;
+  const where = smtpUrl
+    ? h`<p>SMTP inbox at <code>${smtpUrl}</code>: every message sent to it, whatever the address, is kept here (JSON: <a href="/__sandbox/mail">/__sandbox/mail</a>).</p>`
+    : h`<p class="muted">The SMTP inbox is not running.</p>`;
+  if (total === 0) return h`${where}<p class="empty">No messages yet.</p>`;
+  const list = newest(messages).map(
+    (
+      m: StoredMessage,
+    ) => h`<details class="mail"><summary><span class="muted">${iso(Date.parse(m.receivedAt))}</span> <strong>${m.subject || "(no subject)"}</strong> to ${m.envelope.to.join(", ")}</summary>
+<dl><dt>From</dt><dd>${m.from}</dd><dt>To</dt><dd>${m.to}</dd><dt>Envelope</dt><dd>${m.envelope.from ?? ""} → ${m.envelope.to.join(", ")}</dd><dt>Subject</dt><dd>${m.subject}</dd><dt>Message-ID</dt><dd><code>${m.messageId ?? ""}</code></dd><dt>Id</dt><dd><code>${m.id}</code></dd></dl>
+<h3>Text part</h3>${m.text === null ? h`<p class="muted">none</p>` : h`<pre class="mail-text">${m.text}</pre>`}
+<h3>HTML part</h3>${
+      m.html === null
+        ? h`<p class="muted">none</p>`
+        : h`<iframe class="mail-html" sandbox="" referrerpolicy="no-referrer" title="HTML part of ${m.subject || m.id}" srcdoc="${m.html}"></iframe>`
+    }
+</details>`,
+  );
+  return h`${where}<p class="muted">${total > list.length ? `Newest ${count(list.length)} of ${count(total)}.` : ""}</p>${list}
+${button("mail/clear", "Delete all messages", {})}`;
+}
+
 const CSS = `
 :root{color-scheme:light dark;--fg:#1d1d1f;--bg:#fff;--muted:#5f6368;--line:#d0d4d9;--accent:#0b57d0;--danger:#b3261e;--ok:#146c2e}
 @media (prefers-color-scheme:dark){:root{--fg:#e8eaed;--bg:#16181b;--muted:#a0a6ad;--line:#3c4043;--accent:#8ab4f8;--danger:#f2b8b5;--ok:#6dd58c}}
@@ -322,6 +353,8 @@ button{font:inherit;padding:.15rem .6rem;border:1px solid var(--accent);border-r
 button:hover,button:focus-visible{background:var(--accent);color:var(--bg)}button.danger{border-color:var(--danger);color:var(--danger)}button.danger:hover,button.danger:focus-visible{background:var(--danger);color:var(--bg)}
 select{font:inherit;max-width:14rem}.actions{min-width:14rem}.actions form.inline{display:flex;flex-wrap:wrap;margin:.15rem 0}.attempts{margin:0;padding-left:1.2rem}
 .flash{padding:.5rem .8rem;border-radius:4px;border:1px solid var(--ok);color:var(--ok)}.flash.error{border-color:var(--danger);color:var(--danger)}
+details.mail{border-bottom:1px solid var(--line);padding:.4rem 0}details.mail summary{cursor:pointer}details.mail dl{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem;margin:.5rem 0}details.mail dt{color:var(--muted)}details.mail dd{margin:0}
+.mail-text{white-space:pre-wrap;border:1px solid var(--line);padding:.5rem;max-width:60rem}.mail-html{width:100%;max-width:60rem;height:24rem;border:1px solid var(--line);background:#fff}
 .status{font-weight:600}.s-good,.s-succeeded,.s-delivered{color:var(--ok)}.s-failed,.s-item_login_required,.s-requires_payment_method{color:var(--danger)}
 `;
 
@@ -348,6 +381,11 @@ export function renderInspectionPage({ context, faults, flash }: PageInput): str
       stripe.payments,
     ],
     ["webhooks", `Webhook deliveries (${count(deliveries.length)})`, webhookSection(deliveries)],
+    [
+      "mail",
+      `Mail (${count(Object.keys((data.mail as MailState | undefined)?.messages ?? {}).length)})`,
+      mailSection(data.mail as MailState | undefined, context.config.smtpUrl),
+    ],
     ["faults", `Fault injection (${faults.length} ${faults.length === 1 ? "rule" : "rules"})`, faultSection(faults)],
   ];
   const flashHtml = flash
@@ -364,7 +402,7 @@ export function renderInspectionPage({ context, faults, flash }: PageInput): str
 <body>
 <header>
 <h1>Fundwell local sandbox</h1>
-<p class="muted">Plaid, Link and Stripe emulator at <code>${context.config.publicUrl}</code>. Newest ${RECENT} of each kind; reload to refresh. JSON: <a href="/__sandbox/state">/__sandbox/state</a>.</p>
+<p class="muted">Plaid, Link and Stripe emulator and SMTP inbox at <code>${context.config.publicUrl}</code>. Newest ${RECENT} of each kind; reload to refresh. JSON: <a href="/__sandbox/state">/__sandbox/state</a>.</p>
 <nav aria-label="Sections"><ul>${sections.map(([id, title]) => h`<li><a href="#${id}">${title}</a></li>`)}</ul></nav>
 ${flashHtml}
 </header>
@@ -376,7 +414,7 @@ ${body}
 `,
 )}
 <section aria-labelledby="reset"><h2 id="reset">Reset</h2>
-<p>Deletes every item, token, customer, payment, webhook delivery and fault rule (also on disk).</p>
+<p>Deletes every item, token, customer, payment, webhook delivery, message and fault rule (also on disk).</p>
 ${button("reset", "Reset everything", {}, { danger: true })}
 </section>
 </main>

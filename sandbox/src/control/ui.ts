@@ -74,6 +74,11 @@ const UI_ACTIONS: Record<string, UiAction> = {
     body: (f) => ({ action: "plaid/reset_login", body: { item_id: str(f, "item_id") } }),
     message: (r) => `Item ${String(r.item_id)} is now ${String(r.error_code)}`,
   },
+  "mail/clear": {
+    anchor: "mail",
+    body: () => ({ action: "mail/clear", body: {} }),
+    message: (r) => `Deleted ${String(r.cleared)} message(s)`,
+  },
   "faults/clear": { anchor: "faults", body: () => ({ action: "faults/clear", body: {} }), message: () => "Fault rules cleared" },
   reset: { anchor: "", body: () => ({ action: "reset", body: {} }), message: () => "Everything was reset" },
 };

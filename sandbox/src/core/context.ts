@@ -18,6 +18,8 @@ export interface SandboxConfig {
   stripeWebhookSecret: string | null;
   /** Stripe webhook URL configured from the environment (besides endpoints created through the API). */
   stripeWebhookUrl: string | null;
+  /** Where the SMTP inbox listens, `smtp://host:port` (set at start-up; null when it is off). */
+  smtpUrl: string | null;
 }
 
 /**
@@ -54,4 +56,6 @@ export interface SandboxModule {
   control?: Record<string, (body: Record<string, unknown>) => Promise<unknown> | unknown>;
   /** Summary for the inspection page and GET /__sandbox/state. */
   inspect?(): Record<string, unknown>;
+  /** In-memory state outside the store to drop on POST /__sandbox/reset. */
+  reset?(): void;
 }

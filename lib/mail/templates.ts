@@ -1,0 +1,119 @@
+/**
+ * Mail templates: each renders a subject, a plain-text part and an HTML part
+ * from typed data. Templates call `layout`, which gives every message the
+ * same short shape: paragraphs, at most one action link, a sign-off.
+ * In the HTML part every interpolated value is escaped (`html` below); the
+ * text part carries the same words. Written for the product: say what
+ * happened and what to do, no marketing.
+ *
+ * To add one (verification, password reset, …): a function in TEMPLATES
+ * taking its data and the context; enqueueMail(tx, { to, template, data })
+ * is then typed by it.
+ */
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface MailContext {
+  /** The app's public URL (APP_URL), for links and the sign-off. */
+  appUrl: string;
+}
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+class SafeHtml {
+  constructor(readonly value: string) {}
+}
+
+/** Tagged template: interpolated strings are escaped; nested `html` fragments (and arrays of them) are kept. */
+function html(strings: TemplateStringsArray, ...values: (string | SafeHtml | SafeHtml[])[]): SafeHtml {
+  let out = strings[0]!;
+  values.forEach((value, i) => {
+    const items = Array.isArray(value) ? value : [value];
+    out += items.map((v) => (v instanceof SafeHtml ? v.value : escapeHtml(v))).join("");
+    out += strings[i + 1]!;
+  });
+  return new SafeHtml(out);
+}
+
+export interface LayoutInput {
+  subject: string;
+  /** Short paragraphs, plain text. */
+  paragraphs: string[];
+  /** One link the message is about (e.g. "Verify your email" → URL). */
+  action?: { label: string; url: string };
+  /** Below the action, smaller: e.g. "If you did not ask for this, ignore this email." */
+  note?: string;
+}
+
+const FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
+
+/** The one layout of the app's mail: text and HTML with the same content. */
+export function layout(input: LayoutInput, context: MailContext): RenderedMail {
+  const host = new URL(context.appUrl).host;
+  const text = [
+    ...input.paragraphs,
+    ...(input.action ? [`${input.action.label}: ${input.action.url}`] : []),
+    ...(input.note ? [input.note] : []),
+    `Fundwell\n${context.appUrl}`,
+  ].join("\n\n");
+
+  const paragraph = (p: string) => html`<p style="margin:0 0 16px">${p}</p>`;
+  const body = html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${input.subject}</title>
+      </head>
+      <body style="margin:0;padding:24px;background:#ffffff;color:#1d1d1f;font:16px/1.5 ${FONT}">
+        <div style="max-width:560px;margin:0 auto">
+          ${input.paragraphs.map(paragraph)}${
+            input.action
+              ? html`<p style="margin:24px 0">
+                    <a
+                      href="${input.action.url}"
+                      style="display:inline-block;padding:10px 18px;border-radius:6px;background:#0b57d0;color:#ffffff;text-decoration:none;font-weight:600"
+                      >${input.action.label}</a
+                    >
+                  </p>
+                  <p style="margin:0 0 16px;font-size:13px;color:#5f6368">Or open this link: ${input.action.url}</p>`
+              : html``
+          }${input.note ? html`<p style="margin:0 0 16px;font-size:13px;color:#5f6368">${input.note}</p>` : html``}
+          <p style="margin:24px 0 0;font-size:13px;color:#5f6368">
+            Fundwell · <a href="${context.appUrl}" style="color:#5f6368">${host}</a>
+          </p>
+        </div>
+      </body>
+    </html> `;
+  return { subject: input.subject, text: `${text}\n`, html: body.value };
+}
+
+const TEMPLATES = {
+  /** Sent by an operator (`npm run mail:send -- --test <address>`) to check the SMTP settings end to end. */
+  "mail-check": (data: { requestedAt: Date }, context: MailContext): RenderedMail =>
+    layout(
+      {
+        subject: "Fundwell can send mail",
+        paragraphs: [
+          `This message was sent from ${context.appUrl} to check its mail settings (requested ${data.requestedAt.toISOString().replace(/\.\d{3}Z$/, "Z")}).`,
+          "It arrived, so mail from Fundwell reaches this address. Nothing else needs to be done.",
+        ],
+        note: "You received this because someone who runs Fundwell asked for a test message to this address.",
+      },
+      context,
+    ),
+};
+
+export type TemplateName = keyof typeof TEMPLATES;
+export type TemplateData<K extends TemplateName> = Parameters<(typeof TEMPLATES)[K]>[0];
+
+export function renderMail<K extends TemplateName>(template: K, data: TemplateData<K>, context: MailContext): RenderedMail {
+  const render = TEMPLATES[template] as (data: TemplateData<K>, context: MailContext) => RenderedMail;
+  return render(data, context);
+}

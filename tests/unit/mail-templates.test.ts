@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { layout, renderMail } from "@/lib/mail/templates";
+import { backoffMs, mailErrorCode } from "@/lib/mail/sender";
+
+const context = { appUrl: "https://fundwell.example" };
+
+describe("mail templates", () => {
+  it("renders the same words as text and HTML, with the sign-off", () => {
+    const mail = renderMail("mail-check", { requestedAt: new Date("2026-12-03T10:00:00.123Z") }, context);
+    expect(mail.subject).toBe("Fundwell can send mail");
+    expect(mail.text).toBe(
+      [
+        "This message was sent from https://fundwell.example to check its mail settings (requested 2026-12-03T10:00:00Z).",
+        "It arrived, so mail from Fundwell reaches this address. Nothing else needs to be done.",
+        "You received this because someone who runs Fundwell asked for a test message to this address.",
+        "Fundwell\nhttps://fundwell.example\n",
+      ].join("\n\n"),
+    );
+    expect(mail.html).toMatch(/^<!doctype html>/);
+    expect(mail.html).toContain("<title>Fundwell can send mail</title>");
+    expect(mail.html).toContain("It arrived, so mail from Fundwell reaches this address. Nothing else needs to be done.");
+    expect(mail.html).toContain('<a href="https://fundwell.example" style="color:#5f6368">fundwell.example</a>');
+  });
+
+  it("escapes every interpolated value in the HTML part, and keeps it as written in the text part", () => {
+    const hostile = `<script>alert("x")</script> & 'quotes'`;
+    const mail = layout(
+      {
+        subject: `Hi ${hostile}`,
+        paragraphs: [`Hello ${hostile}`],
+        action: { label: `Go ${hostile}`, url: `https://fundwell.example/a?b=1&c="><script>` },
+        note: hostile,
+      },
+      context,
+    );
+    expect(mail.html).not.toContain("<script>");
+    expect(mail.html).not.toContain('"><');
+    expect(mail.html).toContain("Hello &#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; &#39;quotes&#39;");
+    expect(mail.html).toContain('href="https://fundwell.example/a?b=1&#38;c=&#34;&#62;&#60;script&#62;"');
+    expect(mail.text).toContain(`Hello ${hostile}`);
+    expect(mail.text).toContain(`Go ${hostile}: https://fundwell.example/a?b=1&c="><script>`);
+    expect(mail.subject).toBe(`Hi ${hostile}`);
+  });
+});
+
+describe("mail sender rules", () => {
+  it("backs off 30 s, doubling, at most an hour", () => {
+    expect([1, 2, 3, 4, 8, 9, 20].map(backoffMs)).toEqual([30_000, 60_000, 120_000, 240_000, 3_600_000, 3_600_000, 3_600_000]);
+  });
+
+  it("keeps the error's code and SMTP status, never its text", () => {
+    expect(mailErrorCode(Object.assign(new Error("550 <a@b.c> unknown"), { code: "EENVELOPE", responseCode: 550 }))).toBe("EENVELOPE:550");
+    expect(mailErrorCode(Object.assign(new Error("connect ECONNREFUSED"), { code: "ESOCKET" }))).toBe("ESOCKET");
+    expect(mailErrorCode("weird")).toBe("ERROR");
+  });
+});
