@@ -1,6 +1,13 @@
 import type { SignInView } from "@/lib/auth/sessions";
 import { Badge } from "@/components/ui/badge";
 
+const COLUMNS: { label: string; className?: string }[] = [
+  { label: "When (UTC)" },
+  { label: "IP address" },
+  { label: "Browser", className: "hidden sm:table-cell" },
+  { label: "Status" },
+];
+
 const when = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 /** Recent sign-ins: when (UTC), from where, with what; this device and the ones still signed in are marked. */
@@ -11,18 +18,11 @@ export function SignInList({ signIns }: { signIns: SignInView[] }) {
       <caption className="sr-only">Recent sign-ins, newest first</caption>
       <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
         <tr>
-          <th scope="col" className="py-2 pr-3 font-medium">
-            When (UTC)
-          </th>
-          <th scope="col" className="py-2 pr-3 font-medium">
-            IP address
-          </th>
-          <th scope="col" className="hidden py-2 pr-3 font-medium sm:table-cell">
-            Browser
-          </th>
-          <th scope="col" className="py-2 font-medium">
-            Status
-          </th>
+          {COLUMNS.map((c) => (
+            <th key={c.label} scope="col" className={`py-2 pr-3 font-medium ${c.className ?? ""}`}>
+              {c.label}
+            </th>
+          ))}
         </tr>
       </thead>
       <tbody>

@@ -5,6 +5,7 @@ import { getDb } from "@/lib/db";
 import { getConfig } from "@/lib/config";
 import { getStripe } from "@/lib/stripe/client";
 import { errorSummary, logger } from "@/lib/log";
+import { startPeriodicTask } from "@/lib/periodic-task";
 import { stripeErrorCode } from "@/lib/stripe/errors";
 import { readDebit } from "./stripe-debit";
 import { recoverUnsubmittedPayment } from "./submission";
@@ -119,13 +120,10 @@ export async function reconcilePayments(db: Db, options: ReconcileOptions = {}):
   return report;
 }
 
-const globalForJob = globalThis as unknown as { fundwellReconcileTimer?: ReturnType<typeof setInterval> };
-
 /**
- * Starts the periodic reconciliation in this (Node) server process: an
- * unref'd interval (it never keeps the process alive), one run at a time,
- * errors logged and never thrown. Not started during `next build`. Safe to
- * run on several instances at once: the state machine locks each payment.
+ * Starts the periodic reconciliation in this (Node) server process
+ * (lib/periodic-task.ts). Not started during `next build`. Safe to run on
+ * several instances at once: the state machine locks each payment.
  */
 export function startReconcileSchedule(interval = getConfig().reconcileIntervalMs, phase = process.env.NEXT_PHASE): (() => void) | null {
   if (phase === "phase-production-build") return null;
@@ -133,25 +131,8 @@ export function startReconcileSchedule(interval = getConfig().reconcileIntervalM
     logger.info("reconciliation job disabled (RECONCILE_INTERVAL_MS=0)");
     return null;
   }
-  if (globalForJob.fundwellReconcileTimer) clearInterval(globalForJob.fundwellReconcileTimer);
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      const report = await reconcilePayments(getDb());
-      if (report.checked > 0) logger.info({ ...report }, "reconciliation run");
-    } catch (err) {
-      logger.error(errorSummary(err), "reconciliation run failed");
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void tick(), interval);
-  timer.unref();
-  globalForJob.fundwellReconcileTimer = timer;
-  return () => {
-    clearInterval(timer);
-    if (globalForJob.fundwellReconcileTimer === timer) globalForJob.fundwellReconcileTimer = undefined;
-  };
+  return startPeriodicTask("reconciliation", interval, async () => {
+    const report = await reconcilePayments(getDb());
+    if (report.checked > 0) logger.info({ ...report }, "reconciliation run");
+  });
 }

@@ -3,7 +3,8 @@ import nodemailer, { type SendMailOptions } from "nodemailer";
 import type { Db } from "@/lib/db";
 import { getDb } from "@/lib/db";
 import { getConfig } from "@/lib/config";
-import { errorSummary, logger } from "@/lib/log";
+import { logger } from "@/lib/log";
+import { startPeriodicTask } from "@/lib/periodic-task";
 
 /**
  * The outbox sender: delivers what enqueueMail wrote, outside any request.
@@ -152,13 +153,11 @@ export async function sendDueMail(db: Db, options: SendOptions = {}): Promise<Se
   return report;
 }
 
-const globalForJob = globalThis as unknown as { fundwellMailTimer?: ReturnType<typeof setInterval> };
-
 /**
- * Runs the sender every MAIL_SEND_INTERVAL_MS in this (Node) server process:
- * an unref'd interval, one run at a time (a full batch runs again at once),
- * errors logged and never thrown. Not started during `next build`. Safe on
- * several instances at once (the claim skips locked rows).
+ * Runs the sender every MAIL_SEND_INTERVAL_MS in this (Node) server process
+ * (lib/periodic-task.ts; a full batch runs again at once). Not started
+ * during `next build`. Safe on several instances at once (the claim skips
+ * locked rows).
  */
 export function startMailSender(interval = getConfig().mail.sendIntervalMs, phase = process.env.NEXT_PHASE): (() => void) | null {
   if (phase === "phase-production-build") return null;
@@ -171,30 +170,14 @@ export function startMailSender(interval = getConfig().mail.sendIntervalMs, phas
     logger.warn("mail sender off: SMTP_URL is not set, messages wait in the outbox");
     return null;
   }
-  if (globalForJob.fundwellMailTimer) clearInterval(globalForJob.fundwellMailTimer);
   const batchSize = 20;
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      for (let i = 0; i < 50; i++) {
-        const report = await sendDueMail(getDb(), { batchSize });
-        if (report.claimed > 0) logger.info({ ...report }, "mail sender run");
-        if (report.claimed < batchSize) break;
-      }
-    } catch (err) {
-      logger.error(errorSummary(err), "mail sender run failed");
-    } finally {
-      running = false;
+  const stop = startPeriodicTask("mail sender", interval, async () => {
+    for (let i = 0; i < 50; i++) {
+      const report = await sendDueMail(getDb(), { batchSize });
+      if (report.claimed > 0) logger.info({ ...report }, "mail sender run");
+      if (report.claimed < batchSize) break;
     }
-  };
-  const timer = setInterval(() => void tick(), interval);
-  timer.unref();
-  globalForJob.fundwellMailTimer = timer;
+  });
   logger.info({ smtpHost: new URL(smtpUrl).host, intervalMs: interval }, "mail sender started");
-  return () => {
-    clearInterval(timer);
-    if (globalForJob.fundwellMailTimer === timer) globalForJob.fundwellMailTimer = undefined;
-  };
+  return stop;
 }
