@@ -1,5 +1,6 @@
 import { expect, type Page } from "@playwright/test";
 import { currentTarget } from "./targets";
+import { sql } from "./database";
 
 export const DEMO_ADMIN = { email: "admin@fundwell.test", password: "fundwell-admin" };
 
@@ -27,8 +28,10 @@ export async function signIn(page: Page, credentials: { email: string; password:
 
 /**
  * Signs in as an admin. Local sandbox: the seeded demo admin. Real sandbox:
- * no demo accounts are seeded, so the first call signs the same address up
- * (the e2e server lists it in ADMIN_EMAILS, which makes it an admin).
+ * no demo accounts are seeded, so the first call signs the same address up,
+ * marks it verified in the database (what the verification mail's link
+ * does) and signs in again: the e2e server lists it in ADMIN_EMAILS, which
+ * promotes a verified address at sign-in.
  */
 export async function signInAsAdmin(page: Page): Promise<void> {
   if (currentTarget() === "local") return signIn(page, DEMO_ADMIN);
@@ -38,5 +41,9 @@ export async function signInAsAdmin(page: Page): Promise<void> {
   await page.getByRole("button", { name: "Sign in" }).click();
   const refused = page.getByRole("main").getByRole("alert");
   await expect(refused.or(page.getByTestId("signed-in-as"))).toBeVisible();
-  if (await refused.isVisible()) await signUp(page, { name: "Fundwell Admin", ...DEMO_ADMIN });
+  if (!(await refused.isVisible())) return;
+  await signUp(page, { name: "Fundwell Admin", ...DEMO_ADMIN });
+  await sql(`UPDATE "users" SET "email_verified" = now() WHERE "email" = $1`, [DEMO_ADMIN.email]);
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await signIn(page, DEMO_ADMIN);
 }

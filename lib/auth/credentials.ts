@@ -81,8 +81,8 @@ export async function registerWithPassword(input: SignUpInput, ctx: Context): Pr
   let user: User;
   try {
     const passwordHash = await hashPassword(input.password);
-    const role = ctx.adminEmails.includes(email) ? "ADMIN" : "USER";
-    user = await ctx.db.user.create({ data: { email, name: input.name, passwordHash, role } });
+    // A new account's email is not verified yet: ADMIN_EMAILS never applies to it here (promoteIfListedAdmin).
+    user = await ctx.db.user.create({ data: { email, name: input.name, passwordHash, role: "USER" } });
   } catch (err) {
     if (isUniqueViolation(err)) {
       await recordFailure(ctx.db, ipKeys, now);
@@ -97,9 +97,14 @@ export async function registerWithPassword(input: SignUpInput, ctx: Context): Pr
   return user;
 }
 
-/** ADMIN_EMAILS bootstraps admins: a listed user becomes ADMIN at sign-in. */
+/**
+ * ADMIN_EMAILS bootstraps admins: a listed user becomes ADMIN at sign-in,
+ * once the address is verified. Whoever registers a listed address first
+ * must not become admin by claiming it (`npm run admin:grant` stays the
+ * explicit way).
+ */
 export async function promoteIfListedAdmin(db: Db, user: User, adminEmails: string[], ip: string | null): Promise<User> {
-  if (user.role === "ADMIN" || !adminEmails.includes(user.email)) return user;
+  if (user.role === "ADMIN" || user.emailVerified === null || !adminEmails.includes(user.email)) return user;
   const promoted = await db.user.update({ where: { id: user.id }, data: { role: "ADMIN" } });
   await recordAudit(db, {
     actorId: user.id,

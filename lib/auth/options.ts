@@ -1,7 +1,7 @@
 import "server-only";
-import type { NextAuthOptions } from "next-auth";
+import type { NextAuthOptions, Profile } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
-import GitHubProvider from "next-auth/providers/github";
+import GitHubProvider, { type GithubProfile } from "next-auth/providers/github";
 import GoogleProvider from "next-auth/providers/google";
 import { headers } from "next/headers";
 import { getConfig } from "@/lib/config";
@@ -11,10 +11,10 @@ import { recordAudit } from "@/lib/audit";
 import { authenticateWithPassword, signInSchema } from "./credentials";
 import { logger } from "@/lib/log";
 import { AuthError } from "./errors";
-import { signInWithOAuth } from "./oauth";
+import { githubVerifiedEmail, providerVerifiedEmail, signInWithOAuth } from "./oauth";
 import { revokeSession, startSession } from "./sessions";
 import { safeCallbackUrl } from "./callback-url";
-import { SIGN_IN_MESSAGES, type SignInErrorCode } from "./sign-in-errors";
+import type { SignInErrorCode } from "./sign-in-errors";
 
 declare module "next-auth" {
   interface Session {
@@ -85,7 +85,26 @@ export function getAuthOptions(): NextAuthOptions {
         },
       }),
       ...(config.oauth.github
-        ? [GitHubProvider({ clientId: config.oauth.github.clientId, clientSecret: config.oauth.github.clientSecret })]
+        ? [
+            GitHubProvider({
+              clientId: config.oauth.github.clientId,
+              clientSecret: config.oauth.github.clientSecret,
+              // GitHub's profile does not say whether its email is verified: ask for the primary, verified one.
+              userinfo: {
+                url: "https://api.github.com/user",
+                async request({ tokens }) {
+                  const get = (path: string) =>
+                    fetch(`https://api.github.com${path}`, {
+                      headers: { Authorization: `Bearer ${tokens.access_token}`, "User-Agent": "fundwell" },
+                    });
+                  const profile = (await (await get("/user")).json()) as GithubProfile;
+                  const email = githubVerifiedEmail(await (await get("/user/emails")).json());
+                  // next-auth's own GitHub profile() maps the rest; it reads what this returns.
+                  return { ...profile, email, email_verified: email !== null } as unknown as Profile;
+                },
+              },
+            }),
+          ]
         : []),
       ...(config.oauth.google
         ? [GoogleProvider({ clientId: config.oauth.google.clientId, clientSecret: config.oauth.google.clientSecret })]
@@ -96,17 +115,18 @@ export function getAuthOptions(): NextAuthOptions {
       redirect({ url }) {
         return new URL(safeCallbackUrl(url, config.appUrl), config.appUrl).toString();
       },
-      async signIn({ user, account }) {
+      async signIn({ user, account, profile }) {
         if (!account || account.provider === "credentials") return true;
         const result = await signInWithOAuth(getDb(), {
           provider: account.provider,
           providerAccountId: account.providerAccountId,
           type: account.type,
           email: user.email ?? null,
+          emailVerified: providerVerifiedEmail(profile),
           name: user.name ?? null,
           adminEmails: config.adminEmails,
         });
-        if (!result.ok) return `/signin?error=${oauthErrorCode(result.error)}`;
+        if (!result.ok) return `/signin?error=${result.error}`;
         user.id = result.userId; // read by the jwt callback below
         return true;
       },
@@ -143,7 +163,3 @@ function signInError(code: SignInErrorCode): Error {
 }
 
 /** The URL code for an OAuth refusal (lib/auth/oauth.ts words it with the same fixed messages). */
-function oauthErrorCode(message: string): SignInErrorCode {
-  const codes = ["oauth-disabled", "oauth-no-email", "oauth-not-linked"] as const;
-  return codes.find((code) => SIGN_IN_MESSAGES[code] === message) ?? "OAuthSignin";
-}

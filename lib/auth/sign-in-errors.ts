@@ -17,6 +17,7 @@ export const SIGN_IN_MESSAGES = {
   disabled: "This account has been disabled. Contact support if you think this is a mistake.",
   "oauth-disabled": "This account has been disabled.",
   "oauth-no-email": "Your provider did not share an email address.",
+  "oauth-unverified-email": "Your provider has not verified your email address. Verify it there, then try again.",
   "oauth-not-linked": "Sign in with your email and password; this provider is not linked to your account.",
   // next-auth's codes (pages.error is /signin).
   CredentialsSignin: INVALID_CREDENTIALS,

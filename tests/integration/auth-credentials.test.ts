@@ -67,16 +67,24 @@ describe("password sign-up and sign-in", () => {
     expect((await failure(authenticateWithPassword({ email, password }, ctx()))).code).toBe("disabled");
   });
 
-  it("bootstraps admins from ADMIN_EMAILS at sign-up and at sign-in", async () => {
-    const early = uniqueEmail("early-admin");
-    const atSignUp = await registerWithPassword(
-      { name: "A", email: early, password: "long enough pw" },
-      ctx(freshIp(), { adminEmails: [early] }),
+  it("ADMIN_EMAILS promotes an address only once it is verified: claiming it at sign-up is not enough", async () => {
+    const listed = uniqueEmail("ops");
+    // Whoever registers a listed address first (any case) gets an ordinary, unverified account.
+    const claimed = await registerWithPassword(
+      { name: "Claimer", email: listed.toUpperCase(), password: "long enough pw" },
+      ctx(freshIp(), { adminEmails: [listed] }),
     );
-    expect(atSignUp.role).toBe("ADMIN");
+    expect(claimed).toMatchObject({ role: "USER", emailVerified: null });
+    const signedIn = await authenticateWithPassword(
+      { email: listed, password: "long enough pw" },
+      ctx(freshIp(), { adminEmails: [listed] }),
+    );
+    expect(signedIn.role).toBe("USER");
+    expect(await db.auditLog.count({ where: { targetId: claimed.id, action: "user.role.granted" } })).toBe(0);
 
+    // Once the address is verified, the next sign-in promotes it (once, audited).
     const { email, password, user } = await signUp();
-    expect(user.role).toBe("USER");
+    await db.user.update({ where: { id: user.id }, data: { emailVerified: new Date() } });
     const promoted = await authenticateWithPassword({ email, password }, ctx(freshIp(), { adminEmails: [email] }));
     expect(promoted.role).toBe("ADMIN");
     expect(await db.auditLog.count({ where: { targetId: user.id, action: "user.role.granted" } })).toBe(1);
