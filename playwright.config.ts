@@ -87,6 +87,8 @@ const server = (port: number, env: Record<string, string>): WebServer => ({
     E2E_PORT: String(port),
     APP_URL: `http://localhost:${port}`,
     DATA_DIR: `.data/e2e-${port}`,
+    // Every spec signs people up from this one machine (the limit itself: tests/integration/auth-throttle).
+    SIGNUPS_PER_IP: "100000",
     // One dist folder for every e2e build (listed in tsconfig.json, so Next never rewrites it).
     NEXT_DIST_DIR: ".next-e2e",
     NEXT_TELEMETRY_DISABLED: "1",

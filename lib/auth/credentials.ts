@@ -6,7 +6,7 @@ import { recordAudit } from "@/lib/audit";
 import { normalizeEmail } from "./email";
 import { AuthError, INVALID_CREDENTIALS, throttledMessage } from "./errors";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "./password";
-import { ipKey, recordFailure, recordSuccess, releaseAttempt, reserveAttempt, signInKeys } from "./throttle";
+import { ipKey, signUpKey, recordFailure, recordSuccess, releaseAttempt, reserveAttempt, signInKeys } from "./throttle";
 
 export const signInSchema = z.object({
   email: safeText().trim().min(1, "Enter your email").max(254),
@@ -25,8 +25,13 @@ interface Context {
   db: Db;
   ip: string | null;
   adminEmails: string[];
+  /** SIGNUPS_PER_IP (lib/config); sign-up only. */
+  signUpsPerIp?: number;
   now?: Date;
 }
+
+/** SIGNUPS_PER_IP's default, for callers without the configuration (tests, commands). */
+const DEFAULT_SIGNUPS_PER_IP = 10;
 
 /**
  * Checks an email + password. The attempt is reserved on the (email, IP) pair
@@ -67,14 +72,16 @@ export async function authenticateWithPassword(input: { email: string; password:
 /**
  * Creates a password account. A taken email gets a generic refusal (and the
  * attempt counts toward the IP throttle), so sign-up cannot be used to test
- * emails in bulk.
+ * emails in bulk; and one client may create only so many accounts in a
+ * window (SIGNUPS_PER_IP), whether they succeed or not.
  */
 export async function registerWithPassword(input: SignUpInput, ctx: Context): Promise<User> {
   const email = normalizeEmail(input.email);
   const now = ctx.now ?? new Date();
   const ipKeys = ctx.ip ? [ipKey(ctx.ip)] : [];
-  if (ipKeys.length) {
-    const reservation = await reserveAttempt(ctx.db, ipKeys, now);
+  const signUpKeys = ctx.ip ? [signUpKey(ctx.ip, ctx.signUpsPerIp ?? DEFAULT_SIGNUPS_PER_IP)] : [];
+  if (ctx.ip) {
+    const reservation = await reserveAttempt(ctx.db, [...ipKeys, ...signUpKeys], now);
     if (!reservation.reserved) throw new AuthError("throttled", throttledMessage(reservation.until, now));
   }
 
@@ -89,9 +96,10 @@ export async function registerWithPassword(input: SignUpInput, ctx: Context): Pr
       await recordAudit(ctx.db, { actorId: null, action: "auth.sign_up.rejected", metadata: { email }, ip: ctx.ip });
       throw new AuthError("signup-rejected", "We couldn't create an account with these details. If you already have one, sign in instead.");
     }
-    await releaseAttempt(ctx.db, ipKeys);
+    await releaseAttempt(ctx.db, [...ipKeys, ...signUpKeys]);
     throw err;
   }
+  // The sign-up key keeps its reservation: a created account counts.
   await releaseAttempt(ctx.db, ipKeys);
   await recordAudit(ctx.db, { actorId: user.id, action: "auth.sign_up", metadata: { role: user.role }, ip: ctx.ip });
   return user;

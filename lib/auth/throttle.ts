@@ -44,6 +44,11 @@ export function ipKey(ip: string): ThrottleKey {
   return { key: `ip:${ip}`, maxFailures: THROTTLE_POLICY.maxFailuresPerIp };
 }
 
+/** Sign-ups from one client (SIGNUPS_PER_IP per window): every one counts, created or not. */
+export function signUpKey(ip: string, maxPerWindow: number): ThrottleKey {
+  return { key: `signup:${ip}`, maxFailures: maxPerWindow };
+}
+
 /** The keys of a sign-in: the (email, IP) pair, and the IP when it is known. */
 export function signInKeys(email: string, ip: string | null): ThrottleKey[] {
   const keys: ThrottleKey[] = [{ key: pairKey(email, ip), maxFailures: THROTTLE_POLICY.maxFailuresPerPair }];

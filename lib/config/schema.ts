@@ -127,6 +127,15 @@ const envSchema = z.object({
       message: "expected the number of trusted proxies in front of the app, 1 to 10",
     })
     .transform(Number),
+  /** Accounts one client IP may create per 15 minutes (lib/auth/throttle.ts). */
+  SIGNUPS_PER_IP: z
+    .string()
+    .trim()
+    .default("10")
+    .refine((v) => /^\d{1,6}$/.test(v) && Number(v) >= 1, {
+      message: "expected a whole number of sign-ups per client IP per 15 minutes, at least 1",
+    })
+    .transform(Number),
   // Checked here so a typo stops the start-up; read by the logger itself (lib/log.ts, logLevelFrom).
   LOG_LEVEL: logLevel,
   SMTP_URL: smtpUrl,
@@ -180,6 +189,8 @@ export interface AppConfig {
   /** TRUST_PROXY: the client IP comes from X-Forwarded-For, `trustedProxyHops` entries from the right; otherwise from the socket. */
   trustProxy: boolean;
   trustedProxyHops: number;
+  /** Accounts one client IP may create per 15 minutes. */
+  signUpsPerIp: number;
   /** Milliseconds between reconciliation runs in the server process; 0 = off. */
   reconcileIntervalMs: number;
   mail: {
@@ -323,6 +334,7 @@ export function parseConfig(env: Env, options: { requireDatabase: boolean; cwd?:
     plaidRedirectUri: e.PLAID_REDIRECT_URI ?? null,
     trustProxy: e.TRUST_PROXY,
     trustedProxyHops: e.TRUSTED_PROXY_HOPS,
+    signUpsPerIp: e.SIGNUPS_PER_IP,
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     mail: {
       smtpUrl: e.SMTP_URL ?? (mode === "local" ? `smtp://${new URL(e.SANDBOX_URL).hostname}:${LOCAL_SANDBOX_SMTP_PORT}` : null),

@@ -125,4 +125,31 @@ describe("limits per (email, IP) and per IP", () => {
     const again = await db.loginThrottle.findUniqueOrThrow({ where: { key: `ip:${ip}` } });
     expect(again.lockedUntil!.getTime() - nextDay.getTime()).toBe(THROTTLE_POLICY.lockMs);
   });
+
+  it("limits successful sign-ups per client IP too (10 in a window), in parallel", async () => {
+    const ip = freshIp();
+    const outcomes = await Promise.all(
+      Array.from({ length: 14 }, async (_, i) => {
+        try {
+          await registerWithPassword(
+            { name: "Bulk", email: uniqueEmail(`bulk${i}`), password: "a long enough password" },
+            { db, ip, adminEmails: [] },
+          );
+          return "created";
+        } catch (err) {
+          if (err instanceof AuthError) return err.code;
+          throw err;
+        }
+      }),
+    );
+    expect(outcomes.filter((o) => o === "created")).toHaveLength(10);
+    expect(outcomes.filter((o) => o === "throttled")).toHaveLength(4);
+    // Another client is not affected.
+    await expect(
+      registerWithPassword(
+        { name: "Other", email: uniqueEmail("other"), password: "a long enough password" },
+        { db, ip: freshIp(), adminEmails: [] },
+      ),
+    ).resolves.toMatchObject({ role: "USER" });
+  });
 });

@@ -83,6 +83,13 @@ describe("configuration", () => {
     expect(parsed({ TRUST_PROXY: "true", TRUSTED_PROXY_HOPS: " 2 " })).toMatchObject({ trustProxy: true, trustedProxyHops: 2 });
   });
 
+  it("validates SIGNUPS_PER_IP (default 10)", () => {
+    expect(problems({ SIGNUPS_PER_IP: "0" })).toEqual([expect.stringMatching(/^SIGNUPS_PER_IP: expected a whole number of sign-ups/)]);
+    expect(problems({ SIGNUPS_PER_IP: "many" })).toHaveLength(1);
+    expect(parseConfig({}, { requireDatabase: false, cwd: tmp() }).signUpsPerIp).toBe(10);
+    expect(parseConfig({ SIGNUPS_PER_IP: "250" }, { requireDatabase: false, cwd: tmp() }).signUpsPerIp).toBe(250);
+  });
+
   it("requires DATABASE_URL inside the app, with a hint about the run command", () => {
     expect(problems({}, true)).toEqual([expect.stringMatching(/^DATABASE_URL: not set: start the app with `npm run dev`/)]);
     expect(problems({ DATABASE_URL: "postgresql://u@h/db" }, true)).toEqual([]);

@@ -17,6 +17,7 @@ export async function POST(req: Request): Promise<Response> {
       db: getDb(),
       ip: clientIp(req.headers, config),
       adminEmails: config.adminEmails,
+      signUpsPerIp: config.signUpsPerIp,
     });
     return Response.json({ id: user.id }, { status: 201 });
   } catch (err) {
