@@ -1,4 +1,4 @@
-import { expect, test } from "./support/fixtures";
+import { expect, expectNoSeriousA11yViolations, test } from "./support/fixtures";
 import { newPerson, signIn, signUp } from "./support/users";
 import { HttpSession } from "./support/http";
 import { waitForMail } from "./support/sandbox";
@@ -16,6 +16,7 @@ test("forgot password: the link by mail sets a new password and ends every sessi
   await reset.goto("/signin");
   await reset.getByRole("link", { name: "Forgot your password?" }).click();
   await expect(reset).toHaveURL(/\/forgot-password$/);
+  await expectNoSeriousA11yViolations(reset, "forgot password");
   await reset.getByLabel("Email").fill(person.email);
   await reset.getByRole("button", { name: "Send reset link" }).click();
   await expect(reset.getByRole("status")).toContainText("If an account exists for that address, we've sent a link");
@@ -29,6 +30,7 @@ test("forgot password: the link by mail sets a new password and ends every sessi
   await expect(reset.locator('meta[name="referrer"]')).toHaveAttribute("content", "no-referrer");
   // The token leaves the address bar as soon as the page has read it.
   await expect(reset).toHaveURL(/\/reset-password$/);
+  await expectNoSeriousA11yViolations(reset, "reset password");
   await reset.getByLabel(/^New password/).fill("a new password after reset");
   await reset.getByRole("button", { name: "Set new password" }).click();
   await expect(reset).toHaveURL(/\/signin\?reset=done$/);

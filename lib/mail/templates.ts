@@ -143,6 +143,14 @@ const TEMPLATES = {
 };
 
 export type TemplateName = keyof typeof TEMPLATES;
+
+/**
+ * Templates whose message carries a secret (a one-time link): the sender
+ * blanks the outbox row's text and HTML once it is sent or given up, so the
+ * secret does not stay in the database after it has left.
+ */
+export const SECRET_TEMPLATES: ReadonlySet<string> = new Set<TemplateName>(["password-reset"]);
+export const REMOVED_AFTER_SENDING = "(removed after sending: it held a one-time link)";
 export type TemplateData<K extends TemplateName> = Parameters<(typeof TEMPLATES)[K]>[0];
 
 export function renderMail<K extends TemplateName>(template: K, data: TemplateData<K>, context: MailContext): RenderedMail {

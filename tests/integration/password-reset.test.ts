@@ -10,6 +10,8 @@ import { changePassword } from "@/lib/auth/password-change";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { pairKey } from "@/lib/auth/throttle";
 import { getDashboardData } from "@/lib/funding/dashboard";
+import { sendDueMail } from "@/lib/mail";
+import type { MailTransport } from "@/lib/mail/sender";
 import { signedIn, testDb, uniqueEmail } from "../helpers/db";
 import { rejection } from "../helpers/app-error";
 
@@ -145,6 +147,32 @@ describe("forgot password", () => {
     const ip = freshIp();
     for (let i = 0; i < FORGOT_LIMITS.perIp; i++) await requestPasswordReset(db, { email: uniqueEmail("nobody") }, { ip });
     expect(await rejection(requestPasswordReset(db, { email: uniqueEmail("nobody") }, { ip }))).toMatchObject({ status: 429 });
+  });
+});
+
+describe("the reset mail", () => {
+  it("keeps the link in the outbox only until it is sent", async () => {
+    const user = await person();
+    await requestPasswordReset(db, { email: user.email }, { ip: freshIp() });
+    const token = await linkToken(user.email);
+    // Due in the distant past, and sent "then": this run claims this message only, never another test's.
+    const then = new Date("2001-01-01T00:00:00Z");
+    await db.mailOutbox.updateMany({ where: { to: user.email }, data: { nextAttemptAt: then } });
+    const sent: { text?: unknown; html?: unknown }[] = [];
+    const transport: MailTransport = { sendMail: async (m) => sent.push(m) };
+    expect(
+      await sendDueMail(db, { now: new Date(then.getTime() + 1000), transport, from: "Fundwell <no-reply@fundwell.test>" }),
+    ).toMatchObject({
+      claimed: 1,
+      sent: 1,
+    });
+    expect(String(sent[0]!.text)).toContain(token);
+    expect(String(sent[0]!.html)).toContain(token);
+    const [row] = await outbox(user.email);
+    expect(row).toMatchObject({ status: "SENT", subject: "Reset your Fundwell password" });
+    expect(JSON.stringify(row)).not.toContain(token);
+    // The link itself still works: only the copy in the outbox is gone.
+    expect(await findToken(db, token, "PASSWORD_RESET")).not.toBeNull();
   });
 });
 
