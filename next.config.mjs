@@ -46,6 +46,11 @@ const nextConfig = {
         source: "/:path*",
         headers: securityHeaders(),
       },
+      // A reset link's token is in this page's URL: no Referer leaves it (the page's meta says so too).
+      {
+        source: "/reset-password",
+        headers: [{ key: "Referrer-Policy", value: "no-referrer" }],
+      },
       {
         source: "/api/:path*",
         headers: [{ key: "Content-Security-Policy", value: API_CONTENT_SECURITY_POLICY }],

@@ -124,6 +124,16 @@ const EXPECTED: Record<string, Expectation> = {
     body: () => ({ email: "nobody@example.test", password: "wrong password!" }),
     expect: PUBLIC([302, 400, 401, 403]),
   },
+  // Always the same answer, for any address; a new address per call (3 requests per address per 15 min; the fuzzer meets 429s).
+  "POST /api/password/forgot": {
+    body: () => ({ email: `matrix-${crypto.randomUUID()}@example.test` }),
+    shape: () => ({ email: "fuzz@example.test" }),
+    expect: PUBLIC(202),
+  },
+  "POST /api/password/reset": {
+    body: () => ({ token: "x".repeat(43), password: "a new long password" }),
+    expect: PUBLIC(400),
+  },
   "POST /api/webhooks/stripe": { body: () => ({ id: "evt_x", type: "payment_intent.succeeded" }), expect: PUBLIC(400) },
   "POST /api/webhooks/plaid": { body: () => ({ webhook_type: "ITEM", webhook_code: "ERROR", item_id: "x" }), expect: PUBLIC([400, 401]) },
   // Signed-in users.
@@ -206,6 +216,8 @@ const EXPECTED: Record<string, Expectation> = {
   "PAGE /": { expect: PUBLIC_PAGE },
   "PAGE /signin": { expect: PUBLIC_PAGE },
   "PAGE /signup": { expect: PUBLIC_PAGE },
+  "PAGE /forgot-password": { expect: PUBLIC_PAGE },
+  "PAGE /reset-password": { query: "token=not-a-token", expect: PUBLIC_PAGE },
   "PAGE /dashboard": { expect: APP_PAGE },
   "PAGE /account": { expect: APP_PAGE },
   "PAGE /oauth-return": { expect: APP_PAGE },

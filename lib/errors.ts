@@ -34,6 +34,8 @@ export type AppErrorCode =
   // account
   | "PASSWORD_NOT_SET"
   | "WRONG_PASSWORD"
+  | "INVALID_RESET_LINK"
+  | "TOO_MANY_REQUESTS"
   // admin
   | "CANNOT_DISABLE_SELF";
 

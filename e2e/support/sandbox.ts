@@ -22,3 +22,27 @@ export async function linkResultWithoutUi(): Promise<{ publicToken: string; acco
   const account = state.plaid.items.find((i) => i.item_id === item_id)!.accounts.find((a) => a.name === "Plaid Checking")!;
   return { publicToken: public_token, accountId: account.account_id };
 }
+
+export interface InboxMail {
+  id: string;
+  to: string;
+  subject: string;
+  text: string | null;
+  html: string | null;
+}
+
+/**
+ * The newest message to `to` whose subject matches, from the sandbox's SMTP
+ * inbox: polled, because the app's sender delivers every MAIL_SEND_INTERVAL_MS.
+ */
+export async function waitForMail(to: string, subject: RegExp, timeoutMs = 30_000): Promise<InboxMail> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${SANDBOX_URL}/__sandbox/mail?to=${encodeURIComponent(to)}`);
+    const { messages } = (await res.json()) as { messages: { id: string; subject: string }[] };
+    const found = messages.find((m) => subject.test(m.subject));
+    if (found) return (await (await fetch(`${SANDBOX_URL}/__sandbox/mail/${found.id}`)).json()) as InboxMail;
+    if (Date.now() > deadline) throw new Error(`no mail to ${to} matching ${subject} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}

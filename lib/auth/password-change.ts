@@ -2,6 +2,7 @@ import "server-only";
 import { z } from "zod";
 import type { Db } from "@/lib/db";
 import { recordAudit } from "@/lib/audit";
+import { enqueueMail } from "@/lib/mail";
 import { AppError } from "@/lib/errors";
 import type { Actor } from "./actor";
 import { signUpSchema } from "./credentials";
@@ -17,6 +18,7 @@ export const passwordChangeSchema = z.object({
  * Changes a signed-in person's password: the current one must match. Every
  * other session of the account ends (someone who knew the old password may
  * be signed in elsewhere); this one stays, so the person is not thrown out.
+ * A notice goes to the account's address in the same transaction.
  */
 export async function changePassword(
   db: Db,
@@ -24,7 +26,7 @@ export async function changePassword(
   input: z.infer<typeof passwordChangeSchema>,
   context: { ip: string | null },
 ): Promise<void> {
-  const user = await db.user.findUniqueOrThrow({ where: { id: actor.id }, select: { passwordHash: true } });
+  const user = await db.user.findUniqueOrThrow({ where: { id: actor.id }, select: { email: true, passwordHash: true } });
   if (!user.passwordHash) {
     throw new AppError(400, "PASSWORD_NOT_SET", "This account signs in with another provider and has no password to change.");
   }
@@ -44,5 +46,6 @@ export async function changePassword(
       metadata: { otherSessionsEnded: ended.count },
       ip: context.ip,
     });
+    await enqueueMail(tx, { to: user.email, template: "password-changed", data: { changedAt: new Date(), via: "change" } });
   });
 }

@@ -63,6 +63,16 @@ export function actorRoute<P = Record<string, never>>(
   });
 }
 
+/**
+ * For public routes (no session needed): the same cross-site protection,
+ * path checks and error handling as userRoute.
+ */
+export function publicRoute<P = Record<string, never>>(
+  handler: (req: Request, ctx: RequestInfo<P>) => Promise<Response>,
+): (req: Request, context: { params: Promise<P> }) => Promise<Response> {
+  return guarded(handler);
+}
+
 function guarded<P>(
   run: (req: Request, info: RequestInfo<P>) => Promise<Response>,
 ): (req: Request, context: { params: Promise<P> }) => Promise<Response> {

@@ -5,6 +5,7 @@ import { getDb } from "@/lib/db";
 import { getConfig } from "@/lib/config";
 import { logger } from "@/lib/log";
 import { startPeriodicTask } from "@/lib/periodic-task";
+import { REMOVED_AFTER_SENDING, SECRET_TEMPLATES } from "./templates";
 
 /**
  * The outbox sender: delivers what enqueueMail wrote, outside any request.
@@ -130,13 +131,16 @@ export async function sendDueMail(db: Db, options: SendOptions = {}): Promise<Se
       });
       await db.mailOutbox.updateMany({
         where: { id: row.id, status: "PENDING" },
-        data: { status: "SENT", sentAt: new Date(), lastErrorCode: null },
+        data: { status: "SENT", sentAt: new Date(), lastErrorCode: null, ...scrubbed(row.template) },
       });
       report.sent++;
     } catch (err) {
       const code = mailErrorCode(err);
       if (isPermanent(err) || row.attempts >= maxAttempts) {
-        await db.mailOutbox.updateMany({ where: { id: row.id, status: "PENDING" }, data: { status: "FAILED", lastErrorCode: code } });
+        await db.mailOutbox.updateMany({
+          where: { id: row.id, status: "PENDING" },
+          data: { status: "FAILED", lastErrorCode: code, ...scrubbed(row.template) },
+        });
         report.failed++;
         logger.error({ mailId: row.id, template: row.template, attempts: row.attempts, code }, "mail: gave up on a message");
       } else {
@@ -151,6 +155,11 @@ export async function sendDueMail(db: Db, options: SendOptions = {}): Promise<Se
     }
   }
   return report;
+}
+
+/** A message that carried a secret keeps its subject and status, not its body (SECRET_TEMPLATES). */
+function scrubbed(template: string): { text?: string; html?: string } {
+  return SECRET_TEMPLATES.has(template) ? { text: REMOVED_AFTER_SENDING, html: REMOVED_AFTER_SENDING } : {};
 }
 
 /**

@@ -108,9 +108,49 @@ const TEMPLATES = {
       },
       context,
     ),
+  /** "Forgot password": the single-use link (lib/auth/password-reset.ts). The token is in the link only. */
+  "password-reset": (data: { token: string; validMinutes: number }, context: MailContext): RenderedMail =>
+    layout(
+      {
+        subject: "Reset your Fundwell password",
+        paragraphs: [
+          "Someone asked to reset the password of the Fundwell account for this email address. If it was you, choose a new password with the link below.",
+          `The link works once, for ${data.validMinutes} minutes. Choosing a new password signs out every browser signed in to your account.`,
+        ],
+        action: { label: "Choose a new password", url: `${context.appUrl}/reset-password?token=${encodeURIComponent(data.token)}` },
+        note: "If you did not ask for this, ignore this email: your password stays as it is.",
+      },
+      context,
+    ),
+  /** After a password reset or change: so the owner hears of it if it was not them. */
+  "password-changed": (data: { changedAt: Date; via: "reset" | "change" }, context: MailContext): RenderedMail =>
+    layout(
+      {
+        subject: "Your Fundwell password was changed",
+        paragraphs: [
+          `The password of your Fundwell account was changed on ${data.changedAt.toISOString().slice(0, 16).replace("T", " at ")} UTC, ${
+            data.via === "reset" ? "with a reset link sent to this address" : "on the account page"
+          }.`,
+          data.via === "reset"
+            ? "Every browser that was signed in to your account has been signed out."
+            : "Every other browser that was signed in to your account has been signed out.",
+          "If you did not do this, reset your password now with the link below, and contact support.",
+        ],
+        action: { label: "Reset your password", url: `${context.appUrl}/forgot-password` },
+      },
+      context,
+    ),
 };
 
 export type TemplateName = keyof typeof TEMPLATES;
+
+/**
+ * Templates whose message carries a secret (a one-time link): the sender
+ * blanks the outbox row's text and HTML once it is sent or given up, so the
+ * secret does not stay in the database after it has left.
+ */
+export const SECRET_TEMPLATES: ReadonlySet<string> = new Set<TemplateName>(["password-reset"]);
+export const REMOVED_AFTER_SENDING = "(removed after sending: it held a one-time link)";
 export type TemplateData<K extends TemplateName> = Parameters<(typeof TEMPLATES)[K]>[0];
 
 export function renderMail<K extends TemplateName>(template: K, data: TemplateData<K>, context: MailContext): RenderedMail {

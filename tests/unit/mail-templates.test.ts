@@ -5,6 +5,27 @@ import { backoffMs, mailErrorCode } from "@/lib/mail/sender";
 const context = { appUrl: "https://fundwell.example" };
 
 describe("mail templates", () => {
+  it("puts the reset token in the link only, encoded, with how long it works", () => {
+    const mail = renderMail("password-reset", { token: "abc_DEF-123", validMinutes: 30 }, context);
+    expect(mail.subject).toBe("Reset your Fundwell password");
+    expect(mail.text).toContain("Choose a new password: https://fundwell.example/reset-password?token=abc_DEF-123");
+    expect(mail.text).toContain("for 30 minutes");
+    expect(mail.html).toContain('href="https://fundwell.example/reset-password?token=abc_DEF-123"');
+    expect(renderMail("password-reset", { token: "a&b", validMinutes: 30 }, context).text).toContain("token=a%26b");
+  });
+
+  it("says how the password was changed and where to reset it", () => {
+    const changedAt = new Date("2026-12-03T10:15:00Z");
+    const reset = renderMail("password-changed", { changedAt, via: "reset" }, context);
+    expect(reset.subject).toBe("Your Fundwell password was changed");
+    expect(reset.text).toContain("on 2026-12-03 at 10:15 UTC, with a reset link sent to this address");
+    expect(reset.text).toContain("Every browser that was signed in");
+    expect(reset.text).toContain("Reset your password: https://fundwell.example/forgot-password");
+    const change = renderMail("password-changed", { changedAt, via: "change" }, context);
+    expect(change.text).toContain("on the account page");
+    expect(change.text).toContain("Every other browser");
+  });
+
   it("renders the same words as text and HTML, with the sign-off", () => {
     const mail = renderMail("mail-check", { requestedAt: new Date("2026-12-03T10:00:00.123Z") }, context);
     expect(mail.subject).toBe("Fundwell can send mail");

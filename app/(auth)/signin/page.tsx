@@ -6,6 +6,7 @@ import { getConfig } from "@/lib/config";
 import { safeCallbackUrl } from "@/lib/auth/callback-url";
 import { signInErrorMessage } from "@/lib/auth/sign-in-errors";
 import { Card } from "@/components/ui/card";
+import { Alert } from "@/components/ui/alert";
 import { SignInForm } from "@/components/auth/sign-in-form";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -13,18 +14,28 @@ export const metadata: Metadata = { title: "Sign in" };
 export default async function SignInPage({
   searchParams,
 }: {
-  searchParams: Promise<{ callbackUrl?: string | string[]; error?: string | string[] }>;
+  searchParams: Promise<{ callbackUrl?: string | string[]; error?: string | string[]; reset?: string | string[] }>;
 }) {
-  const { callbackUrl, error } = await searchParams;
+  const { callbackUrl, error, reset } = await searchParams;
   // Only a path on APP_URL, and only a fixed message: nothing else from the URL reaches the response.
   const destination = safeCallbackUrl(typeof callbackUrl === "string" ? callbackUrl : undefined, getConfig().appUrl);
   if (await getCurrentUser()) redirect(destination);
   return (
     <div className="mx-auto max-w-md space-y-6">
       <h1 className="text-2xl font-semibold">Sign in</h1>
+      {reset === "done" ? (
+        <Alert tone="info">
+          Your password was changed and every browser signed in to your account was signed out. Sign in with your new password.
+        </Alert>
+      ) : null}
       <Card>
         <SignInForm callbackUrl={destination} initialError={signInErrorMessage(error)} />
       </Card>
+      <p className="text-center text-sm text-slate-600">
+        <Link href="/forgot-password" className="font-medium text-brand-700 underline">
+          Forgot your password?
+        </Link>
+      </p>
       <p className="text-center text-sm text-slate-600">
         New here?{" "}
         <Link href="/signup" className="font-medium text-brand-700 underline">

@@ -1,0 +1,59 @@
+"use client";
+
+import { useEffect, useState, type FormEvent } from "react";
+import { useRouter } from "next/navigation";
+import { Button } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+import { Alert } from "@/components/ui/alert";
+import { api } from "@/components/funding/api";
+
+/**
+ * A new password for the account of a reset link. The token stays in this
+ * form's state only: it is taken out of the address bar at once (history,
+ * screenshots, a shared screen), and the page sends no Referer anyway.
+ */
+export function ResetPasswordForm({ token }: { token: string }) {
+  const router = useRouter();
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string>();
+  const [pending, setPending] = useState(false);
+
+  useEffect(() => {
+    window.history.replaceState(null, "", "/reset-password");
+  }, []);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setPending(true);
+    setError(undefined);
+    setFields({});
+    const res = await api("POST", "/api/password/reset", { token, password: String(form.get("password") ?? "") });
+    if (res.ok) {
+      router.replace("/signin?reset=done");
+      return;
+    }
+    setPending(false);
+    if (res.error.fields?.password) setFields({ password: res.error.fields.password });
+    else setError(res.error.message);
+  }
+
+  return (
+    <form onSubmit={onSubmit} className="space-y-4" noValidate aria-label="Choose a new password">
+      {error ? <Alert>{error}</Alert> : null}
+      <Field
+        id="password"
+        name="password"
+        type="password"
+        label="New password (at least 10 characters)"
+        autoComplete="new-password"
+        required
+        error={fields.password}
+      />
+      <p className="text-sm text-slate-600">Every browser signed in to your account will be signed out.</p>
+      <Button type="submit" className="w-full" disabled={pending}>
+        {pending ? "Saving…" : "Set new password"}
+      </Button>
+    </form>
+  );
+}
