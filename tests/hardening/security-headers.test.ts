@@ -32,7 +32,9 @@ function csp(env: Record<string, string>): Map<string, string> {
 describe("security headers", () => {
   it("next.config.mjs sends the fixed headers on every path", async () => {
     const rules = await configModule.default.headers!();
-    expect(rules.map((r) => r.source)).toEqual(["/:path*", "/api/:path*"]);
+    expect(rules.map((r) => r.source)).toEqual(["/:path*", "/reset-password", "/api/:path*"]);
+    // The reset page carries a token in its URL: it overrides the referrer policy so none leaves it (a later rule wins).
+    expect(rules.find((r) => r.source === "/reset-password")!.headers).toEqual([{ key: "Referrer-Policy", value: "no-referrer" }]);
     const fixed = Object.fromEntries(configModule.securityHeaders({ NODE_ENV: "production" }).map((h) => [h.key, h.value]));
     expect(fixed).toMatchObject({
       "X-Content-Type-Options": "nosniff",
