@@ -1,33 +1,19 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Alert } from "@/components/ui/alert";
 import { api } from "@/components/funding/api";
+import { useApiForm } from "./use-api-form";
 
 /** An email address in, the same answer out whether it has an account or not. */
 export function ForgotPasswordForm() {
-  const [fields, setFields] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string>();
   const [answer, setAnswer] = useState<string>();
-  const [pending, setPending] = useState(false);
-
-  async function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    setPending(true);
-    setError(undefined);
-    setFields({});
-    const res = await api<{ message: string }>("POST", "/api/password/forgot", { email: String(form.get("email") ?? "") });
-    setPending(false);
-    if (res.ok) {
-      setAnswer(res.data.message);
-      return;
-    }
-    if (res.error.fields) setFields(res.error.fields);
-    else setError(res.error.message);
-  }
+  const { fields, error, pending, onSubmit } = useApiForm({
+    send: (form) => api<{ message: string }>("POST", "/api/password/forgot", { email: String(form.get("email") ?? "") }),
+    onSuccess: (data) => setAnswer(data.message),
+  });
 
   if (answer) return <Alert tone="info">{answer}</Alert>;
   return (

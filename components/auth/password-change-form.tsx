@@ -1,40 +1,29 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Alert } from "@/components/ui/alert";
 import { api, errorIs } from "@/components/funding/api";
+import { useApiForm } from "./use-api-form";
 
 /** Current password + a new one; on success the other sessions have ended and this one stays. */
 export function PasswordChangeForm() {
-  const [fields, setFields] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string>();
   const [done, setDone] = useState(false);
-  const [pending, setPending] = useState(false);
-
-  async function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const formElement = event.currentTarget;
-    const form = new FormData(formElement);
-    setPending(true);
-    setError(undefined);
-    setFields({});
-    setDone(false);
-    const res = await api("POST", "/api/account/password", {
-      currentPassword: String(form.get("currentPassword") ?? ""),
-      newPassword: String(form.get("newPassword") ?? ""),
-    });
-    setPending(false);
-    if (res.ok) {
-      formElement.reset();
+  const { fields, error, pending, onSubmit } = useApiForm({
+    send: (form) => {
+      setDone(false);
+      return api("POST", "/api/account/password", {
+        currentPassword: String(form.get("currentPassword") ?? ""),
+        newPassword: String(form.get("newPassword") ?? ""),
+      });
+    },
+    onSuccess: (_data, form) => {
+      form.reset();
       setDone(true);
-      return;
-    }
-    if (errorIs(res.error, "WRONG_PASSWORD")) setFields({ currentPassword: res.error.message });
-    else if (res.error.fields) setFields(res.error.fields);
-    else setError(res.error.message);
-  }
+    },
+    fieldFor: (e) => (errorIs(e, "WRONG_PASSWORD") ? "currentPassword" : undefined),
+  });
 
   return (
     <form onSubmit={onSubmit} className="max-w-sm space-y-4" noValidate aria-label="Change password">

@@ -1,11 +1,12 @@
 "use client";
 
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect } from "react";
 import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Alert } from "@/components/ui/alert";
 import { api } from "@/components/funding/api";
+import { useApiForm } from "./use-api-form";
 
 /**
  * A new password for the account of a reset link. The token stays in this
@@ -14,29 +15,19 @@ import { api } from "@/components/funding/api";
  */
 export function ResetPasswordForm({ token }: { token: string }) {
   const router = useRouter();
-  const [fields, setFields] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string>();
-  const [pending, setPending] = useState(false);
-
   useEffect(() => {
     window.history.replaceState(null, "", "/reset-password");
   }, []);
 
-  async function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    setPending(true);
-    setError(undefined);
-    setFields({});
-    const res = await api("POST", "/api/password/reset", { token, password: String(form.get("password") ?? "") });
-    if (res.ok) {
+  const { fields, error, pending, onSubmit } = useApiForm({
+    send: (form) => api("POST", "/api/password/reset", { token, password: String(form.get("password") ?? "") }),
+    onSuccess: () => {
       router.replace("/signin?reset=done");
-      return;
-    }
-    setPending(false);
-    if (res.error.fields?.password) setFields({ password: res.error.fields.password });
-    else setError(res.error.message);
-  }
+      return "leaving";
+    },
+    // Only the password is the person's to fix; anything about the link is the form's alert.
+    fieldFor: (e) => (e.fields?.password ? "password" : undefined),
+  });
 
   return (
     <form onSubmit={onSubmit} className="space-y-4" noValidate aria-label="Choose a new password">
