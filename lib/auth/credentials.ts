@@ -7,6 +7,7 @@ import { normalizeEmail } from "./email";
 import { AuthError, INVALID_CREDENTIALS, throttledMessage } from "./errors";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "./password";
 import { ipKey, signUpKey, recordFailure, recordSuccess, releaseAttempt, reserveAttempt, signInKeys } from "./throttle";
+import { DEFAULT_SIGNUPS_PER_IP } from "@/lib/config/schema";
 
 export const signInSchema = z.object({
   email: safeText().trim().min(1, "Enter your email").max(254),
@@ -29,9 +30,6 @@ interface Context {
   signUpsPerIp?: number;
   now?: Date;
 }
-
-/** SIGNUPS_PER_IP's default, for callers without the configuration (tests, commands). */
-const DEFAULT_SIGNUPS_PER_IP = 10;
 
 /**
  * Checks an email + password. The attempt is reserved on the (email, IP) pair

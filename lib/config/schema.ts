@@ -6,6 +6,9 @@ import { loadOrCreateDevSecrets } from "./dev-secrets";
 
 type Env = Record<string, string | undefined>;
 
+/** SIGNUPS_PER_IP when unset; also what sign-up uses when called without the configuration (tests, commands). */
+export const DEFAULT_SIGNUPS_PER_IP = 10;
+
 const optionalString = z
   .string()
   .trim()
@@ -131,7 +134,7 @@ const envSchema = z.object({
   SIGNUPS_PER_IP: z
     .string()
     .trim()
-    .default("10")
+    .default(String(DEFAULT_SIGNUPS_PER_IP))
     .refine((v) => /^\d{1,6}$/.test(v) && Number(v) >= 1, {
       message: "expected a whole number of sign-ups per client IP per 15 minutes, at least 1",
     })
