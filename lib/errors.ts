@@ -36,6 +36,13 @@ export type AppErrorCode =
   | "WRONG_PASSWORD"
   | "INVALID_RESET_LINK"
   | "TOO_MANY_REQUESTS"
+  // two-factor (lib/auth/two-factor.ts)
+  | "SECOND_FACTOR_REQUIRED"
+  | "INVALID_CODE"
+  | "TWO_FACTOR_ALREADY_ON"
+  | "TWO_FACTOR_OFF"
+  | "TWO_FACTOR_REQUIRED"
+  | "STEP_UP_REQUIRED"
   // admin
   | "CANNOT_DISABLE_SELF";
 

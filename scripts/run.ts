@@ -12,6 +12,7 @@ import path from "node:path";
 import { createPrismaClient } from "../lib/db/client";
 import { migrate } from "../lib/db/migrate";
 import { DEMO_ACCOUNTS, seedDemoAccounts } from "@/lib/auth/demo-accounts";
+import { totpCode } from "@/lib/auth/totp";
 import { startSandbox, type RunningSandbox } from "../sandbox/src/server";
 import { loadCommandConfig, openDatabase } from "./lib/env";
 import { nextStartArgs } from "./lib/next-start";
@@ -93,7 +94,14 @@ if (await waitForHealth(`http://${appUrl.hostname}:${port}/api/health`)) {
       ? `  Mail: the sandbox's SMTP inbox (${sandbox.context.config.smtpUrl}), shown at ${sandbox.url}/#mail`
       : `  Mail: ${config.mail.smtpUrl ? `SMTP server ${new URL(config.mail.smtpUrl).host}` : "no SMTP_URL, messages wait in the outbox"}`,
     ...(config.mode === "local"
-      ? DEMO_ACCOUNTS.map((a) => `  ${a.role === "ADMIN" ? "Admin" : "Demo user"}: ${a.email} / ${a.password}`)
+      ? DEMO_ACCOUNTS.flatMap((a) => [
+          `  ${a.role === "ADMIN" ? "Admin" : "Demo user"}: ${a.email} / ${a.password}`,
+          ...(a.totpSecret
+            ? [
+                `    two-factor secret ${a.totpSecret} (code now: ${totpCode(a.totpSecret)}; the code step of the sign-in shows the current one in local mode)`,
+              ]
+            : []),
+        ])
       : []),
     "",
   ];

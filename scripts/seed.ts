@@ -12,7 +12,8 @@ await runCommand(async () => {
     await migrate(db.url);
     const created = await seedDemoAccounts(prisma);
     console.log(created.length ? `Created ${created.join(", ")}.` : "Demo accounts already exist.");
-    for (const a of DEMO_ACCOUNTS) console.log(`  ${a.role.padEnd(5)} ${a.email} / ${a.password}`);
+    for (const a of DEMO_ACCOUNTS)
+      console.log(`  ${a.role.padEnd(5)} ${a.email} / ${a.password}${a.totpSecret ? ` (two-factor secret ${a.totpSecret})` : ""}`);
   } finally {
     await prisma.$disconnect();
     await db.embedded?.stop();

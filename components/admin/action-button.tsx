@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { adminFetch } from "./step-up";
 
 /**
  * One admin action: sends JSON to an admin API route, then refreshes the
@@ -36,11 +37,10 @@ export function ActionButton({
     setPending(true);
     setError(null);
     try {
-      const res = await fetch(url, {
+      const res = await adminFetch(url, {
         method,
         headers: { "content-type": "application/json", accept: "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
-        credentials: "same-origin",
       });
       if (!res.ok) {
         const payload = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;

@@ -3,14 +3,14 @@
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import { Button } from "@/components/ui/button";
+import { adminFetch } from "./step-up";
 
 async function send(url: string, method: string, body: unknown): Promise<string | null> {
   try {
-    const res = await fetch(url, {
+    const res = await adminFetch(url, {
       method,
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
-      credentials: "same-origin",
     });
     if (res.ok) return null;
     const payload = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;

@@ -1,5 +1,13 @@
 import "server-only";
-export { getCurrentUser, getSessionActor, redirectToSignIn, requireUser, requireAdmin } from "./session";
+export {
+  getCurrentUser,
+  getSessionActor,
+  getSessionState,
+  redirectToSignIn,
+  requireUser,
+  requireAdmin,
+  type SessionState,
+} from "./session";
 export type { Actor } from "./actor";
 export { getAuthOptions } from "./options";
 export { AuthError } from "./errors";

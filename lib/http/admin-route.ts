@@ -4,13 +4,17 @@ import { userRoute, type RouteContext } from "./route";
 
 /**
  * Wraps an admin API handler: userRoute plus 403 JSON for signed-in
- * non-admins. The role comes from the database row on every request, so a
- * demoted or disabled admin loses access at once.
+ * non-admins and for admins without two-factor. The role comes from the
+ * database row on every request, so a demoted or disabled admin loses
+ * access at once. Every change (a method other than GET) needs a code
+ * entered by this session in the last 10 minutes (step-up,
+ * lib/auth/two-factor.ts); `{ stepUp: true }` asks it of a sensitive read.
  */
 export function adminRoute<P = Record<string, never>>(
   handler: (req: Request, ctx: RouteContext<P>) => Promise<Response>,
+  options: { stepUp?: boolean } = {},
 ): (req: Request, context: { params: Promise<P> }) => Promise<Response> {
-  return userRoute(handler, { adminOnly: true });
+  return userRoute(handler, { adminOnly: true, stepUp: options.stepUp });
 }
 
 /** Parses the query string against a zod schema, or answers 400 naming the bad fields. */

@@ -1,6 +1,7 @@
 import "server-only";
 import type { User } from "@/lib/db";
-import { getCurrentUser, getSessionActor, type Actor } from "@/lib/auth";
+import { getSessionActor, getSessionState, type Actor } from "@/lib/auth";
+import { checkAdminSecondFactor, checkStepUp } from "@/lib/auth/two-factor";
 import { AppError } from "@/lib/errors";
 import { clientIp } from "@/lib/client-ip";
 import { getConfig } from "@/lib/config";
@@ -29,20 +30,42 @@ const SIGN_IN = "Please sign in.";
 /** Path segments ([id], …) are strings from the request like any other: the same text rule as the bodies' schemas. */
 const routeParamsSchema = z.record(z.string(), z.union([safeText(), z.array(safeText())]));
 
+export interface UserRouteOptions {
+  /**
+   * Admins only (403 otherwise), with two-factor on (lib/auth/two-factor.ts).
+   * Every admin change (any method but GET and HEAD) is a sensitive action:
+   * the session must have entered a code in the last 10 minutes (step-up).
+   */
+  adminOnly?: boolean;
+  /** Step-up for an admin read that is sensitive too (the CSV export). */
+  stepUp?: boolean;
+  /** Also for a session that still owes its second factor (the routes that take the code, sign-out). */
+  beforeSecondFactor?: boolean;
+}
+
 /**
- * Wraps a route handler for signed-in users: 401 without a session,
- * cross-site protection on state-changing methods, domain errors turned into
- * their status and message, and anything unexpected into a plain 500 (logged
- * by name only: SDK errors can carry request details such as tokens).
+ * Wraps a route handler for signed-in users: 401 without a session (with
+ * the code SECOND_FACTOR_REQUIRED when only the code is missing),
+ * cross-site protection on state-changing methods, domain errors turned
+ * into their status and message, and anything unexpected into a plain 500
+ * (logged by name only: SDK errors can carry request details such as tokens).
  */
 export function userRoute<P = Record<string, never>>(
   handler: (req: Request, ctx: RouteContext<P>) => Promise<Response>,
-  options: { adminOnly?: boolean } = {},
+  options: UserRouteOptions = {},
 ): (req: Request, context: { params: Promise<P> }) => Promise<Response> {
   return guarded(async (req, info) => {
-    const user = await getCurrentUser();
-    if (!user) return jsonError(401, SIGN_IN);
-    if (options.adminOnly && user.role !== "ADMIN") return jsonError(403, "This area is for administrators.");
+    const session = await getSessionState();
+    if (session.kind === "none") return jsonError(401, SIGN_IN);
+    if (session.kind === "second-factor" && !options.beforeSecondFactor)
+      return jsonError(401, "Enter the code from your authenticator app to finish signing in.", undefined, "SECOND_FACTOR_REQUIRED");
+    const { user } = session;
+    if (options.adminOnly) {
+      if (user.role !== "ADMIN") return jsonError(403, "This area is for administrators.");
+      checkAdminSecondFactor(user);
+      if (options.stepUp || (req.method !== "GET" && req.method !== "HEAD"))
+        checkStepUp(session.kind === "signed-in" ? session.secondFactorAt : null);
+    }
     return handler(req, { ...info, user });
   });
 }

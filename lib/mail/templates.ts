@@ -140,6 +140,42 @@ const TEMPLATES = {
       },
       context,
     ),
+  /** Two-factor turned on or off, or a recovery code used (lib/auth/two-factor.ts): the owner hears of it if it was not them. */
+  "two-factor-changed": (
+    data: { change: "enabled" | "disabled" | "recovery-code-used"; at: Date; recoveryCodesLeft?: number },
+    context: MailContext,
+  ): RenderedMail => {
+    const when = `${data.at.toISOString().slice(0, 16).replace("T", " at ")} UTC`;
+    const what = {
+      enabled: {
+        subject: "Two-factor authentication is on",
+        lines: [
+          `Two-factor authentication was turned on for your Fundwell account on ${when}. Signing in now also asks for a code from your authenticator app.`,
+          "Keep your recovery codes somewhere safe: each one lets you in once if you lose your phone.",
+        ],
+      },
+      disabled: {
+        subject: "Two-factor authentication is off",
+        lines: [
+          `Two-factor authentication was turned off for your Fundwell account on ${when}. Signing in now asks only for your password.`,
+        ],
+      },
+      "recovery-code-used": {
+        subject: "A recovery code was used to sign in",
+        lines: [
+          `A recovery code was used to sign in to your Fundwell account on ${when}. It cannot be used again; ${data.recoveryCodesLeft ?? 0} remain.`,
+        ],
+      },
+    }[data.change];
+    return layout(
+      {
+        subject: what.subject,
+        paragraphs: [...what.lines, "If this was not you, reset your password now with the link below, and contact support."],
+        action: { label: "Reset your password", url: `${context.appUrl}/forgot-password` },
+      },
+      context,
+    );
+  },
 };
 
 export type TemplateName = keyof typeof TEMPLATES;

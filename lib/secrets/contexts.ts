@@ -13,6 +13,9 @@ export const accessTokenAad = (plaidItemRowId: string): string => `plaid_items.a
 /** A Plaid processor token, bound to its processor_tokens row. */
 export const processorTokenAad = (processorTokenId: string): string => `processor_tokens.token:${processorTokenId}`;
 
+/** A user's TOTP secret, bound to the users row. */
+export const totpSecretAad = (userId: string): string => `users.totp_secret:${userId}`;
+
 /** A table column that holds lib/crypto ciphertexts, and the AAD each row's value was sealed with. */
 export interface EncryptedColumn {
   table: string;
@@ -25,4 +28,5 @@ export interface EncryptedColumn {
 export const ENCRYPTED_COLUMNS: EncryptedColumn[] = [
   { table: "plaid_items", idColumn: "id", column: "access_token_ciphertext", aad: accessTokenAad },
   { table: "processor_tokens", idColumn: "id", column: "token_ciphertext", aad: processorTokenAad },
+  { table: "users", idColumn: "id", column: "totp_secret_ciphertext", aad: totpSecretAad },
 ];

@@ -1,7 +1,7 @@
 import "server-only";
 import { decryptSecret, encryptSecret, parseKeyring, type Keyring } from "@/lib/crypto";
 import { getConfig } from "@/lib/config";
-import { accessTokenAad, processorTokenAad } from "./contexts";
+import { accessTokenAad, processorTokenAad, totpSecretAad } from "./contexts";
 
 /**
  * The app's secrets at rest: lib/crypto bound to the configured keyring.
@@ -42,6 +42,16 @@ export function openProcessorToken(row: { id: string; tokenCiphertext: string })
 /** Seals a Plaid processor token for the processor_tokens row `processorTokenId`. */
 export function sealProcessorToken(processorTokenId: string, token: string): string {
   return sealSecret(token, processorTokenAad(processorTokenId));
+}
+
+/** A user's TOTP secret (base32), opened. */
+export function openTotpSecret(user: { id: string; totpSecretCiphertext: string }): string {
+  return openSecret(user.totpSecretCiphertext, totpSecretAad(user.id));
+}
+
+/** Seals a TOTP secret for the users row `userId`. */
+export function sealTotpSecret(userId: string, secret: string): string {
+  return sealSecret(secret, totpSecretAad(userId));
 }
 
 export { ENCRYPTED_COLUMNS } from "./contexts";

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { getSessionActor, requireUser } from "@/lib/auth";
 import { recentSignIns } from "@/lib/auth/sessions";
 import { getDb } from "@/lib/db";
@@ -24,6 +25,16 @@ export default async function AccountPage() {
             <PasswordChangeForm />
           </Card>
         ) : null}
+        <Card title="Two-factor authentication">
+          <p className="text-sm text-slate-700">
+            {user.totpEnabledAt
+              ? "On: signing in asks for a code from your authenticator app."
+              : "Off: signing in asks only for your password."}{" "}
+            <Link href="/account/two-factor" className="font-medium text-brand-700 underline">
+              {user.totpEnabledAt ? "Manage two-factor" : "Turn on two-factor"}
+            </Link>
+          </p>
+        </Card>
         <Card title="Recent sign-ins">
           <p className="mb-4 text-sm text-slate-600">
             If you see a sign-in you don&apos;t recognise, sign out everywhere and choose a new password.

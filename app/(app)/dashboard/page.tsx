@@ -15,7 +15,7 @@ export const metadata: Metadata = { title: "Dashboard" };
 export default async function DashboardPage() {
   const actor = await getSessionActor();
   const dashboard = actor ? await loadDashboard(getDb(), actor) : null;
-  if (!dashboard) redirectToSignIn("/dashboard");
+  if (!dashboard) return redirectToSignIn("/dashboard");
   const { viewer, data } = dashboard;
   return (
     <SiteShell user={viewer}>

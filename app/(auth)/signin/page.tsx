@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { getCurrentUser } from "@/lib/auth";
+import { getSessionState } from "@/lib/auth";
 import { getConfig } from "@/lib/config";
 import { safeCallbackUrl } from "@/lib/auth/callback-url";
 import { signInErrorMessage } from "@/lib/auth/sign-in-errors";
@@ -19,7 +19,9 @@ export default async function SignInPage({
   const { callbackUrl, error, reset } = await searchParams;
   // Only a path on APP_URL, and only a fixed message: nothing else from the URL reaches the response.
   const destination = safeCallbackUrl(typeof callbackUrl === "string" ? callbackUrl : undefined, getConfig().appUrl);
-  if (await getCurrentUser()) redirect(destination);
+  const session = await getSessionState();
+  if (session.kind === "signed-in") redirect(destination);
+  if (session.kind === "second-factor") redirect(`/two-factor?callbackUrl=${encodeURIComponent(destination)}`);
   return (
     <div className="mx-auto max-w-md space-y-6">
       <h1 className="text-2xl font-semibold">Sign in</h1>

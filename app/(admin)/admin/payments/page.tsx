@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireAdmin } from "@/lib/auth";
+import { ExportCsvButton } from "@/components/admin/step-up";
 import { getDb } from "@/lib/db";
 import { listAdminPayments, paymentFilterSchema, searchParamsObject, type PaymentFilter } from "@/lib/admin/payments";
 import { PaymentStatus } from "@/lib/generated/prisma/enums";
@@ -77,9 +78,7 @@ export default async function AdminPaymentsPage({
           <Link href="/admin/payments" className="text-sm text-brand-700 underline">
             Clear
           </Link>
-          <a href={exportHref} className="ml-auto text-sm font-medium text-brand-700 underline" download>
-            Export CSV
-          </a>
+          <ExportCsvButton href={exportHref} />
         </div>
       </form>
       {!parsed.success ? <Alert>Some filters are not valid; showing all payments.</Alert> : null}
