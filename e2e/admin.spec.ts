@@ -93,7 +93,7 @@ const ORDER = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 async function signedIn(
   browser: Browser,
   baseURL: string,
-  who: { email: string; password: string } | "new",
+  who: { email: string; password: string; totpSecret?: string } | "new",
 ): Promise<{ context: BrowserContext; request: APIRequestContext; email: string }> {
   const context = await browser.newContext({ baseURL });
   const page = await context.newPage();

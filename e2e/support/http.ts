@@ -14,6 +14,11 @@ export class HttpSession {
 
   private constructor(private readonly baseURL: string) {}
 
+  /** The app's origin, for the Origin header state-changing requests need. */
+  get origin(): string {
+    return new URL(this.baseURL).origin;
+  }
+
   static anonymous(baseURL: string): HttpSession {
     return new HttpSession(baseURL);
   }
