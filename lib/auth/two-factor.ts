@@ -8,7 +8,7 @@ import { AppError } from "@/lib/errors";
 import { openTotpSecret, sealTotpSecret } from "@/lib/secrets";
 import { safeText } from "@/lib/safe-text";
 import type { Actor } from "./actor";
-import { ipKey, recordFailure, recordSuccess, releaseAttempt, reserveAttempt, type ThrottleKey } from "./throttle";
+import { recordFailure, recordSuccess, reserveAttempt, type ThrottleKey } from "./throttle";
 import { newTotpSecret, qrCodeSvg, totpTimeStep, totpUri } from "./totp";
 
 /**
@@ -35,6 +35,7 @@ export const STEP_UP_WINDOW_MS = 10 * 60_000;
 export const RECOVERY_CODE_COUNT = 10;
 /** Wrong codes per user per throttle window (15 min), whatever the client. */
 const MAX_WRONG_CODES_PER_USER = 10;
+const MAX_WRONG_CODES_PER_IP = 20;
 
 export const codeSchema = z.object({
   code: safeText().trim().min(1, "Enter the code").max(32, "That code is too long"),
@@ -70,9 +71,10 @@ function recoveryCodeHash(userId: string, code: string): string {
 
 const RECOVERY_CODE = /^[0-9a-f]{16}$/i;
 
+/** Per user (any client) and per client IP, apart from the sign-in keys: wrong codes and wrong passwords do not lock each other. */
 function throttleKeys(userId: string, ip: string | null): ThrottleKey[] {
   const keys: ThrottleKey[] = [{ key: `2fa:user:${userId}`, maxFailures: MAX_WRONG_CODES_PER_USER }];
-  if (ip) keys.push(ipKey(ip));
+  if (ip) keys.push({ key: `2fa:ip:${ip}`, maxFailures: MAX_WRONG_CODES_PER_IP });
   return keys;
 }
 
@@ -127,14 +129,15 @@ export async function confirmEnrolment(
   ctx: { ip: string | null; now?: Date },
 ): Promise<{ recoveryCodes: string[] }> {
   const now = ctx.now ?? new Date();
-  const keys = throttleKeys(actor.id, ctx.ip);
-  await reserveCodeAttempt(db, keys, now);
   const user = await db.user.findUniqueOrThrow({
     where: { id: actor.id },
     select: { email: true, totpEnabledAt: true, totpSecretCiphertext: true },
   });
   if (user.totpEnabledAt) throw new AppError(409, "TWO_FACTOR_ALREADY_ON", "Two-factor authentication is already on.");
   if (!user.totpSecretCiphertext) throw new AppError(400, "INVALID_CODE", "Start setting up two-factor authentication again.");
+  // Counted only once a code is really checked.
+  const keys = throttleKeys(actor.id, ctx.ip);
+  await reserveCodeAttempt(db, keys, now);
   const step = totpTimeStep(openTotpSecret({ id: actor.id, totpSecretCiphertext: user.totpSecretCiphertext }), input.code, null, now);
   if (step === null) {
     await recordFailure(db, keys, now);
@@ -211,16 +214,15 @@ export async function disableTwoFactor(
 
 /** Consumes one code of the user's, or throws (400 wrong, 429 throttled, 409 when TOTP is off). */
 async function useCode(db: Db, userId: string, code: string, ip: string | null, now: Date): Promise<"totp" | "recovery_code"> {
-  const keys = throttleKeys(userId, ip);
-  await reserveCodeAttempt(db, keys, now);
   const user = await db.user.findUniqueOrThrow({
     where: { id: userId },
     select: { totpEnabledAt: true, totpSecretCiphertext: true, totpLastTimeStep: true },
   });
-  if (!user.totpEnabledAt || !user.totpSecretCiphertext) {
-    await releaseAttempt(db, keys);
+  if (!user.totpEnabledAt || !user.totpSecretCiphertext)
     throw new AppError(409, "TWO_FACTOR_OFF", "Two-factor authentication is not on for this account.");
-  }
+  // Counted only once a code is really checked; the UPDATE below re-reads the last accepted step.
+  const keys = throttleKeys(userId, ip);
+  await reserveCodeAttempt(db, keys, now);
   const step = totpTimeStep(
     openTotpSecret({ id: userId, totpSecretCiphertext: user.totpSecretCiphertext }),
     code,
