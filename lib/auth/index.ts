@@ -2,4 +2,3 @@ import "server-only";
 export { getCurrentUser, getSessionActor, redirectToSignIn, requireUser, requireAdmin } from "./session";
 export type { Actor } from "./actor";
 export { getAuthOptions } from "./options";
-export { AuthError } from "./errors";
