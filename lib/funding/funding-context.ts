@@ -66,10 +66,11 @@ interface Row {
 /**
  * Everything a funding request checks before it calls the bank, in one SQL
  * round trip: that the actor may still act (the session check, actorMayAct)
- * and whether their email address is verified, the replay lookup (user + request id), the account with its item and
- * active mandate (scoped to the user), the user's Stripe customer and the
- * "fund before review" setting. The per-request cost of the funding path is
- * dominated by round trips (docs/benchmarks.md), hence one query.
+ * and whether their email address is verified, the replay lookup (user +
+ * request id), the account with its item and active mandate (scoped to the
+ * user), the user's Stripe customer and the "fund before review" setting.
+ * The per-request cost of the funding path is dominated by round trips
+ * (docs/benchmarks.md), hence one query.
  *
  * Null when the actor may not act (disabled, signed out everywhere, gone).
  */

@@ -12,10 +12,11 @@ import type { FundingAccount } from "./funding-context";
 
 /**
  * Every check made before a debit, in the order a funding request makes
- * them: the person (a verified email address), the amount, the account (state, review, connection, authorization),
- * the live balance at the bank, then the daily and 30-day limits (read
- * under the user's row lock by lib/funding/write-payment.ts, so concurrent
- * requests cannot both slip under them).
+ * them: the person (a verified email address), the amount, the account
+ * (state, review, connection, authorization), the live balance at the bank,
+ * then the daily and 30-day limits (read under the user's row lock by
+ * lib/funding/write-payment.ts, so concurrent requests cannot both slip
+ * under them).
  */
 
 export interface FundingLimits {
