@@ -182,8 +182,8 @@ async function main(): Promise<void> {
   const hash = await hashPassword(PASSWORD);
   const tag = randomUUID().slice(0, 6);
   await db.query(
-    `INSERT INTO "users" ("id", "email", "name", "password_hash", "created_at", "updated_at")
-     SELECT 'bench_' || $1 || '_' || g, 'bench-' || $1 || '-' || g || '@bench.test', 'Bench User ' || g, $2, now(), now() FROM generate_series(1, $3::int) AS g`,
+    `INSERT INTO "users" ("id", "email", "name", "password_hash", "email_verified", "created_at", "updated_at")
+     SELECT 'bench_' || $1 || '_' || g, 'bench-' || $1 || '-' || g || '@bench.test', 'Bench User ' || g, $2, now(), now(), now() FROM generate_series(1, $3::int) AS g`,
     [tag, hash, USERS],
   );
   const vus: VirtualUser[] = [];

@@ -3,7 +3,8 @@
  *
  * - access matrix: every API route (`app/**\/route.ts`, each exported
  *   method) and every page (`app/**\/page.tsx`), found on disk, × anonymous,
- *   user (owner of the ids), other user, admin, with the expected status.
+ *   user (owner of the ids), other user, admin, a signed-out cookie and a
+ *   signed-in user whose email is not verified, with the expected status.
  *   A route or page missing from EXPECTED fails the test, so none can be forgotten;
  * - property-based bad input (fast-check) on every route handler: shaped
  *   after its zod schema plus arbitrary JSON, garbage, huge and unicode
@@ -25,7 +26,7 @@ import fc from "fast-check";
 import type { Browser } from "@playwright/test";
 import { expect, test } from "./support/fixtures";
 import { LOCAL_SANDBOX_ONLY, LOCAL_SANDBOX_TAG, REAL_PROJECT } from "./support/targets";
-import { newPerson, signUp } from "./support/users";
+import { newPerson, signUp, signUpUnverified } from "./support/users";
 import { linkResultWithoutUi, SANDBOX_URL, sandboxControl } from "./support/sandbox";
 import { sql } from "./support/database";
 import { HttpSession, type HttpResponse } from "./support/http";
@@ -65,10 +66,19 @@ const PAGES = walk(path.join(ROOT, "app"))
 
 type Persona = "anonymous" | "user" | "other" | "admin";
 const PERSONAS: Persona[] = ["anonymous", "other", "admin", "user"];
-/** The matrix also replays the cookie of a session that signed out: it must get what an anonymous visitor gets. */
-type MatrixPersona = Persona | "signedOut";
-const MATRIX_PERSONAS: MatrixPersona[] = [...PERSONAS, "signedOut"];
-const expectedFor = (e: Expectation, persona: MatrixPersona): Status => e.expect[persona === "signedOut" ? "anonymous" : persona];
+/**
+ * The matrix also replays the cookie of a session that signed out (it must get what an anonymous
+ * visitor gets), and calls as a signed-in user whose email address is not verified yet ("unverified":
+ * what the other user gets, unless the expectation's `unverified` says otherwise).
+ */
+type MatrixPersona = Persona | "signedOut" | "unverified";
+const MATRIX_PERSONAS: MatrixPersona[] = [...PERSONAS, "signedOut", "unverified"];
+function expectedFor(e: Expectation, persona: MatrixPersona): Status {
+  if (persona === "signedOut") return e.expect.anonymous;
+  if (persona === "unverified") return e.unverified?.expect ?? e.expect.other;
+  return e.expect[persona];
+}
+const bodyFor = (e: Expectation, persona: MatrixPersona) => (persona === "unverified" && e.unverified?.body) || e.body;
 interface Ids {
   bankAccountId: string;
   disposableBankAccountId: string;
@@ -86,6 +96,8 @@ interface Expectation {
   body?: (ids: Ids) => unknown;
   query?: string;
   expect: Record<Persona, Status>;
+  /** A user whose email is not verified, where they get other than the other user (with a body of its own, e.g. valid so the schema does not answer first). */
+  unverified?: { expect: Status; body?: (ids: Ids) => unknown };
   /** Fuzz shape: a valid body to mutate (default: body). */
   shape?: (ids: Ids) => Record<string, unknown>;
   /** Who fuzzes it (default: user for user routes, admin for admin routes, anonymous for public ones). */
@@ -109,6 +121,15 @@ function ADMIN_PAGE_STATUSES(): Record<Persona, Status> {
 /** Public pages: signed-in people may be sent on to their dashboard. */
 const PUBLIC_PAGE: Record<Persona, Status> = { anonymous: 200, user: [200, 307], other: [200, 307], admin: [200, 307] };
 const APP_PAGE: Record<Persona, Status> = { anonymous: [302, 303, 307], user: 200, other: 200, admin: 200 };
+
+/** A well-formed Link result (its token is made up): the schema accepts it. */
+const LINK_SHAPE = {
+  publicToken: "public-sandbox-x",
+  accountId: "acc",
+  institution: { id: "ins_109508", name: "First Platypus Bank" },
+  linkSessionId: null,
+  accountCount: 1,
+};
 
 const EXPECTED: Record<string, Expectation> = {
   // Public.
@@ -134,33 +155,31 @@ const EXPECTED: Record<string, Expectation> = {
     body: () => ({ token: "x".repeat(43), password: "a new long password" }),
     expect: PUBLIC(400),
   },
+  "POST /api/email/verify": { body: () => ({ token: "x".repeat(43) }), expect: PUBLIC(400) },
   "POST /api/webhooks/stripe": { body: () => ({ id: "evt_x", type: "payment_intent.succeeded" }), expect: PUBLIC(400) },
   "POST /api/webhooks/plaid": { body: () => ({ webhook_type: "ITEM", webhook_code: "ERROR", item_id: "x" }), expect: PUBLIC([400, 401]) },
-  // Signed-in users.
+  // Signed-in users. An unverified one sees the dashboard and may ask for a new link, but may not link a bank or fund (403).
   "GET /api/dashboard": { expect: OWN(200) },
+  "POST /api/email/verification": { body: () => ({}), expect: OWN(200) },
   "DELETE /api/account/sessions": { expect: OWN(204), fuzz: false, endsSessions: true },
   "POST /api/account/password": {
     body: () => ({ currentPassword: "not the password", newPassword: "a new long password" }),
     shape: () => ({ currentPassword: "not the password", newPassword: "a new long password" }),
     expect: OWN(400),
   },
-  "POST /api/plaid/link-token": { body: () => ({}), expect: OWN(200) },
+  "POST /api/plaid/link-token": { body: () => ({}), expect: OWN(200), unverified: { expect: 403 } },
   "POST /api/plaid/link-events": { body: () => ({ type: "event", eventName: "OPEN", metadata: {} }), expect: OWN(204) },
   "POST /api/bank-accounts": {
     body: () => ({}),
-    shape: () => ({
-      publicToken: "public-sandbox-x",
-      accountId: "acc",
-      institution: { id: "ins_109508", name: "First Platypus Bank" },
-      linkSessionId: null,
-      accountCount: 1,
-    }),
+    shape: () => LINK_SHAPE,
     expect: OWN(400),
+    unverified: { expect: 403, body: () => LINK_SHAPE },
   },
   "DELETE /api/bank-accounts/[id]": { path: (ids) => `/api/bank-accounts/${ids.disposableBankAccountId}`, expect: OWNED(200), fuzz: false },
   "POST /api/payments": {
     body: (ids) => ({ requestId: crypto.randomUUID(), bankAccountId: ids.bankAccountId, amountCents: 100, mandate: MANDATE }),
     expect: OWNED(201),
+    unverified: { expect: 403 },
   },
   "POST /api/plaid/items/[id]/reconnected": {
     path: (ids) => `/api/plaid/items/${ids.itemId}/reconnected`,
@@ -218,6 +237,7 @@ const EXPECTED: Record<string, Expectation> = {
   "PAGE /signup": { expect: PUBLIC_PAGE },
   "PAGE /forgot-password": { expect: PUBLIC_PAGE },
   "PAGE /reset-password": { query: "token=not-a-token", expect: PUBLIC_PAGE },
+  "PAGE /verify-email": { query: "token=not-a-token", expect: PUBLIC_PAGE },
   "PAGE /dashboard": { expect: APP_PAGE },
   "PAGE /account": { expect: APP_PAGE },
   "PAGE /oauth-return": { expect: APP_PAGE },
@@ -249,11 +269,11 @@ let ids: Ids;
 const who: Partial<Record<MatrixPersona, HttpSession>> = {};
 let baseURL: string;
 
-async function signedIn(browser: Browser, label: string): Promise<{ request: HttpSession; email: string }> {
+async function signedIn(browser: Browser, label: string, verified = true): Promise<{ request: HttpSession; email: string }> {
   const context = await browser.newContext({ baseURL });
   const page = await context.newPage();
   const person = newPerson(label);
-  await signUp(page, person);
+  await (verified ? signUp : signUpUnverified)(page, person);
   const request = await HttpSession.of(context, baseURL);
   await context.close();
   return { request, email: person.email };
@@ -271,9 +291,9 @@ async function signedOutCookie(browser: Browser): Promise<HttpSession> {
   return saved;
 }
 
-/** A new person signed in as `persona` is (an admin for "admin"), for a route that ends the caller's sessions. */
-async function disposablePersona(browser: Browser, persona: Persona): Promise<HttpSession> {
-  const fresh = await signedIn(browser, `matrix-${persona}-disposable`);
+/** A new person signed in as `persona` is (an admin for "admin", unverified for "unverified"), for a route that ends the caller's sessions. */
+async function disposablePersona(browser: Browser, persona: Exclude<MatrixPersona, "anonymous" | "signedOut">): Promise<HttpSession> {
+  const fresh = await signedIn(browser, `matrix-${persona}-disposable`, persona !== "unverified");
   if (persona === "admin") await sql(`UPDATE "users" SET "role" = 'ADMIN' WHERE "email" = $1`, [fresh.email]);
   return fresh.request;
 }
@@ -343,6 +363,7 @@ test.beforeAll(async ({ browser }, testInfo) => {
   who.other = other.request;
   who.admin = admin.request;
   who.signedOut = await signedOutCookie(browser);
+  who.unverified = (await signedIn(browser, "matrix-unverified", false)).request;
 
   const main = await linkBank(user.request);
   const disposable = await linkBank(user.request, true);
@@ -371,7 +392,7 @@ test.beforeAll(async ({ browser }, testInfo) => {
   };
 });
 
-test(`every route and page on disk has an expectation, and gets it for anonymous, user, other user and admin ${LOCAL_SANDBOX_TAG}`, async ({
+test(`every route and page on disk has an expectation, and gets it for anonymous, user, other user, admin and unverified user ${LOCAL_SANDBOX_TAG}`, async ({
   browser,
 }) => {
   const onDisk = [...ROUTES, ...PAGES];
@@ -393,7 +414,8 @@ test(`every route and page on disk has an expectation, and gets it for anonymous
       const url = pathOf(key, e, ids);
       const caller =
         e.endsSessions && persona !== "anonymous" && persona !== "signedOut" ? await disposablePersona(browser, persona) : who[persona]!;
-      const res = await send(caller, method, url, { ...(e.body ? { data: e.body(ids) } : {}) });
+      const body = bodyFor(e, persona);
+      const res = await send(caller, method, url, { ...(body ? { data: body(ids) } : {}) });
       checks++;
       await noLeak(res, `${persona} ${key}`);
       const expected = expectedFor(e, persona);

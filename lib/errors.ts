@@ -35,6 +35,8 @@ export type AppErrorCode =
   | "PASSWORD_NOT_SET"
   | "WRONG_PASSWORD"
   | "INVALID_RESET_LINK"
+  | "INVALID_VERIFICATION_LINK"
+  | "EMAIL_NOT_VERIFIED"
   | "TOO_MANY_REQUESTS"
   // two-factor (lib/auth/two-factor.ts)
   | "SECOND_FACTOR_REQUIRED"

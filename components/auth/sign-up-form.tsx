@@ -1,53 +1,34 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
-import { useRouter } from "next/navigation";
-import { signIn } from "next-auth/react";
+import { useState } from "react";
+import Link from "next/link";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Alert } from "@/components/ui/alert";
+import { api } from "@/components/funding/api";
+import { useApiForm } from "./use-api-form";
 
-interface ApiError {
-  error?: { message?: string; fields?: Record<string, string> };
-}
-
+/**
+ * A password sign-up. The answer is the same whether or not the address
+ * already has an account, so the form does not sign in: it says to check
+ * the inbox (a verification link for a new account; for a registered
+ * address, a note to its owner), and the link leads on to sign-in.
+ */
 export function SignUpForm() {
-  const router = useRouter();
-  const [error, setError] = useState<string>();
-  const [fields, setFields] = useState<Record<string, string>>({});
-  const [pending, setPending] = useState(false);
+  const [sentTo, setSentTo] = useState<string>();
+  const { fields, error, pending, onSubmit } = useApiForm({
+    send: (form) =>
+      api<{ message: string }>("POST", "/api/signup", {
+        name: String(form.get("name") ?? ""),
+        email: String(form.get("email") ?? ""),
+        password: String(form.get("password") ?? ""),
+      }),
+    onSuccess: (_data, form) => setSentTo(String(new FormData(form).get("email") ?? "").trim()),
+  });
 
-  async function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const body = {
-      name: String(form.get("name") ?? ""),
-      email: String(form.get("email") ?? ""),
-      password: String(form.get("password") ?? ""),
-    };
-    setPending(true);
-    setError(undefined);
-    setFields({});
-    const res = await fetch("/api/signup", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-    if (!res.ok) {
-      const payload = (await res.json().catch(() => ({}))) as ApiError;
-      setFields(payload.error?.fields ?? {});
-      setError(payload.error?.message ?? "Something went wrong. Please try again.");
-      setPending(false);
-      return;
-    }
-    const result = await signIn("credentials", { email: body.email, password: body.password, redirect: false });
-    if (!result || result.error) {
-      setError("Your account was created, but signing in failed. Please sign in.");
-      setPending(false);
-      return;
-    }
-    router.replace("/dashboard");
-    router.refresh();
-  }
-
+  if (sentTo) return <CheckYourInbox email={sentTo} />;
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form onSubmit={onSubmit} className="space-y-4" noValidate aria-label="Create your account">
       {error ? <Alert>{error}</Alert> : null}
       <Field id="name" name="name" label="Full name" autoComplete="name" required error={fields.name} />
       <Field id="email" name="email" type="email" label="Email" autoComplete="email" required error={fields.email} />
@@ -64,5 +45,25 @@ export function SignUpForm() {
         {pending ? "Creating account…" : "Create account"}
       </Button>
     </form>
+  );
+}
+
+function CheckYourInbox({ email }: { email: string }) {
+  return (
+    <div role="status" className="space-y-3 text-sm text-slate-700">
+      <h2 className="text-lg font-semibold text-slate-900">Check your inbox</h2>
+      <p>
+        We sent an email to <span className="font-medium break-all text-slate-900">{email}</span>. Open the link in it to confirm your
+        address, then sign in. The link works for 24 hours.
+      </p>
+      <p className="text-slate-600">
+        No email after a few minutes? Check your spam folder, or sign in and ask for a new link from your dashboard.
+      </p>
+      <p>
+        <Link href="/signin?callbackUrl=%2Fdashboard" className="font-medium text-brand-700 underline">
+          Sign in
+        </Link>
+      </p>
+    </div>
   );
 }

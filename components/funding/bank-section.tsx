@@ -13,11 +13,20 @@ import { accountState, isUnderReview } from "./status";
 
 /**
  * The linked bank (one at a time): status, Reconnect, Replace, Remove; or
- * "Link a bank". Replace removes the current bank, then opens Link for the
+ * "Link a bank" (once the email address is verified). Replace removes the current bank, then opens Link for the
  * new one (linking first is not possible when both share account numbers,
  * as every Plaid Sandbox account does).
  */
-export function BankSection({ accounts, onChanged }: { accounts: BankAccountView[]; onChanged: () => void }) {
+export function BankSection({
+  accounts,
+  canLink,
+  onChanged,
+}: {
+  accounts: BankAccountView[];
+  /** False while the user's email address is not verified: linking is refused until it is. */
+  canLink: boolean;
+  onChanged: () => void;
+}) {
   const toast = useToast();
   // Lives here, not in the removed account's row, so Link stays open while the list changes.
   const replacement = useLinkLauncher({ onFinished: onChanged });
@@ -47,7 +56,9 @@ export function BankSection({ accounts, onChanged }: { accounts: BankAccountView
           <p className="text-sm text-slate-600">
             Link the checking or savings account you want to fund from. Plaid connects it securely; we never see your bank login.
           </p>
-          {replacement.pending ? (
+          {!canLink ? (
+            <p className="text-sm text-slate-600">Verify your email address to link a bank.</p>
+          ) : replacement.pending ? (
             <p className="text-sm text-slate-600" role="status">
               {replacement.saving ? "Saving your new bank…" : "Opening Plaid…"}
             </p>

@@ -92,10 +92,12 @@ function DashboardBody({ initialData }: { initialData: DashboardData }) {
       <Balances balances={data.balances} />
       <div className="grid gap-6 md:grid-cols-2 md:items-start">
         <Card title="Your bank">
-          <BankSection accounts={data.bankAccounts} onChanged={refreshNow} />
+          <BankSection accounts={data.bankAccounts} canLink={data.emailVerified} onChanged={refreshNow} />
         </Card>
         <Card title="Add funds">
-          {fundable.length > 0 ? (
+          {!data.emailVerified ? (
+            <p className="text-sm text-slate-600">Verify your email address to add funds.</p>
+          ) : fundable.length > 0 ? (
             <FundForm
               // A new set of accounts (linked, replaced, removed) starts a fresh form.
               key={fundable.map((a) => a.id).join(",")}

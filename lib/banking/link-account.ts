@@ -16,6 +16,7 @@ import { AppError, upstreamUnavailable, providerCode } from "@/lib/errors";
 import { moveItemStatus } from "@/lib/plaid/item-state";
 import { ensureStripeCustomer } from "./stripe-customer";
 import { recordReviewSignals } from "@/lib/banking/review-signals";
+import { requireVerifiedEmail } from "@/lib/auth/email-verification";
 
 export const linkAccountSchema = z.object({
   publicToken: safeText().trim().min(1, "publicToken is required").max(200),
@@ -81,14 +82,16 @@ interface LinkRun {
  * access token sealed. Every step is recorded on a LinkAttempt keyed by the
  * public token, so a retry of the same link resumes where it stopped and never
  * creates a second item, customer or bank account; a permanent failure
- * removes the Plaid item so nothing is left orphaned.
+ * removes the Plaid item so nothing is left orphaned. Only for a verified
+ * email address (403 EMAIL_NOT_VERIFIED, before anything is stored).
  */
 export async function linkBankAccount(
   deps: Deps,
-  user: Pick<User, "id" | "email" | "name">,
+  user: Pick<User, "id" | "email" | "name" | "emailVerified">,
   input: LinkAccountInput,
 ): Promise<BankAccountView> {
   const { db } = deps;
+  requireVerifiedEmail(user, "link a bank");
   if (input.accountCount !== 1) {
     throw new AppError(400, "SINGLE_ACCOUNT_REQUIRED", "Please choose exactly one account to fund from.");
   }

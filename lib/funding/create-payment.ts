@@ -8,7 +8,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { getConfig } from "@/lib/config";
 import { AppError, signedOut } from "@/lib/errors";
 import { loadFundingContext, type ReplayedPayment } from "./funding-context";
-import { checkAccountMayFund, checkAmount, checkLiveBalance, type FundingLimits } from "./policy";
+import { checkAccountMayFund, checkAmount, checkLiveBalance, checkUserMayFund, type FundingLimits } from "./policy";
 import { isUnsubmitted, submitDebit, submitPayment, waitForSubmission } from "./submission";
 import { writePaymentWithinLimits } from "./write-payment";
 import { toPaymentView } from "./dashboard";
@@ -42,7 +42,8 @@ interface RequestContext {
 /**
  * One ACH debit from a linked bank into the user's balance, for an actor
  * (the session's user and version) that the first read confirms may still
- * act: a disabled or signed-out-everywhere user gets 401 (signedOut).
+ * act: a disabled or signed-out-everywhere user gets 401 (signedOut), an
+ * unverified email address 403 (EMAIL_NOT_VERIFIED).
  *
  * The checks (lib/funding/policy.ts) come first; then the payment row is
  * written, under the user's row lock, BEFORE Stripe is called, with an
@@ -65,6 +66,7 @@ export async function createFundingPayment(
 
   const context = await loadFundingContext(db, user, input.requestId, input.bankAccountId);
   if (!context) throw signedOut();
+  checkUserMayFund(context);
   if (context.replay) return replayFundingPayment(deps, context.replay, input);
 
   checkAmount(input.amountCents, limits);

@@ -25,6 +25,7 @@ interface DashboardRow {
   email: string;
   name: string | null;
   role: User["role"];
+  email_verified: boolean;
   available_cents: bigint;
   pending_cents: bigint;
   accounts: DashboardAccountJson[];
@@ -72,7 +73,7 @@ export async function loadDashboard(db: Db, actor: Actor): Promise<{ viewer: Das
   const userId = actor.id;
   const [row] = await db.$queryRaw<DashboardRow[]>`
     SELECT
-      u."email", u."name", u."role"::text AS "role",
+      u."email", u."name", u."role"::text AS "role", u."email_verified" IS NOT NULL AS email_verified,
       (SELECT COALESCE(SUM("amount_cents"), 0) FROM "ledger_entries" WHERE "user_id" = ${userId})::bigint AS available_cents,
       (SELECT COALESCE(SUM("amount_cents"), 0) FROM "payments" WHERE "user_id" = ${userId} AND "status" IN ('PENDING', 'PROCESSING'))::bigint AS pending_cents,
       ${bankAccountsJson(userId)} AS accounts,
@@ -89,6 +90,7 @@ export async function loadDashboard(db: Db, actor: Actor): Promise<{ viewer: Das
   if (!row) return null;
   const { funding } = getConfig();
   const data: DashboardData = {
+    emailVerified: row.email_verified,
     bankAccounts: row.accounts.map(toBankAccountView),
     balances: { availableCents: Number(row.available_cents), pendingCents: Number(row.pending_cents) },
     payments: row.payments.map((p) =>

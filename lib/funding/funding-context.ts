@@ -28,6 +28,8 @@ export interface FundingAccount {
 }
 
 export interface FundingContext {
+  /** When the user's email address was verified; null while it is not (lib/auth/email-verification.ts). */
+  emailVerified: Date | null;
   replay: ReplayedPayment | null;
   /** Null when the account does not exist or belongs to someone else. */
   account: FundingAccount | null;
@@ -36,6 +38,7 @@ export interface FundingContext {
 }
 
 interface Row {
+  email_verified: Date | null;
   replay_id: string | null;
   replay_bank_account_id: string | null;
   replay_amount_cents: number | null;
@@ -62,17 +65,19 @@ interface Row {
 
 /**
  * Everything a funding request checks before it calls the bank, in one SQL
- * round trip: that the actor may still act (the session check, actorMayAct),
- * the replay lookup (user + request id), the account with its item and
- * active mandate (scoped to the user), the user's Stripe customer and the
- * "fund before review" setting. The per-request cost of the funding path is
- * dominated by round trips (docs/benchmarks.md), hence one query.
+ * round trip: that the actor may still act (the session check, actorMayAct)
+ * and whether their email address is verified, the replay lookup (user +
+ * request id), the account with its item and active mandate (scoped to the
+ * user), the user's Stripe customer and the "fund before review" setting.
+ * The per-request cost of the funding path is dominated by round trips
+ * (docs/benchmarks.md), hence one query.
  *
  * Null when the actor may not act (disabled, signed out everywhere, gone).
  */
 export async function loadFundingContext(db: Db, actor: Actor, requestId: string, bankAccountId: string): Promise<FundingContext | null> {
   const [row] = await db.$queryRaw<Row[]>`
     SELECT
+      u."email_verified",
       p."id" AS replay_id, p."bank_account_id" AS replay_bank_account_id, p."amount_cents" AS replay_amount_cents,
       p."status"::text AS replay_status,
       (p."stripe_payment_intent_id" IS NOT NULL OR p."stripe_charge_id" IS NOT NULL OR p."status" <> 'PENDING') AS replay_submitted,
@@ -96,6 +101,7 @@ export async function loadFundingContext(db: Db, actor: Actor, requestId: string
     WHERE ${actorMayAct(actor)}`;
   if (!row) return null;
   return {
+    emailVerified: row.email_verified,
     replay: row.replay_id
       ? {
           id: row.replay_id,

@@ -7,14 +7,16 @@ import { isTransientPlaidError, plaidErrorOf } from "@/lib/plaid/errors";
 import { itemAccessToken } from "@/lib/secrets";
 import { moveItemStatus } from "@/lib/plaid/item-state";
 import { MANDATE_TEXT_VERSION } from "./mandate-text";
+import { requireVerifiedEmail } from "@/lib/auth/email-verification";
 import type { FundingAccount } from "./funding-context";
 
 /**
  * Every check made before a debit, in the order a funding request makes
- * them: the amount, the account (state, review, connection, authorization),
- * the live balance at the bank, then the daily and 30-day limits (read
- * under the user's row lock by lib/funding/write-payment.ts, so concurrent
- * requests cannot both slip under them).
+ * them: the person (a verified email address), the amount, the account
+ * (state, review, connection, authorization), the live balance at the bank,
+ * then the daily and 30-day limits (read under the user's row lock by
+ * lib/funding/write-payment.ts, so concurrent requests cannot both slip
+ * under them).
  */
 
 export interface FundingLimits {
@@ -25,6 +27,11 @@ export interface FundingLimits {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Only a verified email address may fund (the rule of lib/auth/email-verification.ts, as for linking). Pure. */
+export function checkUserMayFund(user: { emailVerified: Date | null }): void {
+  requireVerifiedEmail(user, "add funds");
+}
 
 /** Per-payment bounds: pure, checked before anything else. */
 export function checkAmount(amountCents: number, limits: FundingLimits): void {

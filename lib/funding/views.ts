@@ -35,6 +35,8 @@ export interface BalanceView {
 }
 
 export interface DashboardData {
+  /** Whether the user's email address is verified: until it is, they cannot link a bank or fund (lib/auth/email-verification.ts). */
+  emailVerified: boolean;
   bankAccounts: BankAccountView[];
   balances: BalanceView;
   payments: PaymentView[];

@@ -6,9 +6,8 @@
  * text part carries the same words. Written for the product: say what
  * happened and what to do, no marketing.
  *
- * To add one (verification, password reset, …): a function in TEMPLATES
- * taking its data and the context; enqueueMail(tx, { to, template, data })
- * is then typed by it.
+ * To add one: a function in TEMPLATES taking its data and the context;
+ * enqueueMail(tx, { to, template, data }) is then typed by it.
  */
 
 export interface RenderedMail {
@@ -47,6 +46,8 @@ export interface LayoutInput {
   paragraphs: string[];
   /** One link the message is about (e.g. "Verify your email" → URL). */
   action?: { label: string; url: string };
+  /** A second, lesser link under the action (e.g. "Forgot your password?"). */
+  secondary?: { label: string; url: string };
   /** Below the action, smaller: e.g. "If you did not ask for this, ignore this email." */
   note?: string;
 }
@@ -59,6 +60,7 @@ export function layout(input: LayoutInput, context: MailContext): RenderedMail {
   const text = [
     ...input.paragraphs,
     ...(input.action ? [`${input.action.label}: ${input.action.url}`] : []),
+    ...(input.secondary ? [`${input.secondary.label}: ${input.secondary.url}`] : []),
     ...(input.note ? [input.note] : []),
     `Fundwell\n${context.appUrl}`,
   ].join("\n\n");
@@ -83,6 +85,10 @@ export function layout(input: LayoutInput, context: MailContext): RenderedMail {
                     >
                   </p>
                   <p style="margin:0 0 16px;font-size:13px;color:#5f6368">Or open this link: ${input.action.url}</p>`
+              : html``
+          }${
+            input.secondary
+              ? html`<p style="margin:0 0 16px"><a href="${input.secondary.url}" style="color:#0b57d0">${input.secondary.label}</a></p>`
               : html``
           }${input.note ? html`<p style="margin:0 0 16px;font-size:13px;color:#5f6368">${input.note}</p>` : html``}
           <p style="margin:24px 0 0;font-size:13px;color:#5f6368">
@@ -119,6 +125,35 @@ const TEMPLATES = {
         ],
         action: { label: "Choose a new password", url: `${context.appUrl}/reset-password?token=${encodeURIComponent(data.token)}` },
         note: "If you did not ask for this, ignore this email: your password stays as it is.",
+      },
+      context,
+    ),
+  /** After a password sign-up: the single-use link that verifies the address (lib/auth/email-verification.ts). */
+  "verify-email": (data: { token: string; validHours: number }, context: MailContext): RenderedMail =>
+    layout(
+      {
+        subject: "Verify your email address for Fundwell",
+        paragraphs: [
+          "Welcome to Fundwell. Confirm that this email address is yours to link a bank and add funds to your balance.",
+          `The link works once, for ${data.validHours} hours. After verifying, sign in with the password you chose.`,
+        ],
+        action: { label: "Verify my email", url: `${context.appUrl}/verify-email?token=${encodeURIComponent(data.token)}` },
+        note: "If you did not create a Fundwell account, ignore this email: the address stays unverified.",
+      },
+      context,
+    ),
+  /** A sign-up with an address that already has an account: its owner hears of it (the sign-up's answer does not say). */
+  "sign-up-attempt": (_data: Record<string, never>, context: MailContext): RenderedMail =>
+    layout(
+      {
+        subject: "Someone tried to sign up to Fundwell with your email address",
+        paragraphs: [
+          "Someone just tried to create a Fundwell account with this email address, which already has a Fundwell account. No new account was created, and nothing about your account changed.",
+          "If it was you, sign in to your existing account. If you forgot your password, choose a new one.",
+        ],
+        action: { label: "Sign in", url: `${context.appUrl}/signin` },
+        secondary: { label: "Forgot your password?", url: `${context.appUrl}/forgot-password` },
+        note: "If it was not you, you can ignore this email.",
       },
       context,
     ),
@@ -185,7 +220,7 @@ export type TemplateName = keyof typeof TEMPLATES;
  * blanks the outbox row's text and HTML once it is sent or given up, so the
  * secret does not stay in the database after it has left.
  */
-export const SECRET_TEMPLATES: ReadonlySet<string> = new Set<TemplateName>(["password-reset"]);
+export const SECRET_TEMPLATES: ReadonlySet<string> = new Set<TemplateName>(["password-reset", "verify-email"]);
 export const REMOVED_AFTER_SENDING = "(removed after sending: it held a one-time link)";
 export type TemplateData<K extends TemplateName> = Parameters<(typeof TEMPLATES)[K]>[0];
 

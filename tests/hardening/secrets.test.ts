@@ -56,7 +56,10 @@ describe("secrets never leave the server", () => {
     try {
       const clients = shortTimeoutClients(1_000);
       const deps = { db, plaid: clients.plaid, stripe: clients.stripe };
-      const user = await signedIn(db, await db.user.create({ data: { email: uniqueEmail("secrets"), name: "Sec Rets" } }));
+      const user = await signedIn(
+        db,
+        await db.user.create({ data: { email: uniqueEmail("secrets"), name: "Sec Rets", emailVerified: new Date() } }),
+      );
       const link = await linkResult();
       const bank = await linkBankAccount(bankingDeps(), user, link.input());
       record(bank);

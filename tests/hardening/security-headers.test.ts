@@ -32,9 +32,10 @@ function csp(env: Record<string, string>): Map<string, string> {
 describe("security headers", () => {
   it("next.config.mjs sends the fixed headers on every path", async () => {
     const rules = await configModule.default.headers!();
-    expect(rules.map((r) => r.source)).toEqual(["/:path*", "/reset-password", "/api/:path*"]);
-    // The reset page carries a token in its URL: it overrides the referrer policy so none leaves it (a later rule wins).
-    expect(rules.find((r) => r.source === "/reset-password")!.headers).toEqual([{ key: "Referrer-Policy", value: "no-referrer" }]);
+    expect(rules.map((r) => r.source)).toEqual(["/:path*", "/reset-password", "/verify-email", "/api/:path*"]);
+    // The reset and verification pages carry a token in their URL: they override the referrer policy so none leaves them (a later rule wins).
+    for (const page of ["/reset-password", "/verify-email"])
+      expect(rules.find((r) => r.source === page)!.headers, page).toEqual([{ key: "Referrer-Policy", value: "no-referrer" }]);
     const fixed = Object.fromEntries(configModule.securityHeaders({ NODE_ENV: "production" }).map((h) => [h.key, h.value]));
     expect(fixed).toMatchObject({
       "X-Content-Type-Options": "nosniff",

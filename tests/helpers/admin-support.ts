@@ -80,7 +80,7 @@ export function randomAccountNumber(): { accountNumber: string; mask: string } {
 
 /** A user with one (already linked) bank account, written directly: the admin lists and export only read rows. */
 export async function userWithBankAccount(db: Db, label = "payer", mask = "4321") {
-  const user = await db.user.create({ data: { email: uniqueEmail(label), name: "Pay Er" } });
+  const user = await db.user.create({ data: { email: uniqueEmail(label), name: "Pay Er", emailVerified: new Date() } });
   const item = await db.plaidItem.create({
     data: {
       id: randomUUID(),

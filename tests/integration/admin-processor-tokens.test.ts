@@ -28,7 +28,7 @@ const deps = () => ({ ...bankingDeps(), db });
 
 async function linked() {
   const admin = await db.user.create({ data: { email: uniqueEmail("admin"), role: "ADMIN" } });
-  const user = await db.user.create({ data: { email: uniqueEmail("partnered"), name: "Par Tner" } });
+  const user = await db.user.create({ data: { email: uniqueEmail("partnered"), name: "Par Tner", emailVerified: new Date() } });
   const bank = await linkBankAccount(deps(), user, (await linkResult()).input());
   return { admin, user, bank };
 }

@@ -32,10 +32,16 @@ const ctx = { ip: "198.51.100.9", userAgent: "vitest" };
 const accepted = { accepted: true as const, textVersion: MANDATE_TEXT_VERSION };
 
 async function newUser(name = "Rae Viewer", role: "USER" | "ADMIN" = "USER") {
-  return signedIn(db, await db.user.create({ data: { email: uniqueEmail(role === "ADMIN" ? "admin" : "reviewed"), name, role } }));
+  return signedIn(
+    db,
+    await db.user.create({ data: { email: uniqueEmail(role === "ADMIN" ? "admin" : "reviewed"), name, role, emailVerified: new Date() } }),
+  );
 }
 
-async function link(user: { id: string; email: string; name: string | null }, options: { institutionId?: string; password?: string } = {}) {
+async function link(
+  user: { id: string; email: string; name: string | null; emailVerified: Date | null },
+  options: { institutionId?: string; password?: string } = {},
+) {
   const result = await linkResult({
     institutionId: options.institutionId,
     username: options.password ? "user_custom" : "user_good",

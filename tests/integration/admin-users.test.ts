@@ -46,7 +46,7 @@ describe("admin users", () => {
   });
 
   it("a user's detail has items and accounts with masks only, never tokens or numbers", async () => {
-    const user = await db.user.create({ data: { email: `${tag}-detail@example.test`, name: "De Tail" } });
+    const user = await db.user.create({ data: { email: `${tag}-detail@example.test`, name: "De Tail", emailVerified: new Date() } });
     const link = await linkResult();
     const bank = await linkBankAccount({ ...bankingDeps(), db }, user, link.input());
     const detail = await getUserDetail(db, user.id);

@@ -14,7 +14,7 @@ afterAll(() => db.$disconnect());
 const deps = () => ({ ...bankingDeps(), db });
 
 async function newUser() {
-  return db.user.create({ data: { email: uniqueEmail("linker"), name: "Lin Ker" } });
+  return db.user.create({ data: { email: uniqueEmail("linker"), name: "Lin Ker", emailVerified: new Date() } });
 }
 
 describe("linking a bank account", () => {

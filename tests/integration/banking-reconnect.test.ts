@@ -12,7 +12,7 @@ afterAll(() => db.$disconnect());
 const deps = () => ({ db, plaid: bankingDeps().plaid });
 
 async function linked() {
-  const user = await db.user.create({ data: { email: uniqueEmail("reconnect"), name: "Re Connect" } });
+  const user = await db.user.create({ data: { email: uniqueEmail("reconnect"), name: "Re Connect", emailVerified: new Date() } });
   const link = await linkResult();
   const bank = await linkBankAccount({ ...bankingDeps(), db }, user, link.input());
   return { user, itemId: bank.itemId, plaidItemId: link.plaidItemId };

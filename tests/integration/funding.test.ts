@@ -25,7 +25,10 @@ const ctx = { ip: "198.51.100.7", userAgent: "vitest" };
 const accepted = { accepted: true as const, textVersion: MANDATE_TEXT_VERSION };
 
 async function linkedUser(options: Parameters<typeof linkResult>[0] & { accountName?: string } = {}) {
-  const user = await signedIn(db, await db.user.create({ data: { email: uniqueEmail("funder"), name: "Fun Der" } }));
+  const user = await signedIn(
+    db,
+    await db.user.create({ data: { email: uniqueEmail("funder"), name: "Fun Der", emailVerified: new Date() } }),
+  );
   const link = await linkResult(options);
   const bank = await linkBankAccount(bankingDeps(), user, link.input(options.accountName));
   return { user, bank, link };
@@ -311,7 +314,7 @@ describe("funding the balance", () => {
 
   it("refuses blocked, removed and other people's accounts", async () => {
     const { user, bank } = await linkedUser();
-    const stranger = await signedIn(db, await db.user.create({ data: { email: uniqueEmail("stranger") } }));
+    const stranger = await signedIn(db, await db.user.create({ data: { email: uniqueEmail("stranger"), emailVerified: new Date() } }));
     expect(
       await rejection(
         createFundingPayment(

@@ -41,7 +41,18 @@ async function inbox(to: string): Promise<InboxMessage[]> {
 }
 
 const check = { template: "mail-check" as const, data: { requestedAt: new Date("2026-12-03T10:00:00Z") } };
-const later = (ms: number) => new Date(Date.now() + ms);
+
+/**
+ * Other test files enqueue mail on the same database meanwhile (sign-ups,
+ * resets), due now. Each test here moves its own messages to a moment of
+ * its own in the past and runs the sender at that moment, so it claims
+ * exactly its messages: never the others' (whose tests read them from the
+ * outbox), and never behind a queue of them.
+ */
+async function dueAt(epoch: Date, ids: string[]): Promise<void> {
+  await db.mailOutbox.updateMany({ where: { id: { in: ids } }, data: { nextAttemptAt: epoch } });
+}
+const at = (epoch: Date, ms: number) => new Date(epoch.getTime() + ms);
 
 /** A port on which nothing listens: the SMTP server is down. */
 async function closedPort(): Promise<number> {
@@ -63,7 +74,7 @@ describe("enqueueMail", () => {
       }),
     ).rejects.toThrow("the change failed");
     expect(await db.mailOutbox.count({ where: { to } })).toBe(0);
-    await sendDueMail(db, { now: later(24 * 3600_000) });
+    await sendDueMail(db, { now: at(new Date("1990-01-01T00:00:00Z"), 24 * 3600_000) });
     expect(await inbox(to)).toEqual([]);
   });
 
@@ -80,8 +91,10 @@ describe("sendDueMail", () => {
     const { id } = await db.$transaction((tx) => enqueueMail(tx, { to, ...check }));
     const queued = await db.mailOutbox.findUniqueOrThrow({ where: { id } });
     expect(queued).toMatchObject({ status: "PENDING", attempts: 0, template: "mail-check", sentAt: null });
+    const epoch = new Date("1991-01-01T00:00:00Z");
+    await dueAt(epoch, [id]);
 
-    const report = await sendDueMail(db);
+    const report = await sendDueMail(db, { now: epoch });
     expect(report.sent).toBeGreaterThanOrEqual(1);
     const sent = await db.mailOutbox.findUniqueOrThrow({ where: { id } });
     expect(sent).toMatchObject({ status: "SENT", attempts: 1, lastErrorCode: null });
@@ -103,7 +116,7 @@ describe("sendDueMail", () => {
     expect(message!.html).toContain('<a href="http://localhost:3000"');
 
     // Sent once: a later run does not touch it.
-    await sendDueMail(db, { now: later(24 * 3600_000) });
+    await sendDueMail(db, { now: at(epoch, 24 * 3600_000) });
     expect(await inbox(to)).toHaveLength(1);
   });
 
@@ -112,7 +125,8 @@ describe("sendDueMail", () => {
     const { id } = await enqueueMail(db, { to, ...check });
     const down = createSmtpTransport(`smtp://127.0.0.1:${await closedPort()}`);
 
-    const t0 = new Date();
+    const t0 = new Date("1992-01-01T00:00:00Z");
+    await dueAt(t0, [id]);
     const first = await sendDueMail(db, { transport: down, now: t0 });
     expect(first).toMatchObject({ sent: 0, failed: 0 });
     expect(first.retried).toBeGreaterThanOrEqual(1);
@@ -136,7 +150,7 @@ describe("sendDueMail", () => {
     await sendDueMail(db, { now: new Date(t1.getTime() + 60_000) });
     row = await db.mailOutbox.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({ status: "SENT", attempts: 3 });
-    await sendDueMail(db, { now: later(24 * 3600_000) });
+    await sendDueMail(db, { now: at(t0, 24 * 3600_000) });
     expect(await inbox(to)).toHaveLength(1);
   });
 
@@ -152,7 +166,8 @@ describe("sendDueMail", () => {
       gone: (await enqueueMail(db, { to: gone, ...check })).id,
       flaky: (await enqueueMail(db, { to: flaky, ...check })).id,
     };
-    const t0 = new Date();
+    const t0 = new Date("1993-01-01T00:00:00Z");
+    await dueAt(t0, Object.values(ids));
     await sendDueMail(db, { now: t0, maxAttempts: 2 });
     const row = (id: string) => db.mailOutbox.findUniqueOrThrow({ where: { id } });
     expect(await row(ids.busy)).toMatchObject({ status: "PENDING", attempts: 1, lastErrorCode: "EENVELOPE:451" });
@@ -166,20 +181,24 @@ describe("sendDueMail", () => {
     expect(await inbox(gone)).toEqual([]);
     expect(await inbox(flaky)).toEqual([]);
     // FAILED is final.
-    await sendDueMail(db, { now: later(24 * 3600_000) });
+    await sendDueMail(db, { now: at(t0, 24 * 3600_000) });
     expect(await inbox(flaky)).toEqual([]);
   });
 
   it("concurrent runs never deliver one message twice", async () => {
     const prefix = uniqueEmail("many").replace(/@.*/, "");
     const addresses = Array.from({ length: 30 }, (_, i) => `${prefix}-${i}@example.test`);
-    await db.$transaction(async (tx) => {
-      for (const to of addresses) await enqueueMail(tx, { to, ...check });
+    const ids = await db.$transaction(async (tx) => {
+      const written: string[] = [];
+      for (const to of addresses) written.push((await enqueueMail(tx, { to, ...check })).id);
+      return written;
     });
+    const epoch = new Date("1994-01-01T00:00:00Z");
+    await dueAt(epoch, ids);
     const runner = async () => {
       let claimed = 0;
       for (;;) {
-        const report = await sendDueMail(db, { batchSize: 4 });
+        const report = await sendDueMail(db, { batchSize: 4, now: epoch });
         claimed += report.claimed;
         if (report.claimed === 0) return claimed;
       }

@@ -48,7 +48,10 @@ async function countQueries(fn: () => Promise<unknown>): Promise<string[]> {
 
 /** A user with a linked, funded (mandate accepted) bank account. */
 async function fundedUser() {
-  const user = await signedIn(db, await db.user.create({ data: { email: uniqueEmail("counter"), name: "Query Counter" } }));
+  const user = await signedIn(
+    db,
+    await db.user.create({ data: { email: uniqueEmail("counter"), name: "Query Counter", emailVerified: new Date() } }),
+  );
   const password = customUserPassword({
     accountNumber: `0001${Math.floor(Math.random() * 1e8)
       .toString()

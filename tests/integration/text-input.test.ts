@@ -94,6 +94,7 @@ const BODY_CASES: BodyCase[] = [
     path: "/api/signup",
     body: () => ({ name: "Nul Person", email: uniqueEmail("nul"), password: "a long enough password" }),
   },
+  { file: "email/verify", method: "POST", who: "anonymous", path: "/api/email/verify", body: () => ({ token: "x".repeat(43) }) },
   { file: "plaid/link-token", method: "POST", who: "user", path: "/api/plaid/link-token", body: () => ({ itemId: "item-1" }) },
   {
     file: "plaid/link-events",

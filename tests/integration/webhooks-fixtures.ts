@@ -60,7 +60,7 @@ export async function linkBankAccount(db: Db, options: { btok?: string; webhook?
   const ba = customer.default_source as string;
   expect(ba).toMatch(/^ba_/);
 
-  const user = await db.user.create({ data: { email, stripeCustomerId: customer.id } });
+  const user = await db.user.create({ data: { email, stripeCustomerId: customer.id, emailVerified: new Date() } });
   const itemRowId = `item_${randomUUID()}`;
   await db.plaidItem.create({
     data: {

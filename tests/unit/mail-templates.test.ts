@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { layout, renderMail } from "@/lib/mail/templates";
+import { layout, renderMail, SECRET_TEMPLATES } from "@/lib/mail/templates";
 import { backoffMs, mailErrorCode } from "@/lib/mail/sender";
 
 const context = { appUrl: "https://fundwell.example" };
@@ -24,6 +24,27 @@ describe("mail templates", () => {
     const change = renderMail("password-changed", { changedAt, via: "change" }, context);
     expect(change.text).toContain("on the account page");
     expect(change.text).toContain("Every other browser");
+  });
+
+  it("puts the verification token in the link only, encoded, with how long it works; the link is a secret", () => {
+    const mail = renderMail("verify-email", { token: "abc_DEF-123", validHours: 24 }, context);
+    expect(mail.subject).toBe("Verify your email address for Fundwell");
+    expect(mail.text).toContain("Verify my email: https://fundwell.example/verify-email?token=abc_DEF-123");
+    expect(mail.text).toContain("for 24 hours");
+    expect(mail.html).toContain('href="https://fundwell.example/verify-email?token=abc_DEF-123"');
+    expect(renderMail("verify-email", { token: "a&b", validHours: 24 }, context).text).toContain("token=a%26b");
+    expect(SECRET_TEMPLATES.has("verify-email")).toBe(true);
+  });
+
+  it("tells the owner of a registered address that someone tried to sign up with it: sign in, or reset the password", () => {
+    const mail = renderMail("sign-up-attempt", {}, context);
+    expect(mail.subject).toBe("Someone tried to sign up to Fundwell with your email address");
+    expect(mail.text).toContain("already has a Fundwell account");
+    expect(mail.text).toContain("Sign in: https://fundwell.example/signin");
+    expect(mail.text).toContain("Forgot your password?: https://fundwell.example/forgot-password");
+    expect(mail.html).toContain('href="https://fundwell.example/signin"');
+    expect(mail.html).toContain('href="https://fundwell.example/forgot-password"');
+    expect(SECRET_TEMPLATES.has("sign-up-attempt")).toBe(false);
   });
 
   it("renders the same words as text and HTML, with the sign-off", () => {

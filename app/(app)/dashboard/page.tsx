@@ -4,6 +4,7 @@ import { getDb } from "@/lib/db";
 import { loadDashboard } from "@/lib/funding/dashboard";
 import { FundingDashboard } from "@/components/funding/funding-dashboard";
 import { SiteShell } from "@/components/layout/site-shell";
+import { VerifyEmailNotice } from "@/components/auth/verify-email-notice";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -21,6 +22,7 @@ export default async function DashboardPage() {
     <SiteShell user={viewer}>
       <div className="space-y-6">
         <h1 className="text-2xl font-semibold">Welcome, {viewer.name ?? viewer.email}</h1>
+        {data.emailVerified ? null : <VerifyEmailNotice email={viewer.email} />}
         <FundingDashboard initialData={data} />
       </div>
     </SiteShell>

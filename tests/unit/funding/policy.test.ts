@@ -4,6 +4,7 @@ import {
   checkAmount,
   checkReviewAllowsFunding,
   checkRollingTotals,
+  checkUserMayFund,
   rollingWindows,
   type FundingLimits,
 } from "@/lib/funding/policy";
@@ -13,6 +14,17 @@ import type { ErrorCode } from "@/lib/errors";
 import { expectAppError } from "../../helpers/app-error";
 
 const LIMITS: FundingLimits = { minCents: 100, maxCents: 500_000, dailyMaxCents: 1_000_000, thirtyDayMaxCents: 2_500_000 };
+
+describe("the person", () => {
+  it("may fund once the email address is verified, and is told to verify it before", async () => {
+    expect(() => checkUserMayFund({ emailVerified: new Date() })).not.toThrow();
+    await expectAppError(() => checkUserMayFund({ emailVerified: null }), {
+      status: 403,
+      code: "EMAIL_NOT_VERIFIED",
+      message: "Verify your email address before you add funds. We sent you a link.",
+    });
+  });
+});
 
 describe("per-transfer amount", () => {
   it.each([100, 101, 250_000, 500_000])("%i cents is allowed", (cents) => {
