@@ -26,10 +26,11 @@ import fc from "fast-check";
 import type { Browser } from "@playwright/test";
 import { expect, test } from "./support/fixtures";
 import { LOCAL_SANDBOX_ONLY, LOCAL_SANDBOX_TAG, REAL_PROJECT } from "./support/targets";
-import { newPerson, signUp, signUpUnverified } from "./support/users";
+import { newPerson, signUp, signUpUnverified, submitPassword } from "./support/users";
 import { linkResultWithoutUi, SANDBOX_URL, sandboxControl } from "./support/sandbox";
 import { sql } from "./support/database";
 import { HttpSession, type HttpResponse } from "./support/http";
+import { enableTwoFactorByApi } from "./support/two-factor";
 
 const ROOT = process.cwd();
 const MANDATE = { accepted: true, textVersion: "2026-11-v1" };
@@ -67,16 +68,43 @@ const PAGES = walk(path.join(ROOT, "app"))
 type Persona = "anonymous" | "user" | "other" | "admin";
 const PERSONAS: Persona[] = ["anonymous", "other", "admin", "user"];
 /**
- * The matrix also replays the cookie of a session that signed out (it must get what an anonymous
- * visitor gets), and calls as a signed-in user whose email address is not verified yet ("unverified":
- * what the other user gets, unless the expectation's `unverified` says otherwise).
+ * The matrix also calls as:
+ * - "signedOut": the cookie of a session that signed out; it must get what an anonymous visitor gets;
+ * - "unverified": a signed-in user whose email address is not verified yet; what the other user gets,
+ *   unless the expectation's `unverified` says otherwise;
+ * - "adminNo2fa": an admin without two-factor; what the other user gets, except 403 on the admin API
+ *   and the admin pages sending them to set two-factor up;
+ * - "adminStale": an admin whose last code is older than the 10-minute step-up window; what the
+ *   admin gets, except 403 on admin changes and the CSV export;
+ * - "codeOwed": an admin with two-factor on who gave the password but not the code yet; what an
+ *   anonymous visitor gets, except that pages send them to the code step (which they may see, as
+ *   they may send a code to it).
  */
-type MatrixPersona = Persona | "signedOut" | "unverified";
-const MATRIX_PERSONAS: MatrixPersona[] = [...PERSONAS, "signedOut", "unverified"];
-function expectedFor(e: Expectation, persona: MatrixPersona): Status {
+type MatrixPersona = Persona | "signedOut" | "unverified" | "adminNo2fa" | "adminStale" | "codeOwed";
+const MATRIX_PERSONAS: MatrixPersona[] = [...PERSONAS, "signedOut", "unverified", "adminNo2fa", "adminStale", "codeOwed"];
+const isAdminApi = (key: string) => key.includes(" /api/admin/");
+const isAdminPage = (key: string) => key.startsWith("PAGE /admin");
+/** Admin routes that need a fresh code: every change, and the export. */
+const needsStepUp = (key: string) => isAdminApi(key) && (!key.startsWith("GET ") || key.endsWith("/export"));
+function expectedFor(e: Expectation, persona: MatrixPersona, key: string): Status {
   if (persona === "signedOut") return e.expect.anonymous;
   if (persona === "unverified") return e.unverified?.expect ?? e.expect.other;
+  if (persona === "adminNo2fa") return isAdminApi(key) ? 403 : isAdminPage(key) ? 307 : e.expect.other;
+  if (persona === "adminStale") return needsStepUp(key) ? 403 : e.expect.admin;
+  if (persona === "codeOwed") {
+    if (key === "POST /api/two-factor/verify") return 400;
+    if (key === "PAGE /two-factor") return 200;
+    if (key === "PAGE /signin") return 307;
+    return e.expect.anonymous;
+  }
   return e.expect[persona];
+}
+/** Where a page may send this persona: sign-in when signed out, the admin's two-factor set-up, or the dashboard. */
+function expectedRedirect(persona: MatrixPersona, key: string): RegExp {
+  if (persona === "anonymous" || persona === "signedOut") return /\/signin/;
+  if (persona === "adminNo2fa" && isAdminPage(key)) return /\/account\/two-factor\?required=admin$/;
+  if (persona === "codeOwed") return /\/two-factor\?callbackUrl=/;
+  return /\/dashboard$/;
 }
 const bodyFor = (e: Expectation, persona: MatrixPersona) => (persona === "unverified" && e.unverified?.body) || e.body;
 interface Ids {
@@ -162,6 +190,20 @@ const EXPECTED: Record<string, Expectation> = {
   "GET /api/dashboard": { expect: OWN(200) },
   "POST /api/email/verification": { body: () => ({}), expect: OWN(200) },
   "DELETE /api/account/sessions": { expect: OWN(204), fuzz: false, endsSessions: true },
+  // Two-factor: the matrix's admins have it on, the others not. A wrong code is 400 where a code is checked,
+  // 409 where the account's state answers first; the fuzzers call where the state answers (no code is counted).
+  "GET /api/account/two-factor": { expect: OWN(200) },
+  "POST /api/account/two-factor": { expect: { anonymous: 401, user: 200, other: 200, admin: 409 }, fuzz: false },
+  "POST /api/account/two-factor/enable": {
+    body: () => ({ code: "000000" }),
+    expect: { anonymous: 401, user: 400, other: 400, admin: 409 },
+    fuzzAs: "admin",
+  },
+  "POST /api/account/two-factor/disable": {
+    body: () => ({ code: "000000" }),
+    expect: { anonymous: 401, user: 409, other: 409, admin: 400 },
+  },
+  "POST /api/two-factor/verify": { body: () => ({ code: "000000" }), expect: { anonymous: 401, user: 409, other: 409, admin: 400 } },
   "POST /api/account/password": {
     body: () => ({ currentPassword: "not the password", newPassword: "a new long password" }),
     shape: () => ({ currentPassword: "not the password", newPassword: "a new long password" }),
@@ -240,6 +282,9 @@ const EXPECTED: Record<string, Expectation> = {
   "PAGE /verify-email": { query: "token=not-a-token", expect: PUBLIC_PAGE },
   "PAGE /dashboard": { expect: APP_PAGE },
   "PAGE /account": { expect: APP_PAGE },
+  "PAGE /account/two-factor": { expect: APP_PAGE },
+  // The sign-in's code step: only for a session that owes a code; others are sent on (anonymous people to sign in).
+  "PAGE /two-factor": { expect: { anonymous: 307, user: 307, other: 307, admin: 307 } },
   "PAGE /oauth-return": { expect: APP_PAGE },
   "PAGE /admin": { expect: ADMIN_PAGE },
   "PAGE /admin/reviews": { expect: ADMIN_PAGE },
@@ -291,11 +336,37 @@ async function signedOutCookie(browser: Browser): Promise<HttpSession> {
   return saved;
 }
 
-/** A new person signed in as `persona` is (an admin for "admin", unverified for "unverified"), for a route that ends the caller's sessions. */
+/** A new person signed in as `persona` is: an admin (with two-factor on, or off, or with a stale code), or unverified. */
+async function personaOf(browser: Browser, persona: Exclude<MatrixPersona, "anonymous" | "signedOut">, label: string) {
+  const fresh = await signedIn(browser, label, persona !== "unverified");
+  if (persona === "admin" || persona === "adminNo2fa" || persona === "adminStale")
+    await sql(`UPDATE "users" SET "role" = 'ADMIN' WHERE "email" = $1`, [fresh.email]);
+  if (persona === "admin" || persona === "adminStale") await enableTwoFactorByApi(fresh.request, fresh.email);
+  // Past the step-up window: this session's last code is 11 minutes old.
+  if (persona === "adminStale")
+    await sql(
+      `UPDATE "user_sessions" SET "second_factor_at" = now() - interval '11 minutes'
+       WHERE "user_id" = (SELECT "id" FROM "users" WHERE "email" = $1)`,
+      [fresh.email],
+    );
+  return fresh;
+}
+
+/** An admin with two-factor on, signed in with the password only: the session waits for its code. */
+async function codeOwedSession(browser: Browser): Promise<HttpSession> {
+  const admin = await personaOf(browser, "admin", "matrix-code-owed");
+  const context = await browser.newContext({ baseURL });
+  const page = await context.newPage();
+  await submitPassword(page, { email: admin.email, password: newPerson().password });
+  await expect(page).toHaveURL(/\/two-factor\?callbackUrl=/);
+  const session = await HttpSession.of(context, baseURL);
+  await context.close();
+  return session;
+}
+
+/** For a route that ends the caller's sessions: a new person of the persona's kind, so the others keep theirs. */
 async function disposablePersona(browser: Browser, persona: Exclude<MatrixPersona, "anonymous" | "signedOut">): Promise<HttpSession> {
-  const fresh = await signedIn(browser, `matrix-${persona}-disposable`, persona !== "unverified");
-  if (persona === "admin") await sql(`UPDATE "users" SET "role" = 'ADMIN' WHERE "email" = $1`, [fresh.email]);
-  return fresh.request;
+  return (await personaOf(browser, persona, `matrix-${persona}-disposable`)).request;
 }
 
 /** A Link result for a checking account with its own account number (a person cannot link the same account twice). */
@@ -356,14 +427,16 @@ test.beforeAll(async ({ browser }, testInfo) => {
   who.anonymous = HttpSession.anonymous(baseURL);
   const user = await signedIn(browser, "matrix-user");
   const other = await signedIn(browser, "matrix-other");
-  const admin = await signedIn(browser, "matrix-admin");
+  const admin = await personaOf(browser, "admin", "matrix-admin");
   const victim = await signedIn(browser, "matrix-victim");
-  await sql(`UPDATE "users" SET "role" = 'ADMIN' WHERE "email" = $1`, [admin.email]);
   who.user = user.request;
   who.other = other.request;
   who.admin = admin.request;
   who.signedOut = await signedOutCookie(browser);
-  who.unverified = (await signedIn(browser, "matrix-unverified", false)).request;
+  who.unverified = (await personaOf(browser, "unverified", "matrix-unverified")).request;
+  who.adminNo2fa = (await personaOf(browser, "adminNo2fa", "matrix-admin-no-2fa")).request;
+  who.adminStale = (await personaOf(browser, "adminStale", "matrix-admin-stale")).request;
+  who.codeOwed = await codeOwedSession(browser);
 
   const main = await linkBank(user.request);
   const disposable = await linkBank(user.request, true);
@@ -392,7 +465,7 @@ test.beforeAll(async ({ browser }, testInfo) => {
   };
 });
 
-test(`every route and page on disk has an expectation, and gets it for anonymous, user, other user, admin and unverified user ${LOCAL_SANDBOX_TAG}`, async ({
+test(`every route and page on disk has an expectation, and gets it for each of the 9 personas ${LOCAL_SANDBOX_TAG}`, async ({
   browser,
 }) => {
   const onDisk = [...ROUTES, ...PAGES];
@@ -413,18 +486,19 @@ test(`every route and page on disk has an expectation, and gets it for anonymous
     for (const persona of MATRIX_PERSONAS) {
       const url = pathOf(key, e, ids);
       const caller =
-        e.endsSessions && persona !== "anonymous" && persona !== "signedOut" ? await disposablePersona(browser, persona) : who[persona]!;
+        e.endsSessions && persona !== "anonymous" && persona !== "signedOut" && persona !== "codeOwed"
+          ? await disposablePersona(browser, persona)
+          : who[persona]!;
       const body = bodyFor(e, persona);
       const res = await send(caller, method, url, { ...(body ? { data: body(ids) } : {}) });
       checks++;
       await noLeak(res, `${persona} ${key}`);
-      const expected = expectedFor(e, persona);
+      const expected = expectedFor(e, persona, key);
       if (!statuses(expected).includes(res.status()))
         mismatches.push(`${persona} ${method} ${url}: ${res.status()}, expected ${JSON.stringify(expected)}`);
       // Pages redirect anonymous people to sign in, and signed-in people away from the public pages to their dashboard.
       const location = res.headers().location ?? "";
-      const signedIn = persona !== "anonymous" && persona !== "signedOut";
-      if (key.startsWith("PAGE ") && [302, 303, 307].includes(res.status()) && !(signedIn ? /\/dashboard$/ : /\/signin/).test(location)) {
+      if (key.startsWith("PAGE ") && [302, 303, 307].includes(res.status()) && !expectedRedirect(persona, key).test(location)) {
         mismatches.push(`${persona} ${url}: redirected to ${location}`);
       }
       // HEAD answers what GET answers, without a body; OPTIONS never fails or leaks.
