@@ -1,7 +1,7 @@
 /** Sign-in/sign-up failures with the exact text a person sees. Never says whether an email exists. */
 export class AuthError extends Error {
   constructor(
-    readonly code: "invalid" | "throttled" | "disabled" | "signup-rejected",
+    readonly code: "invalid" | "throttled" | "disabled",
     message: string,
   ) {
     super(message);

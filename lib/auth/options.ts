@@ -76,7 +76,7 @@ export function getAuthOptions(): NextAuthOptions {
             });
             return { id: user.id, email: user.email, name: user.name };
           } catch (err) {
-            if (err instanceof AuthError && err.code !== "signup-rejected") throw signInError(err.code);
+            if (err instanceof AuthError) throw signInError(err.code);
             // Anything else (the database, a driver) never reaches the page: logged by name only (a
             // driver's message can quote the input), answered with the generic message.
             logger.error({ error: err instanceof Error ? err.name : "error" }, "credentials sign-in failed");
