@@ -1,4 +1,5 @@
 import "server-only";
+import { lockFundingUser } from "@/lib/funding/funding-lock";
 import type { PlaidApi } from "plaid";
 import type Stripe from "stripe";
 import type { Db, Prisma } from "@/lib/db";
@@ -148,16 +149,22 @@ export async function getBankAccountForReview(db: Db, bankAccountId: string): Pr
 
 export type ReviewDecision = "approve" | "block";
 
-/** Approve or block a linked account. Blocking takes effect on the next funding attempt (createFundingPayment checks BLOCKED). */
+/**
+ * Approve or block a linked account. A block stops every debit not yet
+ * written (the write re-checks under the same lock) or not yet sent (checked
+ * again just before sending, lib/funding/send-check.ts).
+ */
 export async function decideReview(db: Db, actor: AdminActor, bankAccountId: string, decision: ReviewDecision): Promise<ReviewItemView> {
   const account = await db.bankAccount.findUnique({ where: { id: bankAccountId }, select: { id: true, reviewStatus: true, userId: true } });
   if (!account) throw notFound("Bank account");
   const to: ReviewStatus = decision === "approve" ? "APPROVED" : "BLOCKED";
   const now = new Date();
-  await db.$transaction([
-    db.bankAccount.update({ where: { id: account.id }, data: { reviewStatus: to } }),
-    db.bankAccountReview.updateMany({ where: { bankAccountId: account.id }, data: { reviewedById: actor.id, reviewedAt: now } }),
-    db.auditLog.create({
+  await db.$transaction(async (tx) => {
+    // Ordered with funding writes (lib/funding/funding-lock.ts): a block committed first stops them.
+    await lockFundingUser(tx, account.userId);
+    await tx.bankAccount.update({ where: { id: account.id }, data: { reviewStatus: to } });
+    await tx.bankAccountReview.updateMany({ where: { bankAccountId: account.id }, data: { reviewedById: actor.id, reviewedAt: now } });
+    await tx.auditLog.create({
       data: {
         actorId: actor.id,
         action: decision === "approve" ? "admin.bank_account.approved" : "admin.bank_account.blocked",
@@ -166,8 +173,8 @@ export async function decideReview(db: Db, actor: AdminActor, bankAccountId: str
         metadata: { from: account.reviewStatus, to, userId: account.userId },
         ip: actor.ip ?? null,
       },
-    }),
-  ]);
+    });
+  });
   return getBankAccountForReview(db, account.id);
 }
 

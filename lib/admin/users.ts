@@ -1,4 +1,5 @@
 import "server-only";
+import { lockFundingUser } from "@/lib/funding/funding-lock";
 import type { Db, Prisma } from "@/lib/db";
 import { AppError, notFound } from "@/lib/errors";
 import { bankLabel } from "@/lib/format";
@@ -162,13 +163,15 @@ export async function setUserDisabled(db: Db, actor: AdminActor, userId: string,
   if (userId === actor.id && disabled) throw new AppError(400, "CANNOT_DISABLE_SELF", "You cannot disable your own account.");
   const user = await db.user.findUnique({ where: { id: userId }, select: { id: true, disabled: true } });
   if (!user) throw notFound("User");
-  const [updated] = await db.$transaction([
-    db.user.update({
+  const updated = await db.$transaction(async (tx) => {
+    // Ordered with funding writes (lib/funding/funding-lock.ts): a disable committed first stops them.
+    await lockFundingUser(tx, userId);
+    const row = await tx.user.update({
       where: { id: userId },
       data: disabled ? { disabled: true, sessionVersion: { increment: 1 } } : { disabled: false },
       select: { id: true, email: true, name: true, role: true, disabled: true, createdAt: true },
-    }),
-    db.auditLog.create({
+    });
+    await tx.auditLog.create({
       data: {
         actorId: actor.id,
         action: disabled ? "admin.user.disabled" : "admin.user.enabled",
@@ -177,7 +180,8 @@ export async function setUserDisabled(db: Db, actor: AdminActor, userId: string,
         metadata: { wasDisabled: user.disabled },
         ip: actor.ip ?? null,
       },
-    }),
-  ]);
+    });
+    return row;
+  });
   return { ...updated, createdAt: updated.createdAt.toISOString() };
 }

@@ -4,6 +4,7 @@ import Stripe from "stripe";
 import type { Db, Prisma } from "@/lib/db";
 import { recordAudit } from "@/lib/audit";
 import { revokeMandates } from "@/lib/funding/mandates";
+import { lockFundingUser } from "@/lib/funding/funding-lock";
 import { itemAccessToken } from "@/lib/secrets";
 import { isTransientPlaidError, plaidErrorOf } from "@/lib/plaid/errors";
 import { isTransientStripeError, stripeErrorCode } from "@/lib/stripe/errors";
@@ -27,6 +28,9 @@ export async function removeBankAccount(
     include: { item: true, user: { select: { stripeCustomerId: true } } },
   });
   if (!account) throw notFound("Bank account");
+  // A block must outlive the row that carries it: only support may remove a blocked account.
+  if (account.reviewStatus === "BLOCKED" && !actor.isAdmin)
+    throw new AppError(409, "ACCOUNT_BLOCKED", "This bank account has been blocked, so it can't be removed here. Please contact support.");
 
   if (account.stripeBankAccountId && account.user.stripeCustomerId) {
     try {
@@ -64,6 +68,8 @@ export async function removeBankAccount(
 
   const now = new Date();
   await db.$transaction(async (tx: Prisma.TransactionClient) => {
+    // Ordered with funding writes (lib/funding/funding-lock.ts): a removal committed first stops them.
+    await lockFundingUser(tx, account.userId);
     await tx.bankAccount.update({ where: { id: account.id }, data: { status: "REMOVED", removedAt: now } });
     await revokeMandates(tx, { bankAccountId: account.id }, "bank_account_removed", { actorId: actor.id });
     if (removeItem)

@@ -8,7 +8,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { getConfig } from "@/lib/config";
 import { AppError, signedOut } from "@/lib/errors";
 import { loadFundingContext, type ReplayedPayment } from "./funding-context";
-import { checkAccountMayFund, checkAmount, checkLiveBalance, checkUserMayFund, type FundingLimits } from "./policy";
+import { checkAccountMayFund, checkAmount, checkLiveBalance, checkRollingTotals, checkUserMayFund, type FundingLimits } from "./policy";
 import { isUnsubmitted, submitDebit, submitPayment, waitForSubmission } from "./submission";
 import { writePaymentWithinLimits } from "./write-payment";
 import { toPaymentView } from "./dashboard";
@@ -69,8 +69,10 @@ export async function createFundingPayment(
   checkUserMayFund(context);
   if (context.replay) return replayFundingPayment(deps, context.replay, input);
 
+  // Cheap before costly: everything known locally is checked before the (billed) balance call.
   checkAmount(input.amountCents, limits);
   const account = checkAccountMayFund(context.account, { ...context, mandateTextVersion: input.mandate?.textVersion ?? null });
+  checkRollingTotals(context.totals, input.amountCents, limits);
   await checkLiveBalance(deps, account, input.amountCents);
 
   let written;
@@ -78,7 +80,7 @@ export async function createFundingPayment(
     written = await writePaymentWithinLimits(
       db,
       {
-        userId: user.id,
+        actor: user,
         bankAccountId: account.id,
         amountCents: input.amountCents,
         requestId: input.requestId,

@@ -157,7 +157,7 @@ export function toPaymentView(p: {
     status: p.status,
     createdAt: p.createdAt.toISOString(),
     bankLabel: bankLabel(p.bankAccount),
-    failureReason: p.status === "FAILED" ? p.failureMessage : null,
+    failureReason: p.status === "FAILED" || p.status === "CANCELED" ? p.failureMessage : null,
     disputed: p.disputed ?? false,
   };
 }

@@ -3,6 +3,7 @@ import type { Db } from "@/lib/db";
 import { actorMayAct, type Actor } from "@/lib/auth/actor";
 import type { BankAccountStatus, ItemStatus, PaymentStatus, ReviewStatus } from "@/lib/generated/prisma/enums";
 import { allowFundingBeforeReviewFrom, SETTINGS } from "@/lib/settings";
+import { rollingWindows, type RollingTotals } from "./policy";
 
 /** A payment already written for the same client request id (a replay). */
 export interface ReplayedPayment {
@@ -35,6 +36,8 @@ export interface FundingContext {
   account: FundingAccount | null;
   stripeCustomerId: string | null;
   allowFundingBeforeReview: boolean;
+  /** What the user has debited in the rolling windows, for the limits' early check (checked again under the lock). */
+  totals: RollingTotals;
 }
 
 interface Row {
@@ -61,6 +64,8 @@ interface Row {
   mandate_user_agent: string | null;
   stripe_customer_id: string | null;
   fund_before_review: unknown;
+  day_cents: bigint;
+  thirty_day_cents: bigint;
 }
 
 /**
@@ -68,13 +73,21 @@ interface Row {
  * round trip: that the actor may still act (the session check, actorMayAct)
  * and whether their email address is verified, the replay lookup (user +
  * request id), the account with its item and active mandate (scoped to the
- * user), the user's Stripe customer and the "fund before review" setting.
+ * user), the user's Stripe customer, the "fund before review" setting and
+ * the rolling totals (so the limits are checked before the bank is called).
  * The per-request cost of the funding path is dominated by round trips
  * (docs/benchmarks.md), hence one query.
  *
  * Null when the actor may not act (disabled, signed out everywhere, gone).
  */
-export async function loadFundingContext(db: Db, actor: Actor, requestId: string, bankAccountId: string): Promise<FundingContext | null> {
+export async function loadFundingContext(
+  db: Db,
+  actor: Actor,
+  requestId: string,
+  bankAccountId: string,
+  now = new Date(),
+): Promise<FundingContext | null> {
+  const { dayStart, thirtyDayStart } = rollingWindows(now);
   const [row] = await db.$queryRaw<Row[]>`
     SELECT
       u."email_verified",
@@ -87,7 +100,8 @@ export async function loadFundingContext(db: Db, actor: Actor, requestId: string
       m."id" AS mandate_id, m."stripe_mandate_id", m."accepted_at" AS mandate_accepted_at,
       m."ip_address" AS mandate_ip_address, m."user_agent" AS mandate_user_agent,
       u."stripe_customer_id",
-      s."value" AS fund_before_review
+      s."value" AS fund_before_review,
+      t.day_cents, t.thirty_day_cents
     FROM "users" u
     LEFT JOIN "payments" p ON p."user_id" = u."id" AND p."request_id" = ${requestId}
     LEFT JOIN "bank_accounts" a ON a."id" = ${bankAccountId} AND a."user_id" = u."id"
@@ -98,6 +112,12 @@ export async function loadFundingContext(db: Db, actor: Actor, requestId: string
       ORDER BY "created_at" DESC LIMIT 1
     ) m ON TRUE
     LEFT JOIN "app_settings" s ON s."key" = ${SETTINGS.allowFundingBeforeReview.key}
+    CROSS JOIN LATERAL (
+      SELECT COALESCE(SUM(t."amount_cents") FILTER (WHERE t."created_at" > ${dayStart}::timestamp(3)), 0)::bigint AS day_cents,
+        COALESCE(SUM(t."amount_cents"), 0)::bigint AS thirty_day_cents
+      FROM "payments" t
+      WHERE t."user_id" = u."id" AND t."status" NOT IN ('FAILED', 'CANCELED') AND t."created_at" > ${thirtyDayStart}::timestamp(3)
+    ) t
     WHERE ${actorMayAct(actor)}`;
   if (!row) return null;
   return {
@@ -134,5 +154,6 @@ export async function loadFundingContext(db: Db, actor: Actor, requestId: string
       : null,
     stripeCustomerId: row.stripe_customer_id,
     allowFundingBeforeReview: allowFundingBeforeReviewFrom(row.fund_before_review),
+    totals: { dayCents: Number(row.day_cents), thirtyDayCents: Number(row.thirty_day_cents) },
   };
 }

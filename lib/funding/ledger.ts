@@ -59,7 +59,8 @@ export async function applyObservedStatus(
 ): Promise<{ changed: boolean; status: PaymentStatus }> {
   const now = new Date();
   const to = observed.status;
-  const failed = to === "FAILED";
+  // A failure or a cancellation keeps its reason, for the person and the admin.
+  const failed = to === "FAILED" || to === "CANCELED";
   const credits = to === "SUCCEEDED";
   const intentId = submission.stripePaymentIntentId ?? null;
   const mandate = submission.mandate ?? null;

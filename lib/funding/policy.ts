@@ -9,14 +9,17 @@ import { moveItemStatus } from "@/lib/plaid/item-state";
 import { MANDATE_TEXT_VERSION } from "./mandate-text";
 import { requireVerifiedEmail } from "@/lib/auth/email-verification";
 import type { FundingAccount } from "./funding-context";
+import type { BankAccountStatus, ItemStatus, ReviewStatus } from "@/lib/generated/prisma/enums";
 
 /**
  * Every check made before a debit, in the order a funding request makes
- * them: the person (a verified email address), the amount, the account
- * (state, review, connection, authorization), the live balance at the bank,
- * then the daily and 30-day limits (read under the user's row lock by
- * lib/funding/write-payment.ts, so concurrent requests cannot both slip
- * under them).
+ * them, cheap before costly: the person (a verified email address), the
+ * amount, the account (state, review, connection, authorization), the daily
+ * and 30-day limits, and only then the live balance at the bank (a billed
+ * call). What can change meanwhile is checked again where it cannot race:
+ * the limits and the account rule under the user's row lock by the write
+ * (lib/funding/write-payment.ts), the account rule and the user just before
+ * the debit is sent (lib/funding/send-check.ts).
  */
 
 export interface FundingLimits {
@@ -44,6 +47,54 @@ export function checkAmount(amountCents: number, limits: FundingLimits): void {
 /** An account that passed checkAccountMayFund, with the Stripe ids a debit needs. */
 export type FundableAccount = FundingAccount & { stripeBankAccountId: string; stripeCustomerId: string };
 
+/** A check an account can fail, in the order they are made (accountRefusal). */
+export type AccountRefusal = "NOT_FOUND" | "ACCOUNT_BLOCKED" | "ACCOUNT_UNDER_REVIEW" | "ACCOUNT_NOT_ACTIVE" | "ITEM_NEEDS_ATTENTION";
+
+/** What may change while a request is on its way: the account's state and review, its item's connection. */
+export interface AccountState {
+  status: BankAccountStatus;
+  reviewStatus: ReviewStatus;
+  itemStatus: ItemStatus;
+}
+
+/**
+ * The account rule: which check, if any, this account fails now. Pure. The
+ * same rule runs three times for a debit: on the request's first read
+ * (checkAccountMayFund), under the user's row lock in the statement that
+ * writes the payment (the SQL function fund_write_payment states it in SQL,
+ * in this order), and just before the debit is sent to Stripe
+ * (lib/funding/send-check.ts).
+ */
+export function accountRefusal(account: AccountState | null, allowFundingBeforeReview: boolean): AccountRefusal | null {
+  if (!account || account.status === "REMOVED") return "NOT_FOUND";
+  if (account.reviewStatus === "BLOCKED") return "ACCOUNT_BLOCKED";
+  if (account.reviewStatus === "PENDING" && !allowFundingBeforeReview) return "ACCOUNT_UNDER_REVIEW";
+  if (account.status !== "ACTIVE") return "ACCOUNT_NOT_ACTIVE";
+  if (account.itemStatus === "LOGIN_REQUIRED" || account.itemStatus === "REVOKED" || account.itemStatus === "REMOVED")
+    return "ITEM_NEEDS_ATTENTION";
+  return null;
+}
+
+/** The error a person sees for a refusal (the same words wherever the check is made). */
+export function refusalError(refusal: AccountRefusal): AppError {
+  switch (refusal) {
+    case "NOT_FOUND":
+      return notFound("Bank account");
+    case "ACCOUNT_BLOCKED":
+      return new AppError(422, "ACCOUNT_BLOCKED", "Funding from this bank account has been blocked. Please contact support.");
+    case "ACCOUNT_UNDER_REVIEW":
+      return new AppError(
+        422,
+        "ACCOUNT_UNDER_REVIEW",
+        "This bank account is being reviewed. You can fund from it once the review is done.",
+      );
+    case "ACCOUNT_NOT_ACTIVE":
+      return new AppError(422, "ACCOUNT_NOT_ACTIVE", "This bank account is not ready for transfers yet.");
+    case "ITEM_NEEDS_ATTENTION":
+      return new AppError(422, "ACCOUNT_NOT_ACTIVE", "Your bank connection needs attention. Reconnect your bank, then try again.");
+  }
+}
+
 /**
  * Whether this account may be debited now, with the authorization the
  * request brings (`mandateTextVersion`: the version of the text the person
@@ -53,30 +104,13 @@ export function checkAccountMayFund(
   account: FundingAccount | null,
   context: { stripeCustomerId: string | null; allowFundingBeforeReview: boolean; mandateTextVersion: string | null },
 ): FundableAccount {
-  if (!account || account.status === "REMOVED") throw notFound("Bank account");
-  if (account.reviewStatus === "BLOCKED")
-    throw new AppError(422, "ACCOUNT_BLOCKED", "Funding from this bank account has been blocked. Please contact support.");
-  checkReviewAllowsFunding(account, context.allowFundingBeforeReview);
-  if (account.status !== "ACTIVE" || !account.stripeBankAccountId || !context.stripeCustomerId) {
-    throw new AppError(422, "ACCOUNT_NOT_ACTIVE", "This bank account is not ready for transfers yet.");
-  }
-  if (account.item.status === "LOGIN_REQUIRED" || account.item.status === "REVOKED") {
-    throw new AppError(422, "ACCOUNT_NOT_ACTIVE", "Your bank connection needs attention. Reconnect your bank, then try again.");
-  }
-  if (!account.mandate && context.mandateTextVersion !== MANDATE_TEXT_VERSION) {
+  const refusal = accountRefusal(account && { ...account, itemStatus: account.item.status }, context.allowFundingBeforeReview);
+  if (refusal) throw refusalError(refusal);
+  if (!account!.stripeBankAccountId || !context.stripeCustomerId) throw refusalError("ACCOUNT_NOT_ACTIVE");
+  if (!account!.mandate && context.mandateTextVersion !== MANDATE_TEXT_VERSION) {
     throw new AppError(400, "MANDATE_REQUIRED", "Please read and accept the ACH debit authorization for this bank account.");
   }
-  return { ...account, stripeBankAccountId: account.stripeBankAccountId, stripeCustomerId: context.stripeCustomerId };
-}
-
-/**
- * The admin setting "fund before review" (stored in app_settings, edited in
- * lib/settings): when it is off, an account still PENDING review
- * cannot fund yet.
- */
-export function checkReviewAllowsFunding(account: { reviewStatus: string }, allowFundingBeforeReview: boolean): void {
-  if (account.reviewStatus !== "PENDING" || allowFundingBeforeReview) return;
-  throw new AppError(422, "ACCOUNT_UNDER_REVIEW", "This bank account is being reviewed. You can fund from it once the review is done.");
+  return { ...account!, stripeBankAccountId: account!.stripeBankAccountId, stripeCustomerId: context.stripeCustomerId };
 }
 
 /**

@@ -8,6 +8,7 @@ import { applyObservedStatus, type SubmissionResult } from "./ledger";
 import { mandateForStripe, type MandateAcceptance } from "./mandates";
 import { findDebitForPayment, sendDebit, type ObservedDebit } from "./stripe-debit";
 import { syncPayment } from "./sync";
+import { stopIfMayNotDebit, stoppedError } from "./send-check";
 
 /**
  * Sending a written-down payment to Stripe: the first time (createFundingPayment),
@@ -44,13 +45,17 @@ export interface SubmitOutcome {
 }
 
 /**
- * Sends the payment and applies Stripe's answer through the ledger. A
- * refusal fails the payment and throws PAYMENT_REJECTED; an unknown outcome
+ * Sends the payment and applies Stripe's answer through the ledger, after
+ * checking it may still be sent (lib/funding/send-check.ts: otherwise it is
+ * CANCELED and the refusal thrown). A refusal by Stripe fails the payment and throws PAYMENT_REJECTED; an unknown outcome
  * (network, 5xx, key in use) leaves it PENDING and unsubmitted and throws
  * UPSTREAM_UNAVAILABLE: a retry or reconciliation sends it again.
  */
 export async function submitDebit(deps: SubmissionDeps, payment: PaymentToSubmit): Promise<SubmitOutcome> {
   const useCharges = deps.useCharges ?? getConfig().funding.useCharges;
+  // A block, a disable or a removal since the payment was written stops it here (CANCELED, not sent).
+  const stopped = await stopIfMayNotDebit(deps.db, payment.id);
+  if (stopped) throw stoppedError(stopped);
   let result;
   try {
     result = await sendDebit(
@@ -119,7 +124,8 @@ const RESEND_WINDOW_MS = 23 * 60 * 60 * 1000;
  * For a payment whose first send never got an answer (reconciliation): adopt
  * the debit if Stripe has one for it (found by metadata.payment_id among the
  * customer's recent ones), else re-send it while the idempotency key is
- * still honoured, else cancel it: it never reached Stripe.
+ * still honoured (unless the account or user may no longer be debited:
+ * lib/funding/send-check.ts cancels it), else cancel it: it never reached Stripe.
  */
 export async function recoverUnsubmittedPayment(
   deps: SubmissionDeps,
@@ -141,6 +147,8 @@ export async function recoverUnsubmittedPayment(
     }
   }
   if (Date.now() - payment.createdAt.getTime() < RESEND_WINDOW_MS) {
+    // Blocked, disabled or removed since it was written: canceled, not re-sent.
+    if (await stopIfMayNotDebit(db, payment.id)) return "canceled";
     await submitPayment(deps, payment.id);
     return "resubmitted";
   }

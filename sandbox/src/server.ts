@@ -131,7 +131,12 @@ async function handle(
   };
 
   if (!request.path.startsWith("/__sandbox")) {
-    const fault = faults.decide(request.path, undefined, () => plaidItemOfRequest(context, request.rawBody));
+    const fault = faults.decide(
+      request.path,
+      undefined,
+      () => plaidItemOfRequest(context, request.rawBody),
+      () => new URLSearchParams(request.rawBody.toString("utf8")).get("customer"),
+    );
     if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
     if (fault.kind === "drop") {
       req.socket.destroy();

@@ -248,7 +248,7 @@ describe("funding the balance", () => {
       writePaymentWithinLimits(
         db,
         {
-          userId: user.id,
+          actor: user,
           bankAccountId: bank.id,
           amountCents: 11_000,
           requestId: randomUUID(),

@@ -13,8 +13,9 @@
  * `{ route: "/accounts/get", code: "ITEM_LOGIN_REQUIRED" }` is Plaid's 400.
  *
  * `itemId` narrows a rule to the Plaid requests about one item (by the
- * body's access_token), so a test can fault its own item while other tests
- * share the sandbox.
+ * body's access_token), and `customer` to the Stripe requests that name
+ * one customer (the form body's `customer`), so a test can fault its own
+ * item or customer while other tests share the sandbox.
  */
 import { plaidError, ERROR_CATALOG } from "../plaid/errors.js";
 import { alphanumeric, plaidRequestId } from "./ids.js";
@@ -42,6 +43,8 @@ export interface FaultRule {
   times?: number;
   /** Only Plaid requests about this item_id (by the body's access_token). */
   itemId?: string;
+  /** Only Stripe requests whose form body names this customer (cus_…), e.g. creating a PaymentIntent. */
+  customer?: string;
 }
 
 /** A rule as listed by the control API, with how often it matched and applied. */
@@ -74,7 +77,20 @@ export function parseFaultRule(input: unknown, index = 0): FaultRule {
   const where = `rules[${index}]`;
   if (typeof input !== "object" || input === null || Array.isArray(input)) throw new Error(`${where} must be an object`);
   const r = input as Record<string, unknown>;
-  const known = new Set(["route", "rate", "latencyMs", "drop", "status", "code", "message", "body", "error", "times", "itemId"]);
+  const known = new Set([
+    "route",
+    "rate",
+    "latencyMs",
+    "drop",
+    "status",
+    "code",
+    "message",
+    "body",
+    "error",
+    "times",
+    "itemId",
+    "customer",
+  ]);
   for (const key of Object.keys(r)) if (!known.has(key)) throw new Error(`${where}.${key} is not a rule field (${[...known].join(", ")})`);
   if (typeof r.route !== "string" || !r.route.startsWith("/")) throw new Error(`${where}.route must be a path prefix starting with /`);
   if (r.route.startsWith("/__sandbox")) throw new Error(`${where}.route: the control API cannot be faulted`);
@@ -119,6 +135,12 @@ export function parseFaultRule(input: unknown, index = 0): FaultRule {
     if (typeof r.itemId !== "string" || r.itemId === "") throw new Error(`${where}.itemId must be a non-empty Plaid item_id`);
     if (rule.route.startsWith("/v1")) throw new Error(`${where}.itemId only applies to Plaid routes`);
     rule.itemId = r.itemId;
+  }
+  if (r.customer !== undefined) {
+    if (typeof r.customer !== "string" || !r.customer.startsWith("cus_"))
+      throw new Error(`${where}.customer must be a Stripe customer id (cus_…)`);
+    if (!rule.route.startsWith("/v1")) throw new Error(`${where}.customer only applies to Stripe routes`);
+    rule.customer = r.customer;
   }
   if (rule.drop && (rule.status !== undefined || rule.body !== undefined || rule.code !== undefined))
     throw new Error(`${where}: drop and an error response are exclusive`);
@@ -220,14 +242,21 @@ export class FaultInjector {
   }
 
   /** `itemOf` names the Plaid item a request is about (null: none); asked only by rules with `itemId`. */
-  decide(path: string, random: () => number = this.random, itemOf: () => string | null = () => null): FaultDecision {
+  decide(
+    path: string,
+    random: () => number = this.random,
+    itemOf: () => string | null = () => null,
+    customerOf: () => string | null = () => null,
+  ): FaultDecision {
     // The inspection page is never faulted (the server already skips /__sandbox).
     if (path === "/") return { kind: "none", latencyMs: 0 };
     let item: string | null | undefined;
+    let customer: string | null | undefined;
     for (const rule of this.rules) {
       if (!path.startsWith(rule.route)) continue;
       if (rule.times !== undefined && rule.times <= 0) continue;
       if (rule.itemId !== undefined && rule.itemId !== (item === undefined ? (item = itemOf()) : item)) continue;
+      if (rule.customer !== undefined && rule.customer !== (customer === undefined ? (customer = customerOf()) : customer)) continue;
       rule.matched += 1;
       if (random() >= (rule.rate ?? 1)) continue;
       if (rule.times !== undefined) rule.times -= 1;

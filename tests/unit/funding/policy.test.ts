@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   checkAccountMayFund,
   checkAmount,
-  checkReviewAllowsFunding,
+  accountRefusal,
   checkRollingTotals,
   checkUserMayFund,
   rollingWindows,
@@ -133,8 +133,38 @@ describe("whether an account may fund now", () => {
     ["APPROVED", false, true],
     ["APPROVED", true, true],
   ] as const)("review %s with fund-before-review %s: allowed %s", (reviewStatus, setting, allowed) => {
-    const check = () => checkReviewAllowsFunding({ reviewStatus }, setting);
-    if (allowed) expect(check).not.toThrow();
-    else expect(check).toThrow(/being reviewed/);
+    const refusal = accountRefusal({ status: "ACTIVE", reviewStatus, itemStatus: "ACTIVE" }, setting);
+    expect(refusal).toBe(allowed ? null : "ACCOUNT_UNDER_REVIEW");
+  });
+});
+
+describe("the account rule (the same at the first read, under the lock and before sending)", () => {
+  it.each([
+    ["removed", { status: "REMOVED", reviewStatus: "APPROVED", itemStatus: "REMOVED" }, true, "NOT_FOUND"],
+    ["blocked", { status: "ACTIVE", reviewStatus: "BLOCKED", itemStatus: "ACTIVE" }, true, "ACCOUNT_BLOCKED"],
+    [
+      "blocked wins over under review",
+      { status: "LINKING", reviewStatus: "BLOCKED", itemStatus: "LOGIN_REQUIRED" },
+      false,
+      "ACCOUNT_BLOCKED",
+    ],
+    [
+      "under review with the setting off",
+      { status: "ACTIVE", reviewStatus: "PENDING", itemStatus: "ACTIVE" },
+      false,
+      "ACCOUNT_UNDER_REVIEW",
+    ],
+    ["still linking", { status: "LINKING", reviewStatus: "APPROVED", itemStatus: "LINKING" }, true, "ACCOUNT_NOT_ACTIVE"],
+    ["login required", { status: "ACTIVE", reviewStatus: "APPROVED", itemStatus: "LOGIN_REQUIRED" }, true, "ITEM_NEEDS_ATTENTION"],
+    ["access revoked", { status: "ACTIVE", reviewStatus: "APPROVED", itemStatus: "REVOKED" }, true, "ITEM_NEEDS_ATTENTION"],
+    ["item removed", { status: "ACTIVE", reviewStatus: "APPROVED", itemStatus: "REMOVED" }, true, "ITEM_NEEDS_ATTENTION"],
+    ["usable", { status: "ACTIVE", reviewStatus: "APPROVED", itemStatus: "ACTIVE" }, false, null],
+    ["usable while consent ends soon", { status: "ACTIVE", reviewStatus: "PENDING", itemStatus: "PENDING_DISCONNECT" }, true, null],
+  ] as const)("%s", (_label, account, setting, expected) => {
+    expect(accountRefusal(account, setting)).toBe(expected);
+  });
+
+  it("refuses a missing account", () => {
+    expect(accountRefusal(null, true)).toBe("NOT_FOUND");
   });
 });
