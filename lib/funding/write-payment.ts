@@ -98,7 +98,8 @@ export async function writePaymentWithinLimits(
     )`;
 
   if (row.refusal === "SIGNED_OUT") throw signedOut();
-  if (row.refusal === "EMAIL_NOT_VERIFIED") checkUserMayFund({ emailVerified: null }); // throws the verification rule's refusal
+  if (row.refusal === "EMAIL_NOT_VERIFIED")
+    checkUserMayFund({ emailVerified: null }); // throws the verification rule's refusal
   else if (row.refusal) throw refusalError(row.refusal);
   if (!row.written) {
     checkRollingTotals({ dayCents: Number(row.day), thirtyDayCents: Number(row.thirty_day) }, p.amountCents, limits);
