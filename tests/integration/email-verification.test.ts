@@ -27,6 +27,7 @@ const session = vi.hoisted(() => ({ user: null as null | User }));
 vi.mock("@/lib/auth", async (importOriginal) => ({
   ...(await importOriginal<typeof import("@/lib/auth")>()),
   getCurrentUser: async () => session.user,
+  getSessionState: async () => (session.user ? { kind: "signed-in", user: session.user, secondFactorAt: null } : { kind: "none" }),
 }));
 const deferred = vi.hoisted(() => ({ tasks: [] as (() => Promise<void>)[] }));
 vi.mock("next/server", async (importOriginal) => ({

@@ -15,6 +15,8 @@ const session = vi.hoisted(() => ({ user: null as null | User }));
 vi.mock("@/lib/auth", async (importOriginal) => ({
   ...(await importOriginal<typeof import("@/lib/auth")>()),
   getCurrentUser: async () => session.user,
+  // The session as the cookie would give it: signed in, second factor just given (admins need it).
+  getSessionState: async () => (session.user ? { kind: "signed-in", user: session.user, secondFactorAt: new Date() } : { kind: "none" }),
   getSessionActor: async () => (session.user ? { id: session.user.id, sessionVersion: session.user.sessionVersion } : null),
 }));
 
@@ -23,7 +25,9 @@ let user: User;
 let admin: User;
 beforeAll(async () => {
   user = await db.user.create({ data: { email: uniqueEmail("text-user"), name: "Text User" } });
-  admin = await db.user.create({ data: { email: uniqueEmail("text-admin"), name: "Text Admin", role: "ADMIN" } });
+  admin = await db.user.create({
+    data: { email: uniqueEmail("text-admin"), name: "Text Admin", role: "ADMIN", totpEnabledAt: new Date() },
+  });
 });
 afterAll(() => db.$disconnect());
 

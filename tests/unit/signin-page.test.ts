@@ -3,7 +3,9 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 
 // The page as Next renders it on the server: the session and the configuration are the only things stubbed.
 const session = vi.hoisted(() => ({ user: null as null | { id: string } }));
-vi.mock("@/lib/auth", () => ({ getCurrentUser: async () => session.user }));
+vi.mock("@/lib/auth", () => ({
+  getSessionState: async () => (session.user ? { kind: "signed-in", user: session.user, secondFactorAt: null } : { kind: "none" }),
+}));
 vi.mock("@/lib/config", () => ({ getConfig: () => ({ appUrl: "http://localhost:3000" }) }));
 vi.mock("next/navigation", async (importOriginal) => ({
   ...(await importOriginal<typeof import("next/navigation")>()),
