@@ -39,7 +39,7 @@ test.describe("Journey: admin review", () => {
       const confirm = admin.getByRole("dialog", { name: /^Block First Platypus Bank ····0000\?/ });
       await expect(confirm).toContainText("Funding from this account is refused from now on.");
       await confirm.getByRole("button", { name: "Block" }).click();
-      await expect(admin.getByRole("button", { name: "Approve" })).toBeVisible();
+      await expect(admin.getByRole("button", { name: "Lift block" })).toBeVisible();
       await expect(admin.getByRole("button", { name: "Block" })).toHaveCount(0);
     });
     await adminContext.close();

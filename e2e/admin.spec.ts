@@ -341,7 +341,7 @@ test(
     await page.goto(`/admin/bank-accounts/${ids.bankAccountId}`);
     await page.getByRole("button", { name: "Block" }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Block" }).click();
-    await expect(page.getByRole("button", { name: "Approve" })).toBeVisible();
+    await expect(page.getByRole("button", { name: "Lift block" })).toBeVisible();
     const refused = await user.request.post("/api/payments", {
       headers: { origin: baseURL! },
       data: { requestId: crypto.randomUUID(), bankAccountId: ids.bankAccountId, amountCents: 1_000 },

@@ -68,7 +68,7 @@ test.describe("Journey: two-factor authentication", () => {
       await stepUp.getByLabel(codeField).fill(await nextTotpCode(adminPerson.email, secret));
       await stepUp.getByRole("button", { name: "Confirm" }).click();
       await expect(stepUp).toBeHidden();
-      await expect(admin.getByRole("button", { name: "Approve" })).toBeVisible();
+      await expect(admin.getByRole("button", { name: "Lift block" })).toBeVisible();
       const [row] = await sql<{ review_status: string }>(
         `SELECT b."review_status" FROM "bank_accounts" b JOIN "users" u ON u."id" = b."user_id" WHERE u."email" = $1`,
         [person.email],

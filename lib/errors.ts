@@ -46,7 +46,8 @@ export type AppErrorCode =
   | "TWO_FACTOR_REQUIRED"
   | "STEP_UP_REQUIRED"
   // admin
-  | "CANNOT_DISABLE_SELF";
+  | "CANNOT_DISABLE_SELF"
+  | "REASON_REQUIRED";
 
 /** A provider's own code passed on to the caller as it is (Plaid's `error_code`, Stripe's `code`). */
 export type ProviderErrorCode = string & { readonly __provider: true };

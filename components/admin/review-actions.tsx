@@ -1,6 +1,7 @@
 import type { ReviewItemView } from "@/lib/admin/review";
 import { bankLabel } from "@/lib/format";
 import { ActionButton } from "./action-button";
+import { LiftBlockButton } from "./lift-block-button";
 
 /** Approve / block / remove for one account (server component; the buttons are small client islands). */
 export function ReviewActions({
@@ -14,9 +15,10 @@ export function ReviewActions({
   const label = bankLabel(item);
   return (
     <div className="flex flex-wrap gap-2">
-      {item.reviewStatus !== "APPROVED" ? (
+      {item.reviewStatus === "PENDING" ? (
         <ActionButton url={`/api/admin/bank-accounts/${item.id}/review`} body={{ decision: "approve" }} label="Approve" variant="primary" />
       ) : null}
+      {item.reviewStatus === "BLOCKED" ? <LiftBlockButton bankAccountId={item.id} label={label} /> : null}
       {item.reviewStatus !== "BLOCKED" ? (
         <ActionButton
           url={`/api/admin/bank-accounts/${item.id}/review`}

@@ -1,11 +1,12 @@
 import "server-only";
 import { lockFundingUser } from "@/lib/funding/funding-lock";
+import { liftBlocks, recordBlock } from "@/lib/banking/blocks";
 import type { PlaidApi } from "plaid";
 import type Stripe from "stripe";
 import type { Db, Prisma } from "@/lib/db";
 import type { BankAccountStatus, ItemStatus, ReviewStatus } from "@/lib/generated/prisma/enums";
 import { recordAudit } from "@/lib/audit";
-import { notFound } from "@/lib/errors";
+import { AppError, notFound } from "@/lib/errors";
 import { removeBankAccount } from "@/lib/banking/remove-account";
 import { PAGE_SIZE, type AdminActor } from "./types";
 
@@ -152,25 +153,58 @@ export type ReviewDecision = "approve" | "block";
 /**
  * Approve or block a linked account. A block stops every debit not yet
  * written (the write re-checks under the same lock) or not yet sent (checked
- * again just before sending, lib/funding/send-check.ts).
+ * again just before sending, lib/funding/send-check.ts), and is recorded by
+ * what identifies the account beyond its row (lib/banking/blocks.ts), so a
+ * removal and a new link do not shed it. Approving a blocked account lifts
+ * its blocks and needs a reason (audited).
  */
-export async function decideReview(db: Db, actor: AdminActor, bankAccountId: string, decision: ReviewDecision): Promise<ReviewItemView> {
-  const account = await db.bankAccount.findUnique({ where: { id: bankAccountId }, select: { id: true, reviewStatus: true, userId: true } });
+export async function decideReview(
+  db: Db,
+  actor: AdminActor,
+  bankAccountId: string,
+  decision: ReviewDecision,
+  reason?: string,
+): Promise<ReviewItemView> {
+  const account = await db.bankAccount.findUnique({
+    where: { id: bankAccountId },
+    select: {
+      id: true,
+      reviewStatus: true,
+      userId: true,
+      institutionId: true,
+      mask: true,
+      reviewSignals: { select: { stripeFingerprint: true } },
+    },
+  });
   if (!account) throw notFound("Bank account");
+  const lifting = decision === "approve" && account.reviewStatus === "BLOCKED";
+  if (lifting && !reason) throw new AppError(400, "REASON_REQUIRED", "Say why the block is lifted: the reason is kept in the audit log.");
   const to: ReviewStatus = decision === "approve" ? "APPROVED" : "BLOCKED";
+  const identity = {
+    userId: account.userId,
+    stripeFingerprint: account.reviewSignals?.stripeFingerprint ?? null,
+    institutionId: account.institutionId,
+    mask: account.mask,
+  };
   const now = new Date();
   await db.$transaction(async (tx) => {
     // Ordered with funding writes (lib/funding/funding-lock.ts): a block committed first stops them.
     await lockFundingUser(tx, account.userId);
     await tx.bankAccount.update({ where: { id: account.id }, data: { reviewStatus: to } });
     await tx.bankAccountReview.updateMany({ where: { bankAccountId: account.id }, data: { reviewedById: actor.id, reviewedAt: now } });
+    if (to === "BLOCKED") await recordBlock(tx, account.id, identity, actor.id);
+    const lifted = lifting ? await liftBlocks(tx, account.id, identity, { byId: actor.id, reason: reason!, at: now }) : 0;
     await tx.auditLog.create({
       data: {
         actorId: actor.id,
-        action: decision === "approve" ? "admin.bank_account.approved" : "admin.bank_account.blocked",
+        action: lifting
+          ? "admin.bank_account.block_lifted"
+          : decision === "approve"
+            ? "admin.bank_account.approved"
+            : "admin.bank_account.blocked",
         targetType: "bank_account",
         targetId: account.id,
-        metadata: { from: account.reviewStatus, to, userId: account.userId },
+        metadata: { from: account.reviewStatus, to, userId: account.userId, ...(lifting ? { reason, blocksLifted: lifted } : {}) },
         ip: actor.ip ?? null,
       },
     });

@@ -14,6 +14,8 @@ import { listBankAccounts } from "@/lib/funding/dashboard";
 import type { BankAccountView } from "@/lib/funding/views";
 import { AppError, upstreamUnavailable, providerCode } from "@/lib/errors";
 import { moveItemStatus } from "@/lib/plaid/item-state";
+import { lockFundingUser } from "@/lib/funding/funding-lock";
+import { findActiveBlock } from "./blocks";
 import { ensureStripeCustomer } from "./stripe-customer";
 import { recordReviewSignals } from "@/lib/banking/review-signals";
 import { requireVerifiedEmail } from "@/lib/auth/email-verification";
@@ -123,8 +125,8 @@ export async function linkBankAccount(
   const run: LinkRun = { deps, user, input, attempt, step: linkStepOf(attempt.step) };
   const item = await exchange(run);
   const bankAccountId = await verifyAccount(run, item);
-  const stripeBankAccountId = await attachAtStripe(run, item, bankAccountId);
-  await complete(run, item, bankAccountId, stripeBankAccountId);
+  const attached = await attachAtStripe(run, item, bankAccountId);
+  await complete(run, item, bankAccountId, attached);
 
   await recordReviewSignals(deps, bankAccountId); // admin review queue (lib/admin); never throws
   await recordAudit(db, {
@@ -263,8 +265,14 @@ async function verifyAccount(run: LinkRun, item: PlaidItem): Promise<string> {
   return row.id;
 }
 
+/** A bank account attached at Stripe: its id, and Stripe's fingerprint of its numbers when the answer carried it. */
+interface AttachedBankAccount {
+  id: string;
+  fingerprint: string | null;
+}
+
 /** 3. Stripe: the user's customer, then the bank account from a Plaid-minted btok_. */
-async function attachAtStripe(run: LinkRun, item: PlaidItem, bankAccountId: string): Promise<string> {
+async function attachAtStripe(run: LinkRun, item: PlaidItem, bankAccountId: string): Promise<AttachedBankAccount> {
   const { db, stripe } = run.deps;
   try {
     const customerId = await ensureStripeCustomer(db, stripe, run.user);
@@ -307,10 +315,29 @@ async function attachAtStripe(run: LinkRun, item: PlaidItem, bankAccountId: stri
   }
 }
 
-/** 4. Done: bank account and item active, the attempt completed, in one transaction. */
-async function complete(run: LinkRun, item: PlaidItem, bankAccountId: string, stripeBankAccountId: string): Promise<void> {
+/**
+ * 4. Done: bank account and item active, the attempt completed, in one
+ * transaction. An account that matches an active block (lib/banking/blocks.ts:
+ * the same numbers, or this user's same institution and mask) lands
+ * blocked, under the funding lock, so it is never fundable for a moment.
+ */
+async function complete(run: LinkRun, item: PlaidItem, bankAccountId: string, attached: AttachedBankAccount): Promise<void> {
   await run.deps.db.$transaction(async (tx: Tx) => {
-    await tx.bankAccount.update({ where: { id: bankAccountId }, data: { stripeBankAccountId, status: "ACTIVE" } });
+    await lockFundingUser(tx, run.user.id);
+    const account = await tx.bankAccount.findUniqueOrThrow({ where: { id: bankAccountId }, select: { institutionId: true, mask: true } });
+    const block = await findActiveBlock(tx, { userId: run.user.id, stripeFingerprint: attached.fingerprint, ...account });
+    await tx.bankAccount.update({
+      where: { id: bankAccountId },
+      data: { stripeBankAccountId: attached.id, status: "ACTIVE", ...(block ? { reviewStatus: "BLOCKED" } : {}) },
+    });
+    if (block)
+      await recordAudit(tx, {
+        actorId: run.user.id,
+        action: "bank_account.block_matched",
+        targetType: "bank_account",
+        targetId: bankAccountId,
+        metadata: { blockId: block.id },
+      });
     await moveItemStatus(tx, item.id, "ACTIVE", {
       cause: "link_completed",
       actorId: run.user.id,
@@ -329,15 +356,15 @@ async function complete(run: LinkRun, item: PlaidItem, bankAccountId: string, st
 async function attachBankAccount(
   deps: Deps,
   input: { customerId: string; accessToken: string; plaidAccountId: string; bankAccountId: string },
-): Promise<string> {
+): Promise<AttachedBankAccount> {
   const existing = await deps.db.bankAccount.findUniqueOrThrow({
     where: { id: input.bankAccountId },
     select: { stripeBankAccountId: true },
   });
-  if (existing.stripeBankAccountId) return existing.stripeBankAccountId;
+  if (existing.stripeBankAccountId) return { id: existing.stripeBankAccountId, fingerprint: null };
   const sources = await deps.stripe.customers.listSources(input.customerId, { object: "bank_account", limit: 100 });
   const tagged = sources.data.find((s) => "metadata" in s && s.metadata?.bank_account_id === input.bankAccountId);
-  if (tagged) return tagged.id;
+  if (tagged) return attachedOf(tagged);
   const { data } = await deps.plaid.processorStripeBankAccountTokenCreate({
     access_token: input.accessToken,
     account_id: input.plaidAccountId,
@@ -347,7 +374,11 @@ async function attachBankAccount(
     { source: data.stripe_bank_account_token, metadata: { bank_account_id: input.bankAccountId } },
     { idempotencyKey: `attach:${input.bankAccountId}:${data.stripe_bank_account_token}` },
   );
-  return source.id;
+  return attachedOf(source);
+}
+
+function attachedOf(source: Stripe.CustomerSource): AttachedBankAccount {
+  return { id: source.id, fingerprint: source.object === "bank_account" ? (source.fingerprint ?? null) : null };
 }
 
 /** Best-effort /item/remove after a failed link, so no Plaid item outlives its purpose. */
