@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db";
-import { CSV_COLUMNS, exportPaymentsCsv, getAdminPaymentDetail, listAdminPayments, paymentFilterSchema } from "@/lib/admin/payments";
+import { CSV_COLUMNS, exportPaymentsCsv, getAdminPaymentDetail, listAdminPayments } from "@/lib/admin/payments";
+import { paymentFilterSchema } from "@/lib/admin/schemas";
 import { isolatedDb, readAll, userWithBankAccount } from "../helpers/admin-support";
 import { rejection } from "../helpers/app-error";
 
