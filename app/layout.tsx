@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
+import { headers } from "next/headers";
 import { getConfig } from "@/lib/config";
 import "./globals.css";
 
@@ -8,7 +9,10 @@ export const metadata: Metadata = {
   description: "Fund your balance from your bank account, as often as you like.",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // The page CSP's nonce for this request (proxy.ts). Reading it renders every page per request, as nonces need:
+  // a page prerendered at build time would carry no nonce, and the CSP would block all its scripts.
+  const nonce = (await headers()).get("x-nonce") ?? undefined;
   // Local mode: the sandbox's Plaid Link stand-in (sandbox/src/link/README.md). Production: nothing, react-plaid-link loads Plaid's script.
   const config = getConfig();
   const plaidLinkStandInUrl = config.mode === "local" ? `${config.sandboxUrl}/link/v2/stable/link-initialize.js` : null;
@@ -16,7 +20,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
     <html lang="en">
       <head>
         {/* eslint-disable-next-line @next/next/no-sync-scripts -- must run before hydration */}
-        {plaidLinkStandInUrl ? <script src={plaidLinkStandInUrl} /> : null}
+        {plaidLinkStandInUrl ? <script src={plaidLinkStandInUrl} nonce={nonce} /> : null}
       </head>
       <body className="min-h-screen">
         <a

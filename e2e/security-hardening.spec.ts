@@ -767,12 +767,25 @@ test.describe("security headers", () => {
         // JSON: nothing may load, run or frame it (next.config.mjs).
         expect(csp, url).toBe("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
       } else {
-        expect(csp, url).toContain(`script-src 'self' 'unsafe-inline' ${SANDBOX_URL}`);
+        // Scripts run only with this response's nonce (and what they load: 'strict-dynamic'); forms post only here.
+        const nonce = /'nonce-([A-Za-z0-9+/=]+)'/.exec(csp)?.[1];
+        expect(nonce, url).toBeTruthy();
+        expect(csp, url).toContain(`script-src 'self' 'nonce-${nonce}' 'strict-dynamic' ${SANDBOX_URL}`);
+        expect(csp, url).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+        expect(csp, url).toContain("form-action 'self'");
         expect(csp, url).toContain(`frame-src ${SANDBOX_URL}`);
         expect(csp, url).toContain("frame-ancestors 'none'");
         expect(csp, url).toContain("object-src 'none'");
         expect(csp, url).toContain("base-uri 'self'");
         expect(csp, url).not.toContain("unsafe-eval");
+        if (res.status() === 200) {
+          // Every script tag of the page (Next's, the Link stand-in's) carries this response's nonce.
+          const tags = [...(await res.text()).matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+          expect(tags.length, url).toBeGreaterThan(1);
+          for (const tag of tags) expect(tag, url).toContain(`nonce="${nonce}"`);
+          const again = (await send(who.anonymous!, "GET", url)).headers()["content-security-policy"] ?? "";
+          expect(again, `${url}: a fresh nonce per response`).not.toContain(`'nonce-${nonce}'`);
+        }
       }
       expect(h["x-content-type-options"], url).toBe("nosniff");
       expect(h["referrer-policy"], url).toBe("strict-origin-when-cross-origin");
@@ -780,25 +793,39 @@ test.describe("security headers", () => {
       expect(h["strict-transport-security"], url).toMatch(/^max-age=\d+/);
       expect(h["x-powered-by"], url).toBeUndefined();
     }
-    await page.goto("/");
-    // The blocked script is observed, not waited out: Chrome reports the refusal on
-    // the console and fires securitypolicyviolation; a script that loaded (or
-    // failed on the network) would do neither, and the test would time out.
+    // Markup injected into the page (what an XSS would add): a foreign script and an inline one, without the nonce.
+    await page.route("/", async (route) => {
+      const original = await route.fetch();
+      const html = (await original.text()).replace(
+        "<head>",
+        '<head><script src="https://evil.example/steal.js"></script><script>window.__injected = true;</script>',
+      );
+      await route.fulfill({ response: original, body: html });
+    });
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { __violations: string[] }).__violations = seen;
+      document.addEventListener("securitypolicyviolation", (e) => seen.push(`${e.effectiveDirective} ${e.blockedURI}`));
+    });
+    // The blocked script is observed, not waited out: Chrome reports the refusal on the console
+    // and fires securitypolicyviolation; a script that loaded (or failed on the network) would do neither.
     const refused = page.waitForEvent(
       "console",
       (m) => m.type() === "error" && m.text().includes("https://evil.example/steal.js") && /Content Security Policy/i.test(m.text()),
     );
-    const violation = await page.evaluate(
-      () =>
-        new Promise<string>((resolve) => {
-          document.addEventListener("securitypolicyviolation", (e) => resolve(`${e.effectiveDirective} ${e.blockedURI}`), { once: true });
-          const s = document.createElement("script");
-          s.src = "https://evil.example/steal.js";
-          document.head.appendChild(s);
-        }),
-    );
+    await page.goto("/");
     await refused;
-    expect(violation).toMatch(/^script-src(-elem)? https:\/\/evil\.example/);
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { __violations: string[] }).__violations))
+      .toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^script-src(-elem)? https:\/\/evil\.example/),
+          expect.stringMatching(/^script-src(-elem)? inline/),
+        ]),
+      );
+    expect(await page.evaluate(() => (window as unknown as { __injected?: boolean }).__injected)).toBeUndefined();
+    // The page's own inline scripts (nonced) still ran under the policy: Next's flight data is there.
+    expect(await page.evaluate(() => Array.isArray((window as unknown as { __next_f?: unknown }).__next_f))).toBe(true);
   });
 });
 

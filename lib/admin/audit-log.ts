@@ -1,24 +1,9 @@
 import "server-only";
-import { z } from "zod";
-import { safeText } from "@/lib/safe-text";
 import type { Db, Prisma } from "@/lib/db";
+import { startsWithText } from "@/lib/db/like";
+import { dayEnd, dayStart, encodeCursor, type AuditFilter } from "./schemas";
 import { PAGE_SIZE } from "./types";
 import { toAuditView, type AuditEntryView } from "./users";
-
-const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use YYYY-MM-DD");
-
-/** Audit log filter (query string): actor (email or user id), action (prefix), target (type and/or id), date range. */
-export const auditFilterSchema = z.object({
-  actor: z.preprocess(blankToUndefined, safeText().trim().max(320).optional()),
-  action: z.preprocess(blankToUndefined, safeText().trim().max(100).optional()),
-  targetType: z.preprocess(blankToUndefined, safeText().trim().max(50).optional()),
-  targetId: z.preprocess(blankToUndefined, safeText().trim().max(100).optional()),
-  from: z.preprocess(blankToUndefined, day.optional()),
-  to: z.preprocess(blankToUndefined, day.optional()),
-  cursor: z.preprocess(blankToUndefined, safeText().max(200).optional()),
-});
-export type AuditFilter = z.infer<typeof auditFilterSchema>;
 
 /** Newest first, keyset-paginated on (created_at, id); uses the audit_logs indexes on actor/action/target + created_at. */
 export async function listAuditLog(
@@ -34,15 +19,14 @@ export async function listAuditLog(
     if (!actor) return { entries: [], nextCursor: null };
     where.push({ actorId: actor.id });
   }
-  if (filter.action) where.push({ action: { startsWith: filter.action } });
+  if (filter.action) where.push({ action: startsWithText(filter.action) });
   if (filter.targetType) where.push({ targetType: filter.targetType });
   if (filter.targetId) where.push({ targetId: filter.targetId });
-  if (filter.from) where.push({ createdAt: { gte: new Date(`${filter.from}T00:00:00Z`) } });
-  if (filter.to) where.push({ createdAt: { lt: new Date(Date.parse(`${filter.to}T00:00:00Z`) + 86_400_000) } });
+  if (filter.from) where.push({ createdAt: { gte: dayStart(filter.from) } });
+  if (filter.to) where.push({ createdAt: { lt: dayEnd(filter.to) } });
   if (filter.cursor) {
-    const [iso, id] = Buffer.from(filter.cursor, "base64url").toString("utf8").split("|");
-    const at = new Date(iso ?? "");
-    if (id && !Number.isNaN(at.getTime())) where.push({ OR: [{ createdAt: { lt: at } }, { createdAt: at, id: { lt: id } }] });
+    const { createdAt, id } = filter.cursor;
+    where.push({ OR: [{ createdAt: { lt: createdAt } }, { createdAt, id: { lt: id } }] });
   }
   const rows = await db.auditLog.findMany({
     where: { AND: where },
@@ -54,6 +38,6 @@ export async function listAuditLog(
   const last = shown[shown.length - 1];
   return {
     entries: shown.map(toAuditView),
-    nextCursor: rows.length > pageSize && last ? Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString("base64url") : null,
+    nextCursor: rows.length > pageSize && last ? encodeCursor(last) : null,
   };
 }

@@ -1,47 +1,12 @@
 import "server-only";
-import { z } from "zod";
-import { safeText } from "@/lib/safe-text";
 import type { Db, Prisma } from "@/lib/db";
-import { PaymentStatus } from "@/lib/generated/prisma/enums";
+import { startsWithText } from "@/lib/db/like";
 import { notFound } from "@/lib/errors";
 import { bankLabel } from "@/lib/format";
 import { csvRow } from "./csv";
+import { dayEnd, dayStart, encodeCursor, type PageCursor, type PaymentFilter } from "./schemas";
 import { PAGE_SIZE } from "./types";
 import { toAuditView, type AuditEntryView } from "./users";
-
-const day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "Use YYYY-MM-DD")
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), "Not a date");
-const dollars = z
-  .string()
-  .trim()
-  .regex(/^\d{1,9}(\.\d{1,2})?$/, "Enter an amount like 25 or 25.50")
-  .transform((s) => Math.round(Number(s) * 100));
-const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
-
-/** The payments filter, as it arrives in a query string (all optional; blank fields ignored). */
-export const paymentFilterSchema = z.object({
-  status: z.preprocess(blankToUndefined, z.enum(PaymentStatus).optional()),
-  from: z.preprocess(blankToUndefined, day.optional()),
-  to: z.preprocess(blankToUndefined, day.optional()),
-  email: z.preprocess(blankToUndefined, safeText().trim().toLowerCase().max(320).optional()),
-  minAmount: z.preprocess(blankToUndefined, dollars.optional()),
-  maxAmount: z.preprocess(blankToUndefined, dollars.optional()),
-  cursor: z.preprocess(blankToUndefined, safeText().max(200).optional()),
-});
-export type PaymentFilter = z.infer<typeof paymentFilterSchema>;
-
-/** Query-string values (URLSearchParams or Next's searchParams) to a plain object for the schema. */
-export function searchParamsObject(params: URLSearchParams | Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (params instanceof URLSearchParams) {
-    for (const [k, v] of params) out[k] ??= v;
-  } else {
-    for (const [k, v] of Object.entries(params)) if (v !== undefined) out[k] = Array.isArray(v) ? (v[0] ?? "") : v;
-  }
-  return out;
-}
 
 export interface AdminPaymentRow {
   id: string;
@@ -59,15 +24,6 @@ export interface AdminPaymentRow {
   settledAt: string | null;
 }
 
-function encodeCursor(row: { createdAt: Date; id: string }): string {
-  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString("base64url");
-}
-function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
-  const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const createdAt = new Date(iso ?? "");
-  return id && !Number.isNaN(createdAt.getTime()) ? { createdAt, id } : null;
-}
-
 /**
  * The filter as a Prisma where. An email filter is resolved to user ids first
  * (exact address, else addresses starting with it) so the payments query
@@ -76,15 +32,15 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
 async function whereOf(db: Db, filter: PaymentFilter): Promise<Prisma.PaymentWhereInput | null> {
   const where: Prisma.PaymentWhereInput[] = [];
   if (filter.status) where.push({ status: filter.status });
-  if (filter.from) where.push({ createdAt: { gte: new Date(`${filter.from}T00:00:00Z`) } });
-  if (filter.to) where.push({ createdAt: { lt: new Date(Date.parse(`${filter.to}T00:00:00Z`) + 86_400_000) } });
+  if (filter.from) where.push({ createdAt: { gte: dayStart(filter.from) } });
+  if (filter.to) where.push({ createdAt: { lt: dayEnd(filter.to) } });
   if (filter.minAmount !== undefined) where.push({ amountCents: { gte: filter.minAmount } });
   if (filter.maxAmount !== undefined) where.push({ amountCents: { lte: filter.maxAmount } });
   if (filter.email) {
     const exact = await db.user.findUnique({ where: { email: filter.email }, select: { id: true } });
     const ids = exact
       ? [exact.id]
-      : (await db.user.findMany({ where: { email: { startsWith: filter.email } }, select: { id: true }, take: 100 })).map((u) => u.id);
+      : (await db.user.findMany({ where: { email: startsWithText(filter.email) }, select: { id: true }, take: 100 })).map((u) => u.id);
     if (ids.length === 0) return null;
     where.push({ userId: { in: ids } });
   }
@@ -112,7 +68,7 @@ function toRow(p: Prisma.PaymentGetPayload<{ include: typeof rowInclude }>): Adm
 }
 
 /** One page of payments, newest first, keyset-paginated on (created_at, id). */
-async function page(db: Db, where: Prisma.PaymentWhereInput, after: { createdAt: Date; id: string } | null, take: number) {
+async function page(db: Db, where: Prisma.PaymentWhereInput, after: PageCursor | null, take: number) {
   return db.payment.findMany({
     where: after
       ? { AND: [where, { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }] }
@@ -130,7 +86,7 @@ export async function listAdminPayments(
 ): Promise<{ payments: AdminPaymentRow[]; nextCursor: string | null }> {
   const where = await whereOf(db, filter);
   if (!where) return { payments: [], nextCursor: null };
-  const rows = await page(db, where, filter.cursor ? decodeCursor(filter.cursor) : null, pageSize + 1);
+  const rows = await page(db, where, filter.cursor ?? null, pageSize + 1);
   const more = rows.length > pageSize;
   const shown = rows.slice(0, pageSize);
   return { payments: shown.map(toRow), nextCursor: more ? encodeCursor(shown[shown.length - 1]!) : null };
@@ -159,7 +115,7 @@ export function exportPaymentsCsv(db: Db, filter: PaymentFilter, options: { batc
   const encoder = new TextEncoder();
   const batchSize = options.batchSize ?? 1_000;
   let where: Prisma.PaymentWhereInput | null | undefined;
-  let after: { createdAt: Date; id: string } | null = null;
+  let after: PageCursor | null = null;
   let done = false;
   return new ReadableStream<Uint8Array>({
     async start(controller) {

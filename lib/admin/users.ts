@@ -1,6 +1,7 @@
 import "server-only";
 import { lockFundingUser } from "@/lib/funding/funding-lock";
 import type { Db, Prisma } from "@/lib/db";
+import { containsText } from "@/lib/db/like";
 import { AppError, notFound } from "@/lib/errors";
 import { bankLabel } from "@/lib/format";
 import { PAGE_SIZE, type AdminActor } from "./types";
@@ -14,7 +15,7 @@ export interface UserRowView {
   createdAt: string;
 }
 
-/** Users by email/name (case-insensitive substring), newest first, offset-paginated on users(created_at). */
+/** Users by email/name (case-insensitive substring, % and _ taken literally), newest first, offset-paginated on users(created_at). */
 export async function searchUsers(
   db: Db,
   options: { q?: string; page?: number } = {},
@@ -22,7 +23,7 @@ export async function searchUsers(
   const page = Math.max(1, options.page ?? 1);
   const q = options.q?.trim();
   const where: Prisma.UserWhereInput = q
-    ? { OR: [{ email: { contains: q.toLowerCase() } }, { name: { contains: q, mode: "insensitive" } }] }
+    ? { OR: [{ email: containsText(q.toLowerCase()) }, { name: { ...containsText(q), mode: "insensitive" } }] }
     : {};
   const [rows, total] = await Promise.all([
     db.user.findMany({

@@ -2,6 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { safeText } from "@/lib/safe-text";
 import type { Db } from "@/lib/db";
+import { startsWithText } from "@/lib/db/like";
 import { recordAudit } from "@/lib/audit";
 import { enqueueMail } from "@/lib/mail";
 import { AppError } from "@/lib/errors";
@@ -130,7 +131,7 @@ export async function resetPassword(
       data: { passwordHash, sessionVersion: { increment: 1 }, emailVerified: user.emailVerified ?? now },
     });
     const ended = await tx.userSession.updateMany({ where: { userId: holder.userId, revokedAt: null }, data: { revokedAt: now } });
-    await tx.loginThrottle.deleteMany({ where: { key: { startsWith: `pair:${user.email}|` } } });
+    await tx.loginThrottle.deleteMany({ where: { key: startsWithText(`pair:${user.email}|`) } });
     await recordAudit(tx, {
       actorId: holder.userId,
       action: "auth.password_reset",

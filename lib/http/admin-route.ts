@@ -1,4 +1,5 @@
 import "server-only";
+import { issueFields } from "@/lib/admin/schemas";
 import { jsonError } from "./api";
 import { userRoute, type RouteContext } from "./route";
 
@@ -28,7 +29,5 @@ export function parseQuery<T>(
   for (const [k, v] of new URL(req.url).searchParams) params[k] ??= v;
   const parsed = schema.safeParse(params);
   if (parsed.success) return { data: parsed.data };
-  const fields: Record<string, string> = {};
-  for (const issue of parsed.error.issues) fields[issue.path.map(String).join(".") || "query"] ??= issue.message;
-  return { response: jsonError(400, "Please check the highlighted fields.", fields) };
+  return { response: jsonError(400, "Please check the highlighted fields.", issueFields(parsed.error)) };
 }

@@ -49,12 +49,13 @@ export interface UserRouteOptions {
  * cross-site protection on state-changing methods, domain errors turned
  * into their status and message, and anything unexpected into a plain 500
  * (logged by name only: SDK errors can carry request details such as tokens).
+ * Every response, errors included, is `Cache-Control: no-store` (privateResponses).
  */
 export function userRoute<P = Record<string, never>>(
   handler: (req: Request, ctx: RouteContext<P>) => Promise<Response>,
   options: UserRouteOptions = {},
 ): (req: Request, context: { params: Promise<P> }) => Promise<Response> {
-  return guarded(async (req, info) => {
+  return privateResponses(async (req, info) => {
     const session = await getSessionState();
     if (session.kind === "none") return jsonError(401, SIGN_IN);
     if (session.kind === "second-factor" && !options.beforeSecondFactor)
@@ -79,7 +80,7 @@ export function userRoute<P = Record<string, never>>(
 export function actorRoute<P = Record<string, never>>(
   handler: (req: Request, ctx: ActorRouteContext<P>) => Promise<Response>,
 ): (req: Request, context: { params: Promise<P> }) => Promise<Response> {
-  return guarded(async (req, info) => {
+  return privateResponses(async (req, info) => {
     const actor = await getSessionActor();
     if (!actor) return jsonError(401, SIGN_IN);
     return handler(req, { ...info, actor });
@@ -94,6 +95,32 @@ export function publicRoute<P = Record<string, never>>(
   handler: (req: Request, ctx: RequestInfo<P>) => Promise<Response>,
 ): (req: Request, context: { params: Promise<P> }) => Promise<Response> {
   return guarded(handler);
+}
+
+/**
+ * guarded, and every response it gives (the handler's, a 400/401/403 from
+ * the checks, a 500) says `Cache-Control: no-store`: what a session may see
+ * is never kept by a browser or a shared cache, nor served to the next
+ * person on the same machine. The one place that decides it for every
+ * userRoute, actorRoute and adminRoute; public routes keep their own.
+ */
+function privateResponses<P>(
+  run: (req: Request, info: RequestInfo<P>) => Promise<Response>,
+): (req: Request, context: { params: Promise<P> }) => Promise<Response> {
+  const handler = guarded(run);
+  return async (req, context) => withNoStore(await handler(req, context));
+}
+
+function withNoStore(response: Response): Response {
+  try {
+    response.headers.set("cache-control", "no-store");
+    return response;
+  } catch {
+    // A response with immutable headers (Response.redirect, a fetched one): a copy can take it.
+    const copy = new Response(response.body, response);
+    copy.headers.set("cache-control", "no-store");
+    return copy;
+  }
 }
 
 function guarded<P>(

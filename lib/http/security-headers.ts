@@ -1,21 +1,22 @@
 /**
- * The Content-Security-Policy (docs/hardening.md), built per request by
- * proxy.ts from the server's environment at run time (the same rule as
- * lib/config: Plaid/Stripe keys set = remote mode), so one production build
- * serves both a local-mode and a remote-mode server correctly.
+ * The Content-Security-Policy of pages (docs/hardening.md), built per
+ * request by proxy.ts from the server's environment at run time (the same
+ * rule as lib/config: Plaid/Stripe keys set = remote mode), so one
+ * production build serves both a local-mode and a remote-mode server.
  *
- * It allows only what the app and Plaid Link need: in remote mode Plaid's
- * script and iframe from cdn.plaid.com (and Plaid's API for its
- * environment, as Plaid documents), in local mode the sandbox's Link
- * stand-in (SANDBOX_URL). Next's App Router inlines its bootstrap and flight
- * scripts, so script-src carries 'unsafe-inline': nonces would need every
- * page rendered dynamically (a nonce per response), and the statically
- * prerendered pages (/, /signin, /signup) would lose their scripts. The rest
- * (no eval in production, no plugins, no foreign scripts or frames, no
- * <base> rewrite, no framing by anyone) holds either way.
+ * Scripts run only with this response's nonce: Next puts it on its own
+ * bootstrap, chunk and flight scripts (it reads it from the request's CSP
+ * header, which proxy.ts sets), app/layout.tsx on the Link stand-in's tag.
+ * 'strict-dynamic' lets those scripts load others (Next's chunks,
+ * react-plaid-link's Plaid script); a script in injected markup has no
+ * nonce and does not run, inline or not. 'self' and Link's origin stay for
+ * browsers without 'strict-dynamic' (which then ignore them). Styles keep
+ * 'unsafe-inline': React and Link set style attributes, and a style cannot
+ * run code. Forms post only to this site; no eval in production, no
+ * plugins, no foreign frames but Link's, no <base> rewrite, no framing.
  */
 import "server-only";
-export function contentSecurityPolicy(env: Record<string, string | undefined> = process.env): string {
+export function contentSecurityPolicy(env: Record<string, string | undefined>, nonce: string): string {
   const production = env.NODE_ENV === "production";
   const remote = Boolean(env.PLAID_CLIENT_ID || env.PLAID_SECRET || env.STRIPE_SECRET_KEY);
   let linkScript: string;
@@ -39,7 +40,7 @@ export function contentSecurityPolicy(env: Record<string, string | undefined> = 
   return [
     "default-src 'self'",
     // 'unsafe-eval' only for next dev (React Refresh); never in a production build.
-    `script-src 'self' 'unsafe-inline' ${linkScript}${production ? "" : " 'unsafe-eval'"}`,
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic' ${linkScript}${production ? "" : " 'unsafe-eval'"}`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
@@ -48,6 +49,7 @@ export function contentSecurityPolicy(env: Record<string, string | undefined> = 
     "frame-ancestors 'none'",
     "object-src 'none'",
     "base-uri 'self'",
+    "form-action 'self'",
     "manifest-src 'self'",
     "worker-src 'self' blob:",
     ...(https ? ["upgrade-insecure-requests"] : []),

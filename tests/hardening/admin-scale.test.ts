@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db";
-import { exportPaymentsCsv, listAdminPayments, paymentFilterSchema } from "@/lib/admin/payments";
+import { exportPaymentsCsv, listAdminPayments } from "@/lib/admin/payments";
+import { paymentFilterSchema } from "@/lib/admin/schemas";
 import { getAdminOverview } from "@/lib/admin/overview";
 import { isolatedDb, readAll, userWithBankAccount } from "../helpers/admin-support";
 

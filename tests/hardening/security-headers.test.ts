@@ -9,6 +9,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { NextConfig } from "next";
 import { describe, expect, it } from "vitest";
+import { NextRequest } from "next/server";
 import { contentSecurityPolicy } from "@/lib/http/security-headers";
 
 type Header = { key: string; value: string };
@@ -19,9 +20,11 @@ const configModule = (await import(pathToFileURL(path.resolve(import.meta.dirnam
   API_CONTENT_SECURITY_POLICY: string;
 };
 
-function csp(env: Record<string, string>): Map<string, string> {
+const NONCE = "bm9uY2Utb2YtdGhpcy1yZXF1ZXN0";
+
+function csp(env: Record<string, string>, nonce = NONCE): Map<string, string> {
   return new Map(
-    contentSecurityPolicy(env)
+    contentSecurityPolicy(env, nonce)
       .split(";")
       .map((d) => d.trim())
       .filter(Boolean)
@@ -62,7 +65,9 @@ describe("security headers", () => {
 
   it("local mode: the sandbox origin for Link's script and frame, nothing else foreign", () => {
     const d = csp({ NODE_ENV: "production", SANDBOX_URL: "http://127.0.0.1:4110" });
-    expect(d.get("script-src")).toBe("'self' 'unsafe-inline' http://127.0.0.1:4110");
+    // Scripts run only with this response's nonce, and what they load ('strict-dynamic': Next's chunks, Link's script).
+    expect(d.get("script-src")).toBe(`'self' 'nonce-${NONCE}' 'strict-dynamic' http://127.0.0.1:4110`);
+    expect(d.get("form-action")).toBe("'self'");
     expect(d.get("frame-src")).toBe("http://127.0.0.1:4110");
     expect(d.get("connect-src")).toBe("'self'");
     expect(d.get("frame-ancestors")).toBe("'none'");
@@ -82,7 +87,8 @@ describe("security headers", () => {
       PLAID_ENV: "production",
       APP_URL: "https://fundwell.example",
     });
-    expect(d.get("script-src")).toBe("'self' 'unsafe-inline' https://cdn.plaid.com/link/v2/stable/link-initialize.js");
+    expect(d.get("script-src")).toBe(`'self' 'nonce-${NONCE}' 'strict-dynamic' https://cdn.plaid.com/link/v2/stable/link-initialize.js`);
+    expect(d.get("form-action")).toBe("'self'");
     expect(d.get("frame-src")).toBe("https://cdn.plaid.com/");
     expect(d.get("connect-src")).toBe("'self' https://production.plaid.com/");
     expect(d.has("upgrade-insecure-requests")).toBe(true);
@@ -90,6 +96,38 @@ describe("security headers", () => {
     expect(
       csp({ NODE_ENV: "production", PLAID_CLIENT_ID: "x", PLAID_SECRET: "y", STRIPE_SECRET_KEY: "sk_test_x" }).get("connect-src"),
     ).toBe("'self' https://sandbox.plaid.com/");
+  });
+
+  it("no 'unsafe-inline' for scripts in any mode; styles keep it (React and Link set style attributes)", () => {
+    for (const env of <Record<string, string>[]>[
+      { NODE_ENV: "production" },
+      { NODE_ENV: "development" },
+      { NODE_ENV: "production", PLAID_CLIENT_ID: "x", PLAID_SECRET: "y", STRIPE_SECRET_KEY: "sk_test_x" },
+    ]) {
+      const d = csp(env);
+      expect(d.get("script-src")).not.toContain("'unsafe-inline'");
+      expect(d.get("script-src")).toContain(`'nonce-${NONCE}'`);
+      expect(d.get("style-src")).toBe("'self' 'unsafe-inline'");
+      expect(d.get("form-action")).toBe("'self'");
+    }
+  });
+
+  it("proxy.ts: a fresh nonce per request, in the response's policy and in the request Next renders with", async () => {
+    const { proxy } = await import("../../proxy");
+    const seen = new Set<string>();
+    for (let i = 0; i < 5; i++) {
+      const res = proxy(new NextRequest("http://localhost:3000/dashboard"));
+      const policy = res.headers.get("content-security-policy")!;
+      const nonce = /'nonce-([^']+)'/.exec(policy)?.[1];
+      expect(nonce).toMatch(/^[A-Za-z0-9+/]{22,}={0,2}$/);
+      expect(Buffer.from(nonce!, "base64").length).toBeGreaterThanOrEqual(16);
+      seen.add(nonce!);
+      // NextResponse.next({ request: { headers } }): Next renders the page with these request headers and reads the nonce from the CSP.
+      expect(res.headers.get("x-middleware-request-content-security-policy")).toBe(policy);
+      expect(res.headers.get("x-middleware-request-x-nonce")).toBe(nonce);
+      expect(res.headers.get("x-middleware-override-headers")).toMatch(/content-security-policy/);
+    }
+    expect(seen.size).toBe(5);
   });
 
   it("eval and websockets only for next dev", () => {

@@ -3,7 +3,8 @@ import Link from "next/link";
 import { requireAdmin } from "@/lib/auth";
 import { ExportCsvButton } from "@/components/admin/step-up";
 import { getDb } from "@/lib/db";
-import { listAdminPayments, paymentFilterSchema, searchParamsObject, type PaymentFilter } from "@/lib/admin/payments";
+import { listAdminPayments } from "@/lib/admin/payments";
+import { issueFields, PAYMENT_FILTER_FIELDS, paymentFilterSchema, searchParamsObject, type PaymentFilter } from "@/lib/admin/schemas";
 import { PaymentStatus } from "@/lib/generated/prisma/enums";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
@@ -24,11 +25,11 @@ export default async function AdminPaymentsPage({
   const raw = searchParamsObject(await searchParams);
   const parsed = paymentFilterSchema.safeParse(raw);
   const filter: PaymentFilter = parsed.success ? parsed.data : {};
-  const fieldErrors: Record<string, string> = {};
-  if (!parsed.success) for (const i of parsed.error.issues) fieldErrors[String(i.path[0] ?? "")] ??= i.message;
+  // A filter that is not valid is named on its field; the list is shown unfiltered.
+  const fieldErrors = parsed.success ? {} : issueFields(parsed.error);
   const result = await listAdminPayments(getDb(), filter);
   // The filter as typed (without the page cursor), for the export link and the pager.
-  const kept = Object.fromEntries(Object.entries(raw).filter(([k, v]) => k !== "cursor" && v !== "" && k in paymentFilterSchema.shape));
+  const kept = Object.fromEntries(PAYMENT_FILTER_FIELDS.filter((k) => raw[k]).map((k) => [k, raw[k]!]));
   const exportHref = `/api/admin/payments/export?${new URLSearchParams(kept).toString()}`;
   return (
     <div className="space-y-6">

@@ -4,8 +4,8 @@ import { requireAdmin } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import { bankLabel } from "@/lib/format";
 import { listReviewQueue } from "@/lib/admin/review";
-import { reviewQuerySchema } from "@/lib/admin/schemas";
-import { searchParamsObject } from "@/lib/admin/payments";
+import { issueFields, reviewQuerySchema, searchParamsObject } from "@/lib/admin/schemas";
+import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { DataTable, td } from "@/components/admin/table";
 import { Pager } from "@/components/admin/pager";
@@ -19,7 +19,9 @@ export default async function ReviewQueuePage({ searchParams }: { searchParams: 
   await requireAdmin("/admin/reviews");
   const raw = searchParamsObject(await searchParams);
   const parsed = reviewQuerySchema.safeParse(raw);
+  // A status or page that is not valid is named; the first page of pending accounts is shown.
   const query = parsed.success ? parsed.data : {};
+  const errors = Object.entries(parsed.success ? {} : issueFields(parsed.error));
   const queue = await listReviewQueue(getDb(), query);
   const status = query.status ?? "PENDING";
   return (
@@ -37,6 +39,9 @@ export default async function ReviewQueuePage({ searchParams }: { searchParams: 
           </Link>
         ))}
       </nav>
+      {errors.length ? (
+        <Alert>{errors.map(([field, message]) => `${field}: ${message}. `).join("")}Showing the first page of pending accounts.</Alert>
+      ) : null}
       <Card>
         <DataTable
           caption={`${queue.total} account${queue.total === 1 ? "" : "s"} ${status.toLowerCase()}, oldest first`}

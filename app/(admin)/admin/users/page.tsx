@@ -3,8 +3,8 @@ import Link from "next/link";
 import { requireAdmin } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import { searchUsers } from "@/lib/admin/users";
-import { userQuerySchema } from "@/lib/admin/schemas";
-import { searchParamsObject } from "@/lib/admin/payments";
+import { issueFields, searchParamsObject, userQuerySchema } from "@/lib/admin/schemas";
+import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { buttonClass } from "@/components/ui/button";
@@ -18,19 +18,22 @@ export const metadata: Metadata = { title: "Users · Admin" };
 export default async function AdminUsersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireAdmin("/admin/users");
   const parsed = userQuerySchema.safeParse(searchParamsObject(await searchParams));
+  // A search or page that is not valid is named on the form; the first page of all users is shown.
   const query = parsed.success ? parsed.data : {};
+  const errors = parsed.success ? {} : issueFields(parsed.error);
   const result = await searchUsers(getDb(), query);
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">Users</h1>
       <form method="get" role="search" className="flex items-end gap-3">
         <div className="w-80">
-          <Field id="user-search" name="q" label="Search by email or name" type="search" defaultValue={query.q ?? ""} />
+          <Field id="user-search" name="q" label="Search by email or name" type="search" defaultValue={query.q ?? ""} error={errors.q} />
         </div>
         <button type="submit" className={buttonClass("secondary")}>
           Search
         </button>
       </form>
+      {!parsed.success ? <Alert>{errors.page ? `Page: ${errors.page}. ` : ""}Showing the first page of all users.</Alert> : null}
       <Card>
         <DataTable
           caption={`${result.total} user${result.total === 1 ? "" : "s"}${query.q ? ` matching “${query.q}”` : ""}, newest first`}

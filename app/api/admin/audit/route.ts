@@ -1,6 +1,7 @@
 import { adminRoute, parseQuery } from "@/lib/http/admin-route";
 import { getDb } from "@/lib/db";
-import { auditFilterSchema, listAuditLog } from "@/lib/admin/audit-log";
+import { listAuditLog } from "@/lib/admin/audit-log";
+import { auditFilterSchema } from "@/lib/admin/schemas";
 
 /** The audit log filtered by actor, action, target and date; keyset pages (?cursor=). */
 export const GET = adminRoute(async (req) => {

@@ -1,7 +1,8 @@
 import { adminRoute, parseQuery } from "@/lib/http/admin-route";
 import { recordAudit } from "@/lib/audit";
 import { getDb } from "@/lib/db";
-import { exportPaymentsCsv, paymentFilterSchema } from "@/lib/admin/payments";
+import { exportPaymentsCsv } from "@/lib/admin/payments";
+import { paymentFilterSchema } from "@/lib/admin/schemas";
 
 /** The filtered payments as CSV, streamed (same filters as the list). Bulk personal data: step-up, like a change. */
 export const GET = adminRoute(
@@ -14,7 +15,6 @@ export const GET = adminRoute(
       headers: {
         "content-type": "text/csv; charset=utf-8",
         "content-disposition": `attachment; filename="payments-${new Date().toISOString().slice(0, 10)}.csv"`,
-        "cache-control": "no-store",
       },
     });
   },
