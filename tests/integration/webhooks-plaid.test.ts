@@ -69,7 +69,7 @@ describe("POST /api/webhooks/plaid", () => {
     expect(await db.auditLog.count({ where: { action: "item.login_repaired", targetId: linked.itemRowId } })).toBe(1);
   });
 
-  it("rejects a forged signature, a tampered body, a missing header and a stale webhook with 401; nothing changes", async () => {
+  it("rejects a forged signature, a tampered body and a stale webhook with 401, a missing header with 400; nothing changes", async () => {
     const linked = await linkBankAccount(db, { webhook: capture.url });
     const real = await fire(linked, "ERROR");
     const before = await storedWebhooks(linked);
@@ -90,8 +90,8 @@ describe("POST /api/webhooks/plaid", () => {
     const tampered = real.body.replace('"ERROR"', '"LOGIN_REPAIRED"');
     expect((await POST(plaidWebhookRequest(real, { body: tampered }))).status).toBe(401);
 
-    // Missing header.
-    expect((await POST(plaidWebhookRequest(real, { header: null }))).status).toBe(401);
+    // Missing header: refused before the body is read.
+    expect((await POST(plaidWebhookRequest(real, { header: null }))).status).toBe(400);
 
     // Stale: the genuine webhook, received 6 minutes after it was signed.
     vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 6 * 60_000 });
