@@ -57,9 +57,10 @@ describe("POST /api/webhooks/plaid", () => {
     expect(audit.actorId).toBeNull();
     expect(audit.metadata).toMatchObject({ from: "ACTIVE", to: "LOGIN_REQUIRED", errorCode: "ITEM_LOGIN_REQUIRED" });
 
-    // The same webhook again (Plaid retry): stored, no second state change.
+    // The same delivery again (a replay): acknowledged, neither stored nor applied.
     expect((await POST(plaidWebhookRequest(error))).status).toBe(200);
     expect(await db.auditLog.count({ where: { action: "item.login_required", targetId: linked.itemRowId } })).toBe(1);
+    expect(await storedWebhooks(linked)).toBe(1);
 
     const repaired = await fire(linked, "LOGIN_REPAIRED");
     expect((await POST(plaidWebhookRequest(repaired))).status).toBe(200);
@@ -105,6 +106,34 @@ describe("POST /api/webhooks/plaid", () => {
     // And the genuine one, on time, is accepted.
     expect((await POST(plaidWebhookRequest(real))).status).toBe(200);
     expect((await item(linked)).status).toBe("LOGIN_REQUIRED");
+  });
+
+  it("a replayed delivery (same body, same iat) is acknowledged but not applied again, even after a later change", async () => {
+    const linked = await linkBankAccount(db, { webhook: capture.url });
+    const error = await fire(linked, "ERROR");
+    expect((await POST(plaidWebhookRequest(error))).status).toBe(200);
+    expect((await item(linked)).status).toBe("LOGIN_REQUIRED");
+    expect((await POST(plaidWebhookRequest(await fire(linked, "LOGIN_REPAIRED")))).status).toBe(200);
+    expect((await item(linked)).status).toBe("ACTIVE");
+
+    // A captured, validly signed ERROR replayed within the 5 minutes: it would send the item back to LOGIN_REQUIRED.
+    const replays = await Promise.all([1, 2, 3].map(() => POST(plaidWebhookRequest(error))));
+    expect(replays.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect((await item(linked)).status).toBe("ACTIVE");
+    expect(await db.auditLog.count({ where: { action: "item.login_required", targetId: linked.itemRowId } })).toBe(1);
+    expect(await storedWebhooks(linked)).toBe(2);
+  });
+
+  it("receipts of deliveries expire: the next claim purges them, and a claim is insert-or-ignore under concurrency", async () => {
+    const { claimPlaidDelivery, plaidDelivery } = await import("@/lib/webhooks/plaid-replay");
+    const old = plaidDelivery(`{"old":${Date.now()}}`, Math.floor(Date.now() / 1000) - 3_600);
+    await db.plaidWebhookReceipt.create({ data: { ...old, expiresAt: new Date(Date.now() - 60_000) } });
+    const fresh = plaidDelivery(`{"fresh":${Date.now()}}`, Math.floor(Date.now() / 1000));
+    const claims = await Promise.all(Array.from({ length: 8 }, () => claimPlaidDelivery(db, fresh)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await db.plaidWebhookReceipt.count({ where: { bodySha256: old.bodySha256 } })).toBe(0);
+    const row = await db.plaidWebhookReceipt.findFirstOrThrow({ where: { bodySha256: fresh.bodySha256 } });
+    expect(row.expiresAt.getTime()).toBe((fresh.iat + 6 * 60) * 1000);
   });
 
   it("USER_PERMISSION_REVOKED → REVOKED, and a later ERROR does not bring the item back", async () => {

@@ -24,6 +24,8 @@ export async function POST(req: Request): Promise<Response> {
         return jsonError(result.status, result.message);
       case "unavailable":
         return jsonError(503, result.message);
+      case "replayed":
+        return Response.json({ received: true, duplicate: true });
       case "processed":
         if (result.retry) return jsonError(503, "The webhook was recorded but could not be fully applied; please retry.");
         return Response.json({ received: true });
