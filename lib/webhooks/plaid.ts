@@ -6,7 +6,13 @@ import { getPlaid } from "@/lib/plaid/client";
 import { describePlaidFailure, isTransientPlaidError, plaidErrorOf } from "@/lib/plaid/errors";
 import { logger } from "@/lib/log";
 import { claimPlaidDelivery, plaidDelivery, releasePlaidDelivery } from "./plaid-replay";
-import { createKeyCache, verifyPlaidWebhook, type PlaidKeyFetcher, type PlaidWebhookKey } from "./plaid-verification";
+import {
+  createKeyCache,
+  KeyLookupLimitedError,
+  verifyPlaidWebhook,
+  type PlaidKeyFetcher,
+  type PlaidWebhookKey,
+} from "./plaid-verification";
 
 /**
  * Fetches verification keys from Plaid; null only when Plaid says it does not
@@ -79,6 +85,10 @@ export async function handlePlaidWebhook(
     if (err instanceof PlaidKeyUnavailableError) {
       if (err.transient) logger.warn({ code: err.code }, "plaid webhook: verification key unavailable");
       else logger.error({ code: err.code }, "plaid webhook: Plaid refused the verification key request (check the Plaid credentials)");
+      return { kind: "unavailable", message: "Webhook verification is temporarily unavailable." };
+    }
+    if (err instanceof KeyLookupLimitedError) {
+      logger.warn("plaid webhook: verification key lookups rate-limited (unknown kids)");
       return { kind: "unavailable", message: "Webhook verification is temporarily unavailable." };
     }
     const reason = (err as { reason?: string }).reason ?? "invalid";

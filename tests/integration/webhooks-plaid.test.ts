@@ -2,6 +2,7 @@ import { generateKeyPairSync, sign } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { POST } from "@/app/api/webhooks/plaid/route";
 import { getDb } from "@/lib/db";
+import { getPlaid } from "@/lib/plaid/client";
 import { getStripe } from "@/lib/stripe/client";
 import { testDb } from "../helpers/db";
 import {
@@ -262,5 +263,36 @@ describe("POST /api/webhooks/plaid", () => {
       { getKey: async () => ({ alg: "ES256", kid: "k", kty: "EC", crv: "P-256", x: jwk.x!, y: jwk.y!, expired_at: null }) },
     );
     expect(result).toMatchObject({ kind: "rejected", status: 400 });
+  });
+  // Last in the file: it spends this process's key lookups for the minute.
+  it("30 webhooks signed under distinct unknown kids make at most 5 key lookups at Plaid; nothing is stored", async () => {
+    const linked = await linkBankAccount(db, { webhook: capture.url });
+    const real = await fire(linked, "ERROR");
+    const [, payload] = (real.headers["plaid-verification"] as string).split(".");
+    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const lookups = vi.spyOn(getPlaid(), "webhookVerificationKeyGet");
+    try {
+      const statuses = await Promise.all(
+        Array.from({ length: 30 }, async (_, i) => {
+          const header = Buffer.from(JSON.stringify({ alg: "ES256", kid: `forged-kid-${i}-${Date.now()}`, typ: "JWT" })).toString(
+            "base64url",
+          );
+          const sig = sign("sha256", Buffer.from(`${header}.${payload}`), { key: privateKey, dsaEncoding: "ieee-p1363" }).toString(
+            "base64url",
+          );
+          return (await POST(plaidWebhookRequest(real, { header: `${header}.${payload}.${sig}` }))).status;
+        }),
+      );
+      expect(lookups.mock.calls.length).toBeGreaterThan(0);
+      expect(lookups.mock.calls.length).toBeLessThanOrEqual(5);
+      // Refused as unknown (401) or, once the lookups are spent, as unverifiable for now (503, Plaid would redeliver).
+      expect(statuses.filter((s) => s !== 401 && s !== 503)).toEqual([]);
+    } finally {
+      lookups.mockRestore();
+    }
+    expect(await storedWebhooks(linked)).toBe(0);
+    expect((await item(linked)).status).toBe("ACTIVE");
+    // The genuine webhook's key is cached: it is still accepted.
+    expect((await POST(plaidWebhookRequest(real))).status).toBe(200);
   });
 });
