@@ -8,6 +8,8 @@ export type AppErrorCode =
   | "SIGNED_OUT"
   | "NOT_FOUND"
   | "UPSTREAM_UNAVAILABLE"
+  // request bodies (lib/http/body.ts)
+  | "BODY_TOO_LARGE"
   // funding
   | "AMOUNT_TOO_SMALL"
   | "AMOUNT_TOO_LARGE"

@@ -1,10 +1,12 @@
 import "server-only";
 import type Stripe from "stripe";
 import type { Db } from "@/lib/db";
+import { recordAudit } from "@/lib/audit";
 import { logger } from "@/lib/log";
+import { isStorableText } from "@/lib/safe-text";
 import { applyDisputeReversal } from "./ledger";
 import { applyMandateUpdate, revokeMandates } from "./mandates";
-import { readCharge, readDebitOfCharge, readDebit } from "./stripe-debit";
+import { readCharge, readDebitOfCharge, readDebit, readDispute } from "./stripe-debit";
 import { paymentForDebit, syncDebit, syncPayment } from "./sync";
 
 /**
@@ -37,7 +39,7 @@ export async function applyStripeEvent(db: Db, stripe: Stripe, event: Stripe.Eve
     return { handled: true, changed: await syncDebit(db, await readDebitOfCharge(stripe, event.data.object as Stripe.Charge), source) };
   }
   if (event.type === "charge.dispute.created") {
-    return { handled: true, changed: await applyDispute(db, stripe, event.data.object as Stripe.Dispute, source) };
+    return { handled: true, changed: await applyDispute(db, stripe, event, source) };
   }
   if (event.type === "mandate.updated") {
     return { handled: true, changed: await applyMandateUpdate(db, stripe, (event.data.object as Stripe.Mandate).id, source) };
@@ -48,13 +50,38 @@ export async function applyStripeEvent(db: Db, stripe: Stripe, event: Stripe.Eve
 
 /**
  * A disputed ACH debit: the account holder told the bank it was not
- * authorized, Stripe took the money back and revoked the mandate. The
- * payment is brought to the charge's status first (succeeded: credited
- * once, whatever order the events came in), then reversed from the balance
- * (applyDisputeReversal: once per payment), and every authorization in force
- * for that bank account is revoked, so the next debit asks again.
+ * authorized, Stripe took the money back and revoked the mandate.
+ *
+ * Only the event's dispute id is taken from the payload: the dispute is read
+ * from Stripe, and its charge, amount and status are what count. A dispute
+ * Stripe does not have (a forged or altered event) is acknowledged and
+ * audited, and nothing is reversed; an inquiry (`warning_*`: no money taken)
+ * reverses nothing either. Otherwise the payment is brought to the charge's
+ * status first (succeeded: credited once, whatever order the events came
+ * in), then reversed from the balance (applyDisputeReversal: once per
+ * payment), and every authorization in force for that bank account is
+ * revoked, so the next debit asks again. A failure to read from Stripe is
+ * thrown (the webhook answers 500 and Stripe delivers it again).
  */
-async function applyDispute(db: Db, stripe: Stripe, dispute: Stripe.Dispute, source: string): Promise<string[]> {
+async function applyDispute(db: Db, stripe: Stripe, event: Stripe.Event, source: string): Promise<string[]> {
+  const claimedId = (event.data.object as { id?: unknown }).id;
+  const dispute = await readDispute(stripe, claimedId);
+  if (!dispute) {
+    const disputeId = typeof claimedId === "string" && claimedId.length <= 255 && isStorableText(claimedId) ? claimedId : null;
+    logger.warn({ eventId: event.id, disputeId }, "dispute event names a dispute Stripe does not have; nothing reversed");
+    await recordAudit(db, {
+      actorId: null,
+      action: "stripe.dispute_unknown",
+      targetType: "stripe_event",
+      targetId: event.id,
+      metadata: { disputeId, source },
+    });
+    return [];
+  }
+  if (dispute.status.startsWith("warning_")) {
+    logger.info({ disputeId: dispute.id, status: dispute.status }, "dispute is an inquiry (no funds withdrawn); nothing reversed");
+    return [];
+  }
   const chargeId = typeof dispute.charge === "string" ? dispute.charge : dispute.charge.id;
   // The charge, not its intent: only a succeeded charge can be disputed, and the charge says so.
   const debit = await readCharge(stripe, chargeId);

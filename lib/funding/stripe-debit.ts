@@ -1,6 +1,6 @@
 import "server-only";
 import type Stripe from "stripe";
-import { isStripeRefusal } from "@/lib/stripe/errors";
+import { isStripeRefusal, stripeErrorCode } from "@/lib/stripe/errors";
 import type { ObservedStatus } from "./ledger";
 
 /**
@@ -107,6 +107,24 @@ export async function readDebitOfCharge(stripe: Stripe, charge: Pick<Stripe.Char
 /** The charge itself, read afresh (a dispute is about the charge, whatever its intent says). */
 export async function readCharge(stripe: Stripe, chargeId: string): Promise<ObservedDebit> {
   return fromCharge(await stripe.charges.retrieve(chargeId));
+}
+
+/** Stripe's dispute ids: anything else is not looked up (and never put into a request path). */
+const DISPUTE_ID = /^(dp|du)_[A-Za-z0-9]{1,200}$/;
+
+/**
+ * A dispute as Stripe has it now, or null when Stripe has no such dispute
+ * (404 `resource_missing`, or an id that is not a dispute id). Any other
+ * failure is thrown: a transient one means the event is delivered again.
+ */
+export async function readDispute(stripe: Stripe, disputeId: unknown): Promise<Stripe.Dispute | null> {
+  if (typeof disputeId !== "string" || !DISPUTE_ID.test(disputeId)) return null;
+  try {
+    return await stripe.disputes.retrieve(disputeId);
+  } catch (err) {
+    if (stripeErrorCode(err) === "resource_missing") return null;
+    throw err;
+  }
 }
 
 /** The debit Stripe has for a payment whose create call never got an answer, found by metadata.payment_id among the customer's recent ones. */

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { isStorableText } from "@/lib/safe-text";
+import { BODY_LIMITS, readBody } from "./body";
 
 /** JSON error response with a message a person can read; never a stack trace. */
 export function jsonError(status: number, message: string, fields?: Record<string, string>, code?: string): Response {
@@ -24,11 +25,17 @@ export function rejectCrossSite(req: Request): Response | null {
   return null;
 }
 
-/** Parses a JSON body against a zod schema, or answers 400 naming the bad fields. */
+/**
+ * Parses a JSON body against a zod schema, or answers 400 naming the bad
+ * fields. The body is read through readBody (lib/http/body.ts): 413 past
+ * BODY_LIMITS.json, without reading further.
+ */
 export async function parseJsonBody<S extends z.ZodType>(req: Request, schema: S): Promise<{ data: z.infer<S> } | { response: Response }> {
+  const read = await readBody(req, BODY_LIMITS.json);
+  if ("response" in read) return read;
   let body: unknown;
   try {
-    body = await req.json();
+    body = JSON.parse(read.text);
   } catch {
     return { response: jsonError(400, "The request body must be JSON.") };
   }
@@ -47,13 +54,13 @@ export async function parseJsonBody<S extends z.ZodType>(req: Request, schema: S
 /**
  * For handlers we do not own that read a JSON body with `req.json()` and
  * fail with a 500 on anything else (next-auth): a body sent as JSON must be
- * a JSON object, or the request is answered 400 here. Reads a clone, so the
- * handler still gets the body.
+ * a JSON object, or the request is answered 400 here. `text` is the body,
+ * already read (capped) by the caller, who hands the handler a copy.
  */
-export async function rejectMalformedJsonBody(req: Request): Promise<Response | null> {
+export function rejectMalformedJsonBody(req: Request, text: string): Response | null {
   if (req.method !== "POST" || !req.headers.get("content-type")?.includes("application/json")) return null;
   try {
-    const body: unknown = JSON.parse(await req.clone().text());
+    const body: unknown = JSON.parse(text);
     if (body !== null && typeof body === "object" && !Array.isArray(body)) return null;
   } catch {
     // fall through

@@ -135,40 +135,111 @@ export async function verifyPlaidWebhook(options: VerifyOptions): Promise<Verifi
 }
 
 /**
+ * Thrown by the key cache instead of asking Plaid when this process has
+ * used its key lookups for the minute: the webhook is answered 503 and a
+ * genuine one is redelivered by Plaid.
+ */
+export class KeyLookupLimitedError extends Error {
+  constructor() {
+    super("Plaid verification key lookups are rate-limited");
+    this.name = "KeyLookupLimitedError";
+  }
+}
+
+export interface KeyCacheOptions {
+  /** How long a known key is trusted before it is fetched again (default 1 hour). */
+  ttlMs?: number;
+  /** How long a kid Plaid does not know is answered unknown without asking again (default 5 minutes). */
+  unknownTtlMs?: number;
+  /** Upstream key requests per minute, this process, revalidations included (default 5). */
+  lookupsPerMinute?: number;
+  now?: () => number;
+}
+
+/**
  * In-memory cache of Plaid's verification keys by kid, as Plaid recommends:
  * an unknown kid is fetched (a new key after a rotation); when that happens
- * the cached keys that were still valid are fetched again too, so a key Plaid
- * has since expired stops being trusted. Cached entries are also refreshed
- * after `ttlMs` (default 1 hour). Keys Plaid does not know are not cached
- * (a later webhook signed with that kid asks again).
+ * the cached keys that were still valid are fetched again too (at most once
+ * a minute), so a key Plaid has since expired stops being trusted. Cached
+ * entries are refreshed after `ttlMs`.
+ *
+ * Forged webhooks name made-up kids, and each would cost a request to
+ * Plaid: a kid Plaid does not know is remembered as unknown for
+ * `unknownTtlMs`; concurrent lookups of one kid share one request; and at
+ * most `lookupsPerMinute` requests leave this process a minute (beyond
+ * that a new kid throws KeyLookupLimitedError, and a cached key past its
+ * TTL is still used). The unknown-kid map is bounded by that rate: expired
+ * entries are dropped whenever another unknown kid is added.
  */
-export function createKeyCache(
-  fetch: PlaidKeyFetcher,
-  options: { ttlMs?: number; now?: () => number } = {},
-): PlaidKeyFetcher & { clear(): void } {
+export function createKeyCache(fetch: PlaidKeyFetcher, options: KeyCacheOptions = {}): PlaidKeyFetcher & { clear(): void } {
   const ttl = options.ttlMs ?? 60 * 60 * 1000;
+  const unknownTtl = options.unknownTtlMs ?? 5 * 60 * 1000;
+  const perMinute = options.lookupsPerMinute ?? 5;
   const now = options.now ?? Date.now;
   const cache = new Map<string, { key: PlaidWebhookKey; fetchedAt: number }>();
-  // Forged requests with made-up kids must not turn into a flood of key requests.
+  const unknownUntil = new Map<string, number>();
+  const inFlight = new Map<string, Promise<PlaidWebhookKey | null>>();
   let lastRevalidation = -Infinity;
+  let windowStart = -Infinity;
+  let used = 0;
+
+  /** Takes one upstream request from this minute's budget. */
+  const take = (): boolean => {
+    if (now() - windowStart >= 60_000) {
+      windowStart = now();
+      used = 0;
+    }
+    if (used >= perMinute) return false;
+    used++;
+    return true;
+  };
 
   const load = async (kid: string): Promise<PlaidWebhookKey | null> => {
     const key = await fetch(kid);
-    if (key) cache.set(kid, { key, fetchedAt: now() });
-    else cache.delete(kid);
+    if (key) {
+      cache.set(kid, { key, fetchedAt: now() });
+      unknownUntil.delete(kid);
+    } else {
+      cache.delete(kid);
+      for (const [k, until] of unknownUntil) if (until <= now()) unknownUntil.delete(k);
+      unknownUntil.set(kid, now() + unknownTtl);
+    }
     return key;
+  };
+
+  const lookUp = async (kid: string, stale: PlaidWebhookKey | undefined): Promise<PlaidWebhookKey | null> => {
+    if (!stale && now() - lastRevalidation >= 60_000) {
+      // A new kid: Plaid may have rotated. Re-check the keys we still trust.
+      lastRevalidation = now();
+      const stillValid = [...cache.entries()].filter(([, entry]) => entry.key.expired_at === null).map(([k]) => k);
+      await Promise.all(stillValid.filter(() => take()).map((k) => load(k).catch(() => undefined)));
+    }
+    if (!take()) {
+      if (stale) return stale;
+      throw new KeyLookupLimitedError();
+    }
+    return load(kid);
   };
 
   const get = async (kid: string): Promise<PlaidWebhookKey | null> => {
     const hit = cache.get(kid);
     if (hit && now() - hit.fetchedAt < ttl) return hit.key;
-    if (!hit && now() - lastRevalidation >= 60_000) {
-      // A new kid: Plaid may have rotated. Re-check the keys we still trust (at most once a minute).
-      lastRevalidation = now();
-      const stillValid = [...cache.entries()].filter(([, entry]) => entry.key.expired_at === null).map(([k]) => k);
-      await Promise.all(stillValid.map((k) => load(k).catch(() => undefined)));
+    const until = unknownUntil.get(kid);
+    if (until !== undefined) {
+      if (now() < until) return null;
+      unknownUntil.delete(kid);
     }
-    return load(kid);
+    let pending = inFlight.get(kid);
+    if (!pending) {
+      pending = lookUp(kid, hit?.key).finally(() => inFlight.delete(kid));
+      inFlight.set(kid, pending);
+    }
+    return pending;
   };
-  return Object.assign(get, { clear: () => cache.clear() });
+  return Object.assign(get, {
+    clear: () => {
+      cache.clear();
+      unknownUntil.clear();
+    },
+  });
 }

@@ -5,7 +5,14 @@ import { applyItemWebhook, type ItemWebhookResult, type PlaidWebhookPayload } fr
 import { getPlaid } from "@/lib/plaid/client";
 import { describePlaidFailure, isTransientPlaidError, plaidErrorOf } from "@/lib/plaid/errors";
 import { logger } from "@/lib/log";
-import { createKeyCache, verifyPlaidWebhook, type PlaidKeyFetcher, type PlaidWebhookKey } from "./plaid-verification";
+import { claimPlaidDelivery, plaidDelivery, releasePlaidDelivery } from "./plaid-replay";
+import {
+  createKeyCache,
+  KeyLookupLimitedError,
+  verifyPlaidWebhook,
+  type PlaidKeyFetcher,
+  type PlaidWebhookKey,
+} from "./plaid-verification";
 
 /**
  * Fetches verification keys from Plaid; null only when Plaid says it does not
@@ -48,23 +55,27 @@ export function plaidKeyCache(): ReturnType<typeof createKeyCache> {
 export type PlaidWebhookResponse =
   | { kind: "rejected"; status: 400 | 401; message: string }
   | { kind: "unavailable"; message: string }
+  | { kind: "replayed" }
   | { kind: "processed"; eventId: string; result: ItemWebhookResult; retry: boolean };
 
 /**
  * Verifies, stores and applies one Plaid webhook. Unknown items are stored
  * and acknowledged (Plaid would retry otherwise); `retry` asks the route to
  * answer 5xx when a transient failure left work undone (Plaid redelivers).
- * Deliveries are not deduplicated on purpose: each one is stored and applied,
- * so a redelivery redoes the undone work (status moves to the current status
- * are no-ops, and refreshing a bank account again is harmless).
+ * A delivery already applied (same body and iat: a replay, lib/webhooks/
+ * plaid-replay.ts) is acknowledged and neither stored nor applied again; one
+ * whose work was left undone is forgotten, so its redelivery is applied
+ * (status moves to the current status are no-ops, and refreshing a bank
+ * account again is harmless).
  */
 export async function handlePlaidWebhook(
   db: Db,
   input: { rawBody: string; verificationHeader: string | null },
   deps: { getKey?: PlaidKeyFetcher; now?: () => number } = {},
 ): Promise<PlaidWebhookResponse> {
+  let verified;
   try {
-    await verifyPlaidWebhook({
+    verified = await verifyPlaidWebhook({
       header: input.verificationHeader,
       rawBody: input.rawBody,
       getKey: deps.getKey ?? plaidKeyCache(),
@@ -74,6 +85,10 @@ export async function handlePlaidWebhook(
     if (err instanceof PlaidKeyUnavailableError) {
       if (err.transient) logger.warn({ code: err.code }, "plaid webhook: verification key unavailable");
       else logger.error({ code: err.code }, "plaid webhook: Plaid refused the verification key request (check the Plaid credentials)");
+      return { kind: "unavailable", message: "Webhook verification is temporarily unavailable." };
+    }
+    if (err instanceof KeyLookupLimitedError) {
+      logger.warn("plaid webhook: verification key lookups rate-limited (unknown kids)");
       return { kind: "unavailable", message: "Webhook verification is temporarily unavailable." };
     }
     const reason = (err as { reason?: string }).reason ?? "invalid";
@@ -96,6 +111,22 @@ export async function handlePlaidWebhook(
     return { kind: "rejected", status: 400, message: "The webhook must have webhook_type and webhook_code." };
   }
 
+  const delivery = plaidDelivery(input.rawBody, verified.iat);
+  if (!(await claimPlaidDelivery(db, delivery))) {
+    logger.info({ webhook: `${payload.webhook_type}:${payload.webhook_code}` }, "plaid webhook replay acknowledged, not applied");
+    return { kind: "replayed" };
+  }
+  try {
+    const processed = await storeAndApply(db, payload);
+    if (processed.retry) await releasePlaidDelivery(db, delivery);
+    return processed;
+  } catch (err) {
+    await releasePlaidDelivery(db, delivery).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function storeAndApply(db: Db, payload: PlaidWebhookPayload): Promise<Extract<PlaidWebhookResponse, { kind: "processed" }>> {
   const stored = await db.plaidWebhookEvent.create({
     data: {
       plaidItemId: typeof payload.item_id === "string" ? payload.item_id : null,

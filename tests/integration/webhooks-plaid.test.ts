@@ -2,6 +2,7 @@ import { generateKeyPairSync, sign } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { POST } from "@/app/api/webhooks/plaid/route";
 import { getDb } from "@/lib/db";
+import { getPlaid } from "@/lib/plaid/client";
 import { getStripe } from "@/lib/stripe/client";
 import { testDb } from "../helpers/db";
 import {
@@ -57,9 +58,10 @@ describe("POST /api/webhooks/plaid", () => {
     expect(audit.actorId).toBeNull();
     expect(audit.metadata).toMatchObject({ from: "ACTIVE", to: "LOGIN_REQUIRED", errorCode: "ITEM_LOGIN_REQUIRED" });
 
-    // The same webhook again (Plaid retry): stored, no second state change.
+    // The same delivery again (a replay): acknowledged, neither stored nor applied.
     expect((await POST(plaidWebhookRequest(error))).status).toBe(200);
     expect(await db.auditLog.count({ where: { action: "item.login_required", targetId: linked.itemRowId } })).toBe(1);
+    expect(await storedWebhooks(linked)).toBe(1);
 
     const repaired = await fire(linked, "LOGIN_REPAIRED");
     expect((await POST(plaidWebhookRequest(repaired))).status).toBe(200);
@@ -69,7 +71,7 @@ describe("POST /api/webhooks/plaid", () => {
     expect(await db.auditLog.count({ where: { action: "item.login_repaired", targetId: linked.itemRowId } })).toBe(1);
   });
 
-  it("rejects a forged signature, a tampered body, a missing header and a stale webhook with 401; nothing changes", async () => {
+  it("rejects a forged signature, a tampered body and a stale webhook with 401, a missing header with 400; nothing changes", async () => {
     const linked = await linkBankAccount(db, { webhook: capture.url });
     const real = await fire(linked, "ERROR");
     const before = await storedWebhooks(linked);
@@ -90,8 +92,8 @@ describe("POST /api/webhooks/plaid", () => {
     const tampered = real.body.replace('"ERROR"', '"LOGIN_REPAIRED"');
     expect((await POST(plaidWebhookRequest(real, { body: tampered }))).status).toBe(401);
 
-    // Missing header.
-    expect((await POST(plaidWebhookRequest(real, { header: null }))).status).toBe(401);
+    // Missing header: refused before the body is read.
+    expect((await POST(plaidWebhookRequest(real, { header: null }))).status).toBe(400);
 
     // Stale: the genuine webhook, received 6 minutes after it was signed.
     vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 6 * 60_000 });
@@ -105,6 +107,34 @@ describe("POST /api/webhooks/plaid", () => {
     // And the genuine one, on time, is accepted.
     expect((await POST(plaidWebhookRequest(real))).status).toBe(200);
     expect((await item(linked)).status).toBe("LOGIN_REQUIRED");
+  });
+
+  it("a replayed delivery (same body, same iat) is acknowledged but not applied again, even after a later change", async () => {
+    const linked = await linkBankAccount(db, { webhook: capture.url });
+    const error = await fire(linked, "ERROR");
+    expect((await POST(plaidWebhookRequest(error))).status).toBe(200);
+    expect((await item(linked)).status).toBe("LOGIN_REQUIRED");
+    expect((await POST(plaidWebhookRequest(await fire(linked, "LOGIN_REPAIRED")))).status).toBe(200);
+    expect((await item(linked)).status).toBe("ACTIVE");
+
+    // A captured, validly signed ERROR replayed within the 5 minutes: it would send the item back to LOGIN_REQUIRED.
+    const replays = await Promise.all([1, 2, 3].map(() => POST(plaidWebhookRequest(error))));
+    expect(replays.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect((await item(linked)).status).toBe("ACTIVE");
+    expect(await db.auditLog.count({ where: { action: "item.login_required", targetId: linked.itemRowId } })).toBe(1);
+    expect(await storedWebhooks(linked)).toBe(2);
+  });
+
+  it("receipts of deliveries expire: the next claim purges them, and a claim is insert-or-ignore under concurrency", async () => {
+    const { claimPlaidDelivery, plaidDelivery } = await import("@/lib/webhooks/plaid-replay");
+    const old = plaidDelivery(`{"old":${Date.now()}}`, Math.floor(Date.now() / 1000) - 3_600);
+    await db.plaidWebhookReceipt.create({ data: { ...old, expiresAt: new Date(Date.now() - 60_000) } });
+    const fresh = plaidDelivery(`{"fresh":${Date.now()}}`, Math.floor(Date.now() / 1000));
+    const claims = await Promise.all(Array.from({ length: 8 }, () => claimPlaidDelivery(db, fresh)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await db.plaidWebhookReceipt.count({ where: { bodySha256: old.bodySha256 } })).toBe(0);
+    const row = await db.plaidWebhookReceipt.findFirstOrThrow({ where: { bodySha256: fresh.bodySha256 } });
+    expect(row.expiresAt.getTime()).toBe((fresh.iat + 6 * 60) * 1000);
   });
 
   it("USER_PERMISSION_REVOKED → REVOKED, and a later ERROR does not bring the item back", async () => {
@@ -233,5 +263,36 @@ describe("POST /api/webhooks/plaid", () => {
       { getKey: async () => ({ alg: "ES256", kid: "k", kty: "EC", crv: "P-256", x: jwk.x!, y: jwk.y!, expired_at: null }) },
     );
     expect(result).toMatchObject({ kind: "rejected", status: 400 });
+  });
+  // Last in the file: it spends this process's key lookups for the minute.
+  it("30 webhooks signed under distinct unknown kids make at most 5 key lookups at Plaid; nothing is stored", async () => {
+    const linked = await linkBankAccount(db, { webhook: capture.url });
+    const real = await fire(linked, "ERROR");
+    const [, payload] = (real.headers["plaid-verification"] as string).split(".");
+    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const lookups = vi.spyOn(getPlaid(), "webhookVerificationKeyGet");
+    try {
+      const statuses = await Promise.all(
+        Array.from({ length: 30 }, async (_, i) => {
+          const header = Buffer.from(JSON.stringify({ alg: "ES256", kid: `forged-kid-${i}-${Date.now()}`, typ: "JWT" })).toString(
+            "base64url",
+          );
+          const sig = sign("sha256", Buffer.from(`${header}.${payload}`), { key: privateKey, dsaEncoding: "ieee-p1363" }).toString(
+            "base64url",
+          );
+          return (await POST(plaidWebhookRequest(real, { header: `${header}.${payload}.${sig}` }))).status;
+        }),
+      );
+      expect(lookups.mock.calls.length).toBeGreaterThan(0);
+      expect(lookups.mock.calls.length).toBeLessThanOrEqual(5);
+      // Refused as unknown (401) or, once the lookups are spent, as unverifiable for now (503, Plaid would redeliver).
+      expect(statuses.filter((s) => s !== 401 && s !== 503)).toEqual([]);
+    } finally {
+      lookups.mockRestore();
+    }
+    expect(await storedWebhooks(linked)).toBe(0);
+    expect((await item(linked)).status).toBe("ACTIVE");
+    // The genuine webhook's key is cached: it is still accepted.
+    expect((await POST(plaidWebhookRequest(real))).status).toBe(200);
   });
 });

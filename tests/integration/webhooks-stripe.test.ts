@@ -309,6 +309,88 @@ describe("POST /api/webhooks/stripe", () => {
     expect(await db.auditLog.count({ where: { action: "payment.disputed", targetId: disputed.paymentId } })).toBe(1);
   });
 
+  it("a validly signed charge.dispute.created naming a dispute Stripe does not have reverses nothing (acknowledged, audited)", async () => {
+    const linked = await linkBankAccount(db, { btok: "btok_us_verified" });
+    const debit = await startDebit(db, linked, 6_000);
+    await sandbox("stripe/settle", { payment_intent: debit.intent.id });
+    await deliverEvent("payment_intent.succeeded", debit.intent.id);
+    const chargeId = (await paymentState(debit.paymentId)).payment.stripeChargeId!;
+    expect(chargeId).toMatch(/^(ch|py)_/);
+
+    // The payload names a real, succeeded charge of ours; the dispute id is made up.
+    const eventId = `evt_forged_${Date.now()}`;
+    const forged = JSON.stringify({
+      id: eventId,
+      object: "event",
+      type: "charge.dispute.created",
+      created: Math.floor(Date.now() / 1000),
+      livemode: false,
+      data: {
+        object: {
+          id: `dp_forged_${Date.now()}`,
+          object: "dispute",
+          amount: 6_000,
+          charge: chargeId,
+          payment_intent: debit.intent.id,
+          currency: "usd",
+          reason: "debit_not_authorized",
+          status: "lost",
+        },
+      },
+    });
+    const res = await deliver(forged);
+    expect(res.status).toBe(200);
+    const state = await paymentState(debit.paymentId);
+    expect(state.payment.disputedAt).toBeNull();
+    expect(state.credits.map((e) => e.kind)).toEqual(["CREDIT"]);
+    expect((await db.mandateAcceptance.findUniqueOrThrow({ where: { id: debit.mandateAcceptanceId } })).revokedAt).toBeNull();
+    expect(await db.auditLog.count({ where: { action: "payment.disputed", targetId: debit.paymentId } })).toBe(0);
+    const unknown = await db.auditLog.findFirstOrThrow({ where: { action: "stripe.dispute_unknown", targetId: eventId } });
+    expect(unknown.metadata).toMatchObject({ disputeId: expect.stringMatching(/^dp_forged_/) });
+    expect((await db.stripeEvent.findUniqueOrThrow({ where: { id: eventId } })).processedAt).not.toBeNull();
+  });
+
+  it("a dispute acts on what Stripe says, not on the payload: a real dispute whose payload names another charge", async () => {
+    const linked = await linkBankAccount(db, { btok: "btok_us_verified" });
+    const bystander = await startDebit(db, linked, 1_000);
+    const disputed = await startDebit(db, linked, 2_000);
+    for (const debit of [bystander, disputed]) {
+      await sandbox("stripe/settle", { payment_intent: debit.intent.id });
+      await deliverEvent("payment_intent.succeeded", debit.intent.id);
+    }
+    const { charge } = await sandbox<{ charge: { id: string } }>("stripe/dispute", { payment_intent: disputed.intent.id });
+    const event = await stripeEventForCharge("charge.dispute.created", charge.id);
+    // Re-signed with the payload pointing at the bystander's charge and a bigger amount.
+    const bystanderCharge = (await paymentState(bystander.paymentId)).payment.stripeChargeId!;
+    const altered = { ...event, id: `${event.id}_altered`, data: { object: { ...event.data.object, charge: bystanderCharge, amount: 1 } } };
+    expect((await deliver(JSON.stringify(altered))).status).toBe(200);
+    expect((await paymentState(bystander.paymentId)).payment.disputedAt).toBeNull();
+    const state = await paymentState(disputed.paymentId);
+    expect(state.payment.disputedAt).not.toBeNull();
+    expect(state.credits.map((e) => [e.kind, e.amountCents]).sort()).toEqual([
+      ["CREDIT", 2_000],
+      ["DISPUTE_REVERSAL", -2_000],
+    ]);
+  });
+
+  it("a dispute that cannot be read from Stripe just now is answered 500, so Stripe delivers it again", async () => {
+    const linked = await linkBankAccount(db, { btok: "btok_us_verified" });
+    const debit = await startDebit(db, linked, 3_000);
+    await sandbox("stripe/settle", { payment_intent: debit.intent.id });
+    await deliverEvent("payment_intent.succeeded", debit.intent.id);
+    const { charge } = await sandbox<{ charge: { id: string } }>("stripe/dispute", { payment_intent: debit.intent.id });
+    const event = JSON.stringify(await stripeEventForCharge("charge.dispute.created", charge.id));
+    await sandbox("faults/add", { rules: [{ route: "/v1/disputes", status: 500, times: 10 }] });
+    try {
+      expect((await deliver(event)).status).toBe(500);
+      expect((await paymentState(debit.paymentId)).payment.disputedAt).toBeNull();
+    } finally {
+      await sandbox("faults/clear");
+    }
+    expect((await deliver(event)).status).toBe(200);
+    expect((await paymentState(debit.paymentId)).payment.disputedAt).not.toBeNull();
+  });
+
   it("mandate.updated (inactive) revokes the acceptance with that stripe mandate id", async () => {
     const linked = await linkBankAccount(db, { btok: "btok_us_verified" });
     const debit = await startDebit(db, linked, 5_000);

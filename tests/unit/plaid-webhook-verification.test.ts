@@ -2,6 +2,7 @@ import { createHash, generateKeyPairSync, sign, type KeyObject } from "node:cryp
 import { describe, expect, it, vi } from "vitest";
 import {
   createKeyCache,
+  KeyLookupLimitedError,
   PlaidWebhookVerificationError,
   verifyPlaidWebhook,
   type PlaidKeyFetcher,
@@ -154,15 +155,76 @@ describe("verifyPlaidWebhook", () => {
 });
 
 describe("createKeyCache", () => {
-  it("fetches a kid once, and re-fetches unknown kids each time", async () => {
+  it("fetches a kid once; an unknown kid is not looked up again for 5 minutes", async () => {
+    let clock = NOW;
     const fetcher = vi.fn(getKey);
-    const cached = createKeyCache(fetcher, { now });
+    const cached = createKeyCache(fetcher, { now: () => clock });
     await cached("kid-good");
     await cached("kid-good");
     expect(fetcher).toHaveBeenCalledTimes(1);
     expect(await cached("nope")).toBeNull();
+    clock += 4 * 60_000;
+    expect(await cached("nope")).toBeNull();
+    expect(fetcher.mock.calls.filter(([kid]) => kid === "nope")).toHaveLength(1);
+    clock += 61_000;
     expect(await cached("nope")).toBeNull();
     expect(fetcher.mock.calls.filter(([kid]) => kid === "nope")).toHaveLength(2);
+  });
+
+  it("30 forgeries with distinct unknown kids make at most 5 upstream lookups a minute (refusals beyond: KeyLookupLimitedError)", async () => {
+    let clock = NOW;
+    const fetcher = vi.fn(getKey);
+    const cached = createKeyCache(fetcher, { now: () => clock });
+    await cached("kid-good"); // a trusted key, re-checked when a new kid appears: counts too
+    const forger = newKey("forger");
+    const outcomes = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        verifyPlaidWebhook({
+          header: signed({ key: forger.privateKey, header: { kid: `forged-${i}` } }),
+          rawBody: body,
+          getKey: cached,
+          now,
+        }).then(
+          () => "verified",
+          (err: unknown) => (err instanceof KeyLookupLimitedError ? "limited" : (err as PlaidWebhookVerificationError).reason),
+        ),
+      ),
+    );
+    expect(fetcher).toHaveBeenCalledTimes(5);
+    expect(outcomes).not.toContain("verified");
+    expect(outcomes.filter((o) => o === "unknown_key").length).toBeGreaterThan(0);
+    expect(outcomes.filter((o) => o === "limited").length).toBeGreaterThan(20);
+    // The trusted key still verifies from the cache, without a lookup.
+    await verifyPlaidWebhook({ header: signed(), rawBody: body, getKey: cached, now });
+    expect(fetcher).toHaveBeenCalledTimes(5);
+
+    // A minute later a new kid (Plaid's rotation) is looked up again.
+    clock += 60_000;
+    const next = newKey("kid-next");
+    keys.set("kid-next", next.jwk);
+    try {
+      expect(await cached("kid-next")).toEqual(next.jwk);
+    } finally {
+      keys.delete("kid-next");
+    }
+  });
+
+  it("concurrent lookups of one kid make one upstream call", async () => {
+    const fetcher = vi.fn(getKey);
+    const cached = createKeyCache(fetcher, { now });
+    expect(await Promise.all(Array.from({ length: 30 }, () => cached("same-forged")))).toEqual(Array(30).fill(null));
+    expect(fetcher).toHaveBeenCalledTimes(1);
+  });
+
+  it("a cached key past its TTL is still used while the lookup budget is spent", async () => {
+    let clock = NOW;
+    const fetcher = vi.fn(getKey);
+    const cached = createKeyCache(fetcher, { now: () => clock, ttlMs: 1000, lookupsPerMinute: 2 });
+    await cached("kid-good");
+    await cached("forged-a").catch(() => null);
+    clock += 1001;
+    expect(await cached("kid-good")).toEqual(good.jwk);
+    expect(fetcher).toHaveBeenCalledTimes(2);
   });
 
   it("re-checks trusted keys when a new kid appears, so a rotated-out key stops verifying", async () => {
