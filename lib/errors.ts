@@ -64,10 +64,20 @@ export class AppError extends Error {
     readonly status: number,
     readonly code: ErrorCode,
     message: string,
+    /** For a 429: when to try again (the route wrappers send it as Retry-After). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = "AppError";
   }
+}
+
+/** A limit was reached: 429 with Retry-After, and `what` plus when to try again in words. */
+export function tooManyRequests(what: string, until: Date, now = new Date()): AppError {
+  const seconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
+  const minutes = Math.ceil(seconds / 60);
+  const when = seconds < 60 ? `${seconds} second${seconds === 1 ? "" : "s"}` : `${minutes} minute${minutes === 1 ? "" : "s"}`;
+  return new AppError(429, "TOO_MANY_REQUESTS", `${what} Try again in ${when}.`, seconds);
 }
 
 /** The actor a hot path confirmed in SQL (lib/auth/actor.ts) may no longer act: disabled, or signed out everywhere. */

@@ -4,7 +4,7 @@ import { safeText } from "@/lib/safe-text";
 import type { Db, Prisma, User } from "@/lib/db";
 import { recordAudit } from "@/lib/audit";
 import { enqueueMail } from "@/lib/mail";
-import { AppError } from "@/lib/errors";
+import { AppError, tooManyRequests } from "@/lib/errors";
 import { promoteIfListedAdmin } from "./credentials";
 import { consumeToken, findToken, issueToken } from "./one-time-tokens";
 import { reserveAttempt, type ThrottleKey } from "./throttle";
@@ -106,14 +106,7 @@ export async function resendVerificationLink(
   const now = ctx.now ?? new Date();
   // Never released: every request counts.
   const reservation = await reserveAttempt(db, resendKeys(user.id, ctx.ip), now);
-  if (!reservation.reserved) {
-    const minutes = Math.max(1, Math.ceil((reservation.until.getTime() - now.getTime()) / 60_000));
-    throw new AppError(
-      429,
-      "TOO_MANY_REQUESTS",
-      `Too many new links asked for. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
-    );
-  }
+  if (!reservation.reserved) throw tooManyRequests("Too many new links asked for.", reservation.until, now);
   await db.$transaction(async (tx) => {
     await sendVerificationLink(tx, user, now);
     await recordAudit(tx, { actorId: user.id, action: "auth.email_verification.resent", ip: ctx.ip });

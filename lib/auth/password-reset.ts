@@ -5,7 +5,7 @@ import type { Db } from "@/lib/db";
 import { startsWithText } from "@/lib/db/like";
 import { recordAudit } from "@/lib/audit";
 import { enqueueMail } from "@/lib/mail";
-import { AppError } from "@/lib/errors";
+import { AppError, tooManyRequests } from "@/lib/errors";
 import { errorSummary, logger } from "@/lib/log";
 import { signUpSchema } from "./credentials";
 import { normalizeEmail } from "./email";
@@ -69,10 +69,7 @@ export async function requestPasswordReset(db: Db, input: z.infer<typeof forgotP
   const now = ctx.now ?? new Date();
   // Never released: every request counts, sent or not.
   const reservation = await reserveAttempt(db, forgotKeys(email, ctx.ip), now);
-  if (!reservation.reserved) {
-    const minutes = Math.max(1, Math.ceil((reservation.until.getTime() - now.getTime()) / 60_000));
-    throw new AppError(429, "TOO_MANY_REQUESTS", `Too many reset requests. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`);
-  }
+  if (!reservation.reserved) throw tooManyRequests("Too many reset requests.", reservation.until, now);
   const task = () => sendResetLink(db, email, ctx.ip, now);
   if (!ctx.defer) return task();
   ctx.defer(async () => {

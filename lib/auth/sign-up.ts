@@ -2,7 +2,7 @@ import "server-only";
 import { isUniqueViolation, type Db } from "@/lib/db";
 import { recordAudit } from "@/lib/audit";
 import { enqueueMail } from "@/lib/mail";
-import { AppError } from "@/lib/errors";
+import { tooManyRequests } from "@/lib/errors";
 import { errorSummary, logger } from "@/lib/log";
 import { DEFAULT_SIGNUPS_PER_IP } from "@/lib/config/schema";
 import type { SignUpInput } from "./credentials";
@@ -48,14 +48,7 @@ export async function requestSignUp(db: Db, input: SignUpInput, ctx: SignUpConte
   if (ctx.ip) {
     // Never released: a sign-up counts whatever its outcome.
     const reservation = await reserveAttempt(db, [signUpKey(ctx.ip, ctx.signUpsPerIp ?? DEFAULT_SIGNUPS_PER_IP)], now);
-    if (!reservation.reserved) {
-      const minutes = Math.max(1, Math.ceil((reservation.until.getTime() - now.getTime()) / 60_000));
-      throw new AppError(
-        429,
-        "TOO_MANY_REQUESTS",
-        `Too many sign-ups from your network. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
-      );
-    }
+    if (!reservation.reserved) throw tooManyRequests("Too many sign-ups from your network.", reservation.until, now);
   }
   const task = () => createAccountOrNotify(db, input, ctx.ip, now);
   if (!ctx.defer) return task();

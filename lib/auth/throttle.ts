@@ -32,6 +32,8 @@ export const THROTTLE_POLICY = {
 export interface ThrottleKey {
   key: string;
   maxFailures: number;
+  /** The key's window; THROTTLE_POLICY.windowMs (15 minutes) when absent. */
+  windowMs?: number;
 }
 
 export type Reservation = { reserved: true } | { reserved: false; until: Date };
@@ -56,6 +58,13 @@ export function signInKeys(email: string, ip: string | null): ThrottleKey[] {
   return keys;
 }
 
+/** Each key's window start (keys may have windows of their own). */
+const windowStartOf = (keys: ThrottleKey[], now: Date) =>
+  Prisma.sql`CASE "login_throttles"."key" ${Prisma.join(
+    keys.map((k) => Prisma.sql`WHEN ${k.key} THEN ${new Date(now.getTime() - (k.windowMs ?? THROTTLE_POLICY.windowMs))}::timestamp(3)`),
+    " ",
+  )} END`;
+
 const maxOf = (keys: ThrottleKey[]) =>
   Prisma.sql`CASE "login_throttles"."key" ${Prisma.join(
     keys.map((k) => Prisma.sql`WHEN ${k.key} THEN ${k.maxFailures}::int`),
@@ -69,7 +78,7 @@ const maxOf = (keys: ThrottleKey[]) =>
  * concurrent attempts from any number of instances are counted one by one.
  */
 export async function reserveAttempt(db: Db, keys: ThrottleKey[], now = new Date()): Promise<Reservation> {
-  const windowStart = new Date(now.getTime() - THROTTLE_POLICY.windowMs);
+  const windowStart = windowStartOf(keys, now);
   const rows = Prisma.join(keys.map((k) => Prisma.sql`(${k.key}, 1, ${now}::timestamp(3), NULL, 0, ${now}::timestamp(3))`));
   const reserved = await db.$queryRaw<{ key: string }[]>`
     INSERT INTO "login_throttles" ("key", "failures", "window_start", "locked_until", "lockouts", "updated_at")
@@ -90,8 +99,9 @@ export async function reserveAttempt(db: Db, keys: ThrottleKey[], now = new Date
     keys.filter((k) => taken.has(k.key)),
   );
   const refused = await db.loginThrottle.findMany({ where: { key: { in: keys.filter((k) => !taken.has(k.key)).map((k) => k.key) } } });
+  const windowOf = (key: string) => keys.find((k) => k.key === key)?.windowMs ?? THROTTLE_POLICY.windowMs;
   const ends = refused.map((r) =>
-    r.lockedUntil && r.lockedUntil > now ? r.lockedUntil.getTime() : r.windowStart.getTime() + THROTTLE_POLICY.windowMs,
+    r.lockedUntil && r.lockedUntil > now ? r.lockedUntil.getTime() : r.windowStart.getTime() + windowOf(r.key),
   );
   return { reserved: false, until: new Date(Math.max(now.getTime(), ...ends)) };
 }

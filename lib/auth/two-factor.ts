@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Db, Prisma } from "@/lib/db";
 import { recordAudit } from "@/lib/audit";
 import { enqueueMail } from "@/lib/mail";
-import { AppError } from "@/lib/errors";
+import { AppError, tooManyRequests } from "@/lib/errors";
 import { openTotpSecret, sealTotpSecret } from "@/lib/secrets";
 import { safeText } from "@/lib/safe-text";
 import type { Actor } from "./actor";
@@ -80,9 +80,7 @@ function throttleKeys(userId: string, ip: string | null): ThrottleKey[] {
 
 async function reserveCodeAttempt(db: Db, keys: ThrottleKey[], now: Date): Promise<void> {
   const reservation = await reserveAttempt(db, keys, now);
-  if (reservation.reserved) return;
-  const minutes = Math.max(1, Math.ceil((reservation.until.getTime() - now.getTime()) / 60_000));
-  throw new AppError(429, "TOO_MANY_REQUESTS", `Too many wrong codes. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`);
+  if (!reservation.reserved) throw tooManyRequests("Too many wrong codes.", reservation.until, now);
 }
 
 export interface TwoFactorStatus {

@@ -8,6 +8,8 @@ type Env = Record<string, string | undefined>;
 
 /** SIGNUPS_PER_IP when unset; also what sign-up uses when called without the configuration (tests, commands). */
 export const DEFAULT_SIGNUPS_PER_IP = 10;
+/** FUNDING_REQUESTS_PER_MINUTE when unset. */
+export const DEFAULT_FUNDING_REQUESTS_PER_MINUTE = 20;
 
 const optionalString = z
   .string()
@@ -139,6 +141,15 @@ const envSchema = z.object({
       message: "expected a whole number of sign-ups per client IP per 15 minutes, at least 1",
     })
     .transform(Number),
+  /** Funding requests one user may make per minute (lib/http/rate-limit.ts). */
+  FUNDING_REQUESTS_PER_MINUTE: z
+    .string()
+    .trim()
+    .default(String(DEFAULT_FUNDING_REQUESTS_PER_MINUTE))
+    .refine((v) => /^\d{1,6}$/.test(v) && Number(v) >= 1, {
+      message: "expected a whole number of funding requests per user per minute, at least 1",
+    })
+    .transform(Number),
   // Checked here so a typo stops the start-up; read by the logger itself (lib/log.ts, logLevelFrom).
   LOG_LEVEL: logLevel,
   SMTP_URL: smtpUrl,
@@ -194,6 +205,8 @@ export interface AppConfig {
   trustedProxyHops: number;
   /** Accounts one client IP may create per 15 minutes. */
   signUpsPerIp: number;
+  /** Funding requests one user may make per minute. */
+  fundingRequestsPerMinute: number;
   /** Milliseconds between reconciliation runs in the server process; 0 = off. */
   reconcileIntervalMs: number;
   mail: {
@@ -338,6 +351,7 @@ export function parseConfig(env: Env, options: { requireDatabase: boolean; cwd?:
     trustProxy: e.TRUST_PROXY,
     trustedProxyHops: e.TRUSTED_PROXY_HOPS,
     signUpsPerIp: e.SIGNUPS_PER_IP,
+    fundingRequestsPerMinute: e.FUNDING_REQUESTS_PER_MINUTE,
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     mail: {
       smtpUrl: e.SMTP_URL ?? (mode === "local" ? `smtp://${new URL(e.SANDBOX_URL).hostname}:${LOCAL_SANDBOX_SMTP_PORT}` : null),

@@ -145,7 +145,11 @@ function guarded<P>(
         userAgent: req.headers.get("user-agent"),
       });
     } catch (err) {
-      if (err instanceof AppError) return jsonError(err.status, err.message, undefined, err.code);
+      if (err instanceof AppError) {
+        const res = jsonError(err.status, err.message, undefined, err.code);
+        if (err.retryAfterSeconds !== undefined) res.headers.set("Retry-After", String(err.retryAfterSeconds));
+        return res;
+      }
       logger.error(
         { method: req.method, path: new URL(req.url).pathname, error: err instanceof Error ? err.name : "error" },
         "api route failed",

@@ -2,6 +2,8 @@ import { z } from "zod";
 import { safeJson, safeText } from "@/lib/safe-text";
 import { parseJsonBody } from "@/lib/http/api";
 import { userRoute } from "@/lib/http/route";
+import { rateLimitUser } from "@/lib/http/rate-limit";
+import { getDb } from "@/lib/db";
 import { logLinkEvent } from "@/lib/plaid/link-events";
 
 const bodySchema = z.object({
@@ -23,6 +25,7 @@ const bodySchema = z.object({
 export const POST = userRoute(async (req, { user }) => {
   const parsed = await parseJsonBody(req, bodySchema);
   if ("response" in parsed) return parsed.response;
+  await rateLimitUser(getDb(), "linkEvents", user.id);
   await logLinkEvent(user.id, parsed.data);
   return new Response(null, { status: 204 });
 });

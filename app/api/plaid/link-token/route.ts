@@ -6,6 +6,7 @@ import { createUpdateModeLinkToken } from "@/lib/banking/reconnect";
 import { requireVerifiedEmail } from "@/lib/auth/email-verification";
 import { parseJsonBody } from "@/lib/http/api";
 import { userRoute } from "@/lib/http/route";
+import { rateLimitUser } from "@/lib/http/rate-limit";
 
 const bodySchema = z.object({ itemId: safeText().trim().min(1).max(100).optional() });
 
@@ -17,6 +18,7 @@ const bodySchema = z.object({ itemId: safeText().trim().min(1).max(100).optional
 export const POST = userRoute(async (req, { user }) => {
   const parsed = await parseJsonBody(req, bodySchema);
   if ("response" in parsed) return parsed.response;
+  await rateLimitUser(getDb(), "linkToken", user.id);
   const linkToken = parsed.data.itemId
     ? await createUpdateModeLinkToken(getDb(), user.id, parsed.data.itemId)
     : await createLinkToken(requireVerifiedEmail(user, "link a bank"));
