@@ -104,6 +104,10 @@ const webServers = [
     SMTP_URL,
     // Specs settle debits themselves through the sandbox control API.
     SANDBOX_ACH_SETTLE_MS: "off",
+    // `npm start` is a production build: lib/config refuses local mode there unless asked, and seeds the
+    // demo accounts (the admin specs sign in as admin@fundwell.test) only when asked.
+    ALLOW_LOCAL_MODE_IN_PRODUCTION: "true",
+    SEED_DEMO_ACCOUNTS: "true",
     // Local mode, even when the real keys are in the environment (they are for the real-sandbox server).
     ...Object.fromEntries(REAL_SANDBOX_KEYS.map((k) => [k, ""])),
   }),
@@ -115,6 +119,7 @@ const webServers = [
           E2E_SKIP_BUILD: "1",
           // No demo accounts in real mode: the admin specs sign this address up (e2e/support/users.ts).
           ADMIN_EMAILS: "admin@fundwell.test",
+          SEED_DEMO_ACCOUNTS: "",
           AUTH_SECRET: process.env.AUTH_SECRET ?? randomBytes(32).toString("base64"),
           ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS ?? `e2e:${randomBytes(32).toString("base64")}`,
           // Required in production with real keys: the local server's sandbox inbox.

@@ -136,6 +136,8 @@ async function main(): Promise<void> {
     DATA_DIR,
     NEXT_DIST_DIR: DIST,
     NEXT_TELEMETRY_DISABLED: "1",
+    // A production build on the local sandbox: lib/config refuses that unless asked (no demo accounts are needed).
+    ALLOW_LOCAL_MODE_IN_PRODUCTION: "true",
     RECONCILE_INTERVAL_MS: "0",
     // The bench sends no mail (its sandbox runs no SMTP inbox): no outbox polling either.
     MAIL_SEND_INTERVAL_MS: "0",

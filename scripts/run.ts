@@ -1,8 +1,9 @@
 /**
  * `npm run dev` / `npm start`: everything the app needs, in one command.
  * Validates configuration, opens the database (DATABASE_URL or the embedded
- * PGlite in the data folder), applies migrations, seeds the demo accounts and
- * starts the local Plaid/Stripe sandbox (local mode only), then runs Next
+ * PGlite in the data folder), applies migrations, seeds the demo accounts
+ * (when the configuration says so: `demoAccounts` in lib/config) and starts
+ * the local Plaid/Stripe sandbox (local mode only), then runs Next
  * (`next dev`, or with --prod a production build + `next start`) and prints
  * where to go.
  */
@@ -18,6 +19,8 @@ import { loadCommandConfig, openDatabase } from "./lib/env";
 import { nextStartArgs } from "./lib/next-start";
 
 const prod = process.argv.includes("--prod");
+// `next build` and `next start` run with NODE_ENV=production: check the configuration they will see, before starting anything.
+if (prod) Object.assign(process.env, { NODE_ENV: "production" });
 const config = loadCommandConfig();
 const appUrl = new URL(config.appUrl);
 const port = Number(appUrl.port || (appUrl.protocol === "https:" ? 443 : 80));
@@ -27,6 +30,8 @@ let sandbox: RunningSandbox | null = null;
 let next: ChildProcess | null = null;
 let shuttingDown = false;
 const db = await openDatabase(config);
+// For lib/ modules that read the configuration themselves (the demo admin's sealed two-factor secret).
+process.env.DATABASE_URL = db.url;
 
 async function shutdown(code: number): Promise<never> {
   if (!shuttingDown) {
@@ -45,10 +50,12 @@ process.on("SIGTERM", () => void shutdown(0));
 
 try {
   await migrate(db.url, { log: (line) => console.log(`[db] ${line}`) });
-  if (config.mode === "local") {
+  if (config.demoAccounts) {
     const prisma = createPrismaClient(db.url, { max: 1 });
     await seedDemoAccounts(prisma);
     await prisma.$disconnect();
+  }
+  if (config.mode === "local") {
     const sandboxUrl = new URL(config.sandboxUrl);
     sandbox = await startSandbox({
       host: sandboxUrl.hostname,
@@ -93,7 +100,7 @@ if (await waitForHealth(`http://${appUrl.hostname}:${port}/api/health`)) {
     sandbox?.smtpPort
       ? `  Mail: the sandbox's SMTP inbox (${sandbox.context.config.smtpUrl}), shown at ${sandbox.url}/#mail`
       : `  Mail: ${config.mail.smtpUrl ? `SMTP server ${new URL(config.mail.smtpUrl).host}` : "no SMTP_URL, messages wait in the outbox"}`,
-    ...(config.mode === "local"
+    ...(config.demoAccounts
       ? DEMO_ACCOUNTS.flatMap((a) => [
           `  ${a.role === "ADMIN" ? "Admin" : "Demo user"}: ${a.email} / ${a.password}`,
           ...(a.totpSecret

@@ -33,7 +33,7 @@ if (!process.env.DATABASE_URL) {
 }
 // Specs read the database URL to arrange or check state directly.
 mkdirSync(path.dirname(E2E_DATABASE_URL_FILE), { recursive: true });
-writeFileSync(E2E_DATABASE_URL_FILE, process.env.DATABASE_URL);
+writeFileSync(E2E_DATABASE_URL_FILE, process.env.DATABASE_URL, { mode: 0o600 }); // it carries the password
 
 // E2E_SKIP_BUILD: a second server of the same run (real-sandbox) reuses the build the first one just made.
 // With the server-only hook, as `npm start` runs it (scripts/server-only/register.mjs).

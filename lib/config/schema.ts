@@ -58,6 +58,12 @@ const mailFrom = optionalString.refine((v) => v === undefined || /^(?:[^<>\r\n@"
   message: 'expected a sender address like "Fundwell <no-reply@example.com>" or no-reply@example.com',
 });
 
+/** true | false | unset (false). */
+const flag = z
+  .enum(["true", "false", ""], { message: "expected true or false" })
+  .default("false")
+  .transform((v) => v === "true");
+
 /** Where the local sandbox's SMTP inbox listens (on the SANDBOX_URL host) when SMTP_URL is unset in local mode. */
 export const LOCAL_SANDBOX_SMTP_PORT = 4025;
 export const LOCAL_MAIL_FROM = "Fundwell <no-reply@fundwell.test>";
@@ -90,6 +96,10 @@ const envSchema = z.object({
     message: "expected a webhook signing secret starting with whsec_",
   }),
   SANDBOX_URL: httpUrl.default("http://127.0.0.1:4010"),
+  /** Lets a production build (NODE_ENV=production) run without keys, on the local sandbox: e2e tests, demos. */
+  ALLOW_LOCAL_MODE_IN_PRODUCTION: flag,
+  /** Local mode only: create the demo accounts (published passwords). Default: yes outside production. */
+  SEED_DEMO_ACCOUNTS: z.enum(["true", "false", ""], { message: "expected true or false" }).optional(),
   ADMIN_EMAILS: z
     .string()
     .default("")
@@ -191,6 +201,13 @@ export interface AppConfig {
   encryptionKeys: string;
   /** local: the project's sandbox on loopback; remote: real Plaid Sandbox/Production and Stripe. */
   mode: "local" | "remote";
+  /**
+   * The demo accounts (README; published passwords and two-factor secret) are
+   * created by `npm run dev`/`npm start`/`npm run db:seed`, and the sign-in's
+   * code step shows the demo admin's code. Local mode only: by default outside
+   * production, in production only with SEED_DEMO_ACCOUNTS=true.
+   */
+  demoAccounts: boolean;
   plaid: { clientId: string; secret: string; env: "sandbox" | "production"; basePath: string };
   stripe: { secretKey: string; webhookSecret: string | null; apiBase: string | null };
   sandboxUrl: string;
@@ -246,6 +263,23 @@ export function parseConfig(env: Env, options: { requireDatabase: boolean; cwd?:
     });
   }
   const mode: AppConfig["mode"] = plaidSet || stripeSet ? "remote" : "local";
+  if (mode === "local" && e.NODE_ENV === "production" && !e.ALLOW_LOCAL_MODE_IN_PRODUCTION) {
+    problems.push({
+      variable: "NODE_ENV",
+      message:
+        "production without Plaid and Stripe keys would run on the local sandbox (emulated Plaid and Stripe, generated secrets). " +
+        "Set PLAID_CLIENT_ID, PLAID_SECRET, STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, or, for a test or demo server only, " +
+        "ALLOW_LOCAL_MODE_IN_PRODUCTION=true",
+    });
+  }
+  if (mode === "remote" && e.SEED_DEMO_ACCOUNTS === "true") {
+    problems.push({
+      variable: "SEED_DEMO_ACCOUNTS",
+      message: "demo accounts have published passwords; they exist only in local mode (no Plaid or Stripe keys)",
+    });
+  }
+  const demoAccounts =
+    mode === "local" && (e.SEED_DEMO_ACCOUNTS === "true" || ((e.SEED_DEMO_ACCOUNTS ?? "") === "" && e.NODE_ENV !== "production"));
   if (mode === "remote" && !e.STRIPE_WEBHOOK_SECRET) {
     problems.push({
       variable: "STRIPE_WEBHOOK_SECRET",
@@ -311,6 +345,7 @@ export function parseConfig(env: Env, options: { requireDatabase: boolean; cwd?:
     authSecret: e.AUTH_SECRET ?? dev!.authSecret,
     encryptionKeys: e.ENCRYPTION_KEYS ?? dev!.encryptionKeys,
     mode,
+    demoAccounts,
     plaid:
       mode === "local"
         ? {

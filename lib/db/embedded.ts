@@ -1,4 +1,5 @@
 import "server-only";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -11,9 +12,15 @@ import { PgliteWireServer } from "./pglite-server";
  * adapter as with a real server (see pglite-server.ts for how connections
  * share the single PGlite session safely).
  *
+ * The wire server listens on 127.0.0.1 and admits only user `postgres` with
+ * a password generated at each start (SCRAM-SHA-256), carried in the URL it
+ * returns; the launcher hands that URL to the app as DATABASE_URL.
+ *
  * Only one process may open a PGlite folder: a lock file records the owner's
  * pid and URL, so a second command (e.g. `npm run db:migrate` while the app
- * runs) connects to the running server instead of opening the files.
+ * runs) connects to the running server instead of opening the files. The
+ * lock file holds the password, so it is readable by its owner only (0600),
+ * in a folder only its owner may enter (0700).
  */
 
 export interface EmbeddedDatabase {
@@ -32,16 +39,17 @@ interface LockFile {
 export async function startEmbeddedDatabase(options: { dataDir: string | null; port?: number }): Promise<EmbeddedDatabase> {
   const lockPath = options.dataDir ? path.join(options.dataDir, "pglite.lock") : null;
   if (options.dataDir && lockPath) {
-    mkdirSync(options.dataDir, { recursive: true });
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     const running = await claimOrFindOwner(lockPath);
     if (running) return { url: running.url, owned: false, stop: async () => {} };
   }
 
   const db = await PGlite.create(options.dataDir ? path.join(options.dataDir, "pglite") : undefined);
-  const server = new PgliteWireServer(db);
+  const password = randomBytes(24).toString("base64url");
+  const server = new PgliteWireServer(db, { user: "postgres", password });
   const { host, port } = await server.listen(options.port ?? 0);
-  const url = `postgresql://postgres:postgres@${host}:${port}/postgres?sslmode=disable`;
-  if (lockPath) writeFileSync(lockPath, JSON.stringify({ pid: process.pid, url } satisfies LockFile));
+  const url = `postgresql://postgres:${password}@${host}:${port}/postgres?sslmode=disable`;
+  if (lockPath) writeFileSync(lockPath, JSON.stringify({ pid: process.pid, url } satisfies LockFile), { mode: 0o600 });
 
   let stopped = false;
   return {
@@ -64,7 +72,7 @@ export async function startEmbeddedDatabase(options: { dataDir: string | null; p
 async function claimOrFindOwner(lockPath: string): Promise<{ url: string } | null> {
   for (let attempt = 0; attempt < 100; attempt++) {
     try {
-      writeFileSync(lockPath, JSON.stringify({ pid: process.pid, url: null } satisfies LockFile), { flag: "wx" });
+      writeFileSync(lockPath, JSON.stringify({ pid: process.pid, url: null } satisfies LockFile), { flag: "wx", mode: 0o600 });
       return null;
     } catch {
       // The lock exists: a live owner, one starting, or a stale file.

@@ -85,7 +85,15 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const inspected: SandboxModule[] = [...apiModules, createMailModule(mail, () => config.smtpUrl)];
   const modules: SandboxModule[] = [...inspected, createControlModule(context, inspected, faults)];
 
+  const ownHost = ownHostCheck(host, port);
   server.on("request", (req, res) => {
+    // The inspection page and the control API answer only to the sandbox's own names (DNS rebinding).
+    const path = (req.url ?? "/").split("?")[0]!;
+    if ((path === "/" || path.startsWith("/__sandbox")) && !ownHost(req.headers.host)) {
+      req.resume();
+      send(res, json(403, { error: `sandbox: refused Host ${JSON.stringify(req.headers.host ?? "")}; use ${config.publicUrl}` }));
+      return;
+    }
     handle(req, res, modules, faults, context).catch((err: unknown) => {
       console.error("[sandbox] handler crashed", err);
       if (!res.headersSent) send(res, json(500, { error: "sandbox internal error" }));
@@ -158,6 +166,27 @@ async function handle(
     }
   }
   send(res, json(404, { error: `sandbox: no route for ${request.method} ${request.path}` }));
+}
+
+/**
+ * Listening on loopback, the sandbox is reached as 127.0.0.1, localhost, [::1]
+ * or the name it was given, on its port; a page whose own name was rebound to
+ * 127.0.0.1 sends its own name and is refused. Listening on another address
+ * (a container), any Host is accepted.
+ */
+function ownHostCheck(host: string, port: number): (hostHeader: string | undefined) => boolean {
+  const loopback = host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+  if (!loopback) return () => true;
+  const names = new Set(["127.0.0.1", "localhost", "[::1]", host.includes(":") ? `[${host}]` : host]);
+  return (hostHeader) => {
+    if (!hostHeader) return false;
+    try {
+      const url = new URL(`http://${hostHeader}`);
+      return names.has(url.hostname) && Number(url.port || 80) === port;
+    } catch {
+      return false;
+    }
+  };
 }
 
 function send(res: ServerResponse, response: SandboxResponse): void {

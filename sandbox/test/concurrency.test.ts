@@ -61,6 +61,7 @@ describe("concurrent SDK requests", () => {
     // 30 ms of added latency on every API route: the requests really are in flight together.
     const faults = await fetch(`${sandbox.url}/__sandbox/faults`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ rules: [{ route: "/", latencyMs: 30 }] }),
     });
     expect(faults.status).toBe(200);
@@ -83,7 +84,7 @@ describe("concurrent SDK requests", () => {
     const results = await Promise.all(jobs);
     // Sequentially that would be ≥ 200 × 30 ms = 6 s.
     expect(performance.now() - started).toBeLessThan(3_000);
-    await fetch(`${sandbox.url}/__sandbox/faults/clear`, { method: "POST" });
+    await fetch(`${sandbox.url}/__sandbox/faults/clear`, { method: "POST", headers: { "content-type": "application/json" } });
 
     const created_ = results.flatMap((r) => (r.kind === "pi" ? [r] : []));
     const same = results.flatMap((r) => (r.kind === "same" ? [r.pi] : []));

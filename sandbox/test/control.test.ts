@@ -127,6 +127,87 @@ describe("errors", () => {
   });
 });
 
+describe("requests from other sites", () => {
+  /** A raw POST with the headers a browser (or an attacker's page) would send; the body is valid JSON either way. */
+  async function send(action: string, headers: Record<string, string>, body = "{}"): Promise<{ status: number; error: string }> {
+    const res = await fetch(`${sandbox.url}/__sandbox/${action}`, { method: "POST", headers, body });
+    const json = (await res.json()) as { error?: string };
+    return { status: res.status, error: json.error ?? "" };
+  }
+  const textPlain = { "content-type": "text/plain;charset=UTF-8" };
+
+  it("refuses a cross-site text/plain POST (what any web page can send without asking) with 403 and changes nothing", async () => {
+    await post("reset");
+    await post("plaid/item");
+    const before = await state();
+    expect(before.counts.plaid_items).toBe(1);
+    for (const action of ["reset", "plaid/item", "faults"]) {
+      const body = action === "faults" ? JSON.stringify({ rules: [{ route: "/", status: 500 }] }) : "{}";
+      expect(await send(action, { ...textPlain, origin: "http://evil.example" }, body)).toEqual({
+        status: 403,
+        error: expect.stringMatching(/control API: cross-site request refused/),
+      });
+      // The same with the browser's other tell-tales, one at a time.
+      expect((await send(action, { ...textPlain, "sec-fetch-site": "cross-site" }, body)).status).toBe(403);
+      expect((await send(action, { ...textPlain, origin: "null" }, body)).status).toBe(403);
+      // Another port on the same host is another origin (a dev server next door).
+      expect((await send(action, { "content-type": "application/json", origin: "http://127.0.0.1:1" }, body)).status).toBe(403);
+      expect((await send(action, { "content-type": "application/json", "sec-fetch-site": "same-site" }, body)).status).toBe(403);
+    }
+    const after = await state();
+    expect(after.counts).toEqual(before.counts);
+    expect(after.faults).toEqual([]);
+  });
+
+  it("wants Content-Type application/json on every control POST, even an empty one (415 otherwise)", async () => {
+    const before = (await state()).counts;
+    for (const headers of [
+      textPlain,
+      { "content-type": "application/x-www-form-urlencoded" },
+      { "content-type": "multipart/form-data; boundary=x" },
+    ]) {
+      expect(await send("plaid/item", headers)).toEqual({ status: 415, error: expect.stringMatching(/Content-Type: application\/json/) });
+    }
+    const res = await fetch(`${sandbox.url}/__sandbox/reset`, { method: "POST" }); // no body, no content type
+    expect(res.status).toBe(415);
+    expect((await state()).counts).toEqual(before);
+  });
+
+  it("still answers Node's fetch (no Origin) and the sandbox's own origin", async () => {
+    expect((await send("plaid/item", { "content-type": "application/json" })).status).toBe(200);
+    expect((await send("plaid/item", { "content-type": "Application/JSON; charset=utf-8", origin: sandbox.url })).status).toBe(200);
+    expect((await send("plaid/item", { "content-type": "application/json", "sec-fetch-site": "same-origin" })).status).toBe(200);
+    expect((await send("plaid/item", { "content-type": "application/json", "sec-fetch-site": "none" })).status).toBe(200);
+    const empty = await fetch(`${sandbox.url}/__sandbox/faults/clear`, { method: "POST", headers: { "content-type": "application/json" } });
+    expect(empty.status).toBe(200);
+  });
+
+  it("answers only to its own host name: a DNS-rebound page (Host: evil.example) gets 403 for the page, state and actions", async () => {
+    const rebound = { host: `evil.example:${sandbox.port}` };
+    const { request } = await import("node:http");
+    const call = (method: string, p: string, headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request({ host: "127.0.0.1", port: sandbox.port, method, path: p, headers }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on("error", reject);
+        req.end(method === "POST" ? "{}" : undefined);
+      });
+    const before = (await state()).counts;
+    expect(await call("GET", "/", rebound)).toBe(403);
+    expect(await call("GET", "/__sandbox/state", rebound)).toBe(403);
+    expect(await call("GET", "/__sandbox/mail", rebound)).toBe(403);
+    expect(
+      await call("POST", "/__sandbox/plaid/item", { ...rebound, "content-type": "application/json", origin: `http://${rebound.host}` }),
+    ).toBe(403);
+    expect((await state()).counts).toEqual(before);
+    // Its own names: what it listens on, and localhost.
+    expect(await call("GET", "/__sandbox/state", { host: `localhost:${sandbox.port}` })).toBe(200);
+    expect(await call("GET", "/__sandbox/state", { host: `127.0.0.1:${sandbox.port}` })).toBe(200);
+  });
+});
+
 describe("sandbox/README.md", () => {
   const readme = readFileSync(path.resolve(import.meta.dirname, "../README.md"), "utf8");
 

@@ -19,7 +19,11 @@ let accessToken: string;
 let customerId: string;
 
 async function setFaults(body: Record<string, unknown>): Promise<Response> {
-  return fetch(`${t.sandbox.url}/__sandbox/faults`, { method: "POST", body: JSON.stringify(body) });
+  return fetch(`${t.sandbox.url}/__sandbox/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 }
 
 async function faults(rules: unknown[], seed?: number): Promise<void> {
@@ -236,6 +240,7 @@ describe("dropped connections, latency, rate, times", () => {
     await faults([{ route: "/accounts/get", status: 500 }]);
     const res = await fetch(`${t.sandbox.url}/__sandbox/faults/add`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ rules: [{ route: "/item/get", status: 503 }] }),
     });
     expect(res.status).toBe(200);
@@ -245,6 +250,7 @@ describe("dropped connections, latency, rate, times", () => {
     ]);
     const bad = await fetch(`${t.sandbox.url}/__sandbox/faults/add`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ rules: [{ route: "/x", rate: 5 }] }),
     });
     expect(bad.status).toBe(400);

@@ -26,7 +26,11 @@ function plaidBodies(): string[] {
 }
 
 async function control<T = Record<string, unknown>>(action: string, body: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(`${sandbox.url}/__sandbox/${action}`, { method: "POST", body: JSON.stringify(body) });
+  const res = await fetch(`${sandbox.url}/__sandbox/${action}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const data = (await res.json()) as T;
   if (!res.ok) throw new Error(`control ${action}: ${JSON.stringify(data)}`);
   return data;

@@ -298,7 +298,11 @@ describe("Link stand-in through react-plaid-link", { timeout: 30_000 }, () => {
     await chooseBank(link);
     await link.getByLabel("Username").fill("user_good");
     await link.getByLabel("Password").fill("pass_good");
-    const advanced = await fetch(`${t.sandbox.url}/__sandbox/plaid/advance_time`, { method: "POST", body: JSON.stringify({ hours: 5 }) });
+    const advanced = await fetch(`${t.sandbox.url}/__sandbox/plaid/advance_time`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ hours: 5 }),
+    });
     expect(advanced.status).toBe(200);
     await link.getByRole("button", { name: "Submit" }).click();
     const exit = await t.waitForEntry(page, "exit");

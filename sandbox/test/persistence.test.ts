@@ -97,7 +97,7 @@ describe("restart on the same dataDir", () => {
     const before = readFileSync(file, "utf8");
     for (const id of [exchanged.item_id, customer.id, bankAccount.id, intent.id]) expect(before).toContain(id);
 
-    const res = await fetch(`${first.sandbox.url}/__sandbox/reset`, { method: "POST" });
+    const res = await fetch(`${first.sandbox.url}/__sandbox/reset`, { method: "POST", headers: { "content-type": "application/json" } });
     expect(res.status).toBe(200);
     // Written at once, not at the next coalesced write.
     const wiped = readFileSync(file, "utf8");

@@ -86,6 +86,7 @@ describe("seed flow: Plaid → Stripe → settled → verified webhooks", () => 
     expect(intent.status).toBe("processing");
     const settle = await fetch(`${sandbox.url}/__sandbox/stripe/settle`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ payment_intent: intent.id }),
     });
     expect(settle.ok).toBe(true);

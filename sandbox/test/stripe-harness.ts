@@ -22,7 +22,11 @@ export async function startStripeHarness(options: Partial<SandboxOptions> = {}):
     stripe: client(),
     client,
     async control(action, body = {}) {
-      const res = await fetch(`${sandbox.url}/__sandbox/stripe/${action}`, { method: "POST", body: JSON.stringify(body) });
+      const res = await fetch(`${sandbox.url}/__sandbox/stripe/${action}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
       const json = (await res.json()) as Record<string, unknown>;
       if (!res.ok) throw new Error(`control ${action} failed: ${JSON.stringify(json)}`);
       return json as never;

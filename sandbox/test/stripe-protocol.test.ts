@@ -224,7 +224,7 @@ describe("inspection", () => {
 describe("control reset", () => {
   it("wipes Stripe state; the API keeps working afterwards", async () => {
     const before = await h.stripe.customers.create({ email: "before-reset@example.com" });
-    const res = await fetch(`${h.sandbox.url}/__sandbox/reset`, { method: "POST" });
+    const res = await fetch(`${h.sandbox.url}/__sandbox/reset`, { method: "POST", headers: { "content-type": "application/json" } });
     expect(res.status).toBe(200);
     expect((await rejection(h.stripe.customers.retrieve(before.id))).statusCode).toBe(404);
     const after = await h.stripe.customers.create({ email: "after-reset@example.com" });

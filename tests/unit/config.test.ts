@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -123,9 +123,78 @@ describe("configuration", () => {
       { requireDatabase: false, cwd: tmp() },
     );
     expect(ok.encryptionKeys).toBe(KEY);
-    // Local mode in a production build (npm start) still runs on generated dev secrets.
-    expect(parseConfig({ NODE_ENV: "production" }, { requireDatabase: false, cwd: tmp() }).mode).toBe("local");
   });
+
+  it("refuses production without Plaid and Stripe keys: the emulator and generated secrets are not for real users", () => {
+    expect(problems({ NODE_ENV: "production" })).toEqual([
+      expect.stringMatching(/^NODE_ENV: production without Plaid and Stripe keys .*local sandbox.*ALLOW_LOCAL_MODE_IN_PRODUCTION=true/),
+    ]);
+    // Blank keys are no keys; "false" and empty are no opt-in.
+    expect(problems({ NODE_ENV: "production", PLAID_CLIENT_ID: " ", STRIPE_SECRET_KEY: "" })).toHaveLength(1);
+    expect(problems({ NODE_ENV: "production", ALLOW_LOCAL_MODE_IN_PRODUCTION: "false" })).toHaveLength(1);
+    expect(problems({ NODE_ENV: "production", ALLOW_LOCAL_MODE_IN_PRODUCTION: "" })).toHaveLength(1);
+    for (const bad of ["yes", "1", "TRUE", "true "]) {
+      expect(problems({ NODE_ENV: "production", ALLOW_LOCAL_MODE_IN_PRODUCTION: bad })).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^ALLOW_LOCAL_MODE_IN_PRODUCTION: expected true or false/)]),
+      );
+    }
+  });
+
+  it("runs local mode in production only when asked, and then seeds no demo accounts unless asked too", () => {
+    const optedIn = parseConfig({ NODE_ENV: "production", ALLOW_LOCAL_MODE_IN_PRODUCTION: "true" }, { requireDatabase: false, cwd: tmp() });
+    expect(optedIn).toMatchObject({ env: "production", mode: "local", demoAccounts: false });
+    const seeded = parseConfig(
+      { NODE_ENV: "production", ALLOW_LOCAL_MODE_IN_PRODUCTION: "true", SEED_DEMO_ACCOUNTS: "true" },
+      { requireDatabase: false, cwd: tmp() },
+    );
+    expect(seeded).toMatchObject({ mode: "local", demoAccounts: true });
+    // SEED_DEMO_ACCOUNTS alone does not let production run on the emulator.
+    expect(problems({ NODE_ENV: "production", SEED_DEMO_ACCOUNTS: "true" })).toEqual([
+      expect.stringMatching(/^NODE_ENV: production without/),
+    ]);
+  });
+
+  it("seeds demo accounts in development and tests by default, never with real keys", () => {
+    const parsed = (env: Record<string, string>) => parseConfig(env, { requireDatabase: false, cwd: tmp() });
+    expect(parsed({}).demoAccounts).toBe(true);
+    expect(parsed({ NODE_ENV: "test" }).demoAccounts).toBe(true);
+    expect(parsed({ SEED_DEMO_ACCOUNTS: "false" }).demoAccounts).toBe(false);
+    expect(parsed(REAL_KEYS).demoAccounts).toBe(false);
+    expect(problems({ ...REAL_KEYS, SEED_DEMO_ACCOUNTS: "true" })).toEqual([
+      expect.stringMatching(/^SEED_DEMO_ACCOUNTS: demo accounts have published passwords; they exist only in local mode/),
+    ]);
+    expect(problems({ SEED_DEMO_ACCOUNTS: "on" })).toEqual([expect.stringMatching(/^SEED_DEMO_ACCOUNTS: expected true or false/)]);
+    // The opt-in changes nothing where it is not needed.
+    expect(parsed({ ALLOW_LOCAL_MODE_IN_PRODUCTION: "true" })).toMatchObject({ mode: "local", demoAccounts: true });
+  });
+
+  it("npm start and npm run db:seed stop with the message before touching anything", () => {
+    const dataDir = tmp();
+    const cases: { args: string[]; env: Record<string, string>; message: string }[] = [
+      // `npm start` without NODE_ENV: the launcher checks what `next start` will run with.
+      { args: ["scripts/run.ts", "--prod"], env: {}, message: "NODE_ENV: production without Plaid and Stripe keys" },
+      {
+        args: ["scripts/seed.ts"],
+        env: { NODE_ENV: "production", ALLOW_LOCAL_MODE_IN_PRODUCTION: "true" },
+        message: "demo accounts are off",
+      },
+    ];
+    for (const { args, env, message } of cases) {
+      // Only these variables: no NODE_ENV, no keys, nothing from the test runner.
+      const only: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, ...env };
+      const run = spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), ["--import", "./scripts/server-only/register.mjs", ...args], {
+        cwd: ROOT,
+        env: only as NodeJS.ProcessEnv,
+        encoding: "utf8",
+        timeout: 30_000,
+      });
+      expect(run.stderr).toContain(message);
+      expect(run.status).toBe(1);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    }
+    // Nothing was started or created: no database, no sandbox state.
+    expect(readdirSync(dataDir).filter((f) => f !== "dev-secrets.json")).toEqual([]);
+  }, 40_000);
 
   it("stops a command and the server start-up with the message, not a stack trace", () => {
     const env = { ...process.env, DATABASE_URL: "mysql://nope", DATA_DIR: tmp() };

@@ -20,8 +20,8 @@ export default async function TwoFactorPage({ searchParams }: { searchParams: Pr
   const state = await getSessionState();
   if (state.kind === "none") redirect(`/signin?callbackUrl=${encodeURIComponent(destination)}`);
   if (state.kind === "signed-in") redirect(destination);
-  // Local mode only: the demo admin's secret is published (README), so its current code is no secret either.
-  const demoSecret = config.mode === "local" ? demoTotpSecret(state.user.email) : null;
+  // Where demo accounts are on (lib/config): the demo admin's secret is published (README), so its current code is no secret either.
+  const demoSecret = config.demoAccounts ? demoTotpSecret(state.user.email) : null;
   return (
     <div className="mx-auto max-w-md space-y-6">
       <h1 className="text-2xl font-semibold">Two-factor authentication</h1>

@@ -18,8 +18,19 @@ export class UnknownActionError extends Error {}
  * - `POST /__sandbox/reset` | `faults` | `faults/add` | `faults/clear` | `webhooks/idle`
  * - `POST /__sandbox/<module>/<action>` the modules' `control` actions (plaid/…, stripe/…)
  *
- * POST bodies are JSON objects (empty body = `{}`); the answer is the action's
- * JSON result (200), `{ error }` with 400 (invalid input) or 404 (unknown action).
+ * POST bodies are JSON objects (empty body = `{}`) sent with `Content-Type:
+ * application/json`; the answer is the action's JSON result (200), `{ error }`
+ * with 400 (invalid input) or 404 (unknown action).
+ *
+ * Only clients of this machine may drive it, not web pages they visit: a
+ * control POST must carry `Content-Type: application/json` (415 otherwise),
+ * which no page can send to another origin without a CORS preflight the
+ * sandbox never grants, and is refused (403) when the browser marks it as
+ * coming from another origin (`Origin` other than the sandbox's own, or
+ * `null`; `Sec-Fetch-Site` other than `same-origin` or `none`). Node's fetch,
+ * curl and the SDKs send neither header. server.ts also refuses every page
+ * and control request whose Host is not one of the sandbox's own names
+ * (DNS rebinding).
  */
 export function createControlModule(context: SandboxContext, modules: SandboxModule[], faults: FaultInjector): SandboxModule {
   const builtins: Record<string, ControlAction> = {
@@ -72,6 +83,13 @@ export function createControlModule(context: SandboxContext, modules: SandboxMod
   const controlHandler =
     (action: string): Handler =>
     async (req) => {
+      if (crossSite(req, { nullOrigin: "refuse" }))
+        return json(403, {
+          error:
+            "control API: cross-site request refused (only the sandbox's own page, or a client that sends no Origin such as Node's fetch or curl, may call it)",
+        });
+      if (!isJsonContentType(header(req, "content-type")))
+        return json(415, { error: "control API: send Content-Type: application/json (a JSON object, or an empty body)" });
       let body: Record<string, unknown> = {};
       if (req.rawBody.length > 0) {
         try {
@@ -107,7 +125,8 @@ export function createControlModule(context: SandboxContext, modules: SandboxMod
       if (method === "GET" && path === "/__sandbox/faults") return () => json(200, { rules: faults.list() });
       if (method === "POST" && path.startsWith("/__sandbox/ui/")) {
         return (req) => {
-          if (crossSite(req)) return json(403, { error: "inspection page actions only accept forms from the sandbox's own page" });
+          if (crossSite(req, { nullOrigin: "allow" }))
+            return json(403, { error: "inspection page actions only accept forms from the sandbox's own page" });
           return runUiAction(path.slice("/__sandbox/ui/".length), req, run);
         };
       }
@@ -117,16 +136,29 @@ export function createControlModule(context: SandboxContext, modules: SandboxMod
   };
 }
 
-/** A form posted by another site's page (the sandbox is local, but a browser visiting one could still post). */
-function crossSite(req: SandboxRequest): boolean {
-  if (header(req, "sec-fetch-site") === "cross-site") return true;
+/**
+ * A request a browser sent on behalf of another origin's page (the sandbox is
+ * local, but a browser on this machine visiting a page could still post).
+ * Clients that are not browsers send neither header and pass. `Origin: null`
+ * (sandboxed frames, some form posts) is the page's own for its forms, never
+ * for the JSON API.
+ */
+function crossSite(req: SandboxRequest, options: { nullOrigin: "allow" | "refuse" }): boolean {
+  const fetchSite = header(req, "sec-fetch-site");
+  if (fetchSite !== undefined && fetchSite !== "same-origin" && fetchSite !== "none") return true;
   const origin = header(req, "origin");
-  if (!origin || origin === "null") return false;
+  if (origin === undefined) return false;
+  if (origin === "null") return options.nullOrigin === "refuse";
   try {
     return new URL(origin).host !== header(req, "host");
   } catch {
     return true;
   }
+}
+
+/** `application/json`, with any parameters (charset), in any case. */
+function isJsonContentType(value: string | undefined): boolean {
+  return value !== undefined && value.split(";")[0]!.trim().toLowerCase() === "application/json";
 }
 
 /** Object counts for GET /__sandbox/state (tests and dashboards). */
