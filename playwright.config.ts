@@ -89,6 +89,8 @@ const server = (port: number, env: Record<string, string>): WebServer => ({
     DATA_DIR: `.data/e2e-${port}`,
     // Every spec signs people up from this one machine (the limit itself: tests/integration/auth-throttle).
     SIGNUPS_PER_IP: "100000",
+    // The HTTP funding test sends 50 transfers per person in seconds (the limit itself: tests/integration/rate-limits).
+    FUNDING_REQUESTS_PER_MINUTE: "100000",
     // Every sign-up waits for its verification mail (e2e/support/users.ts): deliver the outbox often.
     MAIL_SEND_INTERVAL_MS: "200",
     // One dist folder for every e2e build (listed in tsconfig.json, so Next never rewrites it).

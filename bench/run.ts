@@ -146,6 +146,8 @@ async function main(): Promise<void> {
     FUNDING_MAX_CENTS: "100000",
     FUNDING_DAILY_MAX_CENTS: "9999999999",
     FUNDING_30_DAY_MAX_CENTS: "9999999999",
+    // The per-user request limit would refuse the load itself.
+    FUNDING_REQUESTS_PER_MINUTE: "999999",
   };
 
   // 2. Production build (own dist folder), unless reused.
