@@ -78,16 +78,32 @@ const PERSONAS: Persona[] = ["anonymous", "other", "admin", "user"];
  *   admin gets, except 403 on admin changes and the CSV export;
  * - "codeOwed": an admin with two-factor on who gave the password but not the code yet; what an
  *   anonymous visitor gets, except that pages send them to the code step (which they may see, as
- *   they may send a code to it).
+ *   they may send a code to it);
+ * - "disabled": the cookie of a user an admin then disabled (only the flag, the session version kept);
+ *   "staleVersion": the cookie of a session from before "sign out everywhere" (the version moved on).
+ *   Both get what an anonymous visitor gets.
  */
-type MatrixPersona = Persona | "signedOut" | "unverified" | "adminNo2fa" | "adminStale" | "codeOwed";
-const MATRIX_PERSONAS: MatrixPersona[] = [...PERSONAS, "signedOut", "unverified", "adminNo2fa", "adminStale", "codeOwed"];
+type MatrixPersona = Persona | "signedOut" | "unverified" | "adminNo2fa" | "adminStale" | "codeOwed" | "disabled" | "staleVersion";
+const MATRIX_PERSONAS: MatrixPersona[] = [
+  ...PERSONAS,
+  "signedOut",
+  "unverified",
+  "adminNo2fa",
+  "adminStale",
+  "codeOwed",
+  "disabled",
+  "staleVersion",
+];
+type AnonymousLike = "anonymous" | "signedOut" | "disabled" | "staleVersion";
+const isAnonymousLike = (p: MatrixPersona): p is AnonymousLike => ["anonymous", "signedOut", "disabled", "staleVersion"].includes(p);
+/** A persona made of a fresh person (personaOf). */
+type MadePersona = Exclude<MatrixPersona, AnonymousLike | "codeOwed">;
 const isAdminApi = (key: string) => key.includes(" /api/admin/");
 const isAdminPage = (key: string) => key.startsWith("PAGE /admin");
 /** Admin routes that need a fresh code: every change, and the export. */
 const needsStepUp = (key: string) => isAdminApi(key) && (!key.startsWith("GET ") || key.endsWith("/export"));
 function expectedFor(e: Expectation, persona: MatrixPersona, key: string): Status {
-  if (persona === "signedOut") return e.expect.anonymous;
+  if (isAnonymousLike(persona)) return e.expect.anonymous;
   if (persona === "unverified") return e.unverified?.expect ?? e.expect.other;
   if (persona === "adminNo2fa") return isAdminApi(key) ? 403 : isAdminPage(key) ? 307 : e.expect.other;
   if (persona === "adminStale") return needsStepUp(key) ? 403 : e.expect.admin;
@@ -101,7 +117,7 @@ function expectedFor(e: Expectation, persona: MatrixPersona, key: string): Statu
 }
 /** Where a page may send this persona: sign-in when signed out, the admin's two-factor set-up, or the dashboard. */
 function expectedRedirect(persona: MatrixPersona, key: string): RegExp {
-  if (persona === "anonymous" || persona === "signedOut") return /\/signin/;
+  if (isAnonymousLike(persona)) return /\/signin/;
   if (persona === "adminNo2fa" && isAdminPage(key)) return /\/account\/two-factor\?required=admin$/;
   if (persona === "codeOwed") return /\/two-factor\?callbackUrl=/;
   return /\/dashboard$/;
@@ -337,7 +353,7 @@ async function signedOutCookie(browser: Browser): Promise<HttpSession> {
 }
 
 /** A new person signed in as `persona` is: an admin (with two-factor on, or off, or with a stale code), or unverified. */
-async function personaOf(browser: Browser, persona: Exclude<MatrixPersona, "anonymous" | "signedOut">, label: string) {
+async function personaOf(browser: Browser, persona: MadePersona, label: string) {
   const fresh = await signedIn(browser, label, persona !== "unverified");
   if (persona === "admin" || persona === "adminNo2fa" || persona === "adminStale")
     await sql(`UPDATE "users" SET "role" = 'ADMIN' WHERE "email" = $1`, [fresh.email]);
@@ -365,7 +381,7 @@ async function codeOwedSession(browser: Browser): Promise<HttpSession> {
 }
 
 /** For a route that ends the caller's sessions: a new person of the persona's kind, so the others keep theirs. */
-async function disposablePersona(browser: Browser, persona: Exclude<MatrixPersona, "anonymous" | "signedOut">): Promise<HttpSession> {
+async function disposablePersona(browser: Browser, persona: MadePersona): Promise<HttpSession> {
   return (await personaOf(browser, persona, `matrix-${persona}-disposable`)).request;
 }
 
@@ -437,6 +453,12 @@ test.beforeAll(async ({ browser }, testInfo) => {
   who.adminNo2fa = (await personaOf(browser, "adminNo2fa", "matrix-admin-no-2fa")).request;
   who.adminStale = (await personaOf(browser, "adminStale", "matrix-admin-stale")).request;
   who.codeOwed = await codeOwedSession(browser);
+  const disabled = await signedIn(browser, "matrix-disabled");
+  await sql(`UPDATE "users" SET "disabled" = true WHERE "email" = $1`, [disabled.email]);
+  who.disabled = disabled.request;
+  const stale = await signedIn(browser, "matrix-stale-version");
+  await sql(`UPDATE "users" SET "session_version" = "session_version" + 1 WHERE "email" = $1`, [stale.email]);
+  who.staleVersion = stale.request;
 
   const main = await linkBank(user.request);
   const disposable = await linkBank(user.request, true);
@@ -465,7 +487,7 @@ test.beforeAll(async ({ browser }, testInfo) => {
   };
 });
 
-test(`every route and page on disk has an expectation, and gets it for each of the 9 personas ${LOCAL_SANDBOX_TAG}`, async ({
+test(`every route and page on disk has an expectation, and gets it for each of the 11 personas ${LOCAL_SANDBOX_TAG}`, async ({
   browser,
 }) => {
   const onDisk = [...ROUTES, ...PAGES];
@@ -486,9 +508,7 @@ test(`every route and page on disk has an expectation, and gets it for each of t
     for (const persona of MATRIX_PERSONAS) {
       const url = pathOf(key, e, ids);
       const caller =
-        e.endsSessions && persona !== "anonymous" && persona !== "signedOut" && persona !== "codeOwed"
-          ? await disposablePersona(browser, persona)
-          : who[persona]!;
+        e.endsSessions && !isAnonymousLike(persona) && persona !== "codeOwed" ? await disposablePersona(browser, persona) : who[persona]!;
       const body = bodyFor(e, persona);
       const res = await send(caller, method, url, { ...(body ? { data: body(ids) } : {}) });
       checks++;
@@ -540,6 +560,53 @@ test(`every route and page on disk has an expectation, and gets it for each of t
   console.log(
     `[hardening] access matrix: ${ROUTES.length} route methods + ${PAGES.length} pages × ${MATRIX_PERSONAS.length} personas (with HEAD, OPTIONS and next-auth's endpoints) = ${checks} checks`,
   );
+});
+
+test(`states and ids in bodies: blocked and removed accounts, another person's item, cross-site requests ${LOCAL_SANDBOX_TAG}`, async () => {
+  const user = who.user!;
+  const blocked = await linkBank(user, true);
+  await sql(`UPDATE "bank_accounts" SET "review_status" = 'BLOCKED' WHERE "id" = $1`, [blocked.bankAccountId]);
+  const removed = await linkBank(user, true);
+  expect((await send(user, "DELETE", `/api/bank-accounts/${removed.bankAccountId}`)).status()).toBe(200);
+  const fund = (bankAccountId: string) =>
+    send(user, "POST", "/api/payments", { data: { requestId: crypto.randomUUID(), bankAccountId, amountCents: 1_000, mandate: MANDATE } });
+  const codeOf = async (res: HttpResponse) => ((await res.json()) as { error?: { code?: string } }).error?.code;
+
+  // A blocked account: no debit, and its user cannot remove it (the block would go with it).
+  const onBlocked = await fund(blocked.bankAccountId);
+  expect([onBlocked.status(), await codeOf(onBlocked)]).toEqual([422, "ACCOUNT_BLOCKED"]);
+  const removeBlocked = await send(user, "DELETE", `/api/bank-accounts/${blocked.bankAccountId}`);
+  expect([removeBlocked.status(), await codeOf(removeBlocked)]).toEqual([409, "ACCOUNT_BLOCKED"]);
+  // A removed account: gone for funding and for a second removal.
+  expect((await fund(removed.bankAccountId)).status()).toBe(404);
+  expect((await send(user, "DELETE", `/api/bank-accounts/${removed.bankAccountId}`)).status()).toBe(404);
+  // Ids in bodies are checked against the caller: another person's item in update mode, another person's account.
+  const [victimItem] = await sql<{ item_id: string }>(`SELECT "item_id" FROM "bank_accounts" WHERE "id" = $1`, [
+    ids.adminDisposableBankAccountId,
+  ]);
+  expect((await send(user, "POST", "/api/plaid/link-token", { data: { itemId: victimItem!.item_id } })).status()).toBe(404);
+  expect(
+    (
+      await send(who.other!, "POST", "/api/payments", {
+        data: { requestId: crypto.randomUUID(), bankAccountId: ids.bankAccountId, amountCents: 100, mandate: MANDATE },
+      })
+    ).status(),
+  ).toBe(404);
+
+  // Every state-changing route refuses a cross-site request before doing anything (webhooks are server-to-server).
+  const mismatches: string[] = [];
+  for (const key of ROUTES.filter((k) => !k.startsWith("GET ") && !k.includes("/api/webhooks/") && !k.includes("[...nextauth]"))) {
+    const e = EXPECTED[key]!;
+    const method = key.split(" ")[0]!;
+    const caller = key.includes(" /api/admin/") ? who.admin! : user;
+    const res = await send(caller, method, pathOf(key, e, ids), {
+      ...(e.body ? { data: e.body(ids) } : {}),
+      headers: { origin: "https://evil.example", "sec-fetch-site": "cross-site" },
+    });
+    await noLeak(res, `cross-site ${key}`);
+    if (res.status() !== 403) mismatches.push(`cross-site ${key}: ${res.status()}`);
+  }
+  expect(mismatches).toEqual([]);
 });
 
 /** Values that break naive parsers and validators. */
