@@ -4,14 +4,18 @@ import type { Prisma } from "@/lib/db";
 /**
  * Blocks that stick. A block is recorded by what identifies the bank
  * account beyond our row, so removing the account and linking it again
- * does not shed it:
- * - Stripe's fingerprint of the account numbers (the same numbers linked by
- *   anyone), and
- * - the same user's institution and mask (when Stripe's fingerprint is not
- *   known).
- * A new link that matches an active block lands blocked (it can never
- * fund); the user cannot remove a blocked account (lib/banking/remove-account.ts);
- * an admin lifts the matching blocks with a reason (lib/admin/review.ts).
+ * does not shed it: the user, with Stripe's fingerprint of the account
+ * numbers and the institution and mask (either matches; the fingerprint
+ * also covers a relink through another institution's login).
+ * A new link of that user that matches an active block lands blocked (it
+ * can never fund); the user cannot remove a blocked account
+ * (lib/banking/remove-account.ts); an admin lifts the matching blocks with
+ * a reason (lib/admin/review.ts).
+ *
+ * Another user linking the same numbers is not blocked by it: sandbox and
+ * shared household accounts have the same numbers for many people. That
+ * case is a review signal instead (a shared fingerprint, an earlier block),
+ * which holds the account for an admin.
  */
 
 export interface AccountIdentity {
@@ -21,13 +25,12 @@ export interface AccountIdentity {
   mask: string | null;
 }
 
-/** The one matching rule: active blocks with this fingerprint, or this user's blocks at this institution and mask. */
+/** The one matching rule: this user's active blocks with this fingerprint, or at this institution and mask. */
 function matching(identity: AccountIdentity): Prisma.BankAccountBlockWhereInput {
   const by: Prisma.BankAccountBlockWhereInput[] = [];
   if (identity.stripeFingerprint) by.push({ stripeFingerprint: identity.stripeFingerprint });
-  if (identity.institutionId && identity.mask)
-    by.push({ userId: identity.userId, institutionId: identity.institutionId, mask: identity.mask });
-  return { liftedAt: null, OR: by.length ? by : [{ id: { in: [] } }] };
+  if (identity.institutionId && identity.mask) by.push({ institutionId: identity.institutionId, mask: identity.mask });
+  return { userId: identity.userId, liftedAt: null, OR: by.length ? by : [{ id: { in: [] } }] };
 }
 
 export async function findActiveBlock(tx: Prisma.TransactionClient, identity: AccountIdentity): Promise<{ id: string } | null> {

@@ -12,7 +12,7 @@ import { recoverUnsubmittedPayment } from "@/lib/funding/submission";
 import { getStripe } from "@/lib/stripe/client";
 import { rejection } from "../helpers/app-error";
 import { signedIn, testDb, uniqueEmail } from "../helpers/db";
-import { linkResult, sandboxControl } from "../helpers/sandbox";
+import { customUserPassword, linkResult, sandboxControl } from "../helpers/sandbox";
 
 /**
  * Controls re-checked where they cannot race: a block, a disable or a
@@ -177,5 +177,53 @@ describe("cheap before costly", () => {
     );
     expect(new Set(refusals.map((e) => e.code))).toEqual(new Set(["DAILY_LIMIT"]));
     expect(await counted()).toBe(before);
+  });
+});
+
+describe("blocks stick", () => {
+  /** A user linking the account with these numbers (user_custom), as Link would hand it over. */
+  async function linkNumbers(userId: string | null, numbers: { accountNumber: string; mask: string }) {
+    const user = userId
+      ? await signedIn(db, await db.user.findUniqueOrThrow({ where: { id: userId } }))
+      : await signedIn(db, await db.user.create({ data: { email: uniqueEmail("sticky"), name: "Sti Cky", emailVerified: new Date() } }));
+    const link = await linkResult({ username: "user_custom", password: customUserPassword({ ...numbers, available: 500 }) });
+    const bank = await linkBankAccount(bankingDeps(), user, link.input("Custom Checking"));
+    return { user, bank };
+  }
+  const fundFrom = (user: Awaited<ReturnType<typeof linkNumbers>>["user"], bankAccountId: string) =>
+    createFundingPayment(deps(), user, { requestId: randomUUID(), bankAccountId, amountCents: 1_000, mandate: accepted }, ctx);
+
+  it("block → the user cannot remove it → removed by support → relinked: lands blocked, cannot fund; lifting needs a reason", async () => {
+    const numbers = { accountNumber: `0009${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`, mask: "7391" };
+    const reviewer = await admin();
+    const first = await linkNumbers(null, numbers);
+    await decideReview(db, reviewer, first.bank.id, "block");
+    expect(await rejection(removeBankAccount(deps(), { id: first.user.id }, first.bank.id))).toMatchObject({
+      status: 409,
+      code: "ACCOUNT_BLOCKED",
+    });
+    await removeBankAccount(deps(), { id: reviewer.id, isAdmin: true }, first.bank.id);
+
+    const again = await linkNumbers(first.user.id, numbers);
+    expect(again.bank.id).not.toBe(first.bank.id);
+    expect(await db.bankAccount.findUniqueOrThrow({ where: { id: again.bank.id } })).toMatchObject({
+      status: "ACTIVE",
+      reviewStatus: "BLOCKED",
+    });
+    expect(await db.auditLog.count({ where: { action: "bank_account.block_matched", targetId: again.bank.id } })).toBe(1);
+    expect(await rejection(fundFrom(again.user, again.bank.id))).toMatchObject({ status: 422, code: "ACCOUNT_BLOCKED" });
+    expect(await db.payment.count({ where: { bankAccountId: again.bank.id } })).toBe(0);
+
+    // Someone else with the same numbers is not blocked by this user's block.
+    const stranger = await linkNumbers(null, numbers);
+    expect((await db.bankAccount.findUniqueOrThrow({ where: { id: stranger.bank.id } })).reviewStatus).not.toBe("BLOCKED");
+
+    // Lifting: a reason is required, kept in the audit log; then the account funds.
+    expect(await rejection(decideReview(db, reviewer, again.bank.id, "approve"))).toMatchObject({ status: 400, code: "REASON_REQUIRED" });
+    await decideReview(db, reviewer, again.bank.id, "approve", "Confirmed with the customer by phone");
+    const lifted = await db.auditLog.findFirstOrThrow({ where: { action: "admin.bank_account.block_lifted", targetId: again.bank.id } });
+    expect(lifted.metadata).toMatchObject({ reason: "Confirmed with the customer by phone", blocksLifted: 1 });
+    expect(await db.bankAccountBlock.count({ where: { userId: first.user.id, liftedAt: null } })).toBe(0);
+    expect((await fundFrom(again.user, again.bank.id)).payment.status).toBe("PROCESSING");
   });
 });
