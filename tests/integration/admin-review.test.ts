@@ -179,7 +179,7 @@ describe("review signals recorded at link time", () => {
 });
 
 describe("review decisions", () => {
-  it("approve and block are audited; a block refuses funding at once, approval lifts it", async () => {
+  it("approve and block are audited; a block refuses funding at once, lifting it (with a reason) lets it fund", async () => {
     const admin = await newUser("Ada Min", "ADMIN");
     const user = await newUser();
     const { view } = await link(user, { password: customAccount(randomAccountNumber()) });
@@ -191,7 +191,8 @@ describe("review decisions", () => {
     expect(blocked.reviewStatus).toBe("BLOCKED");
     expect(await rejection(fund(1_000))).toMatchObject({ status: 422, code: "ACCOUNT_BLOCKED" });
 
-    const approved = await decideReview(db, { id: admin.id }, view.id, "approve");
+    expect(await rejection(decideReview(db, { id: admin.id }, view.id, "approve"))).toMatchObject({ status: 400, code: "REASON_REQUIRED" });
+    const approved = await decideReview(db, { id: admin.id }, view.id, "approve", "Checked with the bank");
     expect(approved.reviewStatus).toBe("APPROVED");
     await fund(1_000);
 
@@ -201,8 +202,9 @@ describe("review decisions", () => {
     });
     expect(audit.map((a) => [a.action, a.actorId])).toEqual([
       ["admin.bank_account.blocked", admin.id],
-      ["admin.bank_account.approved", admin.id],
+      ["admin.bank_account.block_lifted", admin.id],
     ]);
+    expect(audit[1]).toMatchObject({ metadata: { from: "BLOCKED", to: "APPROVED", reason: "Checked with the bank", blocksLifted: 1 } });
     expect(audit[0]).toMatchObject({ ip: "203.0.113.5", metadata: { from: "PENDING", to: "BLOCKED", userId: user.id } });
     expect(await db.bankAccountReview.findUniqueOrThrow({ where: { bankAccountId: view.id } })).toMatchObject({
       reviewedById: admin.id,
