@@ -306,7 +306,7 @@ test(
     const exportHref = await page.getByRole("link", { name: "Export CSV" }).getAttribute("href");
     const csv = await (await page.request.get(exportHref!)).text();
     expect(csv.split("\r\n")[0]).toBe(
-      "payment_id,created_at,user_email,amount,currency,status,bank,stripe_payment_intent_id,stripe_charge_id,failure_code,failure_message,settled_at",
+      "payment_id,created_at,user_email,amount,currency,status,bank,stripe_payment_intent_id,stripe_charge_id,failure_code,return_code,failure_message,settled_at",
     );
     expect(csv).toContain(`${ids.paymentId},`);
     expect(csv).toContain(`,${user.email},10.00,usd,`);

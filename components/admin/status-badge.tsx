@@ -16,6 +16,7 @@ const TONES: Record<string, BadgeTone> = {
   BLOCKED: "danger",
   NO_MATCH: "danger",
   REVOKED: "danger",
+  UNUSABLE: "danger",
   CANCELED: "neutral",
   REMOVED: "neutral",
 };

@@ -18,6 +18,17 @@ export function isUnderReview(account: BankAccountView): boolean {
 }
 
 export function accountState(account: BankAccountView): AccountState {
+  if (account.status === "UNUSABLE") {
+    // The bank returned a debit for a reason that rules the account out (closed, not found, not authorized…).
+    const returned = account.returned ?? { reason: "Your bank returned a transfer from this account.", nextStep: "Link your bank again." };
+    return {
+      label: "Can't be used",
+      tone: "danger",
+      detail: `${returned.reason} ${returned.nextStep}`,
+      canReconnect: false,
+      canFund: false,
+    };
+  }
   if (account.reviewStatus === "BLOCKED") {
     return {
       label: "Blocked",

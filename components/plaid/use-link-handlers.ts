@@ -75,7 +75,6 @@ export function useLinkHandlers(options: LinkHandlerOptions) {
           const body = {
             publicToken,
             accountId: metadata.accounts[0]?.id ?? "",
-            institution: metadata.institution ? { id: metadata.institution.institution_id, name: metadata.institution.name } : null,
             linkSessionId: metadata.link_session_id,
             accountCount: metadata.accounts.length,
           };

@@ -21,6 +21,8 @@ export interface AdminPaymentRow {
   stripeChargeId: string | null;
   failureCode: string | null;
   failureMessage: string | null;
+  /** The ACH return code (R01…) of a failed debit. */
+  returnCode: string | null;
   settledAt: string | null;
 }
 
@@ -63,6 +65,7 @@ function toRow(p: Prisma.PaymentGetPayload<{ include: typeof rowInclude }>): Adm
     stripeChargeId: p.stripeChargeId,
     failureCode: p.failureCode,
     failureMessage: p.failureMessage,
+    returnCode: p.returnCode,
     settledAt: p.settledAt?.toISOString() ?? null,
   };
 }
@@ -103,6 +106,7 @@ export const CSV_COLUMNS = [
   "stripe_payment_intent_id",
   "stripe_charge_id",
   "failure_code",
+  "return_code",
   "failure_message",
   "settled_at",
 ] as const;
@@ -144,6 +148,7 @@ export function exportPaymentsCsv(db: Db, filter: PaymentFilter, options: { batc
             r.stripePaymentIntentId,
             r.stripeChargeId,
             r.failureCode,
+            r.returnCode,
             r.failureMessage,
             r.settledAt,
           ]);

@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
-import type { PlaidApi } from "plaid";
+import { CountryCode, type PlaidApi } from "plaid";
 import Stripe from "stripe";
 import { z } from "zod";
 import { safeText } from "@/lib/safe-text";
@@ -23,10 +23,9 @@ import { requireVerifiedEmail } from "@/lib/auth/email-verification";
 export const linkAccountSchema = z.object({
   publicToken: safeText().trim().min(1, "publicToken is required").max(200),
   accountId: safeText().trim().min(1, "accountId is required").max(200),
-  institution: z
-    .object({ id: safeText().max(100), name: safeText().max(200) })
-    .nullable()
-    .optional(),
+  // No institution: Link's metadata.institution is the browser's word. The
+  // institution is read from Plaid (the INSTITUTION step); a body that still
+  // names one is accepted and the field dropped (zod strips unknown keys).
   linkSessionId: safeText().max(200).nullable().optional(),
   /** metadata.accounts.length from Link's onSuccess: Account Select must yield exactly one. */
   accountCount: z.number().int().min(0).max(100),
@@ -52,6 +51,8 @@ export const LinkStep = {
   STARTED: "started",
   /** The public token was exchanged; the item is stored with its access token sealed. */
   EXCHANGED: "exchanged",
+  /** The item's institution was read from Plaid (/item/get, /institutions/get_by_id) and stored on the item and the attempt. */
+  INSTITUTION: "institution",
   /** The chosen account was checked at Plaid; its bank account row exists. */
   VERIFIED: "verified",
   /** The user's Stripe customer exists. */
@@ -104,8 +105,6 @@ export async function linkBankAccount(
       userId: user.id,
       publicTokenHash,
       plaidAccountId: input.accountId,
-      institutionId: input.institution?.id ?? null,
-      institutionName: input.institution?.name ?? null,
       linkSessionId: input.linkSessionId ?? null,
     },
     update: {},
@@ -123,7 +122,7 @@ export async function linkBankAccount(
   }
 
   const run: LinkRun = { deps, user, input, attempt, step: linkStepOf(attempt.step) };
-  const item = await exchange(run);
+  const item = await readInstitution(run, await exchange(run));
   const bankAccountId = await verifyAccount(run, item);
   const attached = await attachAtStripe(run, item, bankAccountId);
   await complete(run, item, bankAccountId, attached);
@@ -197,8 +196,6 @@ async function exchange(run: LinkRun): Promise<PlaidItem> {
         userId: run.user.id,
         plaidItemId: exchanged.item_id,
         accessTokenCiphertext: sealItemAccessToken(itemRowId, exchanged.access_token),
-        institutionId: run.attempt.institutionId,
-        institutionName: run.attempt.institutionName,
       },
     });
     await recordStep(run, tx, LinkStep.EXCHANGED, { itemId: itemRowId });
@@ -206,7 +203,46 @@ async function exchange(run: LinkRun): Promise<PlaidItem> {
   });
 }
 
-/** 2. Verify the chosen account belongs to this item and can be debited; its bank account row is created. */
+/**
+ * 2. The item's institution, as Plaid has it: /item/get names its
+ * institution_id, /institutions/get_by_id its name. Stored on the item and
+ * the attempt; the bank account, the duplicate and block checks, the review
+ * signals, the mandate text and the admin's views all take it from there.
+ * An item without an institution (Plaid allows it) keeps nulls.
+ */
+async function readInstitution(run: LinkRun, item: PlaidItem): Promise<PlaidItem> {
+  const { db, plaid } = run.deps;
+  if (run.step !== LinkStep.EXCHANGED) return item; // read on an earlier run (or the attempt is past it)
+  let institution: { id: string; name: string } | null = null;
+  try {
+    const { data } = await plaid.itemGet({ access_token: itemAccessToken(item) });
+    const institutionId = data.item.institution_id ?? null;
+    if (institutionId) {
+      const { data: found } = await plaid.institutionsGetById({ institution_id: institutionId, country_codes: [CountryCode.Us] });
+      institution = { id: found.institution.institution_id, name: found.institution.name };
+    }
+  } catch (err) {
+    const failure = describePlaidFailure(err);
+    if (isTransientPlaidError(err)) return pause(run, failure.code, failure.message, "bank");
+    return fail(
+      run,
+      new AppError(
+        400,
+        providerCode(failure.code),
+        failure.displayMessage ?? "Your bank could not be identified. Please link your bank again.",
+      ),
+      { itemId: item.id },
+    );
+  }
+  const facts = { institutionId: institution?.id ?? null, institutionName: institution?.name ?? null };
+  return db.$transaction(async (tx: Tx) => {
+    const updated = await tx.plaidItem.update({ where: { id: item.id }, data: facts });
+    await recordStep(run, tx, LinkStep.INSTITUTION, facts);
+    return updated;
+  });
+}
+
+/** 3. Verify the chosen account belongs to this item and can be debited; its bank account row is created. */
 async function verifyAccount(run: LinkRun, item: PlaidItem): Promise<string> {
   const { db, plaid } = run.deps;
   const { user, input } = run;
@@ -271,7 +307,7 @@ interface AttachedBankAccount {
   fingerprint: string | null;
 }
 
-/** 3. Stripe: the user's customer, then the bank account from a Plaid-minted btok_. */
+/** 4. Stripe: the user's customer, then the bank account from a Plaid-minted btok_. */
 async function attachAtStripe(run: LinkRun, item: PlaidItem, bankAccountId: string): Promise<AttachedBankAccount> {
   const { db, stripe } = run.deps;
   try {
@@ -316,7 +352,7 @@ async function attachAtStripe(run: LinkRun, item: PlaidItem, bankAccountId: stri
 }
 
 /**
- * 4. Done: bank account and item active, the attempt completed, in one
+ * 5. Done: bank account and item active, the attempt completed, in one
  * transaction. An account that matches an active block (lib/banking/blocks.ts:
  * the same numbers, or this user's same institution and mask) lands
  * blocked, under the funding lock, so it is never fundable for a moment.

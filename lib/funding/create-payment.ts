@@ -100,6 +100,7 @@ export async function createFundingPayment(
   const outcome = await submitDebit(deps, {
     id: written.id,
     userId: user.id,
+    bankAccountId: account.id,
     amountCents: input.amountCents,
     currency: "usd",
     idempotencyKey: written.idempotencyKey,

@@ -5,6 +5,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { getConfig } from "@/lib/config";
 import { bankLabel } from "@/lib/format";
 import type { BankAccountView, DashboardData, PaymentView } from "./views";
+import { achReturnOf, NEXT_STEP_TEXT } from "./ach-returns";
 
 const HISTORY_SIZE = 25;
 
@@ -12,7 +13,7 @@ const HISTORY_SIZE = 25;
 const bankAccountsJson = (userId: string): Prisma.Sql => Prisma.sql`
   (SELECT COALESCE(json_agg(a ORDER BY a.created_at, a.id), '[]'::json) FROM (
     SELECT b."id", b."institution_name", b."name", b."mask", b."subtype", b."status", b."item_id", i."status" AS item_status,
-           b."review_status", b."created_at",
+           b."review_status", b."created_at", b."unusable_failure_code", b."unusable_return_code",
            EXISTS (SELECT 1 FROM "mandate_acceptances" m WHERE m."bank_account_id" = b."id" AND m."revoked_at" IS NULL) AS has_mandate
     FROM "bank_accounts" b JOIN "plaid_items" i ON i."id" = b."item_id"
     WHERE b."user_id" = ${userId} AND b."status" <> 'REMOVED'
@@ -43,6 +44,8 @@ interface DashboardAccountJson {
   item_status: BankAccountView["itemStatus"];
   review_status: BankAccountView["reviewStatus"];
   has_mandate: boolean;
+  unusable_failure_code: string | null;
+  unusable_return_code: string | null;
 }
 
 interface DashboardPaymentJson {
@@ -132,7 +135,14 @@ function toBankAccountView(a: DashboardAccountJson): BankAccountView {
     itemStatus: a.item_status,
     reviewStatus: a.review_status,
     needsMandate: !a.has_mandate,
+    returned: a.status === "UNUSABLE" ? returnedView(a.unusable_failure_code, a.unusable_return_code) : null,
   };
+}
+
+/** The person's words for the return that made an account unusable. */
+function returnedView(failureCode: string | null, returnCode: string | null): BankAccountView["returned"] {
+  const ach = achReturnOf({ failureCode, networkDeclineCode: returnCode });
+  return { reason: ach.reason, nextStep: NEXT_STEP_TEXT[ach.nextStep] };
 }
 
 export async function listBankAccounts(db: Db, userId: string): Promise<BankAccountView[]> {

@@ -28,6 +28,8 @@ export interface ObservedStatus {
   status: PaymentStatus;
   failureCode?: string | null;
   failureMessage?: string | null;
+  /** The ACH return code of a failed debit (lib/funding/ach-returns.ts). */
+  returnCode?: string | null;
   chargeId?: string | null;
 }
 
@@ -78,6 +80,7 @@ export async function applyObservedStatus(
         "stripe_charge_id" = CASE WHEN d.moves THEN COALESCE(${observed.chargeId ?? null}::text, p."stripe_charge_id") ELSE p."stripe_charge_id" END,
         "failure_code" = CASE WHEN d.moves AND ${failed}::boolean THEN ${observed.failureCode ?? null}::text ELSE p."failure_code" END,
         "failure_message" = CASE WHEN d.moves AND ${failed}::boolean THEN ${observed.failureMessage ?? null}::text ELSE p."failure_message" END,
+        "return_code" = CASE WHEN d.moves AND ${failed}::boolean THEN ${observed.returnCode ?? null}::text ELSE p."return_code" END,
         "settled_at" = CASE WHEN d.moves AND ${credits}::boolean THEN ${now}::timestamp(3) ELSE p."settled_at" END,
         "updated_at" = ${now}::timestamp(3)
       FROM decision d
@@ -91,7 +94,8 @@ export async function applyObservedStatus(
     audit AS (
       ${AUDIT_INSERT}
       SELECT ${createId()}::text, NULL, ${`payment.${to.toLowerCase()}`}::text, 'payment', "id",
-             jsonb_strip_nulls(jsonb_build_object('from', from_status::text, 'source', ${source}::text, 'failureCode', ${observed.failureCode || null}::text)),
+             jsonb_strip_nulls(jsonb_build_object('from', from_status::text, 'source', ${source}::text, 'failureCode', ${observed.failureCode || null}::text,
+                                                'returnCode', ${observed.returnCode || null}::text)),
              ${now}::timestamp(3)
       FROM updated WHERE moves
     ),

@@ -46,8 +46,8 @@ export function mandateForStripe(
   return { customerAcceptance: { type: "offline", accepted_at: acceptedAt, offline: {} } };
 }
 
-/** Why an authorization stopped: the bank account changed, went away, or its holder disputed a debit. */
-export type RevocationReason = "bank_account_refreshed" | "bank_account_removed" | "dispute" | "mandate_inactive";
+/** Why an authorization stopped: the bank account changed, went away, became unusable after an ACH return, or its holder disputed a debit. */
+export type RevocationReason = "bank_account_refreshed" | "bank_account_removed" | "bank_account_unusable" | "dispute" | "mandate_inactive";
 
 /**
  * Revokes the authorizations still in force for a bank account, or the one

@@ -48,7 +48,8 @@ export function checkAmount(amountCents: number, limits: FundingLimits): void {
 export type FundableAccount = FundingAccount & { stripeBankAccountId: string; stripeCustomerId: string };
 
 /** A check an account can fail, in the order they are made (accountRefusal). */
-export type AccountRefusal = "NOT_FOUND" | "ACCOUNT_BLOCKED" | "ACCOUNT_UNDER_REVIEW" | "ACCOUNT_NOT_ACTIVE" | "ITEM_NEEDS_ATTENTION";
+export type AccountRefusal =
+  "NOT_FOUND" | "ACCOUNT_UNUSABLE" | "ACCOUNT_BLOCKED" | "ACCOUNT_UNDER_REVIEW" | "ACCOUNT_NOT_ACTIVE" | "ITEM_NEEDS_ATTENTION";
 
 /** What may change while a request is on its way: the account's state and review, its item's connection. */
 export interface AccountState {
@@ -67,6 +68,8 @@ export interface AccountState {
  */
 export function accountRefusal(account: AccountState | null, allowFundingBeforeReview: boolean): AccountRefusal | null {
   if (!account || account.status === "REMOVED") return "NOT_FOUND";
+  // An ACH return said the bank will not take debits from it again (lib/funding/returns.ts).
+  if (account.status === "UNUSABLE") return "ACCOUNT_UNUSABLE";
   if (account.reviewStatus === "BLOCKED") return "ACCOUNT_BLOCKED";
   if (account.reviewStatus === "PENDING" && !allowFundingBeforeReview) return "ACCOUNT_UNDER_REVIEW";
   if (account.status !== "ACTIVE") return "ACCOUNT_NOT_ACTIVE";
@@ -80,6 +83,12 @@ export function refusalError(refusal: AccountRefusal): AppError {
   switch (refusal) {
     case "NOT_FOUND":
       return notFound("Bank account");
+    case "ACCOUNT_UNUSABLE":
+      return new AppError(
+        422,
+        "ACCOUNT_UNUSABLE",
+        "Your bank returned a transfer from this account, so it can no longer be used for funding. Link your bank again.",
+      );
     case "ACCOUNT_BLOCKED":
       return new AppError(422, "ACCOUNT_BLOCKED", "Funding from this bank account has been blocked. Please contact support.");
     case "ACCOUNT_UNDER_REVIEW":

@@ -81,7 +81,16 @@ export async function reconcilePayments(db: Db, options: ReconcileOptions = {}):
       },
       orderBy: { id: "asc" },
       take: batchSize,
-      select: { id: true, status: true, stripePaymentIntentId: true, stripeChargeId: true, amountCents: true, currency: true },
+      select: {
+        id: true,
+        userId: true,
+        bankAccountId: true,
+        status: true,
+        stripePaymentIntentId: true,
+        stripeChargeId: true,
+        amountCents: true,
+        currency: true,
+      },
     });
     if (batch.length === 0) break;
     after = batch[batch.length - 1]!.id;

@@ -28,6 +28,7 @@ export type SendRefusal = AccountRefusal | "USER_DISABLED";
 /** Why the payment was stopped, in the person's words (stored as its failure message). */
 const STOPPED_BECAUSE: Record<SendRefusal, string> = {
   NOT_FOUND: "the bank account was removed",
+  ACCOUNT_UNUSABLE: "the bank returned a transfer from this account",
   ACCOUNT_BLOCKED: "funding from this bank account was blocked",
   ACCOUNT_UNDER_REVIEW: "the bank account is waiting for review",
   ACCOUNT_NOT_ACTIVE: "the bank account is not ready for transfers",

@@ -2,6 +2,7 @@ import "server-only";
 import type Stripe from "stripe";
 import { isStripeRefusal, stripeErrorCode } from "@/lib/stripe/errors";
 import type { ObservedStatus } from "./ledger";
+import { achReturnOf } from "./ach-returns";
 
 /**
  * The Stripe side of an ACH debit: the only module that calls Stripe's
@@ -189,12 +190,7 @@ export function observeIntent(intent: Pick<Stripe.PaymentIntent, "status" | "lat
       // After a confirm, this status with an error means the ACH debit failed.
       const error = intent.last_payment_error;
       if (!error) return { status: "PENDING", chargeId };
-      return {
-        status: "FAILED",
-        failureCode: error.code ?? error.decline_code ?? "payment_failed",
-        failureMessage: plainFailureReason(error.code, error.message),
-        chargeId,
-      };
+      return { ...failed(error.code ?? error.decline_code, error.network_decline_code, error.message), chargeId };
     }
     default:
       return { status: "PENDING", chargeId };
@@ -202,34 +198,29 @@ export function observeIntent(intent: Pick<Stripe.PaymentIntent, "status" | "lat
 }
 
 /** What a Charge says about the debit. */
-export function observeCharge(charge: Pick<Stripe.Charge, "id" | "status" | "failure_code" | "failure_message">): ObservedStatus {
+export function observeCharge(
+  charge: Pick<Stripe.Charge, "id" | "status" | "failure_code" | "failure_message"> & {
+    outcome?: Pick<Stripe.Charge.Outcome, "network_decline_code"> | null;
+  },
+): ObservedStatus {
   if (charge.status === "succeeded") return { status: "SUCCEEDED", chargeId: charge.id };
   if (charge.status === "failed") {
-    return {
-      status: "FAILED",
-      failureCode: charge.failure_code ?? "payment_failed",
-      failureMessage: plainFailureReason(charge.failure_code, charge.failure_message),
-      chargeId: charge.id,
-    };
+    return { ...failed(charge.failure_code, charge.outcome?.network_decline_code, charge.failure_message), chargeId: charge.id };
   }
   return { status: "PROCESSING", chargeId: charge.id };
 }
 
-const REASONS = new Map<string, string>(
-  Object.entries({
-    insufficient_funds: "Insufficient funds in the bank account.",
-    account_closed: "The bank account is closed.",
-    no_account: "The bank could not find this account.",
-    debit_not_authorized: "The bank reported this debit as not authorized.",
-    invalid_currency: "The bank account cannot accept US dollar debits.",
-    bank_account_restricted: "The bank account does not allow debits.",
-    account_frozen: "The bank account is frozen.",
-    invalid_account_number: "The account number is invalid.",
-  }),
-);
-
-/** Stripe's failure code in plain words for the person who sees it. */
-export function plainFailureReason(code: string | null | undefined, fallback?: string | null): string {
-  // A Map, not an object literal: a code such as "constructor" must not find Object.prototype's members.
-  return (code && REASONS.get(code)) || fallback?.trim() || "The bank declined this debit.";
+/**
+ * A failed debit in the ledger's terms: Stripe's code (or "payment_failed"
+ * when it gave none), the ACH return code and the person's words, all from
+ * the one mapping (lib/funding/ach-returns.ts).
+ */
+function failed(code: string | null | undefined, networkDeclineCode: string | null | undefined, message: string | null | undefined) {
+  const ach = achReturnOf({ failureCode: code, networkDeclineCode, fallbackMessage: message });
+  return {
+    status: "FAILED" as const,
+    failureCode: ach.failureCode ?? "payment_failed",
+    returnCode: ach.returnCode,
+    failureMessage: ach.reason,
+  };
 }

@@ -28,6 +28,7 @@ export interface SubmissionDeps {
 export interface PaymentToSubmit {
   id: string;
   userId: string;
+  bankAccountId: string;
   amountCents: number;
   currency: string;
   idempotencyKey: string;

@@ -3,15 +3,17 @@ import type { Db } from "@/lib/db";
 import type { Payment } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/log";
 import { applyObservedStatus, type SubmissionResult } from "./ledger";
+import { applyReturnToAccount } from "./returns";
 import type { ObservedDebit } from "./stripe-debit";
 
-type PaymentRef = Pick<Payment, "id" | "amountCents" | "currency">;
+type PaymentRef = Pick<Payment, "id" | "userId" | "bankAccountId" | "amountCents" | "currency">;
 
 /**
  * The one step that brings a payment to what Stripe reports about its debit,
  * for webhooks, reconciliation and creation alike: check that the debit is
  * for the payment's amount and currency, then move the ledger's state
- * machine. Null when they differ: a balance is never credited with an
+ * machine; a failure whose ACH return leaves the account unusable marks the
+ * account (lib/funding/returns.ts). Null when they differ: a balance is never credited with an
  * amount the debit did not have (logged for an operator).
  */
 export async function syncPayment(
@@ -28,7 +30,10 @@ export async function syncPayment(
     );
     return null;
   }
-  return applyObservedStatus(db, payment.id, debit.observed, source, submission);
+  const result = await applyObservedStatus(db, payment.id, debit.observed, source, submission);
+  // A return that leaves the account unusable marks it, whether this report moved the payment or an earlier one did.
+  if (result.status === "FAILED") await applyReturnToAccount(db, payment, debit.observed, source);
+  return result;
 }
 
 /** A debit read from Stripe (webhooks): find its payment, then sync it. Returns the payment's id if its status moved. */

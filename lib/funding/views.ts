@@ -13,6 +13,8 @@ export interface BankAccountView {
   reviewStatus: ReviewStatus;
   /** Whether the first debit still needs the ACH authorization to be accepted. */
   needsMandate: boolean;
+  /** Status UNUSABLE: why the bank returned a debit, and what to do (lib/funding/ach-returns.ts); null otherwise. */
+  returned: { reason: string; nextStep: string } | null;
 }
 
 export interface PaymentView {

@@ -118,6 +118,26 @@ describe("control actions", () => {
     expect(disputed.charge.disputed).toBe(true);
   });
 
+  it("fail with a return_code reports it as network_decline_code on the charge and the intent's error", async () => {
+    const { customer, bankAccount } = await customerWithBankAccount(h.stripe, "000123456789");
+    const intent = await debit(h.stripe, customer.id, bankAccount.id);
+    await h.control("fail", { payment_intent: intent.id, code: "debit_not_authorized", return_code: "R29" });
+    const failed = await h.stripe.paymentIntents.retrieve(intent.id);
+    expect(failed.last_payment_error).toMatchObject({ code: "debit_not_authorized", network_decline_code: "R29" });
+    const charge = await h.stripe.charges.retrieve(failed.latest_charge as string);
+    expect(charge).toMatchObject({ failure_code: "debit_not_authorized", outcome: { network_decline_code: "R29" } });
+
+    const plain = await debit(h.stripe, customer.id, bankAccount.id, 1200, false);
+    await h.control("fail", { payment_intent: plain.id, code: "invalid_account_number" });
+    const plainCharge = await h.stripe.charges.retrieve((await h.stripe.paymentIntents.retrieve(plain.id)).latest_charge as string);
+    expect(plainCharge).toMatchObject({ failure_code: "invalid_account_number", outcome: { network_decline_code: null } });
+
+    const other = await debit(h.stripe, customer.id, bankAccount.id, 1300, false);
+    await expect(h.control("fail", { payment_intent: other.id, code: "account_closed", return_code: "R2; drop" })).rejects.toThrow(
+      /return_code must be/,
+    );
+  });
+
   it("settles by itself after achSettleDelayMs", async () => {
     const auto = await startStripeHarness({ config: { achSettleDelayMs: 50 } });
     try {

@@ -33,11 +33,9 @@ export async function linkResult(options: { institutionId?: string; username?: s
     webhook: "http://127.0.0.1:9/api/webhooks/plaid",
   });
   const state = await fetch(`${inject("sandboxUrl")}/__sandbox/state`).then(
-    (r) => r.json() as Promise<{ plaid: { items: { item_id: string; institution: string; accounts: SandboxAccount[] }[] } }>,
+    (r) => r.json() as Promise<{ plaid: { items: { item_id: string; accounts: SandboxAccount[] }[] } }>,
   );
   const item = state.plaid.items.find((i) => i.item_id === item_id)!;
-  const institutionId = options.institutionId ?? "ins_109508";
-  const institutionName = item.institution.replace(/ \(.*\)$/, "");
   return {
     publicToken: public_token,
     plaidItemId: item_id,
@@ -47,7 +45,6 @@ export async function linkResult(options: { institutionId?: string; username?: s
       return {
         publicToken: public_token,
         accountId: account.account_id,
-        institution: { id: institutionId, name: institutionName },
         linkSessionId: "link-session-test",
         accountCount: 1,
       };

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { bankingDeps } from "@/lib/banking/deps";
-import { LinkStep, linkBankAccount } from "@/lib/banking/link-account";
+import { LinkStep, linkAccountSchema, linkBankAccount } from "@/lib/banking/link-account";
 import { removeBankAccount } from "@/lib/banking/remove-account";
 import { rejection } from "../helpers/app-error";
 import { getPlaid } from "@/lib/plaid/client";
@@ -53,6 +53,47 @@ describe("linking a bank account", () => {
       actorId: user.id,
       metadata: { from: "LINKING", to: "ACTIVE", cause: "link_completed", linkAttemptId: attempt.id },
     });
+  });
+
+  it("stores the institution Plaid reports for the item, never one the request names", async () => {
+    const user = await newUser();
+    const link = await linkResult({ institutionId: "ins_109509" });
+    // What a hostile browser may send: the route parses the body with this schema, then links.
+    const body = linkAccountSchema.parse({ ...link.input(), institution: { id: "ins_109508", name: "Totally Legit Bank" } });
+    const view = await linkBankAccount(deps(), user, body);
+    expect(view.institutionName).toBe("First Gingham Credit Union");
+    const account = await db.bankAccount.findUniqueOrThrow({ where: { id: view.id }, include: { item: true } });
+    expect(account).toMatchObject({ institutionId: "ins_109509", institutionName: "First Gingham Credit Union" });
+    expect(account.item).toMatchObject({ institutionId: "ins_109509", institutionName: "First Gingham Credit Union" });
+    expect(await db.linkAttempt.findFirstOrThrow({ where: { userId: user.id } })).toMatchObject({
+      institutionId: "ins_109509",
+      institutionName: "First Gingham Credit Union",
+    });
+    expect((await db.auditLog.findFirstOrThrow({ where: { action: "bank_account.linked", targetId: view.id } })).metadata).toMatchObject({
+      institutionId: "ins_109509",
+    });
+    expect(JSON.stringify(await db.auditLog.findMany({ where: { actorId: user.id } }))).not.toContain("Totally Legit");
+  });
+
+  it("a Plaid outage while reading the item's institution pauses the link; the same link resumes it", async () => {
+    const user = await newUser();
+    const link = await linkResult();
+    await sandboxControl("faults/add", { rules: [{ route: "/item/get", status: 500, itemId: link.plaidItemId, times: 1 }] });
+    expect(await rejection(linkBankAccount(deps(), user, link.input()))).toMatchObject({ status: 502, code: "UPSTREAM_UNAVAILABLE" });
+    expect(await db.linkAttempt.findFirstOrThrow({ where: { userId: user.id } })).toMatchObject({
+      status: "IN_PROGRESS",
+      step: LinkStep.EXCHANGED,
+      institutionId: null,
+    });
+    expect(await db.bankAccount.count({ where: { userId: user.id } })).toBe(0);
+    const view = await linkBankAccount(deps(), user, link.input());
+    expect(view).toMatchObject({ status: "ACTIVE", institutionName: "First Platypus Bank" });
+    expect(await db.linkAttempt.findFirstOrThrow({ where: { userId: user.id } })).toMatchObject({
+      status: "COMPLETED",
+      institutionId: "ins_109508",
+      institutionName: "First Platypus Bank",
+    });
+    expect(await db.plaidItem.count({ where: { userId: user.id } })).toBe(1);
   });
 
   it("answers a retried link with the same account and creates nothing twice", async () => {
@@ -161,7 +202,7 @@ describe("linking a bank account", () => {
     expect(await rejection(linkBankAccount(deps(), user, link.input()))).toMatchObject({ status: 502, code: "UPSTREAM_UNAVAILABLE" });
     expect(await db.linkAttempt.findFirstOrThrow({ where: { userId: user.id } })).toMatchObject({
       status: "IN_PROGRESS",
-      step: LinkStep.EXCHANGED,
+      step: LinkStep.INSTITUTION,
       errorCode: "INSTITUTION_DOWN",
     });
     expect((await linkBankAccount(deps(), user, link.input())).status).toBe("ACTIVE");

@@ -125,7 +125,6 @@ const BODY_CASES: BodyCase[] = [
     body: () => ({
       publicToken: "public-sandbox-x",
       accountId: "acc",
-      institution: { id: "ins_109508", name: "Bank" },
       linkSessionId: "ls",
       accountCount: 1,
     }),

@@ -5,7 +5,8 @@
 export const TEST_ROUTING_NUMBER = "110000000";
 export const TEST_BANK_NAME = "STRIPE TEST BANK";
 
-export type AchFailureCode = "account_closed" | "no_account" | "insufficient_funds" | "debit_not_authorized" | "invalid_currency";
+export type AchFailureCode =
+  "account_closed" | "no_account" | "insufficient_funds" | "debit_not_authorized" | "invalid_currency" | "invalid_account_number";
 
 /** Charge failure messages, as Stripe words them for ACH returns. */
 export const ACH_FAILURE_MESSAGES: Record<AchFailureCode, string> = {
@@ -13,6 +14,7 @@ export const ACH_FAILURE_MESSAGES: Record<AchFailureCode, string> = {
   no_account: "The customer's bank account could not be located.",
   insufficient_funds: "The customer's account has insufficient funds to cover this payment.",
   debit_not_authorized: "The customer has notified their bank that this payment was unauthorized.",
+  invalid_account_number: "The customer's bank account number is invalid.",
   invalid_currency:
     "The bank was unable to process this payment because of its currency. This is probably because the bank account cannot accept payments in that currency.",
 };
@@ -23,7 +25,8 @@ export function isAchFailureCode(code: unknown): code is AchFailureCode {
 
 export type AchOutcome =
   | { kind: "succeed" }
-  | { kind: "fail"; code: AchFailureCode }
+  /** `returnCode`: the ACH return code Stripe reports in `network_decline_code` (R01…), when set. */
+  | { kind: "fail"; code: AchFailureCode; returnCode?: string }
   /** Succeeds, then the customer disputes it (the mandate is revoked). */
   | { kind: "dispute" }
   /** Never settles by itself; only `succeed`/`fail` control actions move it. */

@@ -52,7 +52,7 @@ export class AchSettlement {
         this.succeed(stored);
         return;
       case "fail":
-        this.fail(stored, outcome.code);
+        this.fail(stored, outcome.code, outcome.returnCode ?? null);
         return;
       case "dispute":
         this.succeed(stored);
@@ -86,7 +86,7 @@ export class AchSettlement {
     }
   }
 
-  private fail(stored: StoredCharge, code: AchFailureCode): void {
+  private fail(stored: StoredCharge, code: AchFailureCode, returnCode: string | null): void {
     const { charge } = stored;
     const message = ACH_FAILURE_MESSAGES[code];
     charge.status = "failed";
@@ -95,7 +95,7 @@ export class AchSettlement {
     charge.outcome = {
       advice_code: null,
       network_advice_code: null,
-      network_decline_code: null,
+      network_decline_code: returnCode,
       network_status: "declined_by_network",
       reason: code,
       seller_message: message,
@@ -113,6 +113,7 @@ export class AchSettlement {
         code,
         message,
         charge: charge.id,
+        ...(returnCode ? { network_decline_code: returnCode } : {}),
         payment_method_type: "us_bank_account",
         ...(paymentMethod ? { payment_method: paymentMethod } : {}),
       };
@@ -179,7 +180,11 @@ export class AchSettlement {
       fail: (body) => {
         const code = body.code ?? "insufficient_funds";
         if (!isAchFailureCode(code)) throw new Error(`code must be one of ${Object.keys(ACH_FAILURE_MESSAGES).join(", ")}`);
-        return this.act(body, (stored) => this.settle(stored, { kind: "fail", code }));
+        // The ACH return code, reported as the charge's outcome.network_decline_code (and the intent's last_payment_error's).
+        const returnCode = body.return_code;
+        if (returnCode !== undefined && (typeof returnCode !== "string" || !/^R[0-9]{2}$/.test(returnCode)))
+          throw new Error("return_code must be an ACH return code such as R02");
+        return this.act(body, (stored) => this.settle(stored, { kind: "fail", code, ...(returnCode ? { returnCode } : {}) }));
       },
       dispute: (body) => this.act(body, (stored) => this.dispute(stored)),
       settle_all: () => {

@@ -102,6 +102,7 @@ describe("whether an account may fund now", () => {
   it.each<[string, FundingAccount | null, Partial<Context>, number, ErrorCode]>([
     ["unknown or someone else's account", null, {}, 404, "NOT_FOUND"],
     ["removed", { ...ready, status: "REMOVED" }, {}, 404, "NOT_FOUND"],
+    ["unusable after an ACH return", { ...ready, status: "UNUSABLE" }, {}, 422, "ACCOUNT_UNUSABLE"],
     ["blocked by an admin", { ...ready, reviewStatus: "BLOCKED" }, {}, 422, "ACCOUNT_BLOCKED"],
     [
       "pending review, setting off",
@@ -141,6 +142,8 @@ describe("whether an account may fund now", () => {
 describe("the account rule (the same at the first read, under the lock and before sending)", () => {
   it.each([
     ["removed", { status: "REMOVED", reviewStatus: "APPROVED", itemStatus: "REMOVED" }, true, "NOT_FOUND"],
+    ["unusable after an ACH return", { status: "UNUSABLE", reviewStatus: "APPROVED", itemStatus: "ACTIVE" }, true, "ACCOUNT_UNUSABLE"],
+    ["unusable wins over blocked", { status: "UNUSABLE", reviewStatus: "BLOCKED", itemStatus: "ACTIVE" }, true, "ACCOUNT_UNUSABLE"],
     ["blocked", { status: "ACTIVE", reviewStatus: "BLOCKED", itemStatus: "ACTIVE" }, true, "ACCOUNT_BLOCKED"],
     [
       "blocked wins over under review",

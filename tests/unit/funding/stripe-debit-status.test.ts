@@ -1,10 +1,15 @@
 import type Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { observeCharge, observeIntent, plainFailureReason } from "@/lib/funding/stripe-debit";
+import { observeCharge, observeIntent } from "@/lib/funding/stripe-debit";
 
 type Intent = Parameters<typeof observeIntent>[0];
-const error = (code: string | undefined, message = "raw text") =>
-  ({ code, message, decline_code: undefined }) as unknown as Stripe.PaymentIntent.LastPaymentError;
+const error = (code: string | undefined, message = "raw text", networkDeclineCode?: string) =>
+  ({
+    code,
+    message,
+    decline_code: undefined,
+    network_decline_code: networkDeclineCode,
+  }) as unknown as Stripe.PaymentIntent.LastPaymentError;
 
 describe("a PaymentIntent in the ledger's terms", () => {
   it.each<[string, Intent, ReturnType<typeof observeIntent>]>([
@@ -23,12 +28,35 @@ describe("a PaymentIntent in the ledger's terms", () => {
     [
       "requires_payment_method after a return",
       { status: "requires_payment_method", latest_charge: "ch_3", last_payment_error: error("insufficient_funds") },
-      { status: "FAILED", failureCode: "insufficient_funds", failureMessage: "Insufficient funds in the bank account.", chargeId: "ch_3" },
+      {
+        status: "FAILED",
+        failureCode: "insufficient_funds",
+        returnCode: "R01",
+        failureMessage: "Insufficient funds in the bank account.",
+        chargeId: "ch_3",
+      },
+    ],
+    [
+      "requires_payment_method after a return whose R-code Stripe names",
+      { status: "requires_payment_method", latest_charge: "ch_4", last_payment_error: error("debit_not_authorized", "raw", "R29") },
+      {
+        status: "FAILED",
+        failureCode: "debit_not_authorized",
+        returnCode: "R29",
+        failureMessage: "The bank reported this debit as not authorized.",
+        chargeId: "ch_4",
+      },
     ],
     [
       "requires_payment_method, error without a code",
       { status: "requires_payment_method", latest_charge: null, last_payment_error: error(undefined, "  ") },
-      { status: "FAILED", failureCode: "payment_failed", failureMessage: "The bank declined this debit.", chargeId: null },
+      {
+        status: "FAILED",
+        failureCode: "payment_failed",
+        returnCode: null,
+        failureMessage: "The bank declined this debit.",
+        chargeId: null,
+      },
     ],
     [
       "requires_confirmation",
@@ -52,35 +80,28 @@ describe("a legacy Charge in the ledger's terms", () => {
     [
       "failed",
       "account_closed",
-      { status: "FAILED", failureCode: "account_closed", failureMessage: "The bank account is closed.", chargeId: "ch_x" },
+      {
+        status: "FAILED",
+        failureCode: "account_closed",
+        returnCode: "R02",
+        failureMessage: "The bank account is closed.",
+        chargeId: "ch_x",
+      },
     ],
-    ["failed", null, { status: "FAILED", failureCode: "payment_failed", failureMessage: "raw text", chargeId: "ch_x" }],
+    ["failed", null, { status: "FAILED", failureCode: "payment_failed", returnCode: null, failureMessage: "raw text", chargeId: "ch_x" }],
   ])("%s (failure code %s)", (status, failureCode, expected) => {
     expect(observeCharge({ id: "ch_x", status, failure_code: failureCode, failure_message: "raw text" })).toEqual(expected);
   });
-});
 
-describe("failure texts a person sees", () => {
-  it.each([
-    ["insufficient_funds", "Insufficient funds in the bank account."],
-    ["account_closed", "The bank account is closed."],
-    ["no_account", "The bank could not find this account."],
-    ["debit_not_authorized", "The bank reported this debit as not authorized."],
-    ["invalid_currency", "The bank account cannot accept US dollar debits."],
-    ["bank_account_restricted", "The bank account does not allow debits."],
-    ["account_frozen", "The bank account is frozen."],
-    ["invalid_account_number", "The account number is invalid."],
-  ])("%s", (code, text) => {
-    expect(plainFailureReason(code, "Stripe's own words")).toBe(text);
-  });
-
-  it.each<[string | null | undefined, string | null | undefined, string]>([
-    ["some_new_code", "Stripe's own words", "Stripe's own words"],
-    ["some_new_code", "  padded  ", "padded"],
-    [null, "", "The bank declined this debit."],
-    [undefined, null, "The bank declined this debit."],
-    ["toString", undefined, "The bank declined this debit."],
-  ])("unknown code %j with fallback %j", (code, fallback, text) => {
-    expect(plainFailureReason(code, fallback)).toBe(text);
+  it("takes the ACH return code from the charge's outcome when Stripe names one", () => {
+    expect(
+      observeCharge({
+        id: "ch_y",
+        status: "failed",
+        failure_code: "no_account",
+        failure_message: "raw",
+        outcome: { network_decline_code: "R03" },
+      }),
+    ).toMatchObject({ failureCode: "no_account", returnCode: "R03" });
   });
 });

@@ -8,6 +8,7 @@ import { AppError } from "@/lib/errors";
 import { isStorableText } from "@/lib/safe-text";
 import { bankLabel } from "@/lib/format";
 import { getBankAccountForReview } from "@/lib/admin/review";
+import { getAccountReturn } from "@/lib/admin/account-returns";
 import { getProcessorTokenPermissions, listProcessorTokens, PROCESSORS, PRODUCTS } from "@/lib/admin/processor-tokens";
 import { Card } from "@/components/ui/card";
 import { ReviewSignals } from "@/components/admin/review-signals";
@@ -28,6 +29,7 @@ export default async function AdminBankAccountPage({ params }: { params: Promise
     if (err instanceof AppError && err.status === 404) notFound();
     throw err;
   });
+  const returned = await getAccountReturn(db, id);
   const tokens = await listProcessorTokens(db, id);
   const permissions = await Promise.all(
     tokens.map((t) =>
@@ -62,6 +64,25 @@ export default async function AdminBankAccountPage({ params }: { params: Promise
           </dd>
           <dt className="text-slate-500">Linked</dt>
           <dd>{formatWhen(account.createdAt)}</dd>
+          {returned ? (
+            <>
+              <dt className="text-slate-500">Unusable since</dt>
+              <dd>
+                {formatWhen(returned.at)}: ACH return {returned.returnCode ?? "(no code)"} · {returned.failureCode ?? "—"} ·{" "}
+                {returned.reason}
+                {returned.paymentId ? (
+                  <>
+                    {" "}
+                    (
+                    <Link href={`/admin/payments/${returned.paymentId}`} className="underline">
+                      payment
+                    </Link>
+                    )
+                  </>
+                ) : null}
+              </dd>
+            </>
+          ) : null}
         </dl>
       </Card>
       <Card title="Review signals">

@@ -54,6 +54,7 @@ export default async function AdminPaymentPage({ params }: { params: Promise<{ i
     ["Stripe mandate", p.stripeMandateId ?? "—"],
     ["Request id", p.requestId],
     ["Failure", p.failureCode ? `${p.failureCode}${p.failureMessage ? `: ${p.failureMessage}` : ""}` : "—"],
+    ["ACH return code", p.returnCode ?? "—"],
   ];
   return (
     <div className="space-y-6">
