@@ -562,7 +562,7 @@ test(`every route and page on disk has an expectation, and gets it for each of t
   );
 });
 
-test(`states and ids in bodies: blocked and removed accounts, another person's item, cross-site requests ${LOCAL_SANDBOX_TAG}`, async () => {
+test(`states and ids in bodies: blocked, unusable and removed accounts, another person's item, cross-site requests ${LOCAL_SANDBOX_TAG}`, async () => {
   const user = who.user!;
   const blocked = await linkBank(user, true);
   await sql(`UPDATE "bank_accounts" SET "review_status" = 'BLOCKED' WHERE "id" = $1`, [blocked.bankAccountId]);
@@ -577,6 +577,11 @@ test(`states and ids in bodies: blocked and removed accounts, another person's i
   expect([onBlocked.status(), await codeOf(onBlocked)]).toEqual([422, "ACCOUNT_BLOCKED"]);
   const removeBlocked = await send(user, "DELETE", `/api/bank-accounts/${blocked.bankAccountId}`);
   expect([removeBlocked.status(), await codeOf(removeBlocked)]).toEqual([409, "ACCOUNT_BLOCKED"]);
+  // An account a return made unusable: no debit, whatever the request says.
+  const unusable = await linkBank(user, true);
+  await sql(`UPDATE "bank_accounts" SET "status" = 'UNUSABLE' WHERE "id" = $1`, [unusable.bankAccountId]);
+  const onUnusable = await fund(unusable.bankAccountId);
+  expect([onUnusable.status(), await codeOf(onUnusable)]).toEqual([422, "ACCOUNT_UNUSABLE"]);
   // A removed account: gone for funding and for a second removal.
   expect((await fund(removed.bankAccountId)).status()).toBe(404);
   expect((await send(user, "DELETE", `/api/bank-accounts/${removed.bankAccountId}`)).status()).toBe(404);
