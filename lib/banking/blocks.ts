@@ -21,13 +21,23 @@ export interface AccountIdentity {
   mask: string | null;
 }
 
-/** The one matching rule: active blocks with this fingerprint, or this user's blocks at this institution and mask. */
-function matching(identity: AccountIdentity): Prisma.BankAccountBlockWhereInput {
+/** The one matching rule: blocks with this fingerprint, or this user's blocks at this institution and mask. */
+function sameAccount(identity: AccountIdentity): Prisma.BankAccountBlockWhereInput {
   const by: Prisma.BankAccountBlockWhereInput[] = [];
   if (identity.stripeFingerprint) by.push({ stripeFingerprint: identity.stripeFingerprint });
   if (identity.institutionId && identity.mask)
     by.push({ userId: identity.userId, institutionId: identity.institutionId, mask: identity.mask });
-  return { liftedAt: null, OR: by.length ? by : [{ id: { in: [] } }] };
+  return { OR: by.length ? by : [{ id: { in: [] } }] };
+}
+
+/** The matching blocks still in force. */
+function matching(identity: AccountIdentity): Prisma.BankAccountBlockWhereInput {
+  return { liftedAt: null, ...sameAccount(identity) };
+}
+
+/** Every block ever recorded that matches, lifted or not (a review rule: lib/banking/review-rules.ts). */
+export async function countBlockRecords(tx: Prisma.TransactionClient, identity: AccountIdentity): Promise<number> {
+  return tx.bankAccountBlock.count({ where: sameAccount(identity) });
 }
 
 export async function findActiveBlock(tx: Prisma.TransactionClient, identity: AccountIdentity): Promise<{ id: string } | null> {
