@@ -6,6 +6,7 @@ import { rejection } from "../helpers/app-error";
 import { linkBankAccount } from "@/lib/banking/link-account";
 import { removeBankAccount } from "@/lib/banking/remove-account";
 import { createFundingPayment } from "@/lib/funding/create-payment";
+import { listBankAccounts } from "@/lib/funding/dashboard";
 import { MANDATE_TEXT_VERSION } from "@/lib/funding/mandates";
 import { compareIdentity } from "@/lib/banking/identity-match";
 import { decideReview, getBankAccountForReview, listReviewQueue, removeAccountAsAdmin } from "@/lib/admin/review";
@@ -334,6 +335,7 @@ describe("automatic review rules at link time", () => {
     expect(shown.rules?.checks.every((c) => c.passed)).toBe(true);
 
     await withFundingBeforeReviewOff(async () => {
+      expect(await listBankAccounts(db, user.id)).toMatchObject([{ id: view.id, awaitingReview: false }]);
       expect((await fundOnce(user, view.id)).created).toBe(true);
     });
   });
@@ -367,7 +369,10 @@ describe("automatic review rules at link time", () => {
       const held = (await getBankAccountForReview(db, view.id)).rules!;
       expect(held.decision).toBe("hold");
       expect(held.checks.filter((c) => !c.passed).map((c) => c.rule)).toEqual(reasons);
+      // The person is told it awaits review only while that stops funding.
+      expect(view.awaitingReview).toBe(false);
       await withFundingBeforeReviewOff(async () => {
+        expect(await listBankAccounts(db, user.id)).toMatchObject([{ id: view.id, awaitingReview: true }]);
         expect(await rejection(fundOnce(user, view.id))).toMatchObject({ status: 422, code: "ACCOUNT_UNDER_REVIEW" });
       });
       expect(await db.payment.count({ where: { bankAccountId: view.id } })).toBe(0);
