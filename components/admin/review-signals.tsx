@@ -37,6 +37,19 @@ export function ReviewSignals({ item, compact = false }: { item: ReviewItemView;
           "none"
         )}
       </dd>
+      {compact && item.rules ? (
+        <>
+          <dt className="text-slate-500">Rules</dt>
+          <dd>
+            {item.rules.decision === "approve"
+              ? "approved automatically"
+              : `held: ${item.rules.checks
+                  .filter((c) => !c.passed)
+                  .map((c) => c.words)
+                  .join("; ")}`}
+          </dd>
+        </>
+      ) : null}
       <dt className="text-slate-500">Failures (30 days)</dt>
       <dd className={item.recentFailures.account + item.recentFailures.user > 0 ? "font-semibold text-red-700" : ""}>
         {item.recentFailures.account} on account, {item.recentFailures.user} for user

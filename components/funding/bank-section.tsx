@@ -9,7 +9,7 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { useToast } from "@/components/ui/toast";
 import { LinkButton, useLinkLauncher } from "@/components/plaid/link-button";
 import { api } from "./api";
-import { accountState, isUnderReview } from "./status";
+import { accountState } from "./status";
 
 /**
  * The linked bank (one at a time): status, Reconnect, Replace, Remove; or
@@ -112,10 +112,7 @@ function BankAccountItem({
             {account.subtype ? <span className="sr-only"> ({account.subtype})</span> : null}
           </p>
         </div>
-        <div className="flex flex-wrap gap-1.5">
-          <Badge tone={state.tone}>{state.label}</Badge>
-          {isUnderReview(account) && state.label === "Active" ? <Badge tone="neutral">Under review</Badge> : null}
-        </div>
+        <Badge tone={state.tone}>{state.label}</Badge>
       </div>
       {state.detail ? <p className={`text-sm ${state.tone === "danger" ? "text-red-700" : "text-amber-800"}`}>{state.detail}</p> : null}
       <div className="flex flex-wrap gap-2">

@@ -110,7 +110,9 @@ function DashboardBody({ initialData }: { initialData: DashboardData }) {
             <p className="text-sm text-slate-600">
               {data.bankAccounts.length === 0
                 ? "Link a bank to add funds to your balance."
-                : "Your bank needs attention before you can add funds. See \u201cYour bank\u201d for what to do."}
+                : data.bankAccounts.some((a) => a.awaitingReview)
+                  ? "Your bank is awaiting review. You'll be able to add funds once it's approved."
+                  : "Your bank needs attention before you can add funds. See \u201cYour bank\u201d for what to do."}
             </p>
           )}
         </Card>

@@ -12,11 +12,15 @@ export interface AccountState {
   canFund: boolean;
 }
 
-/** Our own review of a new account; funding goes ahead meanwhile (only "Blocked" stops it). */
-export function isUnderReview(account: BankAccountView): boolean {
-  return account.reviewStatus === "PENDING" && account.status === "ACTIVE";
-}
+/** What the person reads while an account held for review may not fund yet. */
+export const AWAITING_REVIEW_DETAIL =
+  "We're checking this account; this usually takes less than a business day. You'll be able to add funds once it's approved.";
 
+/**
+ * One state per account, the first that applies. An account held for review
+ * that may fund meanwhile ("fund before review" on) is simply Active: the
+ * review is ours, nothing waits on the person.
+ */
 export function accountState(account: BankAccountView): AccountState {
   if (account.status === "UNUSABLE") {
     // The bank returned a debit for a reason that rules the account out (closed, not found, not authorized…).
@@ -58,6 +62,9 @@ export function accountState(account: BankAccountView): AccountState {
       canReconnect: true,
       canFund: false,
     };
+  }
+  if (account.awaitingReview) {
+    return { label: "Awaiting review", tone: "info", detail: AWAITING_REVIEW_DETAIL, canReconnect: false, canFund: false };
   }
   if (account.itemStatus === "PENDING_DISCONNECT") {
     return {

@@ -8,6 +8,7 @@ import type { BankAccountStatus, ItemStatus, ReviewStatus } from "@/lib/generate
 import { recordAudit } from "@/lib/audit";
 import { AppError, notFound } from "@/lib/errors";
 import { removeBankAccount } from "@/lib/banking/remove-account";
+import { reviewRulesOf, ruleChecks, type RuleCheck } from "@/lib/banking/review-rules";
 import { PAGE_SIZE, type AdminActor } from "./types";
 
 const THIRTY_DAYS_MS = 30 * 24 * 3600_000;
@@ -42,6 +43,8 @@ export interface ReviewItemView {
   signals: ReviewSignalsView | null;
   /** Failed payments in the last 30 days, on this account and on all of the user's accounts. */
   recentFailures: { account: number; user: number };
+  /** The automatic review rules at link time (lib/banking/review-rules.ts); null when they did not run. */
+  rules: { decision: "approve" | "hold"; appliedAt: string | null; checks: RuleCheck[] } | null;
 }
 
 const include = {
@@ -127,6 +130,14 @@ async function toViews(db: Db, rows: Row[]): Promise<ReviewItemView[]> {
           }
         : null,
       recentFailures: { account: accountFailures.get(r.id) ?? 0, user: userFailures.get(r.userId) ?? 0 },
+      rules:
+        s?.ruleDecision === "approve" || s?.ruleDecision === "hold"
+          ? {
+              decision: s.ruleDecision,
+              appliedAt: s.rulesAppliedAt?.toISOString() ?? null,
+              checks: ruleChecks(reviewRulesOf(s.ruleReasons)),
+            }
+          : null,
     };
   });
 }

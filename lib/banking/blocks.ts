@@ -25,12 +25,26 @@ export interface AccountIdentity {
   mask: string | null;
 }
 
-/** The one matching rule: this user's active blocks with this fingerprint, or at this institution and mask. */
+/** The blocking rule: this user's active blocks with this fingerprint, or at this institution and mask. */
 function matching(identity: AccountIdentity): Prisma.BankAccountBlockWhereInput {
   const by: Prisma.BankAccountBlockWhereInput[] = [];
   if (identity.stripeFingerprint) by.push({ stripeFingerprint: identity.stripeFingerprint });
   if (identity.institutionId && identity.mask) by.push({ institutionId: identity.institutionId, mask: identity.mask });
   return { userId: identity.userId, liftedAt: null, OR: by.length ? by : [{ id: { in: [] } }] };
+}
+
+/** Blocks recorded for these numbers (by anyone), or this user's at this institution and mask: lifted or not. */
+function sameNumbersEver(identity: AccountIdentity): Prisma.BankAccountBlockWhereInput {
+  const by: Prisma.BankAccountBlockWhereInput[] = [];
+  if (identity.stripeFingerprint) by.push({ stripeFingerprint: identity.stripeFingerprint });
+  if (identity.institutionId && identity.mask)
+    by.push({ userId: identity.userId, institutionId: identity.institutionId, mask: identity.mask });
+  return { OR: by.length ? by : [{ id: { in: [] } }] };
+}
+
+/** Every block ever recorded for these numbers, lifted or not, by anyone (a review rule: lib/banking/review-rules.ts). */
+export async function countBlockRecords(tx: Prisma.TransactionClient, identity: AccountIdentity): Promise<number> {
+  return tx.bankAccountBlock.count({ where: sameNumbersEver(identity) });
 }
 
 export async function findActiveBlock(tx: Prisma.TransactionClient, identity: AccountIdentity): Promise<{ id: string } | null> {

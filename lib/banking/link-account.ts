@@ -18,6 +18,7 @@ import { lockFundingUser } from "@/lib/funding/funding-lock";
 import { findActiveBlock } from "./blocks";
 import { ensureStripeCustomer } from "./stripe-customer";
 import { recordReviewSignals } from "@/lib/banking/review-signals";
+import { applyReviewRules } from "./auto-review";
 import { requireVerifiedEmail } from "@/lib/auth/email-verification";
 
 export const linkAccountSchema = z.object({
@@ -128,6 +129,7 @@ export async function linkBankAccount(
   await complete(run, item, bankAccountId, attached);
 
   await recordReviewSignals(deps, bankAccountId); // admin review queue (lib/admin); never throws
+  await applyReviewRules(db, bankAccountId); // approve or hold on those signals (lib/banking/review-rules.ts); never throws
   await recordAudit(db, {
     actorId: user.id,
     action: "bank_account.linked",

@@ -4,16 +4,23 @@ import { actorMayAct, type Actor } from "@/lib/auth/actor";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { getConfig } from "@/lib/config";
 import { bankLabel } from "@/lib/format";
+import { allowFundingBeforeReviewFrom, SETTINGS } from "@/lib/settings";
+import { accountRefusal } from "./policy";
 import type { BankAccountView, DashboardData, PaymentView } from "./views";
 import { achReturnOf, NEXT_STEP_TEXT } from "./ach-returns";
 
 const HISTORY_SIZE = 25;
 
-/** The user's bank accounts (not removed), oldest first, with item status and whether an authorization is on file, as one JSON array. */
+/**
+ * The user's bank accounts (not removed), oldest first, with item status,
+ * whether an authorization is on file and the "fund before review" setting,
+ * as one JSON array.
+ */
 const bankAccountsJson = (userId: string): Prisma.Sql => Prisma.sql`
   (SELECT COALESCE(json_agg(a ORDER BY a.created_at, a.id), '[]'::json) FROM (
     SELECT b."id", b."institution_name", b."name", b."mask", b."subtype", b."status", b."item_id", i."status" AS item_status,
            b."review_status", b."created_at", b."unusable_failure_code", b."unusable_return_code",
+           (SELECT st."value" FROM "app_settings" st WHERE st."key" = ${SETTINGS.allowFundingBeforeReview.key}) AS fund_before_review,
            EXISTS (SELECT 1 FROM "mandate_acceptances" m WHERE m."bank_account_id" = b."id" AND m."revoked_at" IS NULL) AS has_mandate
     FROM "bank_accounts" b JOIN "plaid_items" i ON i."id" = b."item_id"
     WHERE b."user_id" = ${userId} AND b."status" <> 'REMOVED'
@@ -46,6 +53,8 @@ interface DashboardAccountJson {
   has_mandate: boolean;
   unusable_failure_code: string | null;
   unusable_return_code: string | null;
+  /** The stored "fund before review" setting (JSON), null when unset. */
+  fund_before_review: unknown;
 }
 
 interface DashboardPaymentJson {
@@ -134,6 +143,11 @@ function toBankAccountView(a: DashboardAccountJson): BankAccountView {
     itemId: a.item_id,
     itemStatus: a.item_status,
     reviewStatus: a.review_status,
+    awaitingReview:
+      accountRefusal(
+        { status: a.status, reviewStatus: a.review_status, itemStatus: a.item_status },
+        allowFundingBeforeReviewFrom(a.fund_before_review),
+      ) === "ACCOUNT_UNDER_REVIEW",
     needsMandate: !a.has_mandate,
     returned: a.status === "UNUSABLE" ? returnedView(a.unusable_failure_code, a.unusable_return_code) : null,
   };

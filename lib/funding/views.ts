@@ -11,6 +11,8 @@ export interface BankAccountView {
   itemId: string;
   itemStatus: ItemStatus;
   reviewStatus: ReviewStatus;
+  /** Held for review and may not fund until approved ("fund before review" is off): the account rule's ACCOUNT_UNDER_REVIEW. */
+  awaitingReview: boolean;
   /** Whether the first debit still needs the ACH authorization to be accepted. */
   needsMandate: boolean;
   /** Status UNUSABLE: why the bank returned a debit, and what to do (lib/funding/ach-returns.ts); null otherwise. */

@@ -4,7 +4,7 @@ import { recordAudit } from "@/lib/audit";
 
 /** Admin-editable settings, stored in app_settings (key → JSON value). */
 export const SETTINGS = {
-  /** Whether a new bank account may fund before an admin reviews it. Default: yes. */
+  /** Whether an account the review rules held may fund before an admin decides. Default: yes (README, "Admin console", says why). */
   allowFundingBeforeReview: { key: "funding.allowBeforeReview", default: true },
 } as const;
 

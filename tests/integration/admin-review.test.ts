@@ -4,7 +4,9 @@ import type { Db } from "@/lib/db";
 import { bankingDeps } from "@/lib/banking/deps";
 import { rejection } from "../helpers/app-error";
 import { linkBankAccount } from "@/lib/banking/link-account";
+import { removeBankAccount } from "@/lib/banking/remove-account";
 import { createFundingPayment } from "@/lib/funding/create-payment";
+import { listBankAccounts } from "@/lib/funding/dashboard";
 import { MANDATE_TEXT_VERSION } from "@/lib/funding/mandates";
 import { compareIdentity } from "@/lib/banking/identity-match";
 import { decideReview, getBankAccountForReview, listReviewQueue, removeAccountAsAdmin } from "@/lib/admin/review";
@@ -282,5 +284,157 @@ describe("review decisions", () => {
     expect(overview.users.total).toBe(await db.user.count());
     expect(overview.dailyVolume).toHaveLength(30);
     expect(result.plaidItemId).toBeTruthy();
+  });
+});
+
+describe("automatic review rules at link time", () => {
+  const owned = (user: { name: string | null }, numbers = randomAccountNumber()) =>
+    customAccount({ ...numbers, owners: { names: [user.name!] } });
+  const fundOnce = (user: Awaited<ReturnType<typeof newUser>>, bankAccountId: string) =>
+    createFundingPayment(fundDeps(), user, { requestId: randomUUID(), bankAccountId, amountCents: 1_000, mandate: accepted }, ctx);
+  const ruleAudit = (bankAccountId: string) =>
+    db.auditLog.findMany({
+      where: { targetId: bankAccountId, action: { in: ["bank_account.auto_approved", "bank_account.held_for_review"] } },
+    });
+
+  /** Runs `body` with "fund before review" off, then turns it on again. */
+  async function withFundingBeforeReviewOff(body: () => Promise<void>) {
+    const admin = await newUser("Ada Min", "ADMIN");
+    await updateSettings(db, { id: admin.id }, { allowFundingBeforeReview: false });
+    try {
+      await body();
+    } finally {
+      await updateSettings(db, { id: admin.id }, { allowFundingBeforeReview: true });
+    }
+  }
+
+  it("approves a clean account (identity match, known bank, no duplicates, returns or blocks); it funds with the setting off", async () => {
+    const earlier = await newUser("Early Bird");
+    await link(earlier, { institutionId: "ins_109508", password: owned(earlier) });
+    const user = await newUser("Casey Clean");
+    const { view } = await link(user, { institutionId: "ins_109508", password: owned(user) });
+
+    expect(view.reviewStatus).toBe("APPROVED");
+    expect(await db.bankAccountReview.findUniqueOrThrow({ where: { bankAccountId: view.id } })).toMatchObject({
+      identityVerdict: "MATCH",
+      firstSeenInstitution: false,
+      duplicateUserCount: 0,
+      earlierReturns: 0,
+      earlierBlocks: 0,
+      ruleDecision: "approve",
+      ruleReasons: [],
+      rulesAppliedAt: expect.any(Date),
+    });
+    expect(await ruleAudit(view.id)).toEqual([
+      expect.objectContaining({
+        action: "bank_account.auto_approved",
+        actorId: null,
+        metadata: expect.objectContaining({ userId: user.id, reasons: [], reviewStatus: "APPROVED" }),
+      }),
+    ]);
+    const shown = await getBankAccountForReview(db, view.id);
+    expect(shown.rules).toMatchObject({ decision: "approve", checks: expect.arrayContaining([expect.objectContaining({ passed: true })]) });
+    expect(shown.rules?.checks.every((c) => c.passed)).toBe(true);
+
+    await withFundingBeforeReviewOff(async () => {
+      expect(await listBankAccounts(db, user.id)).toMatchObject([{ id: view.id, awaitingReview: false }]);
+      expect((await fundOnce(user, view.id)).created).toBe(true);
+    });
+  });
+
+  it("holds an account another user linked with the same numbers, and one at a first-seen bank; neither funds with the setting off", async () => {
+    const numbers = randomAccountNumber();
+    const first = await newUser("Fern First");
+    await link(first, { institutionId: "ins_109508", password: owned(first, numbers) });
+    const second = await newUser("Sid Second");
+    const duplicate = await link(second, { institutionId: "ins_109508", password: owned(second, numbers) });
+
+    const pioneer = await newUser("Pia Pioneer");
+    const firstSeen = await link(pioneer, { institutionId: "ins_109509", password: owned(pioneer) });
+
+    for (const [user, { view }, reasons] of [
+      [second, duplicate, ["duplicates"]],
+      [pioneer, firstSeen, ["institution"]],
+    ] as const) {
+      expect(view.reviewStatus).toBe("PENDING");
+      expect(await db.bankAccountReview.findUniqueOrThrow({ where: { bankAccountId: view.id } })).toMatchObject({
+        identityVerdict: "MATCH",
+        ruleDecision: "hold",
+        ruleReasons: reasons,
+      });
+      expect(await ruleAudit(view.id)).toEqual([
+        expect.objectContaining({
+          action: "bank_account.held_for_review",
+          metadata: expect.objectContaining({ userId: user.id, reasons, reviewStatus: "PENDING" }),
+        }),
+      ]);
+      const held = (await getBankAccountForReview(db, view.id)).rules!;
+      expect(held.decision).toBe("hold");
+      expect(held.checks.filter((c) => !c.passed).map((c) => c.rule)).toEqual(reasons);
+      // The person is told it awaits review only while that stops funding.
+      expect(view.awaitingReview).toBe(false);
+      await withFundingBeforeReviewOff(async () => {
+        expect(await listBankAccounts(db, user.id)).toMatchObject([{ id: view.id, awaitingReview: true }]);
+        expect(await rejection(fundOnce(user, view.id))).toMatchObject({ status: 422, code: "ACCOUNT_UNDER_REVIEW" });
+      });
+      expect(await db.payment.count({ where: { bankAccountId: view.id } })).toBe(0);
+    }
+    expect((await listReviewQueue(db)).items.map((i) => i.id)).toEqual(expect.arrayContaining([duplicate.view.id, firstSeen.view.id]));
+  });
+
+  it("holds an account with an earlier return from the same numbers", async () => {
+    const user = await newUser("Remy Returned");
+    const numbers = randomAccountNumber();
+    const earlier = await link(user, { institutionId: "ins_109508", password: owned(user, numbers) });
+    const { payment } = await fundOnce(user, earlier.view.id);
+    await db.payment.update({ where: { id: payment.id }, data: { status: "FAILED", failureCode: "insufficient_funds" } });
+    await removeBankAccount(deps(), { id: user.id }, earlier.view.id);
+
+    const { view } = await link(user, { institutionId: "ins_109508", password: owned(user, numbers) });
+    expect(view.reviewStatus).toBe("PENDING");
+    expect(await db.bankAccountReview.findUniqueOrThrow({ where: { bankAccountId: view.id } })).toMatchObject({
+      earlierReturns: 1,
+      ruleReasons: ["returns"],
+    });
+  });
+
+  it("an account matching an active block stays blocked, with the rules that held it", async () => {
+    const admin = await newUser("Ada Min", "ADMIN");
+    const user = await newUser("Blair Blocked");
+    const numbers = randomAccountNumber();
+    const { view: original } = await link(user, { institutionId: "ins_109508", password: owned(user, numbers) });
+    await decideReview(db, { id: admin.id }, original.id, "block");
+
+    // Another user with the same numbers lands blocked (an active block), and stays so.
+    const other = await newUser("Otto Other");
+    const { view: blocked } = await link(other, { institutionId: "ins_109508", password: owned(other, numbers) });
+    expect(blocked.reviewStatus).toBe("BLOCKED");
+    expect(await db.bankAccountReview.findUniqueOrThrow({ where: { bankAccountId: blocked.id } })).toMatchObject({
+      ruleDecision: "hold",
+      ruleReasons: ["duplicates", "blocks"],
+    });
+    expect(await ruleAudit(blocked.id)).toEqual([
+      expect.objectContaining({ action: "bank_account.held_for_review", metadata: expect.objectContaining({ reviewStatus: "BLOCKED" }) }),
+    ]);
+  });
+
+  it("an account matching a lifted block is held, not approved", async () => {
+    const admin = await newUser("Ada Min", "ADMIN");
+    const user = await newUser("Lee Lifted");
+    const numbers = randomAccountNumber();
+    const { view: original } = await link(user, { institutionId: "ins_109508", password: owned(user, numbers) });
+    await decideReview(db, { id: admin.id }, original.id, "block");
+    // The block is lifted; the same user removes the account and links it again: held for a person to look at.
+    await decideReview(db, { id: admin.id }, original.id, "approve", "Customer called; confirmed by phone.");
+    await removeBankAccount(deps(), { id: user.id }, original.id);
+    const { view: again } = await link(user, { institutionId: "ins_109508", password: owned(user, numbers) });
+    expect(again.reviewStatus).toBe("PENDING");
+    expect(await db.bankAccountReview.findUniqueOrThrow({ where: { bankAccountId: again.id } })).toMatchObject({
+      identityVerdict: "MATCH",
+      duplicateUserCount: 0,
+      earlierBlocks: 1,
+      ruleDecision: "hold",
+      ruleReasons: ["blocks"],
+    });
   });
 });

@@ -13,6 +13,7 @@ import { getProcessorTokenPermissions, listProcessorTokens, PROCESSORS, PRODUCTS
 import { Card } from "@/components/ui/card";
 import { ReviewSignals } from "@/components/admin/review-signals";
 import { ReviewActions } from "@/components/admin/review-actions";
+import { ReviewRules } from "@/components/admin/review-rules";
 import { StatusBadge } from "@/components/admin/status-badge";
 import { CreateProcessorTokenForm, PermissionsForm } from "@/components/admin/processor-token-forms";
 import { formatWhen } from "@/components/admin/format";
@@ -84,6 +85,9 @@ export default async function AdminBankAccountPage({ params }: { params: Promise
             </>
           ) : null}
         </dl>
+      </Card>
+      <Card title="Automatic review">
+        <ReviewRules rules={account.rules} />
       </Card>
       <Card title="Review signals">
         <ReviewSignals item={account} />
