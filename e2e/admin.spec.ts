@@ -303,8 +303,10 @@ test(
 
     await page.goto(`/admin/payments?email=${encodeURIComponent(user.email)}`);
     await expect(page.getByRole("cell", { name: "$10.00" })).toBeVisible();
-    const exportHref = await page.getByRole("link", { name: "Export CSV" }).getAttribute("href");
-    const csv = await (await page.request.get(exportHref!)).text();
+    // The export is a download behind step-up (fresh: this admin just gave a code).
+    const download = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Export CSV" }).click();
+    const csv = readFileSync((await (await download).path())!, "utf8");
     expect(csv.split("\r\n")[0]).toBe(
       "payment_id,created_at,user_email,amount,currency,status,bank,stripe_payment_intent_id,stripe_charge_id,failure_code,return_code,failure_message,settled_at",
     );
