@@ -398,22 +398,30 @@ describe("automatic review rules at link time", () => {
     });
   });
 
-  it("an account matching an active block stays blocked, with the rules that held it", async () => {
+  it("another user's account with the numbers of a blocked one is held for review, with the rules that held it", async () => {
     const admin = await newUser("Ada Min", "ADMIN");
     const user = await newUser("Blair Blocked");
     const numbers = randomAccountNumber();
     const { view: original } = await link(user, { institutionId: "ins_109508", password: owned(user, numbers) });
     await decideReview(db, { id: admin.id }, original.id, "block");
 
-    // Another user with the same numbers lands blocked (an active block), and stays so.
+    // Another user with the same numbers is not blocked by this user's block (lib/banking/blocks.ts) but held:
+    // the numbers are shared, and a block was recorded for them.
     const other = await newUser("Otto Other");
-    const { view: blocked } = await link(other, { institutionId: "ins_109508", password: owned(other, numbers) });
-    expect(blocked.reviewStatus).toBe("BLOCKED");
-    expect(await db.bankAccountReview.findUniqueOrThrow({ where: { bankAccountId: blocked.id } })).toMatchObject({
+    const { view: held } = await link(other, { institutionId: "ins_109508", password: owned(other, numbers) });
+    expect(held.reviewStatus).toBe("PENDING");
+    expect(await db.bankAccountReview.findUniqueOrThrow({ where: { bankAccountId: held.id } })).toMatchObject({
       ruleDecision: "hold",
       ruleReasons: ["duplicates", "blocks"],
     });
-    expect(await ruleAudit(blocked.id)).toEqual([
+    expect(await ruleAudit(held.id)).toEqual([
+      expect.objectContaining({ action: "bank_account.held_for_review", metadata: expect.objectContaining({ reviewStatus: "PENDING" }) }),
+    ]);
+    // The blocked user's own relink lands blocked and stays so, with the rules that held it.
+    await removeBankAccount(deps(), { id: admin.id, isAdmin: true }, original.id);
+    const { view: again } = await link(user, { institutionId: "ins_109508", password: owned(user, numbers) });
+    expect(again.reviewStatus).toBe("BLOCKED");
+    expect(await ruleAudit(again.id)).toEqual([
       expect.objectContaining({ action: "bank_account.held_for_review", metadata: expect.objectContaining({ reviewStatus: "BLOCKED" }) }),
     ]);
   });

@@ -151,6 +151,17 @@ describe("a payment written but not yet sent", () => {
     expect(await intentsOf(customer)).toEqual([]);
   });
 
+  it("reconciliation's recovery after a block: canceled, never sent", async () => {
+    const { bank, customer, payment } = await unsent();
+    await decideReview(db, await admin(), bank.id, "block");
+    expect(await recoverUnsubmittedPayment({ db, stripe: getStripe() }, payment.id)).toBe("canceled");
+    expect(await db.payment.findUniqueOrThrow({ where: { id: payment.id } })).toMatchObject({
+      status: "CANCELED",
+      failureCode: "stopped:account_blocked",
+    });
+    expect(await intentsOf(customer)).toEqual([]);
+  });
+
   it("without a change, the retry sends it (the check lets it through)", async () => {
     const { user, customer, input, payment } = await unsent();
     const { payment: sent } = await createFundingPayment(deps(), user, input, ctx);
