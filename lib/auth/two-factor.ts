@@ -9,7 +9,7 @@ import { openTotpSecret, sealTotpSecret } from "@/lib/secrets";
 import { safeText } from "@/lib/safe-text";
 import type { Actor } from "./actor";
 import { recordFailure, recordSuccess, reserveAttempt, type ThrottleKey } from "./throttle";
-import { newTotpSecret, qrCodeSvg, totpTimeStep, totpUri } from "./totp";
+import { newTotpSecret, qrCodeSvg, TOTP_CODE, totpTimeStep, totpUri } from "./totp";
 
 /**
  * Two-factor sign-in with TOTP (lib/auth/totp.ts) and recovery codes.
@@ -70,6 +70,12 @@ function recoveryCodeHash(userId: string, code: string): string {
 }
 
 const RECOVERY_CODE = /^[0-9a-f]{16}$/i;
+
+/** Six digits, or a recovery code's shape: anything else is refused without counting (it cannot be a guess). */
+function looksLikeCode(code: string, options: { recovery: boolean }): boolean {
+  const token = code.replace(/[\s-]+/g, "");
+  return TOTP_CODE.test(token) || (options.recovery && RECOVERY_CODE.test(token));
+}
 
 /** Per user (any client) and per client IP, apart from the sign-in keys: wrong codes and wrong passwords do not lock each other. */
 function throttleKeys(userId: string, ip: string | null): ThrottleKey[] {
@@ -133,6 +139,7 @@ export async function confirmEnrolment(
   });
   if (user.totpEnabledAt) throw new AppError(409, "TWO_FACTOR_ALREADY_ON", "Two-factor authentication is already on.");
   if (!user.totpSecretCiphertext) throw new AppError(400, "INVALID_CODE", "Start setting up two-factor authentication again.");
+  if (!looksLikeCode(input.code, { recovery: false })) throw invalidCode();
   // Counted only once a code is really checked.
   const keys = throttleKeys(actor.id, ctx.ip);
   await reserveCodeAttempt(db, keys, now);
@@ -218,6 +225,7 @@ async function useCode(db: Db, userId: string, code: string, ip: string | null, 
   });
   if (!user.totpEnabledAt || !user.totpSecretCiphertext)
     throw new AppError(409, "TWO_FACTOR_OFF", "Two-factor authentication is not on for this account.");
+  if (!looksLikeCode(code, { recovery: true })) throw invalidCode();
   // Counted only once a code is really checked; the UPDATE below re-reads the last accepted step.
   const keys = throttleKeys(userId, ip);
   await reserveCodeAttempt(db, keys, now);

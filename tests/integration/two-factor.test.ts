@@ -169,6 +169,25 @@ describe("wrong codes are throttled per user", () => {
   });
 });
 
+describe("malformed codes", () => {
+  it("are refused without counting: they cannot be guesses, so they lock nobody out", async () => {
+    const now = new Date();
+    const { user, secret } = await enrolled(now);
+    const session = await signedIn(db, user);
+    for (const code of ["not-a-code", "12345", "1234567", "zzzz-zzzz-zzzz-zzzz"]) {
+      for (let i = 0; i < 6; i++) {
+        expect(await rejection(verifySecondFactor(db, session, { code }, { ip: "198.51.100.250", now }))).toMatchObject({
+          status: 400,
+          code: "INVALID_CODE",
+        });
+      }
+    }
+    const later = new Date(now.getTime() + 30_000);
+    await verifySecondFactor(db, session, { code: totpCode(secret, later) }, { ip: "198.51.100.250", now: later });
+    expect(await mayAct(session)).toBe(true);
+  });
+});
+
 describe("turning two-factor off", () => {
   it("needs a current code; then the secret and recovery codes are gone and the owner is told", async () => {
     const now = new Date();
