@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { adminFetch } from "./step-up";
+import { sendAdminChange } from "./step-up";
 
 /**
  * One admin action: sends JSON to an admin API route, then refreshes the
@@ -36,24 +36,14 @@ export function ActionButton({
   async function run() {
     setPending(true);
     setError(null);
-    try {
-      const res = await adminFetch(url, {
-        method,
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      if (!res.ok) {
-        const payload = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-        setError(payload?.error?.message ?? "That did not work. Please try again.");
-        return;
-      }
-      setAsking(false);
-      startTransition(() => (redirectTo ? router.push(redirectTo) : router.refresh()));
-    } catch {
-      setError("We couldn't reach Fundwell. Please try again.");
-    } finally {
-      setPending(false);
+    const failed = await sendAdminChange(url, method, body);
+    setPending(false);
+    if (failed) {
+      setError(failed);
+      return;
     }
+    setAsking(false);
+    startTransition(() => (redirectTo ? router.push(redirectTo) : router.refresh()));
   }
 
   return (

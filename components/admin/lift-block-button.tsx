@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useId, useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { adminFetch } from "./step-up";
+import { sendAdminChange } from "./step-up";
 
 /** Lifting a block: approving a blocked account, with the reason the audit log keeps. */
 export function LiftBlockButton({ bankAccountId, label }: { bankAccountId: string; label: string }) {
@@ -23,24 +23,17 @@ export function LiftBlockButton({ bankAccountId, label }: { bankAccountId: strin
     }
     setPending(true);
     setError(null);
-    try {
-      const res = await adminFetch(`/api/admin/bank-accounts/${bankAccountId}/review`, {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify({ decision: "approve", reason: reason.trim() }),
-      });
-      if (!res.ok) {
-        const payload = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-        setError(payload?.error?.message ?? "That did not work. Please try again.");
-        return;
-      }
-      setOpen(false);
-      startTransition(() => router.refresh());
-    } catch {
-      setError("We couldn't reach Fundwell. Please try again.");
-    } finally {
-      setPending(false);
+    const failed = await sendAdminChange(`/api/admin/bank-accounts/${bankAccountId}/review`, "POST", {
+      decision: "approve",
+      reason: reason.trim(),
+    });
+    setPending(false);
+    if (failed) {
+      setError(failed);
+      return;
     }
+    setOpen(false);
+    startTransition(() => router.refresh());
   }
 
   return (

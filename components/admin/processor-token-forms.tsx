@@ -3,22 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import { Button } from "@/components/ui/button";
-import { adminFetch } from "./step-up";
-
-async function send(url: string, method: string, body: unknown): Promise<string | null> {
-  try {
-    const res = await adminFetch(url, {
-      method,
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    if (res.ok) return null;
-    const payload = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-    return payload?.error?.message ?? "That did not work. Please try again.";
-  } catch {
-    return "We couldn't reach Fundwell. Please try again.";
-  }
-}
+import { sendAdminChange } from "./step-up";
 
 /** Create a processor token: choose the partner from Plaid's list. */
 export function CreateProcessorTokenForm({ bankAccountId, processors }: { bankAccountId: string; processors: string[] }) {
@@ -33,7 +18,7 @@ export function CreateProcessorTokenForm({ bankAccountId, processors }: { bankAc
       onSubmit={async (e) => {
         e.preventDefault();
         setPending(true);
-        const err = await send(`/api/admin/bank-accounts/${bankAccountId}/processor-tokens`, "POST", { processor });
+        const err = await sendAdminChange(`/api/admin/bank-accounts/${bankAccountId}/processor-tokens`, "POST", { processor });
         setPending(false);
         setError(err);
         if (!err) router.refresh();
@@ -90,7 +75,7 @@ export function PermissionsForm({
         e.preventDefault();
         setPending(true);
         setSaved(false);
-        const err = await send(`/api/admin/processor-tokens/${processorTokenId}/permissions`, "PUT", { products: [...chosen] });
+        const err = await sendAdminChange(`/api/admin/processor-tokens/${processorTokenId}/permissions`, "PUT", { products: [...chosen] });
         setPending(false);
         setError(err);
         setSaved(!err);

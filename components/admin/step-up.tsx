@@ -26,6 +26,25 @@ export async function adminFetch(url: string, init: RequestInit = {}): Promise<R
   return (await askForCode()) ? send() : res;
 }
 
+/**
+ * One admin change as JSON, through adminFetch (step-up included): null when
+ * it worked, otherwise the message to show.
+ */
+export async function sendAdminChange(url: string, method: string, body?: unknown): Promise<string | null> {
+  try {
+    const res = await adminFetch(url, {
+      method,
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (res.ok) return null;
+    const payload = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+    return payload?.error?.message ?? "That did not work. Please try again.";
+  } catch {
+    return "We couldn't reach Fundwell. Please try again.";
+  }
+}
+
 export function StepUpDialog() {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
