@@ -1,4 +1,5 @@
 import type Stripe from "stripe";
+import { recordPayment } from "./balance-transactions.js";
 import { invalidRequest } from "./errors.js";
 import { emitEvent } from "./events.js";
 import { newestFirst } from "./list.js";
@@ -106,6 +107,8 @@ export function createPendingCharge(rt: StripeRuntime, settlement: AchSettlement
     transfer_group: null,
   };
   const stored: StoredCharge = { charge, accountNumber: input.bankAccount.accountNumber, settleAt: null };
+  // Stripe records the pending credit when it submits the debit to the bank.
+  charge.balance_transaction = recordPayment(rt, charge).id;
   rt.state.charges[charge.id] = stored;
   rt.changed();
   emitEvent(rt, "charge.pending", charge);

@@ -1,5 +1,6 @@
 import type Stripe from "stripe";
 import { ACH_FAILURE_MESSAGES, isAchFailureCode, outcomeForAccount, type AchFailureCode, type AchOutcome } from "./ach.js";
+import { makeAvailable, recordPaymentFailure } from "./balance-transactions.js";
 import { paymentMethodView } from "./bank-accounts.js";
 import { emitEvent } from "./events.js";
 import { deactivateMandate } from "./mandates.js";
@@ -65,6 +66,7 @@ export class AchSettlement {
     const { charge } = stored;
     charge.status = "succeeded";
     charge.paid = true;
+    makeAvailable(this.rt, charge.balance_transaction as string | null);
     charge.outcome = {
       advice_code: null,
       network_advice_code: null,
@@ -92,6 +94,7 @@ export class AchSettlement {
     charge.status = "failed";
     charge.failure_code = code;
     charge.failure_message = message;
+    charge.failure_balance_transaction = recordPaymentFailure(this.rt, charge).id;
     charge.outcome = {
       advice_code: null,
       network_advice_code: null,
