@@ -99,8 +99,8 @@ export function recordPayment(rt: StripeRuntime, charge: Stripe.Charge): Stripe.
  * The settled debit's funds are available. In the sandbox settling stands
  * for the days passing, so `available_on` moves up to now if it was later.
  */
-export function makeAvailable(rt: StripeRuntime, id: string | Stripe.BalanceTransaction | null): void {
-  const txn = typeof id === "string" ? rt.state.balanceTransactions[id] : null;
+export function makeAvailable(rt: StripeRuntime, id: string | null): void {
+  const txn = id === null ? undefined : rt.state.balanceTransactions[id];
   if (!txn || txn.status === "available") return;
   txn.status = "available";
   txn.available_on = Math.min(txn.available_on, unixNow());
