@@ -3,7 +3,7 @@ import { recordPayment } from "./balance-transactions.js";
 import { invalidRequest } from "./errors.js";
 import { emitEvent } from "./events.js";
 import { newestFirst } from "./list.js";
-import { requireCharge, requireCustomer, requireRecord } from "./lookup.js";
+import { requireCharge, requireCustomer } from "./lookup.js";
 import { mergeMetadata } from "./params.js";
 import { listRoute, retrieveRoute } from "./resource-routes.js";
 import type { Route } from "./router.js";
@@ -178,7 +178,6 @@ export function chargeRoutes(rt: StripeRuntime, settlement: AchSettlement): Rout
         return charge;
       },
     },
-    retrieveRoute("/v1/disputes/:id", (path) => requireRecord(rt.state.disputes, "dispute", path.id!, "dispute")),
     listRoute("/v1/charges", (params) => {
       const customer = params.string("customer");
       const paymentIntent = params.string("payment_intent");

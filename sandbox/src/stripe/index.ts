@@ -2,6 +2,7 @@ import type { SandboxContext, SandboxModule } from "../core/context.js";
 import { bankAccountRoutes, createBridge } from "./bank-accounts.js";
 import { chargeRoutes } from "./charges.js";
 import { customerRoutes } from "./customers.js";
+import { disputeRoutes } from "./disputes.js";
 import { eventRoutes, webhookEndpointRoutes } from "./events.js";
 import { inspectStripe } from "./inspect.js";
 import { mandateRoutes } from "./mandates.js";
@@ -27,6 +28,7 @@ export function createStripeModule(context: SandboxContext): SandboxModule {
     ...chargeRoutes(rt, settlement),
     ...refundRoutes(rt, refunds),
     ...balanceTransactionRoutes(rt),
+    ...disputeRoutes(rt),
     ...eventRoutes(rt),
     ...webhookEndpointRoutes(rt),
   ]);
