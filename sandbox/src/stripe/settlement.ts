@@ -2,6 +2,7 @@ import type Stripe from "stripe";
 import { ACH_FAILURE_MESSAGES, isAchFailureCode, outcomeForAccount, type AchFailureCode, type AchOutcome } from "./ach.js";
 import { makeAvailable, recordPaymentFailure } from "./balance-transactions.js";
 import { paymentMethodView } from "./bank-accounts.js";
+import { blockAfterReturn } from "./blocked-accounts.js";
 import { emitEvent } from "./events.js";
 import { openDispute } from "./disputes.js";
 import type { StoredCharge, StripeRuntime } from "./state.js";
@@ -107,6 +108,8 @@ export class AchSettlement {
     stored.settleAt = null;
     this.rt.changed();
     emitEvent(this.rt, "charge.failed", charge);
+    const bankAccount = typeof charge.payment_method === "string" ? this.rt.state.bankAccounts[charge.payment_method] : undefined;
+    if (bankAccount) blockAfterReturn(this.rt, bankAccount, code, returnCode);
     const intent = this.intentOf(charge);
     if (intent) {
       const paymentMethod = typeof intent.payment_method === "string" ? paymentMethodView(this.rt, intent.payment_method) : undefined;
