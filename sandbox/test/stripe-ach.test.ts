@@ -141,7 +141,7 @@ describe("control actions", () => {
     const plain = await debit(h.stripe, second.customer.id, second.bankAccount.id, 1200);
     await h.control("fail", { payment_intent: plain.id, code: "invalid_account_number" });
     const plainCharge = await h.stripe.charges.retrieve((await h.stripe.paymentIntents.retrieve(plain.id)).latest_charge as string);
-    expect(plainCharge).toMatchObject({ failure_code: "invalid_account_number", outcome: { network_decline_code: null } });
+    expect(plainCharge).toMatchObject({ failure_code: "invalid_account_number", outcome: { network_decline_code: "R04" } });
 
     const third = await customerWithBankAccount(h.stripe, "000123456789");
     const other = await debit(h.stripe, third.customer.id, third.bankAccount.id, 1300);
