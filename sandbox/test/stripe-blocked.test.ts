@@ -1,6 +1,6 @@
 import type Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { customerWithBankAccount, debit, rejection, useStripeHarness } from "./stripe-harness.js";
+import { customerWithBankAccount, debit, ONLINE_ACCEPTANCE, rejection, useStripeHarness } from "./stripe-harness.js";
 
 const h = useStripeHarness();
 
@@ -44,6 +44,21 @@ describe("blocked bank accounts", () => {
       expect(failedEvents.data.some((e) => (e.data.object as Stripe.PaymentIntent).id === intent.id)).toBe(true);
     },
   );
+
+  it("refuses to set up a blocked account with a SetupIntent (402, setup_intent.setup_failed)", async () => {
+    const { customer, bankAccount } = await afterFirstDebit("000111111113");
+    const refused = await rejection(
+      h.stripe.setupIntents.create({
+        customer: customer.id,
+        payment_method: bankAccount.id,
+        allowed_payment_method_types: ["us_bank_account"],
+        confirm: true,
+        mandate_data: ONLINE_ACCEPTANCE,
+      }),
+    );
+    expect(refused).toMatchObject({ statusCode: 402, code: "bank_account_unusable" });
+    expect(refused.setup_intent).toMatchObject({ status: "requires_payment_method", last_setup_error: { code: "bank_account_unusable" } });
+  });
 
   it("insufficient funds does not block: the account can be debited again", async () => {
     const { customer, bankAccount } = await afterFirstDebit("000222222227");

@@ -50,6 +50,30 @@ function block(rt: StripeRuntime, bankAccount: StoredBankAccount, details: { rea
   }
 }
 
+/** Confirming a SetupIntent with a blocked account fails the same way (`setup_intent.setup_failed`, `last_setup_error`). */
+export function refuseSetupIfBlocked(rt: StripeRuntime, bankAccount: StoredBankAccount, intent: Stripe.SetupIntent): void {
+  if (!bankAccount.blocked) return;
+  const paymentMethod = paymentMethodView(rt, bankAccount.bankAccount.id);
+  intent.last_setup_error = {
+    type: "card_error",
+    code: "bank_account_unusable",
+    message: UNUSABLE_MESSAGE,
+    payment_method_type: "us_bank_account",
+    ...(paymentMethod ? { payment_method: paymentMethod } : {}),
+  };
+  intent.payment_method = null;
+  intent.status = "requires_payment_method";
+  rt.changed();
+  emitEvent(rt, "setup_intent.setup_failed", intent);
+  throw new StripeApiError(402, {
+    type: "card_error",
+    code: "bank_account_unusable",
+    message: UNUSABLE_MESSAGE,
+    setup_intent: structuredClone(intent),
+    ...(paymentMethod ? { payment_method: paymentMethod } : {}),
+  });
+}
+
 /**
  * Refuses a debit on a blocked account. With a PaymentIntent, the intent
  * records the failed attempt first (`requires_payment_method`,

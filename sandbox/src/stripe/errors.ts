@@ -13,6 +13,7 @@ export interface StripeErrorBody {
   request_log_url?: string;
   /** On a failed confirmation: the intent and payment method as they are now. */
   payment_intent?: object;
+  setup_intent?: object;
   payment_method?: object;
 }
 
