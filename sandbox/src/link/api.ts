@@ -10,6 +10,7 @@ import { plaidRequestId, uuid } from "../core/ids.js";
 import { plaidError, type PlaidErrorBody } from "../plaid/errors.js";
 import { getPlaidService, type AccountChoice, type PlaidService } from "../plaid/service.js";
 import type { CredentialOutcome, MfaChallenge } from "../plaid/users.js";
+import type { AccountSelectMode } from "../plaid/state.js";
 
 interface LoginSession {
   id: string;
@@ -18,6 +19,8 @@ interface LoginSession {
   mode: "create" | "update";
   /** Whether Link asks the user to pick an account (always in create mode). */
   selectAccount: boolean;
+  /** The Account Select setting when the session opened: one account, one or more, or all. */
+  accountSelect: AccountSelectMode;
   institutionId: string | null;
   username: string | null;
   password: string | null;
@@ -49,6 +52,21 @@ type Body = Record<string, unknown>;
 function str(body: Body, name: string): string | null {
   const value = body[name];
   return typeof value === "string" ? value : null;
+}
+
+/**
+ * The accounts chosen on the Account Select pane (`account_ids`), checked
+ * against the mode: exactly one, at least one, or every offered account.
+ */
+function selectedAccounts(body: Body, choices: AccountChoice[], mode: AccountSelectMode): { ids: string[] } | { error: PlaidErrorBody } {
+  if (mode === "all") return { ids: choices.map((c) => c.id) };
+  const raw = body.account_ids;
+  const ids = Array.isArray(raw) && raw.every((v) => typeof v === "string") ? [...new Set(raw as string[])] : [];
+  if (ids.length === 0 || !ids.every((id) => choices.some((c) => c.id === id))) {
+    return { error: plaidError("INVALID_ACCOUNT_ID", mode === "one" ? "select one account" : "select at least one account") };
+  }
+  if (mode === "one" && ids.length !== 1) return { error: plaidError("INVALID_ACCOUNT_ID", "select one account") };
+  return { ids };
 }
 
 export class LinkApi {
@@ -119,12 +137,15 @@ export class LinkApi {
     this.prune();
     const id = uuid();
     const institutionId = session.update?.institutionId ?? session.institutionId;
+    const accountSelect = this.plaid.linkSettings().account_select;
+    this.plaid.startLinkSession(linkToken, id);
     this.sessions.set(id, {
       id,
       linkToken,
       createdAt: Date.now(),
       mode: session.mode,
       selectAccount: session.mode === "create" || (session.update?.accountSelectionEnabled ?? false),
+      accountSelect,
       institutionId,
       username: null,
       password: null,
@@ -140,6 +161,7 @@ export class LinkApi {
       products: session.products,
       institution: institution ? { institution_id: institution.institution_id, name: institution.name } : null,
       select_account: session.mode === "create" || (session.update?.accountSelectionEnabled ?? false),
+      account_select: accountSelect,
     };
   }
 
@@ -235,10 +257,9 @@ export class LinkApi {
     }
     let selected: string[] | undefined;
     if (session.selectAccount) {
-      const accountId = str(body, "account_id");
-      if (!accountId || !session.choices.some((c) => c.id === accountId))
-        return { error: plaidError("INVALID_ACCOUNT_ID", "select one account") };
-      selected = [accountId];
+      const picked = selectedAccounts(body, session.choices, session.accountSelect);
+      if ("error" in picked) return picked;
+      selected = picked.ids;
     }
     const result = this.plaid.completeLink({
       linkToken: session.linkToken,

@@ -26,6 +26,7 @@ export interface LinkExitMetadata {
 
 export interface LinkEventMetadata {
   account_number_mask: string | null;
+  brand_name: string | null;
   error_type: string | null;
   error_code: string | null;
   error_message: string | null;
