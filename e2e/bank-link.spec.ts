@@ -204,6 +204,32 @@ test.describe("Journey: linking a bank", () => {
     ]);
   });
 
+  // Local only: Account Select is a Dashboard setting of the Plaid client, which the local sandbox sets on command.
+  test(
+    "Link set up for several accounts: two accounts chosen, the app refuses and links nothing",
+    { tag: LOCAL_SANDBOX_TAG },
+    async ({ page }) => {
+      await signUp(page, newPerson("twoaccounts"));
+      await sandboxControl("plaid/link_settings", { account_select: "multiple" });
+      try {
+        await linkButton(page).click();
+        await chooseBank(page);
+        await submitCredentials(page, "user_good", "pass_good");
+        const link = linkFrame(page);
+        await link.getByRole("checkbox", { name: /Plaid Checking/ }).check();
+        await link.getByRole("checkbox", { name: /Plaid Saving/ }).check();
+        await link.getByRole("button", { name: "Continue" }).click();
+        await expect(ui().success(link)).toBeVisible();
+        await ui().successContinue(link).click();
+        await expect(notifications(page)).toContainText("Please choose exactly one account to fund from.");
+        await expect(linkButton(page)).toBeEnabled();
+        await expect(page.getByTestId("bank-account")).toHaveCount(0);
+      } finally {
+        await sandboxControl("plaid/link_settings", { account_select: "one" });
+      }
+    },
+  );
+
   // Local only: Plaid Sandbox resumes only sessions that really went through an OAuth bank.
   test("the OAuth return page re-opens Link with the saved token and finishes the link", { tag: LOCAL_SANDBOX_TAG }, async ({ page }) => {
     await signUp(page, newPerson("oauth"));

@@ -17,7 +17,7 @@ import {
 // Type-only (erased by esbuild): no server code reaches the bundle.
 import type { AccountChoice } from "../../plaid/service.js";
 
-type ViewName = "CONSENT" | "SELECT_INSTITUTION" | "CREDENTIAL" | "MFA" | "LOADING" | "SELECT_ACCOUNT" | "CONNECTED" | "ERROR" | "EXIT";
+type ViewName = "CONSENT" | "SELECT_INSTITUTION" | "OAUTH" | "CREDENTIAL" | "MFA" | "LOADING" | "SELECT_ACCOUNT" | "CONNECTED" | "ERROR" | "EXIT";
 
 type Challenge =
   | { type: "device"; round: number; rounds: number; message: string }
@@ -31,6 +31,10 @@ interface SessionInfo {
   institution: LinkInstitution | null;
   select_account: boolean;
   account_select: "one" | "multiple" | "all";
+  /** The link token has a redirect_uri: OAuth banks log in on their own page. */
+  oauth_redirect: boolean;
+  /** Back from an OAuth bank (receivedRedirectUri): where Link continues. */
+  resume?: Outcome;
 }
 
 interface InstitutionInfo {
@@ -52,6 +56,7 @@ interface CompleteResult {
 const params = new URLSearchParams(location.search);
 const linkToken = params.get("token") ?? "";
 const channel = params.get("channel") ?? "";
+const receivedRedirectUri = params.get("receivedRedirectUri");
 const parentOrigin = (() => {
   const raw = params.get("origin");
   if (!raw) return null;
@@ -375,7 +380,38 @@ function selectInstitution(institution: InstitutionInfo): void {
   // Link tells the user (and onEvent) when the chosen bank's health is not good.
   if (institution.health === "DEGRADED") emit("SELECT_DEGRADED_INSTITUTION");
   if (institution.health === "DOWN") emit("SELECT_DOWN_INSTITUTION");
-  renderCredential();
+  if (institution.oauth && state.session?.oauth_redirect) renderOAuth();
+  else renderCredential();
+}
+
+/** OAuth bank: the person logs in on the bank's page, then the bank sends them back to the app's redirect_uri. */
+function renderOAuth(): void {
+  const institution = state.institution!;
+  state.exitStatus = "requires_oauth";
+  state.rerender = renderOAuth;
+  const go = h(
+    "button",
+    {
+      type: "button",
+      class: "primary",
+      onclick: () => {
+        emit("OPEN_OAUTH");
+        void call<{ url: string }>("oauth", { institution_id: institution.institution_id }, (data) => {
+          send({ type: "oauth_redirect", url: data.url });
+        });
+      },
+    },
+    "Continue to login",
+  );
+  show(
+    "OAUTH",
+    [
+      heading(`Log in at ${institution.name}`),
+      h("p", {}, `You will be sent to ${institution.name} to log in, then back to ${clientName()} to finish.`),
+      h("div", { class: "actions" }, go),
+    ],
+    go,
+  );
 }
 
 function renderCredential(): void {
@@ -711,7 +747,7 @@ async function onOpen(): Promise<void> {
   state.result = null;
   renderBusy();
   const generation = state.generation;
-  const result = await api<SessionInfo>("session", { link_token: linkToken });
+  const result = await api<SessionInfo>("session", { link_token: linkToken, received_redirect_uri: receivedRedirectUri });
   if (generation !== state.generation || !state.open) return;
   if (!result.ok) {
     fatal(result.error);
@@ -721,7 +757,8 @@ async function onOpen(): Promise<void> {
   state.linkSessionId = result.data.link_session_id;
   state.institution = result.data.institution;
   emit("OPEN");
-  if (result.data.mode === "update") renderCredential();
+  if (result.data.resume) handleOutcome(result.data.resume);
+  else if (result.data.mode === "update") renderCredential();
   else renderConsent();
 }
 
