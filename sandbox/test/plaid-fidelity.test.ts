@@ -177,3 +177,58 @@ describe("the spec check every sandbox test runs under", () => {
     expect(takePlaidSpecViolations()).toHaveLength(2);
   });
 });
+
+describe("Link with an OAuth bank (the iframe's calls and the bank's page, as a browser makes them)", () => {
+  const linkApi = async (name: string, body: Record<string, unknown>) =>
+    (await (await fetch(`${t.sandbox.url}/link/api/${name}`, { method: "POST", body: JSON.stringify(body) })).json()) as Record<
+      string,
+      unknown
+    >;
+
+  it("redirects to the bank, back to redirect_uri with oauth_state_id, and resumes at account selection", async () => {
+    const redirectUri = "https://app.example/oauth-return";
+    const { data: created } = await t.plaid.linkTokenCreate(linkTokenRequest({ redirect_uri: redirectUri }) as LinkTokenCreateRequest);
+    const first = await linkApi("session", { link_token: created.link_token });
+    expect(first).toMatchObject({ oauth_redirect: true });
+    const started = await linkApi("oauth", { link_session_id: first.link_session_id, institution_id: "ins_127287" });
+    const bankUrl = `${t.sandbox.url}${String(started.url)}`;
+    expect(bankUrl).toMatch(/\/link\/oauth\/authorize\?state=[0-9a-f-]{36}$/);
+    const state = new URL(bankUrl).searchParams.get("state")!;
+
+    const bankPage = await fetch(bankUrl);
+    expect(bankPage.status).toBe(200);
+    expect(await bankPage.text()).toContain("Log in to Platypus OAuth Bank");
+    const login = (password: string) =>
+      fetch(`${t.sandbox.url}/link/oauth/authorize`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ state, username: "user_good", password }).toString(),
+      });
+    const wrong = await login("wrong");
+    expect(wrong.status).toBe(200);
+    expect(await wrong.text()).toContain('role="alert"');
+    const ok = await login("pass_good");
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get("location")).toBe(`${redirectUri}?oauth_state_id=${state}`);
+    // The state is used once.
+    expect((await login("pass_good")).status).toBe(404);
+
+    const resumed = await linkApi("session", { link_token: created.link_token, received_redirect_uri: ok.headers.get("location") });
+    expect(resumed).toMatchObject({ institution: { institution_id: "ins_127287" }, resume: { outcome: "accounts", select_account: true } });
+    const accounts = (resumed.resume as { accounts: { id: string; name: string }[] }).accounts;
+    const checking = accounts.find((a) => a.name === "Plaid Checking")!;
+    const done = await linkApi("complete", { link_session_id: resumed.link_session_id, account_ids: [checking.id] });
+    expect(done.metadata).toMatchObject({ institution: { institution_id: "ins_127287" }, accounts: [{ name: "Plaid Checking" }] });
+    const { data: exchanged } = await t.plaid.itemPublicTokenExchange({ public_token: String(done.public_token) });
+    const { data: item } = await t.plaid.itemGet({ access_token: exchanged.access_token });
+    expect(item.item.institution_id).toBe("ins_127287");
+
+    // Without redirect_uri there is no OAuth redirect (the login stays in Link).
+    const { data: plain } = await t.plaid.linkTokenCreate(linkTokenRequest() as LinkTokenCreateRequest);
+    const session = await linkApi("session", { link_token: plain.link_token });
+    expect(session.oauth_redirect).toBe(false);
+    const refused = await linkApi("oauth", { link_session_id: session.link_session_id, institution_id: "ins_127287" });
+    expect(refused.error).toMatchObject({ error_code: "INVALID_FIELD" });
+  });
+});

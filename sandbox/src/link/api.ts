@@ -176,9 +176,7 @@ export class LinkApi {
     if (resumed && "error" in resumed) return resumed;
     const loginSession = this.sessions.get(id)!;
     const shownInstitutionId = loginSession.institutionId;
-    const institution = shownInstitutionId
-      ? this.plaid.listInstitutions().find((i) => i.institution_id === shownInstitutionId)
-      : undefined;
+    const institution = shownInstitutionId ? this.plaid.listInstitutions().find((i) => i.institution_id === shownInstitutionId) : undefined;
     return {
       ...(resumed ? { resume: resumed } : {}),
       oauth_redirect: session.redirectUri !== null,

@@ -17,7 +17,8 @@ import {
 // Type-only (erased by esbuild): no server code reaches the bundle.
 import type { AccountChoice } from "../../plaid/service.js";
 
-type ViewName = "CONSENT" | "SELECT_INSTITUTION" | "OAUTH" | "CREDENTIAL" | "MFA" | "LOADING" | "SELECT_ACCOUNT" | "CONNECTED" | "ERROR" | "EXIT";
+type ViewName =
+  "CONSENT" | "SELECT_INSTITUTION" | "OAUTH" | "CREDENTIAL" | "MFA" | "LOADING" | "SELECT_ACCOUNT" | "CONNECTED" | "ERROR" | "EXIT";
 
 type Challenge =
   | { type: "device"; round: number; rounds: number; message: string }
