@@ -197,7 +197,7 @@ export class LinkApi {
    */
   private resumeOAuth(session: LoginSession, receivedRedirectUri: string | null): Body | { error: PlaidErrorBody } | null {
     if (!receivedRedirectUri) return null;
-    let stateId: string | null = null;
+    let stateId: string | null;
     try {
       stateId = new URL(receivedRedirectUri).searchParams.get("oauth_state_id");
     } catch {
