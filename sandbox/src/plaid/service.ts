@@ -713,7 +713,9 @@ export class PlaidService {
    */
   fireWebhook(itemId: string, webhookType: string | undefined, webhookCode: string, options: { simulate: boolean }): WebhookDelivery {
     const item = this.getItem(itemId);
-    const type = webhookType ?? DEFAULT_WEBHOOK_TYPE[webhookCode] ?? "ITEM";
+    // The control action's `ERROR` is the ITEM one (what the app handles); Plaid's endpoint's is the Assets one.
+    const defaults = options.simulate ? { DEFAULT_UPDATE: "AUTH" } : DEFAULT_WEBHOOK_TYPE;
+    const type = webhookType ?? (defaults as Record<string, string>)[webhookCode] ?? "ITEM";
     const product = WEBHOOK_TYPE_PRODUCT[type];
     // Plaid: a product webhook for an item without that product is SANDBOX_PRODUCT_NOT_ENABLED.
     if (!options.simulate && product !== undefined && !item.products.includes(product)) {
