@@ -43,6 +43,11 @@ async function control(action: string, body: Record<string, unknown>): Promise<u
   return res.json();
 }
 
+async function expectNoAxeViolations(page: Page, pane: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
+  expect(result.violations.map((v) => `${pane}: ${v.id} ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+}
+
 async function openLink(page: Page, link: FrameLocator): Promise<void> {
   await page.getByRole("button", { name: "Connect a bank account" }).click();
   await expect.poll(() => link.getByRole("dialog").isVisible()).toBe(true);
@@ -159,6 +164,7 @@ describe("Link stand-in through react-plaid-link", { timeout: 30_000 }, () => {
       await logIn(link, "user_good", "pass_good");
       await link.getByRole("heading", { name: "Select accounts" }).waitFor();
       expect(await link.getByRole("radio").count()).toBe(0);
+      await expectNoAxeViolations(page, "accounts (multiple)");
       await link.getByRole("button", { name: "Continue" }).click();
       await link.getByText("Select at least one account to continue.").waitFor();
       await link.getByRole("checkbox", { name: /Plaid Checking/ }).check();
@@ -221,6 +227,22 @@ describe("Link stand-in through react-plaid-link", { timeout: 30_000 }, () => {
     await context.close();
   });
 
+  it("an OAuth bank with a redirect_uri shows the OAUTH pane (passes axe); closing it exits with requires_oauth", async () => {
+    const { page, context, link } = await t.openPage(await t.linkToken({ redirect_uri: "https://app.example/oauth-return" }));
+    await openLink(page, link);
+    await chooseBank(link, "Platypus OAuth Bank");
+    await link.getByRole("heading", { name: "Log in at Platypus OAuth Bank" }).waitFor();
+    expect(await link.getByLabel("Username").count()).toBe(0);
+    await link.getByRole("button", { name: "Continue to login" }).waitFor();
+    await expectNoAxeViolations(page, "oauth");
+    await link.getByRole("button", { name: "Close" }).click();
+    await link.getByRole("button", { name: "Exit" }).click();
+    const exit = await t.waitForEntry(page, "exit");
+    expect(exit).toMatchObject({ metadata: { status: "requires_oauth", institution: { institution_id: "ins_127287" } } });
+    expect(sequence(await t.log(page))).toContain("TRANSITION_VIEW:OAUTH");
+    await context.close();
+  });
+
   it("device MFA (mfa_device, code 1234)", async () => {
     const { page, context, link } = await t.openPage(await t.linkToken());
     await openLink(page, link);
@@ -247,7 +269,8 @@ describe("Link stand-in through react-plaid-link", { timeout: 30_000 }, () => {
     await context.close();
   });
 
-  it("questions and selections MFA; every pane passes axe (WCAG 2.1 AA)", async () => {
+  // Six axe scans and two Link sessions: 30 s is too tight on a loaded machine.
+  it("questions and selections MFA; every pane passes axe (WCAG 2.1 AA)", { timeout: 60_000 }, async () => {
     const { page, context, link } = await t.openPage(await t.linkToken());
     const axe = async (pane: string) => {
       const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();

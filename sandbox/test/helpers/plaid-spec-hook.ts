@@ -30,23 +30,38 @@ interface AxiosStatic {
 // plaid's CommonJS build requires axios; the same require (from the same node_modules) gets the same instance.
 const axios = createRequire(import.meta.url)("axios") as AxiosStatic;
 
-let violations: string[] = [];
-let allowed = false;
+/**
+ * One state and one set of hooks per process: a worker may run several test
+ * files, each evaluating this file again, while axios (required) and the
+ * global fetch are shared.
+ */
+interface HookState {
+  violations: string[];
+  allowed: boolean;
+  installed: boolean;
+}
+const KEY = Symbol.for("fundwell.sandbox.plaid-spec-hook");
+const hookState: HookState = ((globalThis as Record<symbol, unknown>)[KEY] as HookState | undefined) ?? {
+  violations: [],
+  allowed: false,
+  installed: false,
+};
+(globalThis as Record<symbol, unknown>)[KEY] = hookState;
 
 /** Lets the current test receive Plaid responses that break the spec (custom fault bodies). */
 export function allowPlaidSpecViolations(): void {
-  allowed = true;
+  hookState.allowed = true;
 }
 
 /** The violations seen so far in this test, which then no longer fail it (tests of this check itself). */
 export function takePlaidSpecViolations(): string[] {
-  const found = violations;
-  violations = [];
+  const found = hookState.violations;
+  hookState.violations = [];
   return found;
 }
 
 function check(method: string, url: string, status: number, body: unknown): string | null {
-  if (allowed || method.toUpperCase() !== "POST") return null;
+  if (hookState.allowed || method.toUpperCase() !== "POST") return null;
   const path = new URL(url, "http://sandbox.invalid").pathname;
   if (!specHasEndpoint(path)) return null;
   try {
@@ -55,54 +70,57 @@ function check(method: string, url: string, status: number, body: unknown): stri
     return null;
   } catch (err) {
     const message = `POST ${path} (${status}): ${(err as Error).message}`;
-    violations.push(message);
+    hookState.violations.push(message);
     return message;
   }
 }
 
-/** Requests to the sandbox set these; Plaid's own paths are the spec's. */
+/** The request's full URL (axios keeps baseURL and url apart). */
 function fullUrl(config: { baseURL?: string; url?: string }): string {
   return new URL(config.url ?? "/", config.baseURL ?? "http://sandbox.invalid").toString();
 }
 
-axios.interceptors.response.use(
-  (response: AxiosResponse) => {
-    const problem = check(response.config.method ?? "post", fullUrl(response.config), response.status, response.data);
+if (!hookState.installed) {
+  hookState.installed = true;
+  axios.interceptors.response.use(
+    (response: AxiosResponse) => {
+      const problem = check(response.config.method ?? "post", fullUrl(response.config), response.status, response.data);
+      if (problem) throw new Error(`Plaid spec violation: ${problem}`);
+      return response;
+    },
+    (error: AxiosError) => {
+      const res = error.response;
+      if (res) {
+        const problem = check(res.config.method ?? "post", fullUrl(res.config), res.status, res.data);
+        if (problem) throw new Error(`Plaid spec violation: ${problem}`, { cause: error });
+      }
+      throw error;
+    },
+  );
+
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
+    const response = await realFetch(input, init);
+    const method = init?.method ?? (input instanceof Request ? input.method : "GET");
+    const url = input instanceof Request ? input.url : input.toString();
+    const path = new URL(url).pathname;
+    if (method.toUpperCase() !== "POST" || !specHasEndpoint(path)) return response;
+    const type = response.headers.get("content-type") ?? "";
+    let body: unknown = null;
+    if (type.includes("json")) body = await response.clone().json();
+    const problem = check(method, url, response.status, body);
     if (problem) throw new Error(`Plaid spec violation: ${problem}`);
     return response;
-  },
-  (error: AxiosError) => {
-    const res = error.response;
-    if (res) {
-      const problem = check(res.config.method ?? "post", fullUrl(res.config), res.status, res.data);
-      if (problem) throw new Error(`Plaid spec violation: ${problem}`, { cause: error });
-    }
-    throw error;
-  },
-);
-
-const realFetch = globalThis.fetch;
-globalThis.fetch = async (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
-  const response = await realFetch(input, init);
-  const method = init?.method ?? (input instanceof Request ? input.method : "GET");
-  const url = input instanceof Request ? input.url : input.toString();
-  const path = new URL(url).pathname;
-  if (method.toUpperCase() !== "POST" || !specHasEndpoint(path)) return response;
-  const type = response.headers.get("content-type") ?? "";
-  let body: unknown = null;
-  if (type.includes("json")) body = await response.clone().json();
-  const problem = check(method, url, response.status, body);
-  if (problem) throw new Error(`Plaid spec violation: ${problem}`);
-  return response;
-};
+  };
+}
 
 beforeEach(() => {
-  violations = [];
-  allowed = false;
+  hookState.violations = [];
+  hookState.allowed = false;
 });
 
 afterEach(() => {
-  const found = violations;
-  violations = [];
+  const found = hookState.violations;
+  hookState.violations = [];
   if (found.length > 0) throw new Error(`Plaid responses that break the spec:\n${found.join("\n")}`);
 });
