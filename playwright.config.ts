@@ -106,6 +106,8 @@ const webServers = [
     SMTP_URL,
     // Specs settle debits themselves through the sandbox control API.
     SANDBOX_ACH_SETTLE_MS: "off",
+    // OAuth banks (the sandbox's Platypus OAuth Bank) send the person back here, as Plaid does in production.
+    PLAID_REDIRECT_URI: `http://localhost:${PORT}/oauth-return`,
     // `npm start` is a production build: lib/config refuses local mode there unless asked, and seeds the
     // demo accounts (the admin specs sign in as admin@fundwell.test) only when asked.
     ALLOW_LOCAL_MODE_IN_PRODUCTION: "true",

@@ -48,7 +48,14 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: "sandbox", include: ["sandbox/test/**/*.test.ts"], environment: "node", testTimeout: 20_000 },
+        test: {
+          name: "sandbox",
+          include: ["sandbox/test/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 20_000,
+          // Every Plaid response the tests receive is checked against the vendored spec.
+          setupFiles: ["sandbox/test/helpers/plaid-spec-hook.ts"],
+        },
       },
     ],
   },

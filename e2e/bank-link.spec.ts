@@ -10,15 +10,26 @@ import {
   completeLink,
   completeReconnect,
   exitFromError,
+  finishLink,
   LINK_IFRAME,
   linkFrame,
   submitCredentials,
+  typeIntoLink,
   ui,
 } from "./support/link";
 import { authorizeBox, fund, history, linkBank, notifications } from "./support/dashboard";
 import { LOCAL_SANDBOX_TAG } from "./support/targets";
 
 const linkButton = (page: Page) => page.getByRole("button", { name: "Link a bank" });
+
+/** Consent → search → the OAuth bank; ends on Link's OAuth pane (no credentials inside Link). */
+async function chooseBankForOAuth(page: Page): Promise<void> {
+  const link = linkFrame(page);
+  await ui().consentContinue(link).click();
+  await typeIntoLink(page, ui().search(link), "OAuth");
+  await ui().institution(link, "Platypus OAuth Bank").click();
+  await expect(link.getByRole("heading", { name: "Log in at Platypus OAuth Bank" })).toBeVisible();
+}
 
 test.describe("Journey: linking a bank", () => {
   test("Link closed by the person: nothing is linked and no error is shown", async ({ page }) => {
@@ -204,24 +215,62 @@ test.describe("Journey: linking a bank", () => {
     ]);
   });
 
-  // Local only: Plaid Sandbox resumes only sessions that really went through an OAuth bank.
-  test("the OAuth return page re-opens Link with the saved token and finishes the link", { tag: LOCAL_SANDBOX_TAG }, async ({ page }) => {
-    await signUp(page, newPerson("oauth"));
-    // What the Link button leaves behind before an OAuth bank takes the person away.
-    await page.evaluate(async () => {
-      const res = await fetch("/api/plaid/link-token", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
-      const { linkToken } = (await res.json()) as { linkToken: string };
-      sessionStorage.setItem("fundwell.plaid.link", JSON.stringify({ token: linkToken }));
-    });
-    await page.goto("/oauth-return?oauth_state_id=e2e-state");
-    await expect(page.getByRole("heading", { name: "Connecting your bank" })).toBeVisible();
-    await completeLink(page);
-    await expect(page).toHaveURL(/\/dashboard$/);
-    await expect(page.getByTestId("bank-account")).toContainText("Plaid Checking ····0000");
+  // Local only: Account Select is a Dashboard setting of the Plaid client, which the local sandbox sets on command.
+  test(
+    "Link set up for several accounts: two accounts chosen, the app refuses and links nothing",
+    { tag: LOCAL_SANDBOX_TAG },
+    async ({ page }) => {
+      await signUp(page, newPerson("twoaccounts"));
+      await sandboxControl("plaid/link_settings", { account_select: "multiple" });
+      try {
+        await linkButton(page).click();
+        await chooseBank(page);
+        await submitCredentials(page, "user_good", "pass_good");
+        const link = linkFrame(page);
+        await link.getByRole("checkbox", { name: /Plaid Checking/ }).check();
+        await link.getByRole("checkbox", { name: /Plaid Saving/ }).check();
+        await link.getByRole("button", { name: "Continue" }).click();
+        await expect(ui().success(link)).toBeVisible();
+        await ui().successContinue(link).click();
+        await expect(notifications(page)).toContainText("Please choose exactly one account to fund from.");
+        await expect(linkButton(page)).toBeEnabled();
+        await expect(page.getByTestId("bank-account")).toHaveCount(0);
+      } finally {
+        await sandboxControl("plaid/link_settings", { account_select: "one" });
+      }
+    },
+  );
 
-    // Without a saved session there is nothing to resume.
-    await page.goto("/oauth-return?oauth_state_id=e2e-state");
-    await expect(page.getByText("This bank connection session has ended")).toBeVisible();
-    await expect(page.getByRole("link", { name: "Back to dashboard" })).toBeVisible();
-  });
+  // Local only: the sandbox's OAuth bank page stands in for the bank's own site.
+  test(
+    "an OAuth bank: Link sends the person to the bank, the bank back to /oauth-return, Link finishes there",
+    { tag: LOCAL_SANDBOX_TAG },
+    async ({ page }) => {
+      await signUp(page, newPerson("oauth"));
+      await linkButton(page).click();
+      await chooseBankForOAuth(page);
+      await linkFrame(page).getByRole("button", { name: "Continue to login" }).click();
+      // The bank's own page, outside the app and outside Link.
+      await expect(page).toHaveURL(/\/link\/oauth\/authorize\?state=/);
+      await page.getByLabel("Username").fill("user_good");
+      await page.getByLabel("Password").fill("pass_good");
+      await page.getByRole("button", { name: "Authorize" }).click();
+      await expect(page).toHaveURL(/\/oauth-return\?oauth_state_id=[0-9a-f-]{36}$/);
+      await expect(page.getByRole("heading", { name: "Connecting your bank" })).toBeVisible();
+      // Link re-opens with receivedRedirectUri and goes on at account selection: no consent, no login again.
+      const link = linkFrame(page);
+      await ui()
+        .account(link, /Plaid Checking/)
+        .check();
+      await ui().accountContinue(link).click();
+      await finishLink(page);
+      await expect(page).toHaveURL(/\/dashboard$/);
+      await expect(page.getByTestId("bank-account")).toContainText("Plaid Checking ····0000");
+
+      // Without a saved session there is nothing to resume.
+      await page.goto("/oauth-return?oauth_state_id=e2e-state");
+      await expect(page.getByText("This bank connection session has ended")).toBeVisible();
+      await expect(page.getByRole("link", { name: "Back to dashboard" })).toBeVisible();
+    },
+  );
 });

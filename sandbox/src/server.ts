@@ -8,6 +8,7 @@ import type { SandboxConfig, SandboxContext, SandboxModule } from "./core/contex
 import { createControlModule } from "./control/index.js";
 import { createStripeModule } from "./stripe/index.js";
 import { createPlaidModule, plaidItemOfRequest } from "./plaid/index.js";
+import { plaidNotFound } from "./plaid/http.js";
 import { createLinkModule } from "./link/index.js";
 import { createMailModule, MailInbox, startSmtpServer, type RunningSmtpServer } from "./mail/index.js";
 
@@ -165,7 +166,11 @@ async function handle(
       return;
     }
   }
-  send(res, json(404, { error: `sandbox: no route for ${request.method} ${request.path}` }));
+  // Stripe answers every /v1 path itself; the sandbox's own pages and the Link
+  // stand-in's files keep a plain 404; anything else is a Plaid API path.
+  const ownPath =
+    request.path === "/" || request.path.startsWith("/__sandbox") || (request.method !== "POST" && request.path.startsWith("/link/"));
+  send(res, ownPath ? json(404, { error: `sandbox: no route for ${request.method} ${request.path}` }) : plaidNotFound());
 }
 
 /**

@@ -8,6 +8,7 @@ import { Configuration, PlaidApi } from "plaid";
 import Stripe from "stripe";
 import { FaultInjector, parseFaultRule, seededRandom } from "../src/core/faults.js";
 import { DEFAULT_CREDENTIALS } from "../src/server.js";
+import { allowPlaidSpecViolations } from "./helpers/plaid-spec-hook.js";
 import { plaidFailure, schemaErrors, startPlaidSandbox, type PlaidTestSandbox } from "./helpers/plaid-spec.js";
 import { rejection } from "./stripe-harness.js";
 import { sandboxStripe } from "./helpers/stripe-client";
@@ -100,6 +101,7 @@ describe("injected errors have the provider's shape", () => {
     expect(status).toBe(503);
     expect(error).toEqual(body);
     // The older `error: { status, body }` form still works.
+    allowPlaidSpecViolations(); // the custom body below is deliberately not a PlaidError
     await faults([{ route: "/accounts/get", error: { status: 502, body: { custom: true } } }]);
     const app = new PlaidApi(new Configuration({ basePath: t.sandbox.url }));
     const err = (await app.accountsGet({ access_token: accessToken }).catch((e: unknown) => e)) as {

@@ -33,6 +33,21 @@ function sequence(log: LinkLogEntry[]): string[] {
   return events(log).map((e) => (e.name === "TRANSITION_VIEW" ? `TRANSITION_VIEW:${String(e.metadata.view_name)}` : e.name));
 }
 
+async function control(action: string, body: Record<string, unknown>): Promise<unknown> {
+  const res = await fetch(`${t.sandbox.url}/__sandbox/${action}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`control ${action}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+async function expectNoAxeViolations(page: Page, pane: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
+  expect(result.violations.map((v) => `${pane}: ${v.id} ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+}
+
 async function openLink(page: Page, link: FrameLocator): Promise<void> {
   await page.getByRole("button", { name: "Connect a bank account" }).click();
   await expect.poll(() => link.getByRole("dialog").isVisible()).toBe(true);
@@ -100,12 +115,15 @@ describe("Link stand-in through react-plaid-link", { timeout: 30_000 }, () => {
     });
     expect(metadata.transfer_status).toBeNull();
     expect(metadata.link_session_id).toMatch(/^[0-9a-f-]{36}$/);
+    // Exactly the fields Plaid documents for onSuccess metadata, nothing of the sandbox's own.
+    expect(Object.keys(metadata).sort()).toEqual(["accounts", "institution", "link_session_id", "transfer_status"]);
 
     const log = await t.log(page);
     expect(sequence(log)).toEqual([
       "OPEN",
       "TRANSITION_VIEW:CONSENT",
       "TRANSITION_VIEW:SELECT_INSTITUTION",
+      "SEARCH_INSTITUTION",
       "SELECT_INSTITUTION",
       "TRANSITION_VIEW:CREDENTIAL",
       "SUBMIT_CREDENTIALS",
@@ -115,7 +133,9 @@ describe("Link stand-in through react-plaid-link", { timeout: 30_000 }, () => {
       "TRANSITION_VIEW:CONNECTED",
       "HANDOFF",
     ]);
+    expect(events(log).find((e) => e.name === "SEARCH_INSTITUTION")!.metadata.institution_search_query).toBe("Platypus Bank");
     for (const e of events(log)) {
+      expect(e.metadata).toHaveProperty("brand_name", null);
       expect(e.metadata.link_session_id).toBe(metadata.link_session_id);
       expect(e.metadata.is_update_mode).toBe("no");
       expect(Number.isNaN(Date.parse(String(e.metadata.timestamp)))).toBe(false);
@@ -129,6 +149,97 @@ describe("Link stand-in through react-plaid-link", { timeout: 30_000 }, () => {
     const { data: accounts } = await t.plaid.accountsGet({ access_token: exchanged.access_token });
     expect(accounts.item.institution_id).toBe("ins_109508");
     expect(accounts.accounts.map((a) => a.account_id)).toEqual([metadata.accounts[0]!.id]);
+    await context.close();
+  });
+
+  it("Account Select for several accounts: checkboxes, onSuccess and the item carry each chosen account; /link/token/get lists the session", async () => {
+    await control("plaid/link_settings", { account_select: "multiple" });
+    try {
+      const token = await t.linkToken();
+      const { page, context, link } = await t.openPage(token);
+      const before = await t.plaid.linkTokenGet({ link_token: token });
+      expect(before.data.link_sessions).toBeUndefined();
+      await openLink(page, link);
+      await chooseBank(link);
+      await logIn(link, "user_good", "pass_good");
+      await link.getByRole("heading", { name: "Select accounts" }).waitFor();
+      expect(await link.getByRole("radio").count()).toBe(0);
+      await expectNoAxeViolations(page, "accounts (multiple)");
+      await link.getByRole("button", { name: "Continue" }).click();
+      await link.getByText("Select at least one account to continue.").waitFor();
+      await link.getByRole("checkbox", { name: /Plaid Checking/ }).check();
+      await link.getByRole("checkbox", { name: /Plaid Saving/ }).check();
+      await link.getByRole("button", { name: "Continue" }).click();
+      await link.getByRole("heading", { name: "Success" }).waitFor();
+      await link.getByRole("button", { name: "Continue" }).click();
+      const success = await t.waitForEntry(page, "success");
+      if (success.kind !== "success") throw new Error("unreachable");
+      const metadata = success.metadata as { accounts: { id: string; subtype: string }[]; link_session_id: string };
+      expect(metadata.accounts.map((a) => a.subtype)).toEqual(["checking", "savings"]);
+
+      const { data } = await t.plaid.linkTokenGet({ link_token: token });
+      expect(data.link_sessions).toHaveLength(1);
+      const session = data.link_sessions![0]!;
+      expect(session.link_session_id).toBe(metadata.link_session_id);
+      expect(session.finished_at).not.toBeNull();
+      expect(session.results?.item_add_results[0]).toMatchObject({
+        public_token: success.publicToken,
+        institution: { institution_id: "ins_109508" },
+        accounts: metadata.accounts,
+      });
+      const { data: exchanged } = await t.plaid.itemPublicTokenExchange({ public_token: success.publicToken! });
+      const { data: accounts } = await t.plaid.accountsGet({ access_token: exchanged.access_token });
+      expect(accounts.accounts.map((a) => a.account_id)).toEqual(metadata.accounts.map((a) => a.id));
+      await context.close();
+    } finally {
+      await control("plaid/link_settings", { account_select: "one" });
+    }
+  });
+
+  it("Account Select for all accounts: every eligible account is shared; degraded and down banks emit their events", async () => {
+    await control("plaid/link_settings", { account_select: "all" });
+    try {
+      const { page, context, link } = await t.openPage(await t.linkToken({ account_filters: CHECKING_ONLY_FILTERS }));
+      await openLink(page, link);
+      await chooseBank(link, "Unhealthy Platypus Bank - Degraded");
+      await logIn(link, "user_good", "pass_good");
+      await link.getByRole("heading", { name: "Select accounts" }).waitFor();
+      expect(await link.getByRole("checkbox", { checked: true, disabled: true }).count()).toBe(2);
+      await link.getByRole("button", { name: "Continue" }).click();
+      await link.getByRole("heading", { name: "Success" }).waitFor();
+      await link.getByRole("button", { name: "Continue" }).click();
+      const success = await t.waitForEntry(page, "success");
+      if (success.kind !== "success") throw new Error("unreachable");
+      expect((success.metadata as { accounts: unknown[] }).accounts).toHaveLength(2);
+      const log = await t.log(page);
+      expect(sequence(log)).toContain("SELECT_DEGRADED_INSTITUTION");
+      expect(sequence(log)).not.toContain("SELECT_DOWN_INSTITUTION");
+      await context.close();
+    } finally {
+      await control("plaid/link_settings", { account_select: "one" });
+    }
+    const { page, context, link } = await t.openPage(await t.linkToken());
+    await openLink(page, link);
+    await chooseBank(link, "Unhealthy Platypus Bank - Down");
+    await link.getByRole("heading", { name: /Log in at/ }).waitFor();
+    const down = events(await t.log(page)).find((e) => e.name === "SELECT_DOWN_INSTITUTION");
+    expect(down?.metadata).toMatchObject({ institution_id: "ins_132361" });
+    await context.close();
+  });
+
+  it("an OAuth bank with a redirect_uri shows the OAUTH pane (passes axe); closing it exits with requires_oauth", async () => {
+    const { page, context, link } = await t.openPage(await t.linkToken({ redirect_uri: "https://app.example/oauth-return" }));
+    await openLink(page, link);
+    await chooseBank(link, "Platypus OAuth Bank");
+    await link.getByRole("heading", { name: "Log in at Platypus OAuth Bank" }).waitFor();
+    expect(await link.getByLabel("Username").count()).toBe(0);
+    await link.getByRole("button", { name: "Continue to login" }).waitFor();
+    await expectNoAxeViolations(page, "oauth");
+    await link.getByRole("button", { name: "Close" }).click();
+    await link.getByRole("button", { name: "Exit" }).click();
+    const exit = await t.waitForEntry(page, "exit");
+    expect(exit).toMatchObject({ metadata: { status: "requires_oauth", institution: { institution_id: "ins_127287" } } });
+    expect(sequence(await t.log(page))).toContain("TRANSITION_VIEW:OAUTH");
     await context.close();
   });
 
@@ -158,7 +269,8 @@ describe("Link stand-in through react-plaid-link", { timeout: 30_000 }, () => {
     await context.close();
   });
 
-  it("questions and selections MFA; every pane passes axe (WCAG 2.1 AA)", async () => {
+  // Six axe scans and two Link sessions: 30 s is too tight on a loaded machine.
+  it("questions and selections MFA; every pane passes axe (WCAG 2.1 AA)", { timeout: 60_000 }, async () => {
     const { page, context, link } = await t.openPage(await t.linkToken());
     const axe = async (pane: string) => {
       const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();

@@ -122,7 +122,6 @@ describe("webhooks", () => {
       [WebhookType.Item, SandboxItemFireWebhookRequestWebhookCodeEnum.PendingDisconnect, "PendingDisconnectWebhook"],
       [WebhookType.Item, SandboxItemFireWebhookRequestWebhookCodeEnum.UserPermissionRevoked, "UserPermissionRevokedWebhook"],
       [WebhookType.Item, SandboxItemFireWebhookRequestWebhookCodeEnum.UserAccountRevoked, "UserAccountRevokedWebhook"],
-      [WebhookType.Item, SandboxItemFireWebhookRequestWebhookCodeEnum.Error, "ItemErrorWebhook"],
       [undefined, SandboxItemFireWebhookRequestWebhookCodeEnum.DefaultUpdate, "AuthDefaultUpdateWebhook"],
     ];
     for (const [webhook_type, webhook_code] of codes) {
@@ -133,18 +132,51 @@ describe("webhooks", () => {
       received()
         .map((r) => `${String(r.body.webhook_type)}:${String(r.body.webhook_code)}`)
         .sort(),
-    ).toEqual(
-      ["ITEM:PENDING_DISCONNECT", "ITEM:USER_PERMISSION_REVOKED", "ITEM:USER_ACCOUNT_REVOKED", "ITEM:ERROR", "AUTH:DEFAULT_UPDATE"].sort(),
-    );
+    ).toEqual(["ITEM:PENDING_DISCONNECT", "ITEM:USER_PERMISSION_REVOKED", "ITEM:USER_ACCOUNT_REVOKED", "AUTH:DEFAULT_UPDATE"].sort());
     for (const [, code, schema] of codes) {
       const hook = received().find((r) => r.body.webhook_code === code)!;
       assertMatchesSchema(schema, hook.body);
       await verify(hook);
     }
     const auth = received().find((r) => r.body.webhook_type === "AUTH")!;
-    const { data } = await t.plaid.accountsGet({ access_token }).catch(() => ({ data: null }));
-    expect(data).toBeNull(); // the ERROR webhook above put the item in ITEM_LOGIN_REQUIRED
     expect(Object.keys(auth.body.account_ids_with_updated_auth as object)).toHaveLength(1);
+    // Firing only sends: USER_PERMISSION_REVOKED did not revoke anything.
+    const { data } = await t.plaid.accountsGet({ access_token });
+    expect(data.item.error).toBeNull();
+  });
+
+  it("/sandbox/item/fire_webhook only sends (LOGIN_REPAIRED does not repair); ERROR is the Assets webhook; Plaid's headers", async () => {
+    const { access_token, item_id } = await newItem();
+    await t.plaid.sandboxItemResetLogin({ access_token });
+    await t.plaid.sandboxItemFireWebhook({ access_token, webhook_code: SandboxItemFireWebhookRequestWebhookCodeEnum.LoginRepaired });
+    await idle();
+    expect(received().map((r) => r.body.webhook_code)).toEqual(["ERROR", "LOGIN_REPAIRED"]);
+    assertMatchesSchema("ItemLoginRepairedWebhook", received()[1]!.body);
+    const { data } = await t.plaid.itemGet({ access_token });
+    expect(data.item.error?.error_code).toBe("ITEM_LOGIN_REQUIRED");
+    expect(data.status?.last_webhook?.code_sent).toBe("LOGIN_REPAIRED");
+    // The JSON body, its signature, nothing of the sandbox's own.
+    const hook = received()[1]!;
+    expect(hook.headers["content-type"]).toBe("application/json");
+    expect(typeof hook.headers["plaid-verification"]).toBe("string");
+    expect(Object.keys(hook.headers).filter((h) => h.startsWith("x-"))).toEqual([]);
+    await verify(hook);
+
+    // ERROR (and PRODUCT_READY) are Assets webhooks: an item without Assets gets SANDBOX_PRODUCT_NOT_ENABLED, and no webhook.
+    for (const webhook_code of [
+      SandboxItemFireWebhookRequestWebhookCodeEnum.Error,
+      SandboxItemFireWebhookRequestWebhookCodeEnum.ProductReady,
+    ]) {
+      const failure = await plaidFailure(t.plaid.sandboxItemFireWebhook({ access_token, webhook_code }));
+      expect(failure).toMatchObject({ status: 400, error: { error_type: "SANDBOX_ERROR", error_code: "SANDBOX_PRODUCT_NOT_ENABLED" } });
+    }
+    const sync = await plaidFailure(
+      t.plaid.sandboxItemFireWebhook({ access_token, webhook_code: SandboxItemFireWebhookRequestWebhookCodeEnum.SyncUpdatesAvailable }),
+    );
+    expect(sync.error.error_code).toBe("SANDBOX_PRODUCT_NOT_ENABLED");
+    await idle();
+    expect(received()).toHaveLength(2);
+    expect(item_id).toBeTruthy();
   });
 
   it("refuses unsupported codes and items without a webhook URL", async () => {

@@ -10,6 +10,7 @@ import { plaidRequestId, uuid } from "../core/ids.js";
 import { plaidError, type PlaidErrorBody } from "../plaid/errors.js";
 import { getPlaidService, type AccountChoice, type PlaidService } from "../plaid/service.js";
 import type { CredentialOutcome, MfaChallenge } from "../plaid/users.js";
+import type { AccountSelectMode } from "../plaid/state.js";
 
 interface LoginSession {
   id: string;
@@ -18,12 +19,26 @@ interface LoginSession {
   mode: "create" | "update";
   /** Whether Link asks the user to pick an account (always in create mode). */
   selectAccount: boolean;
+  /** The Account Select setting when the session opened: one account, one or more, or all. */
+  accountSelect: AccountSelectMode;
   institutionId: string | null;
   username: string | null;
   password: string | null;
   challenge: MfaChallenge | null;
   mfaResponses: string[][];
   choices: AccountChoice[] | null;
+}
+
+/** A login at an OAuth bank, from Link's OAuth pane to the redirect back to the app (keyed by oauth_state_id). */
+interface OAuthState {
+  id: string;
+  linkToken: string;
+  institutionId: string;
+  createdAt: number;
+  /** Set once the person logged in at the bank. */
+  username: string | null;
+  password: string | null;
+  redirectUri: string;
 }
 
 const MAX_SESSIONS = 1_000;
@@ -51,8 +66,24 @@ function str(body: Body, name: string): string | null {
   return typeof value === "string" ? value : null;
 }
 
+/**
+ * The accounts chosen on the Account Select pane (`account_ids`), checked
+ * against the mode: exactly one, at least one, or every offered account.
+ */
+function selectedAccounts(body: Body, choices: AccountChoice[], mode: AccountSelectMode): { ids: string[] } | { error: PlaidErrorBody } {
+  if (mode === "all") return { ids: choices.map((c) => c.id) };
+  const raw = body.account_ids;
+  const ids = Array.isArray(raw) && raw.every((v) => typeof v === "string") ? [...new Set(raw as string[])] : [];
+  if (ids.length === 0 || !ids.every((id) => choices.some((c) => c.id === id))) {
+    return { error: plaidError("INVALID_ACCOUNT_ID", mode === "one" ? "select one account" : "select at least one account") };
+  }
+  if (mode === "one" && ids.length !== 1) return { error: plaidError("INVALID_ACCOUNT_ID", "select one account") };
+  return { ids };
+}
+
 export class LinkApi {
   private readonly sessions = new Map<string, LoginSession>();
+  private readonly oauthStates = new Map<string, OAuthState>();
   private readonly plaid: PlaidService;
 
   constructor(context: SandboxContext) {
@@ -88,6 +119,9 @@ export class LinkApi {
       case "complete":
         result = this.complete(body);
         break;
+      case "oauth":
+        result = this.oauthStart(body);
+        break;
       default:
         return undefined;
     }
@@ -108,6 +142,9 @@ export class LinkApi {
     for (const [id, s] of this.sessions) {
       if (now - s.createdAt > SESSION_TTL_MS || this.sessions.size > MAX_SESSIONS) this.sessions.delete(id);
     }
+    for (const [id, s] of this.oauthStates) {
+      if (now - s.createdAt > SESSION_TTL_MS || this.oauthStates.size > MAX_SESSIONS) this.oauthStates.delete(id);
+    }
   }
 
   /** Starts a Link session: validates the link token (INVALID_LINK_TOKEN, ITEM_NOT_FOUND). */
@@ -119,12 +156,15 @@ export class LinkApi {
     this.prune();
     const id = uuid();
     const institutionId = session.update?.institutionId ?? session.institutionId;
+    const accountSelect = this.plaid.linkSettings().account_select;
+    this.plaid.startLinkSession(linkToken, id);
     this.sessions.set(id, {
       id,
       linkToken,
       createdAt: Date.now(),
       mode: session.mode,
       selectAccount: session.mode === "create" || (session.update?.accountSelectionEnabled ?? false),
+      accountSelect,
       institutionId,
       username: null,
       password: null,
@@ -132,15 +172,97 @@ export class LinkApi {
       mfaResponses: [],
       choices: null,
     });
-    const institution = institutionId ? this.plaid.listInstitutions().find((i) => i.institution_id === institutionId) : undefined;
+    const resumed = this.resumeOAuth(this.sessions.get(id)!, str(body, "received_redirect_uri"));
+    if (resumed && "error" in resumed) return resumed;
+    const loginSession = this.sessions.get(id)!;
+    const shownInstitutionId = loginSession.institutionId;
+    const institution = shownInstitutionId ? this.plaid.listInstitutions().find((i) => i.institution_id === shownInstitutionId) : undefined;
     return {
+      ...(resumed ? { resume: resumed } : {}),
+      oauth_redirect: session.redirectUri !== null,
       link_session_id: id,
       client_name: session.clientName,
       mode: session.mode,
       products: session.products,
       institution: institution ? { institution_id: institution.institution_id, name: institution.name } : null,
       select_account: session.mode === "create" || (session.update?.accountSelectionEnabled ?? false),
+      account_select: accountSelect,
     };
+  }
+
+  /**
+   * Link re-opened with `receivedRedirectUri` after an OAuth bank: the login
+   * done at the bank (oauth_state_id) continues at account selection. Null
+   * when there is nothing to resume (no URI, or a state of another token).
+   */
+  private resumeOAuth(session: LoginSession, receivedRedirectUri: string | null): Body | { error: PlaidErrorBody } | null {
+    if (!receivedRedirectUri) return null;
+    let stateId: string | null;
+    try {
+      stateId = new URL(receivedRedirectUri).searchParams.get("oauth_state_id");
+    } catch {
+      return null;
+    }
+    const oauth = stateId ? this.oauthStates.get(stateId) : undefined;
+    if (!oauth || oauth.linkToken !== session.linkToken || oauth.username === null || oauth.password === null) return null;
+    this.oauthStates.delete(oauth.id);
+    session.institutionId = oauth.institutionId;
+    const outcome = this.plaid.evaluateCredentials(oauth.institutionId, oauth.username, oauth.password);
+    if (outcome.kind !== "error") {
+      session.username = oauth.username;
+      session.password = oauth.password;
+    }
+    return this.outcome(session, outcome);
+  }
+
+  /** OAuth pane's "Continue": the bank's login page for this session (a sandbox page the app's window goes to). */
+  private oauthStart(body: Body): Body | { error: PlaidErrorBody } {
+    const found = this.session(body);
+    if ("error" in found) return found;
+    const { session } = found;
+    const institutionId = str(body, "institution_id") ?? "";
+    const institution = this.plaid.listInstitutions().find((i) => i.institution_id === institutionId);
+    const check = this.plaid.getLinkSession(session.linkToken);
+    if (check.kind === "error") return { error: check.error };
+    if (!institution?.oauth || !check.session.redirectUri) {
+      return { error: plaidError("INVALID_FIELD", "OAuth needs an OAuth institution and a link token with redirect_uri") };
+    }
+    session.institutionId = institutionId;
+    const id = uuid();
+    this.oauthStates.set(id, {
+      id,
+      linkToken: session.linkToken,
+      institutionId,
+      createdAt: Date.now(),
+      username: null,
+      password: null,
+      redirectUri: check.session.redirectUri,
+    });
+    return { url: `/link/oauth/authorize?state=${encodeURIComponent(id)}` };
+  }
+
+  /** The bank's login page: which bank, or null for an unknown / used state. */
+  oauthInstitution(stateId: string): string | null {
+    const oauth = this.oauthStates.get(stateId);
+    if (!oauth || oauth.username !== null) return null;
+    return this.plaid.listInstitutions().find((i) => i.institution_id === oauth.institutionId)?.name ?? null;
+  }
+
+  /**
+   * The bank's login form: on good credentials (MFA users are answered as the
+   * bank would), the redirect back to the app with oauth_state_id; otherwise
+   * the error to show on the bank's page.
+   */
+  oauthAuthorize(stateId: string, username: string, password: string): { redirect: string } | { error: string } {
+    const oauth = this.oauthStates.get(stateId);
+    if (!oauth || oauth.username !== null) return { error: "This login request has expired. Go back to the app and try again." };
+    const outcome = this.plaid.evaluateCredentials(oauth.institutionId, username, password);
+    if (outcome.kind === "error") return { error: outcome.error.display_message ?? outcome.error.error_message };
+    oauth.username = username;
+    oauth.password = password;
+    const back = new URL(oauth.redirectUri);
+    back.searchParams.set("oauth_state_id", oauth.id);
+    return { redirect: back.toString() };
   }
 
   /** The session, after checking the link token is still usable (it may expire mid-flow). */
@@ -235,10 +357,9 @@ export class LinkApi {
     }
     let selected: string[] | undefined;
     if (session.selectAccount) {
-      const accountId = str(body, "account_id");
-      if (!accountId || !session.choices.some((c) => c.id === accountId))
-        return { error: plaidError("INVALID_ACCOUNT_ID", "select one account") };
-      selected = [accountId];
+      const picked = selectedAccounts(body, session.choices, session.accountSelect);
+      if ("error" in picked) return picked;
+      selected = picked.ids;
     }
     const result = this.plaid.completeLink({
       linkToken: session.linkToken,

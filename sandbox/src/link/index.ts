@@ -5,14 +5,17 @@
  *   GET  /link/v2/stable/link-initialize.js   window.Plaid.create(...)
  *   GET  /link/ui?token=…&origin=…&channel=…  the iframe document
  *   GET  /link/ui.js, /link/ui.css             its script and styles
- *   POST /link/api/<session|institutions|credentials|mfa|complete>
+ *   POST /link/api/<session|institutions|credentials|mfa|complete|oauth>
+ *   GET|POST /link/oauth/authorize?state=…     an OAuth bank's login page (see oauth-page.ts)
  */
 import type { SandboxContext, SandboxModule } from "../core/context.js";
 import { header, type SandboxRequest, type SandboxResponse } from "../core/http.js";
 import { LinkApi } from "./api.js";
 import { clientCss, clientScript } from "./assets.js";
+import { oauthPage } from "./oauth-page.js";
 
 export const LINK_SCRIPT_PATH = "/link/v2/stable/link-initialize.js";
+const OAUTH_PAGE_PATH = "/link/oauth/authorize";
 
 function script(body: string): SandboxResponse {
   return {
@@ -76,6 +79,7 @@ export function createLinkModule(context: SandboxContext): SandboxModule {
         const name = path.slice("/link/api/".length);
         return (req) => api.handle(name, req);
       }
+      if (path === OAUTH_PAGE_PATH && (method === "GET" || method === "POST")) return (req) => oauthPage(api, req);
       if (method !== "GET" && method !== "HEAD") return undefined;
       switch (path) {
         case LINK_SCRIPT_PATH:

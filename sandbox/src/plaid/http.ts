@@ -132,6 +132,14 @@ function errorResponse(err: PlaidApiError, requestId: string): SandboxResponse {
   return json(err.httpStatus, { ...err.body, request_id: requestId });
 }
 
+/**
+ * What Plaid answers for a path it has no endpoint for: a PlaidError
+ * (INVALID_REQUEST / NOT_FOUND, HTTP 404) with a request_id.
+ */
+export function plaidNotFound(): SandboxResponse {
+  return errorResponse(new PlaidApiError("NOT_FOUND"), plaidRequestId());
+}
+
 /** Runs one endpoint for a request and wraps the result (or error) the way Plaid does. */
 export function runEndpoint(ep: PlaidEndpoint, service: PlaidService, request: SandboxRequest): SandboxResponse {
   const requestId = plaidRequestId();

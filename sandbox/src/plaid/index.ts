@@ -90,9 +90,11 @@ export function createPlaidModule(context: SandboxContext): SandboxModule {
           accounts: item.accounts.map((a) => ({ account_id: a.account_id, name: a.name, mask: a.mask, type: a.type, subtype: a.subtype })),
         };
       },
-      /** { item_id, webhook_type?, webhook_code } */
+      /** { item_id, webhook_type?, webhook_code }: sends the webhook and simulates the event (ITEM ERROR / LOGIN_REPAIRED change the item). */
       fire_webhook: (body) => {
-        const delivery = service.fireWebhook(text(body, "item_id"), optionalText(body, "webhook_type"), text(body, "webhook_code"));
+        const delivery = service.fireWebhook(text(body, "item_id"), optionalText(body, "webhook_type"), text(body, "webhook_code"), {
+          simulate: true,
+        });
         return { delivery_id: delivery.id, url: delivery.url, type: delivery.type };
       },
       /** { item_id } → item in ITEM_LOGIN_REQUIRED, ITEM ERROR webhook fired. */
@@ -123,6 +125,8 @@ export function createPlaidModule(context: SandboxContext): SandboxModule {
         const n = (name: string) => (typeof body[name] === "number" ? (body[name] as number) : 0);
         return service.advanceTime(n("ms") + n("seconds") * 1000 + n("minutes") * MINUTE + n("hours") * HOUR + n("days") * DAY);
       },
+      /** { account_select?: "one" | "multiple" | "all" } → the Link settings (Plaid's Dashboard: Account Select). */
+      link_settings: (body) => service.setLinkSettings(body),
       /** Expires the current webhook signing key and creates a new one. */
       rotate_webhook_key: () => service.rotateWebhookKey(),
     },

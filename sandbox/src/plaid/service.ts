@@ -24,6 +24,8 @@ import {
   type ProcessorTokenRecord,
   type PublicTokenRecord,
   type WebhookKeyRecord,
+  type LinkSettings,
+  ACCOUNT_SELECT_MODES,
 } from "./state.js";
 import { evaluateCredentials, loginBypassingMfa, runLogin, submitMfa, type CredentialOutcome, type MfaSubmission } from "./users.js";
 import { publicJwk, signWebhookBody, webhookBody } from "./webhooks.js";
@@ -60,6 +62,36 @@ export const SUPPORTED_WEBHOOKS: Record<string, string[]> = {
   AUTH: ["DEFAULT_UPDATE"],
 };
 
+/**
+ * What /sandbox/item/fire_webhook can send (its documented codes the emulator
+ * has bodies for): no ITEM ERROR (its `ERROR` code is the Assets webhook) and
+ * none of the codes Plaid only sends on real events.
+ */
+const FIREABLE_WEBHOOKS: Record<string, string[]> = {
+  ITEM: ["LOGIN_REPAIRED", "PENDING_DISCONNECT", "USER_PERMISSION_REVOKED", "USER_ACCOUNT_REVOKED", "NEW_ACCOUNTS_AVAILABLE"],
+  AUTH: ["DEFAULT_UPDATE"],
+};
+
+/** webhook_type of a code when the request leaves it out. */
+const DEFAULT_WEBHOOK_TYPE: Record<string, string> = {
+  DEFAULT_UPDATE: "AUTH",
+  SMS_MICRODEPOSITS_VERIFICATION: "AUTH",
+  SYNC_UPDATES_AVAILABLE: "TRANSACTIONS",
+  RECURRING_TRANSACTIONS_UPDATE: "TRANSACTIONS",
+  PRODUCT_READY: "ASSETS",
+  ERROR: "ASSETS",
+};
+
+/** The product an item needs for each webhook type /sandbox/item/fire_webhook sends. */
+const WEBHOOK_TYPE_PRODUCT: Record<string, string> = {
+  AUTH: "auth",
+  TRANSACTIONS: "transactions",
+  ASSETS: "assets",
+  HOLDINGS: "investments",
+  INVESTMENTS_TRANSACTIONS: "investments",
+  LIABILITIES: "liabilities",
+};
+
 export interface LinkSession {
   linkToken: string;
   clientName: string;
@@ -89,7 +121,7 @@ export interface AccountChoice {
   balances: { available: number | null; current: number | null; iso_currency_code: string | null };
 }
 
-/** Link's onSuccess metadata. */
+/** Link's onSuccess metadata: exactly the fields Plaid documents (LinkSessionSuccessMetadata). */
 export interface LinkSuccessMetadata {
   institution: { name: string; institution_id: string };
   accounts: {
@@ -101,10 +133,7 @@ export interface LinkSuccessMetadata {
     verification_status: null;
     class_type: null;
   }[];
-  account: LinkSuccessMetadata["accounts"][number] | null;
-  account_id: string | null;
   link_session_id: string;
-  public_token: string;
   transfer_status: null;
 }
 
@@ -283,6 +312,43 @@ export class PlaidService {
     });
   }
 
+  /** The Dashboard-like Link settings (Account Select mode). */
+  linkSettings(): LinkSettings {
+    return { account_select: this.state.link_settings?.account_select ?? "one" };
+  }
+
+  /** Changes the Link settings (control action `link_settings`); unknown modes are refused. */
+  setLinkSettings(input: { account_select?: unknown }): LinkSettings {
+    const settings = this.linkSettings();
+    if (input.account_select !== undefined) {
+      if (!ACCOUNT_SELECT_MODES.includes(input.account_select as never)) {
+        throw new Error(`account_select must be one of ${ACCOUNT_SELECT_MODES.join(", ")}`);
+      }
+      settings.account_select = input.account_select as LinkSettings["account_select"];
+    }
+    this.state.link_settings = settings;
+    this.save();
+    return settings;
+  }
+
+  /** Records that Link opened a session with this token (shown by /link/token/get). */
+  startLinkSession(linkToken: string, linkSessionId: string): void {
+    const record = this.state.link_tokens[linkToken];
+    if (!record) return;
+    const sessions = (record.sessions ??= []);
+    sessions.push({ link_session_id: linkSessionId, started_at: this.now(), finished_at: null, success: null });
+    // Plaid keeps session data for a while only; the newest 20 are enough here.
+    if (sessions.length > 20) sessions.splice(0, sessions.length - 20);
+    this.save();
+  }
+
+  private finishLinkSession(record: LinkTokenRecord, linkSessionId: string, publicToken: string, metadata: LinkSuccessMetadata): void {
+    const session = record.sessions?.find((s) => s.link_session_id === linkSessionId);
+    if (!session) return;
+    session.finished_at = this.now();
+    session.success = { public_token: publicToken, metadata: { ...metadata } };
+  }
+
   // ---------------------------------------------------------------- login (Link)
 
   /** Credentials step (pure; see users.ts). */
@@ -356,28 +422,23 @@ export class PlaidService {
         });
       }
       const publicToken = this.createPublicToken(item.item_id);
-      this.save();
-      const accounts = item.accounts.map((a) => ({
-        id: a.account_id,
-        name: a.name,
-        mask: a.mask,
-        type: a.type,
-        subtype: a.subtype,
-        verification_status: null,
-        class_type: null,
-      }));
-      return {
-        publicToken: publicToken.public_token,
-        metadata: {
-          institution: { name: institution.name, institution_id: institution.institution_id },
-          accounts,
-          account: accounts.length === 1 ? accounts[0]! : null,
-          account_id: accounts.length === 1 ? accounts[0]!.id : null,
-          link_session_id: linkSessionId,
-          public_token: publicToken.public_token,
-          transfer_status: null,
-        },
+      const metadata: LinkSuccessMetadata = {
+        institution: { name: institution.name, institution_id: institution.institution_id },
+        accounts: item.accounts.map((a) => ({
+          id: a.account_id,
+          name: a.name,
+          mask: a.mask,
+          type: a.type,
+          subtype: a.subtype,
+          verification_status: null,
+          class_type: null,
+        })),
+        link_session_id: linkSessionId,
+        transfer_status: null,
       };
+      this.finishLinkSession(record, linkSessionId, publicToken.public_token, metadata);
+      this.save();
+      return { publicToken: publicToken.public_token, metadata };
     });
   }
 
@@ -602,6 +663,17 @@ export class PlaidService {
     }
   }
 
+  /** /item/access_token/invalidate: a new access token for the item; the old one stops working at once. */
+  rotateAccessToken(accessToken: string): string {
+    const item = this.itemForAccessToken(accessToken, "any");
+    delete this.state.access_tokens[accessToken];
+    const fresh = `access-sandbox-${uuid()}`;
+    item.access_token = fresh;
+    this.state.access_tokens[fresh] = { access_token: fresh, item_id: item.item_id, created_at: this.now() };
+    this.save();
+    return fresh;
+  }
+
   removeItem(accessToken: string): void {
     const item = this.itemForAccessToken(accessToken, "any");
     item.removed = true;
@@ -633,23 +705,33 @@ export class PlaidService {
   }
 
   /**
-   * Fires a webhook for an item (/sandbox/item/fire_webhook and control).
-   * ITEM ERROR also moves the item to ITEM_LOGIN_REQUIRED and LOGIN_REPAIRED
-   * clears its error, so what the app reads back matches what it was told.
+   * Sends a webhook for an item. `/sandbox/item/fire_webhook` only sends it
+   * (Plaid: the endpoint is for testing webhook handling; the item is
+   * unchanged). The control action also simulates the event (`simulate`):
+   * ITEM ERROR moves the item to ITEM_LOGIN_REQUIRED and LOGIN_REPAIRED clears
+   * its error, so what the app reads back matches what it was told.
    */
-  fireWebhook(itemId: string, webhookType: string | undefined, webhookCode: string): WebhookDelivery {
+  fireWebhook(itemId: string, webhookType: string | undefined, webhookCode: string, options: { simulate: boolean }): WebhookDelivery {
     const item = this.getItem(itemId);
-    const type = webhookType ?? (webhookCode === "DEFAULT_UPDATE" ? "AUTH" : "ITEM");
-    if (!SUPPORTED_WEBHOOKS[type]?.includes(webhookCode)) {
+    // The control action's `ERROR` is the ITEM one (what the app handles); Plaid's endpoint's is the Assets one.
+    const defaults = options.simulate ? { DEFAULT_UPDATE: "AUTH" } : DEFAULT_WEBHOOK_TYPE;
+    const type = webhookType ?? (defaults as Record<string, string>)[webhookCode] ?? "ITEM";
+    const product = WEBHOOK_TYPE_PRODUCT[type];
+    // Plaid: a product webhook for an item without that product is SANDBOX_PRODUCT_NOT_ENABLED.
+    if (!options.simulate && product !== undefined && !item.products.includes(product)) {
+      throw new PlaidApiError("SANDBOX_PRODUCT_NOT_ENABLED");
+    }
+    const supported = options.simulate ? SUPPORTED_WEBHOOKS : FIREABLE_WEBHOOKS;
+    if (!supported[type]?.includes(webhookCode)) {
       throw new PlaidApiError(
         "INVALID_FIELD",
         `webhook_type ${type} with webhook_code ${webhookCode} is not supported by the local sandbox`,
       );
     }
     if (!item.webhook) throw new PlaidApiError("SANDBOX_WEBHOOK_INVALID");
-    if (type === "ITEM" && webhookCode === "ERROR") {
+    if (options.simulate && type === "ITEM" && webhookCode === "ERROR") {
       item.error = plaidError("ITEM_LOGIN_REQUIRED");
-    } else if (type === "ITEM" && webhookCode === "LOGIN_REPAIRED") {
+    } else if (options.simulate && type === "ITEM" && webhookCode === "LOGIN_REPAIRED") {
       item.error = null;
       item.last_login_at = this.now();
     }

@@ -187,3 +187,42 @@ export const LINK_TOKEN_CREATE_FIELDS = [
   "enable_multi_item_link",
   "user_token",
 ] as const;
+
+/** LinkTokenCreateRequest.language: the languages the spec's description lists as supported. */
+export const LINK_LANGUAGES = [
+  "da",
+  "nl",
+  "en",
+  "et",
+  "fr",
+  "de",
+  "hi",
+  "it",
+  "lv",
+  "lt",
+  "no",
+  "pl",
+  "pt",
+  "ro",
+  "es",
+  "sv",
+  "vi",
+] as const;
+
+/** LinkTokenAccountFilters' keys (each a filter object with a required `account_subtypes` array). */
+export const ACCOUNT_FILTER_TYPES = ["depository", "credit", "loan", "investment", "other"] as const;
+
+/** DepositoryAccountSubtype (what `account_filters.depository.account_subtypes` accepts). */
+export const DEPOSITORY_SUBTYPES = [
+  "checking",
+  "savings",
+  "hsa",
+  "cd",
+  "money market",
+  "paypal",
+  "prepaid",
+  "cash management",
+  "ebt",
+  "limited purpose checking",
+  "all",
+] as const;

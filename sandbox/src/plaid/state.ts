@@ -86,6 +86,17 @@ export interface LinkTokenRecord {
   item_id: string | null;
   account_selection_enabled: boolean;
   institution_id: string | null;
+  /** Link sessions opened with this token (for /link/token/get's link_sessions), oldest first. */
+  sessions?: LinkSessionRecord[];
+}
+
+/** One Link session of a link token: opened, and finished by onSuccess (exits are not reported to the server). */
+export interface LinkSessionRecord {
+  link_session_id: string;
+  started_at: number;
+  finished_at: number | null;
+  /** onSuccess's arguments when the session linked an item. */
+  success: { public_token: string; metadata: Record<string, unknown> } | null;
 }
 
 export interface PublicTokenRecord {
@@ -131,6 +142,19 @@ export interface PlaidState {
   items: Record<string, ItemRecord>;
   processor_tokens: Record<string, ProcessorTokenRecord>;
   webhook_keys: WebhookKeyRecord[];
+  /** What Plaid's Dashboard would configure (control action `link_settings`); absent = defaults. */
+  link_settings?: LinkSettings;
+}
+
+/**
+ * Account Select as the Dashboard offers it: the user picks exactly one
+ * account (the default), one or more, or every eligible account is shared.
+ */
+export type AccountSelectMode = "one" | "multiple" | "all";
+export const ACCOUNT_SELECT_MODES: readonly AccountSelectMode[] = ["one", "multiple", "all"];
+
+export interface LinkSettings {
+  account_select: AccountSelectMode;
 }
 
 export const PLAID_NAMESPACE = "plaid";

@@ -14,9 +14,11 @@ import type {
   ProductStatus,
   ItemUpdateTypeEnum,
   ItemWithConsentFieldsUpdateTypeEnum,
+  LinkSessionSuccessMetadata,
+  LinkTokenGetSessionsResponse,
 } from "plaid";
 import { ITEM_AVAILABLE_PRODUCTS, type SandboxInstitution } from "./sandbox-data.js";
-import type { AccountRecord, ItemRecord } from "./state.js";
+import type { AccountRecord, ItemRecord, LinkTokenRecord } from "./state.js";
 
 export function itemView(item: ItemRecord): Item {
   const billed = item.products as Products[];
@@ -122,4 +124,33 @@ export function institutionView(
     };
   }
   return view;
+}
+
+/** /link/token/get's link_sessions: absent until Link has been opened with the token. */
+export function linkSessionsView(record: LinkTokenRecord): LinkTokenGetSessionsResponse[] | undefined {
+  if (!record.sessions || record.sessions.length === 0) return undefined;
+  return record.sessions.map((session) => {
+    const success = session.success;
+    const metadata = success?.metadata as LinkSessionSuccessMetadata | undefined;
+    return {
+      link_session_id: session.link_session_id,
+      started_at: new Date(session.started_at).toISOString(),
+      finished_at: session.finished_at === null ? null : new Date(session.finished_at).toISOString(),
+      ...(success && metadata
+        ? {
+            on_success: { public_token: success.public_token, metadata },
+            results: {
+              item_add_results: [
+                { public_token: success.public_token, accounts: metadata.accounts ?? [], institution: metadata.institution ?? null },
+              ],
+              cra_item_add_results: [],
+              cra_update_results: [],
+              bank_income_results: [],
+              payroll_income_results: [],
+              document_income_results: null,
+            },
+          }
+        : {}),
+    };
+  });
 }

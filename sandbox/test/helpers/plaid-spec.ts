@@ -94,6 +94,11 @@ function validator(ref: string): ValidateFunction {
   return fn;
 }
 
+/** Whether the spec defines POST `endpointPath` (a Plaid API endpoint). */
+export function specHasEndpoint(endpointPath: string): boolean {
+  return load().spec.paths[endpointPath]?.post !== undefined;
+}
+
 /** The `#/components/schemas/...` reference of an endpoint's 200 response. */
 export function responseSchemaRef(endpointPath: string): string {
   const { spec } = load();

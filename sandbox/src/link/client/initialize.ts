@@ -158,6 +158,12 @@ function install(win: PlaidWindow): void {
           hide();
           callSafely("onSuccess", options.onSuccess && (() => options.onSuccess!(message.publicToken, message.metadata)));
           break;
+        case "oauth_redirect":
+          // Only to the sandbox's own bank page (its origin is the iframe's).
+          if (typeof message.url === "string" && new URL(message.url, origin).origin === origin) {
+            window.location.assign(new URL(message.url, origin).toString());
+          }
+          break;
       }
     };
     win.addEventListener("message", onMessage);

@@ -26,6 +26,7 @@ export interface LinkExitMetadata {
 
 export interface LinkEventMetadata {
   account_number_mask: string | null;
+  brand_name: string | null;
   error_type: string | null;
   error_code: string | null;
   error_message: string | null;
@@ -55,7 +56,9 @@ export type FrameMessage =
   | { source: "plaid-link-stand-in"; channel: string; type: "loaded" }
   | { source: "plaid-link-stand-in"; channel: string; type: "event"; eventName: string; metadata: LinkEventMetadata }
   | { source: "plaid-link-stand-in"; channel: string; type: "exit"; error: LinkErrorObject | null; metadata: LinkExitMetadata }
-  | { source: "plaid-link-stand-in"; channel: string; type: "success"; publicToken: string; metadata: Record<string, unknown> };
+  | { source: "plaid-link-stand-in"; channel: string; type: "success"; publicToken: string; metadata: Record<string, unknown> }
+  /** OAuth bank: the app's page goes to the bank's login (a sandbox page); the bank sends it back to redirect_uri. */
+  | { source: "plaid-link-stand-in"; channel: string; type: "oauth_redirect"; url: string };
 
 export const MESSAGE_SOURCE = "plaid-link-stand-in";
 

@@ -17,7 +17,8 @@ import {
 // Type-only (erased by esbuild): no server code reaches the bundle.
 import type { AccountChoice } from "../../plaid/service.js";
 
-type ViewName = "CONSENT" | "SELECT_INSTITUTION" | "CREDENTIAL" | "MFA" | "LOADING" | "SELECT_ACCOUNT" | "CONNECTED" | "ERROR" | "EXIT";
+type ViewName =
+  "CONSENT" | "SELECT_INSTITUTION" | "OAUTH" | "CREDENTIAL" | "MFA" | "LOADING" | "SELECT_ACCOUNT" | "CONNECTED" | "ERROR" | "EXIT";
 
 type Challenge =
   | { type: "device"; round: number; rounds: number; message: string }
@@ -30,6 +31,11 @@ interface SessionInfo {
   mode: "create" | "update";
   institution: LinkInstitution | null;
   select_account: boolean;
+  account_select: "one" | "multiple" | "all";
+  /** The link token has a redirect_uri: OAuth banks log in on their own page. */
+  oauth_redirect: boolean;
+  /** Back from an OAuth bank (receivedRedirectUri): where Link continues. */
+  resume?: Outcome;
 }
 
 interface InstitutionInfo {
@@ -51,6 +57,7 @@ interface CompleteResult {
 const params = new URLSearchParams(location.search);
 const linkToken = params.get("token") ?? "";
 const channel = params.get("channel") ?? "";
+const receivedRedirectUri = params.get("receivedRedirectUri");
 const parentOrigin = (() => {
   const raw = params.get("origin");
   if (!raw) return null;
@@ -110,6 +117,8 @@ function send(message: MessageBody<FrameMessage>): void {
 function emit(eventName: string, extra: Partial<LinkEventMetadata> = {}): void {
   const metadata: LinkEventMetadata = {
     account_number_mask: null,
+    // Plaid sets brand_name on SELECT_BRAND only (banks with several portals); the sandbox banks have one.
+    brand_name: null,
     error_type: null,
     error_code: null,
     error_message: null,
@@ -352,8 +361,10 @@ async function renderInstitutions(): Promise<void> {
     autocomplete: "off",
     spellcheck: "false",
     oninput: (event: Event) => {
-      const count = fill((event.target as HTMLInputElement).value);
+      const query = (event.target as HTMLInputElement).value;
+      const count = fill(query);
       announce(`${count} ${count === 1 ? "result" : "results"}`);
+      if (query.trim() !== "") emit("SEARCH_INSTITUTION", { institution_search_query: query });
     },
   });
   fill("");
@@ -367,7 +378,41 @@ async function renderInstitutions(): Promise<void> {
 function selectInstitution(institution: InstitutionInfo): void {
   state.institution = { institution_id: institution.institution_id, name: institution.name };
   emit("SELECT_INSTITUTION");
-  renderCredential();
+  // Link tells the user (and onEvent) when the chosen bank's health is not good.
+  if (institution.health === "DEGRADED") emit("SELECT_DEGRADED_INSTITUTION");
+  if (institution.health === "DOWN") emit("SELECT_DOWN_INSTITUTION");
+  if (institution.oauth && state.session?.oauth_redirect) renderOAuth();
+  else renderCredential();
+}
+
+/** OAuth bank: the person logs in on the bank's page, then the bank sends them back to the app's redirect_uri. */
+function renderOAuth(): void {
+  const institution = state.institution!;
+  state.exitStatus = "requires_oauth";
+  state.rerender = renderOAuth;
+  const go = h(
+    "button",
+    {
+      type: "button",
+      class: "primary",
+      onclick: () => {
+        emit("OPEN_OAUTH");
+        void call<{ url: string }>("oauth", { institution_id: institution.institution_id }, (data) => {
+          send({ type: "oauth_redirect", url: data.url });
+        });
+      },
+    },
+    "Continue to login",
+  );
+  show(
+    "OAUTH",
+    [
+      heading(`Log in at ${institution.name}`),
+      h("p", {}, `You will be sent to ${institution.name} to log in, then back to ${clientName()} to finish.`),
+      h("div", { class: "actions" }, go),
+    ],
+    go,
+  );
 }
 
 function renderCredential(): void {
@@ -538,46 +583,65 @@ function accountLabel(account: AccountChoice): string {
 function renderAccounts(accounts: AccountChoice[]): void {
   state.exitStatus = "requires_account_selection";
   state.rerender = () => renderAccounts(accounts);
+  const mode = state.session?.account_select ?? "one";
   const error = fieldError("account-error");
   const rows = accounts.map((account, i) => {
     const id = `account-${i}`;
-    const radio = h("input", { id, name: "account", type: "radio", value: account.id, "aria-describedby": `${id}-detail` });
+    const input = h("input", {
+      id,
+      name: "account",
+      type: mode === "one" ? "radio" : "checkbox",
+      value: account.id,
+      "aria-describedby": `${id}-detail`,
+    });
+    // "All accounts": every eligible account is shared, shown checked and fixed.
+    if (mode === "all") {
+      input.checked = true;
+      input.disabled = true;
+    }
     return {
-      radio,
+      input,
       account,
       row: h(
         "div",
         { class: "choice account" },
-        radio,
+        input,
         h("label", { for: id }, account.name, account.mask ? h("span", { class: "mask" }, ` ••••${account.mask}`) : null),
         h("span", { id: `${id}-detail`, class: "muted detail" }, accountLabel(account)),
       ),
     };
   });
+  const continueButton = h("button", { type: "submit", class: "primary" }, "Continue");
   const form = h(
     "form",
     {
       novalidate: true,
       onsubmit: (event: Event) => {
         event.preventDefault();
-        const chosen = rows.find((r) => r.radio.checked);
-        if (!chosen) {
-          setFieldError(error, "Select an account to continue.");
-          rows[0]?.radio.focus();
+        const chosen = rows.filter((r) => r.input.checked);
+        if (chosen.length === 0) {
+          setFieldError(error, mode === "one" ? "Select an account to continue." : "Select at least one account to continue.");
+          rows[0]?.input.focus();
           return;
         }
         renderLoading("Connecting your account…");
-        void call<CompleteResult>("complete", { account_id: chosen.account.id }, onComplete);
+        void call<CompleteResult>("complete", { account_ids: chosen.map((r) => r.account.id) }, onComplete);
       },
     },
     h("fieldset", {}, h("legend", {}, "Accounts"), ...rows.map((r) => r.row)),
     error,
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Continue")),
+    h("div", { class: "actions" }, continueButton),
   );
+  const intro =
+    mode === "one"
+      ? `${clientName()} will only have access to the account you select.`
+      : mode === "multiple"
+        ? `${clientName()} will only have access to the accounts you select.`
+        : `${clientName()} will have access to all of these accounts.`;
   show(
     "SELECT_ACCOUNT",
-    [heading("Select an account"), h("p", {}, `${clientName()} will only have access to the account you select.`), form],
-    rows[0]?.radio ?? null,
+    [heading(mode === "one" ? "Select an account" : "Select accounts"), h("p", {}, intro), form],
+    mode === "all" ? continueButton : (rows[0]?.input ?? null),
   );
 }
 
@@ -684,7 +748,7 @@ async function onOpen(): Promise<void> {
   state.result = null;
   renderBusy();
   const generation = state.generation;
-  const result = await api<SessionInfo>("session", { link_token: linkToken });
+  const result = await api<SessionInfo>("session", { link_token: linkToken, received_redirect_uri: receivedRedirectUri });
   if (generation !== state.generation || !state.open) return;
   if (!result.ok) {
     fatal(result.error);
@@ -694,7 +758,8 @@ async function onOpen(): Promise<void> {
   state.linkSessionId = result.data.link_session_id;
   state.institution = result.data.institution;
   emit("OPEN");
-  if (result.data.mode === "update") renderCredential();
+  if (result.data.resume) handleOutcome(result.data.resume);
+  else if (result.data.mode === "update") renderCredential();
   else renderConsent();
 }
 

@@ -1,5 +1,11 @@
-/** /item/public_token/exchange, /item/get, /item/remove, /item/webhook/update */
-import type { ItemGetResponse, ItemPublicTokenExchangeResponse, ItemRemoveResponse, ItemWebhookUpdateResponse } from "plaid";
+/** /item/public_token/exchange, /item/get, /item/remove, /item/webhook/update, /item/access_token/invalidate */
+import type {
+  ItemAccessTokenInvalidateResponse,
+  ItemGetResponse,
+  ItemPublicTokenExchangeResponse,
+  ItemRemoveResponse,
+  ItemWebhookUpdateResponse,
+} from "plaid";
 import { endpoint, field, str, urlField } from "../http.js";
 import { itemView, itemWithConsentView } from "../views.js";
 
@@ -17,6 +23,8 @@ export const itemRoutes = [
     const response: Omit<ItemGetResponse, "request_id"> = {
       item: itemWithConsentView(item),
       status: {
+        // The emulator runs no Investments or Transactions updates: both objects are present with null timestamps.
+        investments: { last_successful_update: null, last_failed_update: null },
         transactions: { last_successful_update: null, last_failed_update: null },
         last_webhook: item.last_webhook,
       },
@@ -36,6 +44,13 @@ export const itemRoutes = [
     // Plaid acknowledges the change at the new URL.
     service.sendWebhook(item, "ITEM", "WEBHOOK_UPDATE_ACKNOWLEDGED");
     const response: Omit<ItemWebhookUpdateResponse, "request_id"> = { item: itemView(item) };
+    return response;
+  }),
+
+  endpoint("/item/access_token/invalidate", { access_token: req("string") }, ({ service, body }) => {
+    const response: Omit<ItemAccessTokenInvalidateResponse, "request_id"> = {
+      new_access_token: service.rotateAccessToken(str(body, "access_token")!),
+    };
     return response;
   }),
 ];

@@ -1,8 +1,16 @@
 /** /link/token/create, /link/token/get */
 import type { CountryCode, LinkTokenCreateResponse, LinkTokenGetResponse, Products } from "plaid";
 import { PlaidApiError } from "../errors.js";
-import { endpoint, field, nested, str, strings, urlField, type FieldSpec } from "../http.js";
-import { COUNTRY_CODES, LINK_TOKEN_CREATE_FIELDS, PRODUCTS } from "../spec-enums.js";
+import { endpoint, field, nested, str, strings, urlField, validateFields, type Body, type FieldSpec } from "../http.js";
+import { linkSessionsView } from "../views.js";
+import {
+  ACCOUNT_FILTER_TYPES,
+  COUNTRY_CODES,
+  DEPOSITORY_SUBTYPES,
+  LINK_LANGUAGES,
+  LINK_TOKEN_CREATE_FIELDS,
+  PRODUCTS,
+} from "../spec-enums.js";
 
 const { req, opt } = field;
 
@@ -11,7 +19,7 @@ const { req, opt } = field;
 const createFields: Record<string, FieldSpec> = {
   ...Object.fromEntries(LINK_TOKEN_CREATE_FIELDS.map((f) => [f, opt("any")])),
   client_name: req("string"),
-  language: req("string"),
+  language: req("string", { enum: LINK_LANGUAGES }),
   country_codes: req("string[]", { enum: COUNTRY_CODES }),
   user: req("object"),
   products: opt("string[]", { enum: PRODUCTS }),
@@ -25,6 +33,24 @@ const createFields: Record<string, FieldSpec> = {
   update: opt("object"),
   institution_id: opt("string"),
 };
+
+/** account_filters: known account types only, each `{ account_subtypes: string[] }`; depository subtypes per the spec's enum. */
+function accountFilters(body: Body): Body | null {
+  const filters = nested(body, "account_filters", Object.fromEntries(ACCOUNT_FILTER_TYPES.map((t) => [t, opt("object")])));
+  for (const type of ACCOUNT_FILTER_TYPES) {
+    if (filters[type] === undefined || filters[type] === null) continue;
+    const filter = filters[type] as Body;
+    validateFields(
+      filter,
+      {
+        account_subtypes: req("string[]", type === "depository" ? { enum: DEPOSITORY_SUBTYPES } : {}),
+        limited_purpose_types: opt("string[]"),
+      },
+      `account_filters.${type}.`,
+    );
+  }
+  return body.account_filters === undefined || body.account_filters === null ? null : filters;
+}
 
 export const linkRoutes = [
   endpoint("/link/token/create", createFields, ({ service, body }) => {
@@ -52,7 +78,7 @@ export const linkRoutes = [
       redirect_uri: redirect ? urlField(redirect, "redirect_uri") : null,
       client_user_id: user.client_user_id,
       access_token: str(body, "access_token") ?? null,
-      account_filters: body.account_filters ?? null,
+      account_filters: accountFilters(body),
       account_selection_enabled: update.account_selection_enabled === true,
       institution_id: str(body, "institution_id") ?? null,
     });
@@ -69,6 +95,7 @@ export const linkRoutes = [
       link_token: record.link_token,
       created_at: new Date(record.created_at).toISOString(),
       expiration: new Date(record.expires_at).toISOString(),
+      link_sessions: linkSessionsView(record),
       metadata: {
         initial_products: record.products as Products[],
         webhook: record.webhook,

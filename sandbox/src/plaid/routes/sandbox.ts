@@ -91,7 +91,7 @@ export const sandboxRoutes = [
     },
     ({ service, body }) => {
       const item = service.itemForAccessToken(str(body, "access_token")!, "any");
-      service.fireWebhook(item.item_id, str(body, "webhook_type"), str(body, "webhook_code")!);
+      service.fireWebhook(item.item_id, str(body, "webhook_type"), str(body, "webhook_code")!, { simulate: false });
       const response: Omit<SandboxItemFireWebhookResponse, "request_id"> = { webhook_fired: true };
       return response;
     },
