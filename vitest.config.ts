@@ -48,7 +48,15 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: "sandbox", include: ["sandbox/test/**/*.test.ts"], environment: "node", testTimeout: 20_000 },
+        test: {
+          name: "sandbox",
+          include: ["sandbox/test/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 20_000,
+          // Every Stripe answer and event in these tests is checked against the stripe SDK's types.
+          globalSetup: ["sandbox/test/stripe-schema/global-setup.ts"],
+          setupFiles: ["sandbox/test/stripe-schema/setup.ts"],
+        },
       },
     ],
   },

@@ -12,6 +12,8 @@ import { API_VERSION, newId, unixNow, type StripeRuntime, type StoredWebhookEndp
 export type EventType = Stripe.Event["type"];
 /** The object an event of type T carries, per the SDK's typed events. */
 export type EventObject<T extends EventType> = Extract<Stripe.Event, { type: T }>["data"]["object"];
+/** What changed, for `*.updated` events only: Stripe sends `previous_attributes` on no other type. */
+type PreviousAttributes<T extends EventType> = T extends `${string}.updated` ? Partial<EventObject<T>> : never;
 
 /**
  * Records an event (a snapshot of `object`) and delivers it to every enabled
@@ -21,7 +23,7 @@ export function emitEvent<T extends EventType>(
   rt: StripeRuntime,
   type: T,
   object: EventObject<T>,
-  previousAttributes?: Partial<EventObject<T>>,
+  previousAttributes?: PreviousAttributes<T>,
 ): Stripe.Event {
   const targets = webhookTargets(rt, type);
   const base: Stripe.EventBase = {

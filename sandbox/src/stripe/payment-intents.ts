@@ -52,7 +52,6 @@ function confirmRules(intent: Pick<Stripe.PaymentIntent, "amount" | "currency">)
 /** Starts the ACH debit: the intent is `processing` until its charge settles. */
 function applyConfirmation(rt: StripeRuntime, settlement: AchSettlement, intent: Stripe.PaymentIntent, plan: ConfirmPlan): void {
   const mandate = applyMandatePlan(rt, plan.bankAccount, plan.mandate);
-  const previousStatus = intent.status;
   intent.payment_method = plan.bankAccount.bankAccount.id;
   intent.last_payment_error = null;
   intent.status = "processing";
@@ -68,7 +67,7 @@ function applyConfirmation(rt: StripeRuntime, settlement: AchSettlement, intent:
   });
   intent.latest_charge = charge.id;
   rt.changed();
-  emitEvent(rt, "payment_intent.processing", intent, { status: previousStatus });
+  emitEvent(rt, "payment_intent.processing", intent);
 }
 
 export function paymentIntentRoutes(rt: StripeRuntime, settlement: AchSettlement): Route[] {
@@ -215,12 +214,11 @@ export function paymentIntentRoutes(rt: StripeRuntime, settlement: AchSettlement
           params.enumeration("cancellation_reason", ["abandoned", "duplicate", "fraudulent", "requested_by_customer"] as const) ?? null;
         params.finish();
         if (!CANCELABLE.includes(intent.status)) throw unexpectedState("cancel", intent, CANCELABLE);
-        const previousStatus = intent.status;
         intent.status = "canceled";
         intent.canceled_at = unixNow();
         intent.cancellation_reason = reason;
         rt.changed();
-        emitEvent(rt, "payment_intent.canceled", intent, { status: previousStatus });
+        emitEvent(rt, "payment_intent.canceled", intent);
         return intent;
       },
     },

@@ -63,12 +63,11 @@ export function refundRoutes(rt: StripeRuntime): Route[] {
           transfer_reversal: null,
         };
         rt.state.refunds[refund.id] = refund;
-        const previous = { amount_refunded: charge.amount_refunded, refunded: charge.refunded };
         charge.amount_refunded += refundAmount;
         charge.refunded = charge.amount_refunded === charge.amount;
         rt.changed();
         emitEvent(rt, "refund.created", refund);
-        emitEvent(rt, "charge.refunded", charge, previous);
+        emitEvent(rt, "charge.refunded", charge);
         return refund;
       },
     },

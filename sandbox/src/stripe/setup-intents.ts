@@ -37,13 +37,12 @@ const SETUP_RULES: ConfirmRules = {
 
 function applySetup(rt: StripeRuntime, intent: Stripe.SetupIntent, plan: ConfirmPlan): void {
   const mandate = applyMandatePlan(rt, plan.bankAccount, plan.mandate);
-  const previousStatus = intent.status;
   intent.payment_method = plan.bankAccount.bankAccount.id;
   intent.mandate = mandate.id;
   intent.last_setup_error = null;
   intent.status = "succeeded";
   rt.changed();
-  emitEvent(rt, "setup_intent.succeeded", intent, { status: previousStatus });
+  emitEvent(rt, "setup_intent.succeeded", intent);
 }
 
 function unexpectedState(action: "confirm" | "cancel", intent: Stripe.SetupIntent, allowed: readonly string[]) {
@@ -127,11 +126,10 @@ export function setupIntentRoutes(rt: StripeRuntime): Route[] {
         const reason = params.enumeration("cancellation_reason", ["abandoned", "duplicate", "requested_by_customer"] as const) ?? null;
         params.finish();
         if (!CANCELABLE.includes(intent.status)) throw unexpectedState("cancel", intent, CANCELABLE);
-        const previousStatus = intent.status;
         intent.status = "canceled";
         intent.cancellation_reason = reason;
         rt.changed();
-        emitEvent(rt, "setup_intent.canceled", intent, { status: previousStatus });
+        emitEvent(rt, "setup_intent.canceled", intent);
         return intent;
       },
     },
