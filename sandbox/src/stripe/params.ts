@@ -91,6 +91,16 @@ export class Params {
     return list;
   }
 
+  /** A list whose every value must be one of `allowed`. */
+  enumerationList<T extends string>(key: string, allowed: readonly T[]): T[] | undefined {
+    const values = this.stringList(key);
+    const bad = values?.find((v) => !(allowed as readonly string[]).includes(v));
+    if (bad !== undefined) {
+      throw invalidRequest(`Invalid ${this.name(key)}: must be one of ${allowed.join(", ")}`, { param: this.name(key) });
+    }
+    return values as T[] | undefined;
+  }
+
   /** Nested hash (e.g. `mandate_data`), read with its own Params. */
   object(key: string): Params | undefined {
     const value = this.raw(key);

@@ -1,6 +1,7 @@
 import type Stripe from "stripe";
 import { alphanumeric } from "../core/ids.js";
 import {
+  applyAllowedTypes,
   applyMandatePlan,
   CONFIRMABLE,
   planConfirmation,
@@ -114,7 +115,10 @@ export function setupIntentRoutes(rt: StripeRuntime): Route[] {
         const intent = requireSetupIntent(rt, path.intent!);
         const options = readConfirmRequest(params);
         if (!CONFIRMABLE.includes(intent.status)) throw unexpectedState("confirm", intent, CONFIRMABLE);
-        applySetup(rt, intent, planConfirmation(rt, intent, options, SETUP_RULES));
+        const types = options.allowedTypes ?? intent.payment_method_types;
+        const plan = planConfirmation(rt, { ...intent, payment_method_types: types }, options, SETUP_RULES);
+        applyAllowedTypes(intent, options.allowedTypes);
+        applySetup(rt, intent, plan);
         return intent;
       },
     },
