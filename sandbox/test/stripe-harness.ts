@@ -39,7 +39,8 @@ export async function startStripeHarness(options: Partial<SandboxOptions> = {}):
       const { events } = sandbox.context.store.get<{ events: Record<string, unknown> }>("stripe");
       for (const event of Object.values(events)) checkStripeEvent("recorded event", event);
       const violations = takeViolations();
-      if (violations.length > 0) throw new Error(`Stripe events differ from the stripe SDK's types:\n${[...new Set(violations)].join("\n")}`);
+      if (violations.length > 0)
+        throw new Error(`Stripe events differ from the stripe SDK's types:\n${[...new Set(violations)].join("\n")}`);
       await sandbox.close();
     },
   };

@@ -49,6 +49,14 @@ export function emitEvent<T extends EventType>(
       type,
       body,
       sign: (payload) => ({ "Stripe-Signature": signPayload(payload, target.secret) }),
+      // pending_webhooks counts the endpoints that have not had it yet, as on Stripe.
+      onDelivered: () => {
+        const stored = rt.state.events[event.id];
+        if (stored && stored.pending_webhooks > 0) {
+          stored.pending_webhooks -= 1;
+          rt.changed();
+        }
+      },
     });
   }
   return event;
@@ -78,14 +86,24 @@ function matchesType(eventType: string, filter: string): boolean {
 export function eventRoutes(rt: StripeRuntime): Route[] {
   return [
     retrieveRoute("/v1/events/:id", (path) => requireRecord(rt.state.events, "event", path.id!, "id")),
-    listRoute("/v1/events", (params) => {
-      const type = params.string("type");
-      const types = params.stringList("types");
-      if (type !== undefined && types !== undefined)
-        throw invalidRequest("You may only specify one of these parameters: type, types.", { param: "types" });
-      const filters = types ?? (type !== undefined ? [type] : undefined);
-      return newestFirst(rt.state.events).filter((e) => !filters || filters.some((f) => matchesType(e.type, f)));
-    }),
+    listRoute(
+      "/v1/events",
+      (params) => {
+        const type = params.string("type");
+        const types = params.stringList("types");
+        if (type !== undefined && types !== undefined)
+          throw invalidRequest("You may only specify one of these parameters: type, types.", { param: "types" });
+        const filters = types ?? (type !== undefined ? [type] : undefined);
+        // true: every webhook delivered; false: some still pending or failed for good (Stripe's definition).
+        const deliverySuccess = params.boolean("delivery_success");
+        return newestFirst(rt.state.events).filter(
+          (e) =>
+            (!filters || filters.some((f) => matchesType(e.type, f))) &&
+            (deliverySuccess === undefined || (e.pending_webhooks === 0) === deliverySuccess),
+        );
+      },
+      { filterCreated: true },
+    ),
   ];
 }
 
@@ -98,6 +116,7 @@ export function webhookEndpointRoutes(rt: StripeRuntime): Route[] {
     {
       method: "POST",
       pattern: "/v1/webhook_endpoints",
+      accepts: ["url", "enabled_events", "description", "metadata", "api_version"],
       handler: ({ params }) => {
         const url = params.requiredString("url");
         const enabledEvents = params.stringList("enabled_events");

@@ -97,6 +97,27 @@ export function paymentIntentRoutes(rt: StripeRuntime, settlement: AchSettlement
     {
       method: "POST",
       pattern: "/v1/payment_intents",
+      accepts: [
+        "amount",
+        "currency",
+        "customer",
+        "allowed_payment_method_types",
+        "payment_method_types",
+        "confirm",
+        "payment_method",
+        "mandate_data",
+        "mandate",
+        "off_session",
+        "description",
+        "metadata",
+        "receipt_email",
+        "statement_descriptor",
+        "statement_descriptor_suffix",
+        "setup_future_usage",
+        "capture_method",
+        "confirmation_method",
+        "payment_method_options",
+      ],
       handler: ({ params }) => {
         const amount = params.requiredInteger("amount");
         const currency = params.requiredString("currency").toLowerCase();
@@ -252,9 +273,13 @@ export function paymentIntentRoutes(rt: StripeRuntime, settlement: AchSettlement
         return intent;
       },
     },
-    listRoute("/v1/payment_intents", (params) => {
-      const customer = params.string("customer");
-      return newestFirst(rt.state.paymentIntents).filter((pi) => customer === undefined || pi.customer === customer);
-    }),
+    listRoute(
+      "/v1/payment_intents",
+      (params) => {
+        const customer = params.string("customer");
+        return newestFirst(rt.state.paymentIntents).filter((pi) => customer === undefined || pi.customer === customer);
+      },
+      { filterCreated: true },
+    ),
   ];
 }

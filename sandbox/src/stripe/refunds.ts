@@ -72,13 +72,17 @@ export function refundRoutes(rt: StripeRuntime): Route[] {
       },
     },
     retrieveRoute("/v1/refunds/:id", (path) => requireRecord(rt.state.refunds, "refund", path.id!, "id")),
-    listRoute("/v1/refunds", (params) => {
-      const charge = params.string("charge");
-      const paymentIntent = params.string("payment_intent");
-      return newestFirst(rt.state.refunds).filter(
-        (r) => (charge === undefined || r.charge === charge) && (paymentIntent === undefined || r.payment_intent === paymentIntent),
-      );
-    }),
+    listRoute(
+      "/v1/refunds",
+      (params) => {
+        const charge = params.string("charge");
+        const paymentIntent = params.string("payment_intent");
+        return newestFirst(rt.state.refunds).filter(
+          (r) => (charge === undefined || r.charge === charge) && (paymentIntent === undefined || r.payment_intent === paymentIntent),
+        );
+      },
+      { filterCreated: true },
+    ),
   ];
 }
 

@@ -19,6 +19,14 @@ export interface Route {
   method: "GET" | "POST" | "DELETE";
   /** e.g. "/v1/customers/:customer/sources/:id" */
   pattern: string;
+  /**
+   * The top-level parameters the endpoint takes (besides `expand`), for
+   * endpoints that can refuse a request before reading them all (a missing
+   * required one): any other name is refused first, as Stripe does. Nested
+   * names, and endpoints without the list, are checked as the handler reads
+   * them (`Params.finish`).
+   */
+  accepts?: readonly string[];
   handler: ApiHandler;
 }
 
@@ -86,6 +94,7 @@ export class StripeRouter {
         this.rt.currentRequest = { id: reqId, idempotency_key: idempotencyKey ?? null };
         try {
           const params = new Params(form);
+          if (match.route.accepts) params.refuseUnknown(["expand", ...match.route.accepts]);
           const expand = params.stringList("expand") ?? [];
           checkExpandPaths(expand);
           const result = match.route.handler({ params, path: match.path });

@@ -137,9 +137,13 @@ export function setupIntentRoutes(rt: StripeRuntime): Route[] {
         return intent;
       },
     },
-    listRoute("/v1/setup_intents", (params) => {
-      const customer = params.string("customer");
-      return newestFirst(rt.state.setupIntents).filter((si) => customer === undefined || si.customer === customer);
-    }),
+    listRoute(
+      "/v1/setup_intents",
+      (params) => {
+        const customer = params.string("customer");
+        return newestFirst(rt.state.setupIntents).filter((si) => customer === undefined || si.customer === customer);
+      },
+      { filterCreated: true },
+    ),
   ];
 }

@@ -51,9 +51,7 @@ function objectLiterals(checker: ts.TypeChecker, type: ts.Type): string[] | unde
 function isRootMember(node: ts.Node): boolean {
   let current = node.parent;
   while (ts.isUnionTypeNode(current)) current = current.parent;
-  return (
-    ts.isPropertySignature(current) && ts.isInterfaceDeclaration(current.parent) && ROOTS.includes(current.parent.name.text)
-  );
+  return ts.isPropertySignature(current) && ts.isInterfaceDeclaration(current.parent) && ROOTS.includes(current.parent.name.text);
 }
 
 class ApiObjectReferenceParser implements SubNodeParser {

@@ -34,7 +34,9 @@ export default function setup(project: TestProject): void {
     schema = JSON.parse(readFileSync(file, "utf8")) as GeneratedSchema["schema"];
   } catch {
     const generated = generateStripeSchema();
-    console.log(`[stripe-schema] generated from the SDK's types in ${(generated.milliseconds / 1000).toFixed(1)} s (cached for later runs)`);
+    console.log(
+      `[stripe-schema] generated from the SDK's types in ${(generated.milliseconds / 1000).toFixed(1)} s (cached for later runs)`,
+    );
     schema = generated.schema;
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(schema));

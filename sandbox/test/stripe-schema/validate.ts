@@ -37,7 +37,12 @@ export class StripeSchemaValidator {
     }
     const check = (objects: string[], data: unknown, _parent: unknown, cxt?: { instancePath: string }): boolean => {
       const problems = this.problems(data, cxt?.instancePath ?? "", objects);
-      (check as { errors?: Partial<ErrorObject>[] }).errors = problems.map((p) => ({ keyword: OBJECT_KEYWORD, instancePath: p.path, message: p.message, params: {} }));
+      (check as { errors?: Partial<ErrorObject>[] }).errors = problems.map((p) => ({
+        keyword: OBJECT_KEYWORD,
+        instancePath: p.path,
+        message: p.message,
+        params: {},
+      }));
       return problems.length === 0;
     };
     this.ajv.addKeyword({ keyword: OBJECT_KEYWORD, type: "object", errors: true, validate: check });
@@ -72,8 +77,10 @@ export class StripeSchemaValidator {
   private list(record: Record<string, unknown>, path: string): SchemaProblem[] {
     const problems: SchemaProblem[] = [];
     const keys = Object.keys(record).sort().join(",");
-    if (keys !== "data,has_more,object,url") problems.push({ path, message: `list has fields ${keys}, the SDK's ApiList has data,has_more,object,url` });
-    if (typeof record.has_more !== "boolean" || typeof record.url !== "string") problems.push({ path, message: "list needs has_more (boolean) and url (string)" });
+    if (keys !== "data,has_more,object,url")
+      problems.push({ path, message: `list has fields ${keys}, the SDK's ApiList has data,has_more,object,url` });
+    if (typeof record.has_more !== "boolean" || typeof record.url !== "string")
+      problems.push({ path, message: "list needs has_more (boolean) and url (string)" });
     if (!Array.isArray(record.data)) return [...problems, { path: `${path}/data`, message: "is not an array" }];
     record.data.forEach((item, i) => problems.push(...this.problems(item, `${path}/data/${i}`)));
     return problems;
