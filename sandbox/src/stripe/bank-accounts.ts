@@ -264,7 +264,6 @@ export function bankAccountRoutes(rt: StripeRuntime): Route[] {
     {
       method: "GET",
       pattern: "/v1/customers/:customer/sources",
-      accepts: ["source", "metadata"],
       handler: ({ params, path }) => {
         requireCustomer(rt, path.customer!, "customer");
         const object = params.string("object");
