@@ -1,6 +1,7 @@
 import Stripe from "stripe";
 import { startSandbox, DEFAULT_CREDENTIALS, type RunningSandbox, type SandboxOptions } from "../src/server.js";
-import { checkStripeEvent, takeViolations } from "./stripe-schema/checks.js";
+import { checkStripeEvent } from "./stripe-schema/checks.js";
+import { takeViolations } from "./stripe-schema/violations.js";
 import { sandboxStripe } from "./helpers/stripe-client.js";
 import { useStarted } from "./helpers/use-started.js";
 

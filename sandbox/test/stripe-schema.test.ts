@@ -1,9 +1,15 @@
-import { describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { customerWithBankAccount, debit, useStripeHarness } from "./stripe-harness.js";
+import { importValidators } from "./stripe-schema/checks.js";
 import { StripeSchemaValidator } from "./stripe-schema/validate.js";
 
 const h = useStripeHarness();
-const validator = () => new StripeSchemaValidator(inject("stripeSchema"));
+let loaded: StripeSchemaValidator;
+beforeAll(async () => {
+  const { module, objects } = inject("stripeSchema");
+  loaded = new StripeSchemaValidator(await importValidators(module), objects);
+});
+const validator = () => loaded;
 const plain = <T>(value: T): Record<string, unknown> => JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
 
 /** The check that every Stripe answer and event in these tests goes through, shown failing on what it must refuse. */
@@ -39,9 +45,10 @@ describe("schema check against the stripe SDK's types", () => {
       path: "/customer",
       message: "must NOT have additional properties (extra)",
     });
-    expect(v.answer({ ...intent, customer: plain(bankAccount) }).map((p) => p.message)).toContainEqual(
-      expect.stringMatching(/is a bank_account, the SDK types allow customer/),
-    );
+    expect(v.answer({ ...intent, customer: plain(bankAccount) })).toContainEqual({
+      path: "/customer/object",
+      message: "must be equal to one of the allowed values",
+    });
     expect(v.answer({ ...intent, customer: 42 })).not.toEqual([]);
   });
 

@@ -1,5 +1,5 @@
 import { afterEach } from "vitest";
-import { takeViolations } from "./checks.js";
+import { takeViolations } from "./violations.js";
 
 // A Stripe answer or event that differs from the SDK's types fails the test that received it.
 afterEach(() => {

@@ -1,5 +1,4 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { OBJECT_KEYWORD, type GeneratedSchema } from "./generate.js";
+import type { ErrorObject } from "ajv";
 
 /** One place where a Stripe answer differs from the SDK's types. */
 export interface SchemaProblem {
@@ -8,46 +7,23 @@ export interface SchemaProblem {
   message: string;
 }
 
-type Schema = GeneratedSchema["schema"];
+/** A compiled ajv validator (see compile.ts). */
+export type Validator = ((value: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
 /**
- * Checks Stripe API answers and events against the schema generated from the
- * SDK's types. An API object is checked against the type its `object` field
- * names (Deleted* when `deleted: true`); lists and events are envelopes whose
- * contents are checked the same way; `previous_attributes` must be a partial
- * of the event's object, and only `*.updated` events carry it (Stripe's docs).
+ * Checks Stripe API answers and events against the validators compiled from
+ * the SDK's types. An API object is checked against the type its `object`
+ * field names (Deleted* when `deleted: true`), then every API object nested
+ * in it (expanded fields, embedded objects) the same way; lists and events
+ * are envelopes whose contents are checked the same way; `previous_attributes`
+ * must be a partial of the event's object, and only `*.updated` events carry
+ * it (Stripe's docs).
  */
 export class StripeSchemaValidator {
-  private readonly ajv = new Ajv({ strict: false, allErrors: true });
-  private readonly byObject = new Map<string, string[]>();
-  private readonly compiled = new Map<string, ValidateFunction>();
-
-  constructor(schema: Schema) {
-    const definitions = { ...schema.definitions };
-    // The SDK types Event.Data's object and previous_attributes as empty interfaces; they are checked by their `object` below.
-    definitions["Event.Data.Object"] = { type: "object" };
-    definitions["Event.Data.PreviousAttributes"] = { type: "object" };
-    for (const [name, definition] of Object.entries(definitions)) {
-      const object = (definition.properties?.object as { const?: unknown } | undefined)?.const;
-      if (name.includes(".") || typeof object !== "string") continue;
-      this.byObject.set(object, [...(this.byObject.get(object) ?? []), name]);
-      // Partial<T>, for previous_attributes: the same fields, none required.
-      const { required: _required, ...partial } = definition as Record<string, unknown>;
-      definitions[`${name}.Partial`] = partial;
-    }
-    const check = (objects: string[], data: unknown, _parent: unknown, cxt?: { instancePath: string }): boolean => {
-      const problems = this.problems(data, cxt?.instancePath ?? "", objects);
-      (check as { errors?: Partial<ErrorObject>[] }).errors = problems.map((p) => ({
-        keyword: OBJECT_KEYWORD,
-        instancePath: p.path,
-        message: p.message,
-        params: {},
-      }));
-      return problems.length === 0;
-    };
-    this.ajv.addKeyword({ keyword: OBJECT_KEYWORD, type: "object", errors: true, validate: check });
-    this.ajv.addSchema({ ...schema, definitions }, "stripe");
-  }
+  constructor(
+    private readonly validators: Record<string, Validator>,
+    private readonly objects: Record<string, string[]>,
+  ) {}
 
   /** Problems of an HTTP answer's body: an API object, a list, or `{ error }`. */
   answer(body: unknown): SchemaProblem[] {
@@ -68,10 +44,27 @@ export class StripeSchemaValidator {
     if (allowed && !allowed.includes(object)) return [{ path, message: `is a ${object}, the SDK types allow ${allowed.join(" | ")} here` }];
     if (object === "list") return this.list(record, path);
     if (object === "event") return this.event(record, path);
-    const names = this.byObject.get(object);
+    const names = this.objects[object];
     if (!names) return [{ path, message: `is a ${object}, which stripe-schema/objects.ts does not list` }];
     const name = names.find((n) => n.startsWith("Deleted") === (record.deleted === true)) ?? names[0]!;
-    return this.run(name, value, path);
+    const problems = this.run(name, value, path);
+    return problems.length > 0 ? problems : this.nested(record, path);
+  }
+
+  /** The API objects inside an object (expanded or embedded ones, lists), each checked by its own type. */
+  private nested(record: Record<string, unknown>, path: string): SchemaProblem[] {
+    const problems: SchemaProblem[] = [];
+    const visit = (value: unknown, at: string): void => {
+      if (Array.isArray(value)) value.forEach((item, i) => visit(item, `${at}/${i}`));
+      else if (value && typeof value === "object") {
+        const child = value as Record<string, unknown>;
+        if (typeof child.object === "string") problems.push(...this.problems(child, at));
+        else for (const [k, v] of Object.entries(child)) visit(v, `${at}/${k}`);
+      }
+    };
+    // metadata is free-form: a key named "object" there is the user's.
+    for (const [k, v] of Object.entries(record)) if (k !== "metadata") visit(v, `${path}/${k}`);
+    return problems;
   }
 
   private list(record: Record<string, unknown>, path: string): SchemaProblem[] {
@@ -96,21 +89,16 @@ export class StripeSchemaValidator {
       if (!type.endsWith(".updated")) {
         problems.push({ path: `${path}/data/previous_attributes`, message: `is only sent on *.updated events, not on ${type}` });
       }
-      const object = (data.object as { object?: unknown; deleted?: unknown } | undefined)?.object;
-      const name = typeof object === "string" ? this.byObject.get(object)?.[0] : undefined;
-      if (name) problems.push(...this.run(name, data.previous_attributes, `${path}/data/previous_attributes`, true));
+      const object = (data.object as { object?: unknown } | undefined)?.object;
+      const name = typeof object === "string" ? this.objects[object]?.[0] : undefined;
+      if (name) problems.push(...this.run(`${name}Partial`, data.previous_attributes, `${path}/data/previous_attributes`));
     }
     return problems;
   }
 
-  /** Validates against a definition (or its Partial, for previous_attributes). */
-  private run(name: string, value: unknown, path: string, partial = false): SchemaProblem[] {
-    const key = partial ? `${name}.Partial` : name;
-    let validate = this.compiled.get(key);
-    if (!validate) {
-      validate = this.ajv.compile({ $ref: `stripe#/definitions/${key}` });
-      this.compiled.set(key, validate);
-    }
+  private run(name: string, value: unknown, path: string): SchemaProblem[] {
+    const validate = this.validators[name];
+    if (!validate) return [{ path, message: `no validator for ${name}` }];
     if (validate(value)) return [];
     return (validate.errors ?? []).map((e) => ({
       path: `${path}${e.instancePath}`,
