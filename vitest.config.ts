@@ -53,8 +53,10 @@ export default defineConfig({
           include: ["sandbox/test/**/*.test.ts"],
           environment: "node",
           testTimeout: 20_000,
-          // Every Plaid response the tests receive is checked against the vendored spec.
-          setupFiles: ["sandbox/test/helpers/plaid-spec-hook.ts"],
+          // Every Plaid response the tests receive is checked against the vendored spec, and every
+          // Stripe answer and event against the stripe SDK's types.
+          globalSetup: ["sandbox/test/stripe-schema/global-setup.ts"],
+          setupFiles: ["sandbox/test/helpers/plaid-spec-hook.ts", "sandbox/test/stripe-schema/setup.ts"],
         },
       },
     ],

@@ -4,8 +4,8 @@
  * against the official OpenAPI spec by the client from helpers/plaid-spec.ts.
  */
 import { describe, expect, it } from "vitest";
-import Stripe from "stripe";
 import { CountryCode, ProcessorTokenCreateRequestProcessorEnum, Products } from "plaid";
+import { sandboxStripe } from "./helpers/stripe-client.js";
 import { linkTokenRequest } from "./helpers/link-token.js";
 import { plaidFailure, usePlaidSandbox } from "./helpers/plaid-spec.js";
 import type { StripeBridge } from "../src/core/context.js";
@@ -80,12 +80,7 @@ describe("seed flow: sandbox public token → exchange → accounts → auth →
     expect(token.stripe_bank_account_token).toMatch(/^btok_/);
 
     // The token is usable in the Stripe emulator: Stripe's success test account, verified.
-    const stripe = new Stripe(t.sandbox.context.config.stripeSecretKey, {
-      host: "127.0.0.1",
-      port: t.sandbox.port,
-      protocol: "http",
-      telemetry: false,
-    });
+    const stripe = sandboxStripe(t.sandbox.port, { key: t.sandbox.context.config.stripeSecretKey });
     const customer = await stripe.customers.create({ source: token.stripe_bank_account_token, expand: ["sources"] });
     expect(customer.sources?.data[0]).toMatchObject({
       object: "bank_account",

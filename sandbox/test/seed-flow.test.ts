@@ -4,6 +4,7 @@ import { Configuration, PlaidApi, Products, WebhookVerificationKeyGetRequest } f
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_CREDENTIALS, startSandbox, type RunningSandbox } from "../src/server.js";
+import { sandboxStripe } from "./helpers/stripe-client.js";
 import { startWebhookReceiver, type WebhookReceiver } from "./helpers/webhook-receiver.js";
 
 /**
@@ -40,12 +41,7 @@ describe("seed flow: Plaid → Stripe → settled → verified webhooks", () => 
         baseOptions: { headers: { "PLAID-CLIENT-ID": DEFAULT_CREDENTIALS.plaidClientId, "PLAID-SECRET": DEFAULT_CREDENTIALS.plaidSecret } },
       }),
     );
-    const stripe = new Stripe(DEFAULT_CREDENTIALS.stripeSecretKey, {
-      host: "127.0.0.1",
-      port: sandbox.port,
-      protocol: "http",
-      telemetry: false,
-    });
+    const stripe = sandboxStripe(sandbox.port, { maxNetworkRetries: 1 });
 
     const { data: created } = await plaid.sandboxPublicTokenCreate({
       institution_id: "ins_109508",

@@ -270,20 +270,6 @@ describe("mandate rules", () => {
     );
     expect(cardOnly.param).toBe("payment_method");
   });
-
-  it("accepts the pre-2026 payment_method_types parameter", async () => {
-    const customer = await h.stripe.customers.create({ source: "btok_us_verified" });
-    const intent = await h.stripe.paymentIntents.create({
-      amount: 1000,
-      currency: "usd",
-      customer: customer.id,
-      payment_method: customer.default_source as string,
-      confirm: true,
-      mandate_data: ONLINE_ACCEPTANCE,
-      payment_method_types: ["us_bank_account"],
-    } as Stripe.PaymentIntentCreateParams);
-    expect(intent).toMatchObject({ status: "processing", payment_method_types: ["us_bank_account"] });
-  });
 });
 
 describe("detaching a bank account", () => {

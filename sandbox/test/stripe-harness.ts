@@ -1,5 +1,8 @@
 import Stripe from "stripe";
 import { startSandbox, DEFAULT_CREDENTIALS, type RunningSandbox, type SandboxOptions } from "../src/server.js";
+import { checkStripeEvent } from "./stripe-schema/checks.js";
+import { takeViolations } from "./stripe-schema/violations.js";
+import { sandboxStripe } from "./helpers/stripe-client.js";
 import { useStarted } from "./helpers/use-started.js";
 
 /** A running sandbox plus the official SDK pointed at it, as the app configures it. */
@@ -16,7 +19,7 @@ export interface StripeHarness {
 export async function startStripeHarness(options: Partial<SandboxOptions> = {}): Promise<StripeHarness> {
   const sandbox = await startSandbox({ dataDir: null, port: 0, ...options });
   const client = ({ key = DEFAULT_CREDENTIALS.stripeSecretKey, maxNetworkRetries = 2 } = {}) =>
-    new Stripe(key, { host: "127.0.0.1", port: sandbox.port, protocol: "http", telemetry: false, maxNetworkRetries });
+    sandboxStripe(sandbox.port, { key, maxNetworkRetries });
   return {
     sandbox,
     stripe: client(),
@@ -33,6 +36,12 @@ export async function startStripeHarness(options: Partial<SandboxOptions> = {}):
     },
     async close() {
       await sandbox.context.webhooks.idle();
+      // Every event the emulator recorded, delivered or not, is checked against the SDK's types.
+      const { events } = sandbox.context.store.get<{ events: Record<string, unknown> }>("stripe");
+      for (const event of Object.values(events)) checkStripeEvent("recorded event", event);
+      const violations = takeViolations();
+      if (violations.length > 0)
+        throw new Error(`Stripe events differ from the stripe SDK's types:\n${[...new Set(violations)].join("\n")}`);
       await sandbox.close();
     },
   };

@@ -54,6 +54,8 @@ export class WebhookDispatcher {
     type: string;
     body: string;
     sign: (body: string) => Record<string, string>;
+    /** Called once, when the delivery first succeeds. */
+    onDelivered?: () => void;
   }): WebhookDelivery {
     const delivery: WebhookDelivery = {
       id: `whd_${alphanumeric(20)}`,
@@ -68,7 +70,11 @@ export class WebhookDispatcher {
     };
     this.state.deliveries.push(delivery);
     this.store.changed();
-    const run = this.deliver(delivery, input.sign, 0).finally(() => this.inflight.delete(run));
+    const run = this.deliver(delivery, input.sign, 0)
+      .then(() => {
+        if (delivery.state === "delivered") input.onDelivered?.();
+      })
+      .finally(() => this.inflight.delete(run));
     this.inflight.add(run);
     return delivery;
   }

@@ -1,5 +1,4 @@
 import type Stripe from "stripe";
-import { readCreatedFilter } from "./created-filter.js";
 import { newestFirst } from "./list.js";
 import { requireRecord } from "./lookup.js";
 import { retrieveRoute, listRoute } from "./resource-routes.js";
@@ -129,21 +128,23 @@ export function balanceTransactionRoutes(rt: StripeRuntime): Route[] {
     retrieveRoute("/v1/balance_transactions/:id", (path) =>
       requireRecord(rt.state.balanceTransactions, "balance transaction", path.id!, "id"),
     ),
-    listRoute("/v1/balance_transactions", (params) => {
-      const source = params.string("source");
-      const type = params.string("type");
-      const currency = params.string("currency")?.toLowerCase();
-      const payout = params.string("payout");
-      const created = readCreatedFilter(params);
-      if (payout !== undefined) return [];
-      return newestFirst(rt.state.balanceTransactions).filter(
-        (t) =>
-          (source === undefined || t.source === source) &&
-          (type === undefined || t.type === type) &&
-          (currency === undefined || t.currency === currency) &&
-          created(t.created),
-      );
-    }),
+    listRoute(
+      "/v1/balance_transactions",
+      (params) => {
+        const source = params.string("source");
+        const type = params.string("type");
+        const currency = params.string("currency")?.toLowerCase();
+        const payout = params.string("payout");
+        if (payout !== undefined) return [];
+        return newestFirst(rt.state.balanceTransactions).filter(
+          (t) =>
+            (source === undefined || t.source === source) &&
+            (type === undefined || t.type === type) &&
+            (currency === undefined || t.currency === currency),
+        );
+      },
+      { filterCreated: true },
+    ),
     retrieveRoute("/v1/balance", () => balance(rt)),
   ];
 }

@@ -8,7 +8,7 @@ import { paginate } from "./list.js";
 import { requireCustomer, requireCustomerBankAccount } from "./lookup.js";
 import { deactivateMandate } from "./mandates.js";
 import { mergeMetadata, type Params } from "./params.js";
-import { retrieveRoute } from "./resource-routes.js";
+import { listRoute, retrieveRoute } from "./resource-routes.js";
 import type { Route } from "./router.js";
 import { newId, unixNow, type StoredBankAccount, type StoredToken, type StripeRuntime } from "./state.js";
 
@@ -184,6 +184,11 @@ export function paymentMethodView(rt: StripeRuntime, id: string): Stripe.Payment
   };
 }
 
+function customerPaymentMethods(rt: StripeRuntime, customer: string, type: string | undefined): Stripe.PaymentMethod[] {
+  if (type !== undefined && type !== "us_bank_account") return [];
+  return customerSources(rt, customer).data.map((ba) => paymentMethodView(rt, ba.id)!);
+}
+
 function readBankAccountParams(params: Params): BankAccountDetails {
   const accountNumber = params.requiredString("account_number");
   const routingNumber = params.requiredString("routing_number");
@@ -213,6 +218,7 @@ export function bankAccountRoutes(rt: StripeRuntime): Route[] {
     {
       method: "POST",
       pattern: "/v1/tokens",
+      accepts: ["bank_account"],
       handler: ({ params }) => {
         const bankAccount = params.object("bank_account");
         if (!bankAccount)
@@ -242,6 +248,7 @@ export function bankAccountRoutes(rt: StripeRuntime): Route[] {
     {
       method: "POST",
       pattern: "/v1/customers/:customer/sources",
+      accepts: ["source", "metadata"],
       handler: ({ params, path }) => {
         const customer = requireCustomer(rt, path.customer!, "customer");
         const source = params.requiredString("source");
@@ -297,6 +304,7 @@ export function bankAccountRoutes(rt: StripeRuntime): Route[] {
     {
       method: "POST",
       pattern: "/v1/customers/:customer/sources/:id/verify",
+      accepts: ["amounts"],
       handler: ({ params, path }) => {
         const customer = requireCustomer(rt, path.customer!, "customer");
         const stored = requireCustomerBankAccount(rt, customer.id, path.id!);
@@ -338,6 +346,20 @@ export function bankAccountRoutes(rt: StripeRuntime): Route[] {
         return deleted;
       },
     },
+    // A customer's payment methods: its bank accounts seen as us_bank_account (the only type the sandbox has).
+    listRoute("/v1/payment_methods", (params) => {
+      const customer = params.string("customer");
+      const type = params.string("type");
+      params.enumeration("allow_redisplay", ["always", "limited", "unspecified"] as const);
+      if (customer !== undefined) requireCustomer(rt, customer);
+      return customer === undefined ? [] : customerPaymentMethods(rt, customer, type);
+    }),
+    listRoute("/v1/customers/:customer/payment_methods", (params, path) => {
+      const customer = requireCustomer(rt, path.customer!, "customer").id;
+      const type = params.string("type");
+      params.enumeration("allow_redisplay", ["always", "limited", "unspecified"] as const);
+      return customerPaymentMethods(rt, customer, type);
+    }),
     retrieveRoute("/v1/payment_methods/:id", (path) => {
       const view = paymentMethodView(rt, path.id!);
       if (!view) throw resourceMissing("PaymentMethod", path.id!, "payment_method");

@@ -124,6 +124,7 @@ export function chargeRoutes(rt: StripeRuntime, settlement: AchSettlement): Rout
       // Legacy path: debit a customer's `ba_` source directly (no mandate object).
       method: "POST",
       pattern: "/v1/charges",
+      accepts: ["amount", "currency", "customer", "source", "description", "metadata", "statement_descriptor"],
       handler: ({ params }) => {
         const amount = params.requiredInteger("amount");
         const currency = params.requiredString("currency").toLowerCase();
@@ -181,14 +182,19 @@ export function chargeRoutes(rt: StripeRuntime, settlement: AchSettlement): Rout
         return charge;
       },
     },
-    listRoute("/v1/charges", (params) => {
-      const customer = params.string("customer");
-      const paymentIntent = params.string("payment_intent");
-      return newestFirst(rt.state.charges)
-        .map((s) => s.charge)
-        .filter(
-          (c) => (customer === undefined || c.customer === customer) && (paymentIntent === undefined || c.payment_intent === paymentIntent),
-        );
-    }),
+    listRoute(
+      "/v1/charges",
+      (params) => {
+        const customer = params.string("customer");
+        const paymentIntent = params.string("payment_intent");
+        return newestFirst(rt.state.charges)
+          .map((s) => s.charge)
+          .filter(
+            (c) =>
+              (customer === undefined || c.customer === customer) && (paymentIntent === undefined || c.payment_intent === paymentIntent),
+          );
+      },
+      { filterCreated: true },
+    ),
   ];
 }

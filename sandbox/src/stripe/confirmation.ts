@@ -38,23 +38,22 @@ export function readConfirmOptions(params: Params, confirming: boolean): Confirm
 }
 
 /**
- * The payment method types an intent accepts. API 2026-10-28 (the SDK's)
- * names the parameter `allowed_payment_method_types`; older versions and
- * raw requests say `payment_method_types`. Both are accepted.
+ * The payment method types an intent accepts, `allowed_payment_method_types`.
+ * Since 2026-08-26 (so under the SDK's pinned 2026-10-28.endive) Stripe no
+ * longer accepts `payment_method_types` on create, update or confirm of
+ * either intent: it answers 400 `payment_method_types_no_longer_supported`
+ * (the field stays on the object, read-only).
  */
 export function readAllowedPaymentMethodTypes(params: Params): string[] | undefined {
-  const allowed = params.stringList("allowed_payment_method_types");
-  const legacy = params.stringList("payment_method_types");
-  if (allowed !== undefined && legacy !== undefined) {
-    throw invalidRequest("You may only specify one of these parameters: allowed_payment_method_types, payment_method_types.", {
-      param: "payment_method_types",
-    });
+  if (params.has("payment_method_types")) {
+    throw invalidRequest(
+      "The `payment_method_types` parameter is no longer supported in this API version. Use `allowed_payment_method_types` to limit the payment methods this intent can use.",
+      { param: "payment_method_types", code: "payment_method_types_no_longer_supported" },
+    );
   }
-  const types = allowed ?? legacy;
+  const types = params.stringList("allowed_payment_method_types");
   if (types !== undefined && types.length === 0) {
-    throw invalidRequest("allowed_payment_method_types must not be empty.", {
-      param: allowed ? "allowed_payment_method_types" : "payment_method_types",
-    });
+    throw invalidRequest("allowed_payment_method_types must not be empty.", { param: "allowed_payment_method_types" });
   }
   return types;
 }
@@ -190,12 +189,23 @@ export function planCreateConfirmation(
   return planConfirmation(rt, intent, create.options, rules);
 }
 
-/** The body of `POST /v1/<intents>/:intent/confirm`. */
-export function readConfirmRequest(params: Params): ConfirmOptions {
+/** The body of `POST /v1/<intents>/:intent/confirm` (the caller reads its own extra parameters first). */
+export function readConfirmRequest(params: Params): ConfirmOptions & { allowedTypes: string[] | undefined } {
+  const allowedTypes = readAllowedPaymentMethodTypes(params);
   const options = readConfirmOptions(params, true);
   params.string("return_url");
   params.finish();
-  return options;
+  return { ...options, allowedTypes };
+}
+
+/** `allowed_payment_method_types` given on confirm replaces the intent's (Stripe accepts it there too). */
+export function applyAllowedTypes<T extends { allowed_payment_method_types: unknown; payment_method_types: string[] }>(
+  intent: T,
+  types: string[] | undefined,
+): void {
+  if (types === undefined) return;
+  intent.allowed_payment_method_types = types as T["allowed_payment_method_types"];
+  intent.payment_method_types = types;
 }
 
 export function applyMandatePlan(rt: StripeRuntime, bankAccount: StoredBankAccount, plan: MandatePlan): Stripe.Mandate {

@@ -98,12 +98,16 @@ export function customerRoutes(rt: StripeRuntime): Route[] {
         return customer;
       },
     },
-    listRoute("/v1/customers", (params) => {
-      const email = params.string("email");
-      return newestFirst(rt.state.customers).filter(
-        (c): c is Stripe.Customer => !isDeletedCustomer(c) && (email === undefined || c.email === email),
-      );
-    }),
+    listRoute(
+      "/v1/customers",
+      (params) => {
+        const email = params.string("email");
+        return newestFirst(rt.state.customers).filter(
+          (c): c is Stripe.Customer => !isDeletedCustomer(c) && (email === undefined || c.email === email),
+        );
+      },
+      { filterCreated: true },
+    ),
     {
       method: "DELETE",
       pattern: "/v1/customers/:id",

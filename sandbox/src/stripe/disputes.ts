@@ -1,7 +1,6 @@
 import type Stripe from "stripe";
 import { ACH_DISPUTE_FEE, recordBalanceTransaction } from "./balance-transactions.js";
 import { blockAfterDisputes } from "./blocked-accounts.js";
-import { readCreatedFilter } from "./created-filter.js";
 import { emitEvent } from "./events.js";
 import { newestFirst } from "./list.js";
 import { requireRecord } from "./lookup.js";
@@ -77,17 +76,17 @@ export function openDispute(rt: StripeRuntime, stored: StoredCharge): Stripe.Dis
 export function disputeRoutes(rt: StripeRuntime): Route[] {
   return [
     retrieveRoute("/v1/disputes/:id", (path) => requireRecord(rt.state.disputes, "dispute", path.id!, "dispute")),
-    listRoute("/v1/disputes", (params) => {
-      const charge = params.string("charge");
-      const paymentIntent = params.string("payment_intent");
-      const created = readCreatedFilter(params);
-      return newestFirst(rt.state.disputes).filter(
-        (d) =>
-          (charge === undefined || d.charge === charge) &&
-          (paymentIntent === undefined || d.payment_intent === paymentIntent) &&
-          created(d.created),
-      );
-    }),
+    listRoute(
+      "/v1/disputes",
+      (params) => {
+        const charge = params.string("charge");
+        const paymentIntent = params.string("payment_intent");
+        return newestFirst(rt.state.disputes).filter(
+          (d) => (charge === undefined || d.charge === charge) && (paymentIntent === undefined || d.payment_intent === paymentIntent),
+        );
+      },
+      { filterCreated: true },
+    ),
   ];
 }
 

@@ -12,6 +12,8 @@ import { API_VERSION, newId, unixNow, type StripeRuntime, type StoredWebhookEndp
 export type EventType = Stripe.Event["type"];
 /** The object an event of type T carries, per the SDK's typed events. */
 export type EventObject<T extends EventType> = Extract<Stripe.Event, { type: T }>["data"]["object"];
+/** What changed, for `*.updated` events only: Stripe sends `previous_attributes` on no other type. */
+type PreviousAttributes<T extends EventType> = T extends `${string}.updated` ? Partial<EventObject<T>> : never;
 
 /**
  * Records an event (a snapshot of `object`) and delivers it to every enabled
@@ -21,7 +23,7 @@ export function emitEvent<T extends EventType>(
   rt: StripeRuntime,
   type: T,
   object: EventObject<T>,
-  previousAttributes?: Partial<EventObject<T>>,
+  previousAttributes?: PreviousAttributes<T>,
 ): Stripe.Event {
   const targets = webhookTargets(rt, type);
   const base: Stripe.EventBase = {
@@ -47,6 +49,14 @@ export function emitEvent<T extends EventType>(
       type,
       body,
       sign: (payload) => ({ "Stripe-Signature": signPayload(payload, target.secret) }),
+      // pending_webhooks counts the endpoints that have not had it yet, as on Stripe.
+      onDelivered: () => {
+        const stored = rt.state.events[event.id];
+        if (stored && stored.pending_webhooks > 0) {
+          stored.pending_webhooks -= 1;
+          rt.changed();
+        }
+      },
     });
   }
   return event;
@@ -76,14 +86,24 @@ function matchesType(eventType: string, filter: string): boolean {
 export function eventRoutes(rt: StripeRuntime): Route[] {
   return [
     retrieveRoute("/v1/events/:id", (path) => requireRecord(rt.state.events, "event", path.id!, "id")),
-    listRoute("/v1/events", (params) => {
-      const type = params.string("type");
-      const types = params.stringList("types");
-      if (type !== undefined && types !== undefined)
-        throw invalidRequest("You may only specify one of these parameters: type, types.", { param: "types" });
-      const filters = types ?? (type !== undefined ? [type] : undefined);
-      return newestFirst(rt.state.events).filter((e) => !filters || filters.some((f) => matchesType(e.type, f)));
-    }),
+    listRoute(
+      "/v1/events",
+      (params) => {
+        const type = params.string("type");
+        const types = params.stringList("types");
+        if (type !== undefined && types !== undefined)
+          throw invalidRequest("You may only specify one of these parameters: type, types.", { param: "types" });
+        const filters = types ?? (type !== undefined ? [type] : undefined);
+        // true: every webhook delivered; false: some still pending or failed for good (Stripe's definition).
+        const deliverySuccess = params.boolean("delivery_success");
+        return newestFirst(rt.state.events).filter(
+          (e) =>
+            (!filters || filters.some((f) => matchesType(e.type, f))) &&
+            (deliverySuccess === undefined || (e.pending_webhooks === 0) === deliverySuccess),
+        );
+      },
+      { filterCreated: true },
+    ),
   ];
 }
 
@@ -96,6 +116,7 @@ export function webhookEndpointRoutes(rt: StripeRuntime): Route[] {
     {
       method: "POST",
       pattern: "/v1/webhook_endpoints",
+      accepts: ["url", "enabled_events", "description", "metadata", "api_version"],
       handler: ({ params }) => {
         const url = params.requiredString("url");
         const enabledEvents = params.stringList("enabled_events");

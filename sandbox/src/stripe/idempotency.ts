@@ -61,7 +61,13 @@ export class IdempotencyLayer {
     const fingerprint = canonicalJson(params);
     const saved = this.lookup(key);
     if (saved) {
-      if (saved.method !== method || saved.path !== path || saved.fingerprint !== fingerprint) {
+      if (saved.method !== method || saved.path !== path) {
+        throw new StripeApiError(400, {
+          type: "idempotency_error",
+          message: `Keys for idempotent requests can only be used for the same endpoint they were first used for ('${path}' vs '${saved.path}'). Try using a key other than '${key}' if you meant to execute a different request.`,
+        });
+      }
+      if (saved.fingerprint !== fingerprint) {
         throw new StripeApiError(400, {
           type: "idempotency_error",
           message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,

@@ -19,6 +19,12 @@ export class Params {
     return this.prefix ? `${this.prefix}[${key}]` : key;
   }
 
+  /** Throws parameter_unknown for a top-level name not in `known` (before the endpoint reads anything). */
+  refuseUnknown(known: readonly string[]): void {
+    const unknown = Object.keys(this.data).find((key) => !known.includes(key));
+    if (unknown !== undefined) throw parameterUnknown(this.name(unknown));
+  }
+
   has(key: string): boolean {
     return this.data[key] !== undefined;
   }
@@ -89,6 +95,36 @@ export class Params {
       throw invalidRequest(`Invalid array: ${this.name(key)}`, { param: this.name(key) });
     }
     return list;
+  }
+
+  /**
+   * Stripe's RangeQueryParam: `key=<int>` (equal) or
+   * `key[gt|gte|lt|lte]=<int>`; returns whether a value is in the range.
+   */
+  range(key: string): ((value: number) => boolean) | undefined {
+    const value = this.data[key];
+    if (value === undefined) {
+      this.read.add(key);
+      return undefined;
+    }
+    if (typeof value === "string") {
+      const equal = this.integer(key)!;
+      return (v) => v === equal;
+    }
+    const bounds = this.object(key)!;
+    const [gt, gte, lt, lte] = (["gt", "gte", "lt", "lte"] as const).map((b) => bounds.integer(b));
+    return (v) =>
+      (gt === undefined || v > gt) && (gte === undefined || v >= gte) && (lt === undefined || v < lt) && (lte === undefined || v <= lte);
+  }
+
+  /** A list whose every value must be one of `allowed`. */
+  enumerationList<T extends string>(key: string, allowed: readonly T[]): T[] | undefined {
+    const values = this.stringList(key);
+    const bad = values?.find((v) => !(allowed as readonly string[]).includes(v));
+    if (bad !== undefined) {
+      throw invalidRequest(`Invalid ${this.name(key)}: must be one of ${allowed.join(", ")}`, { param: this.name(key) });
+    }
+    return values as T[] | undefined;
   }
 
   /** Nested hash (e.g. `mandate_data`), read with its own Params. */

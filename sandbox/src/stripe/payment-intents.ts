@@ -3,6 +3,7 @@ import { alphanumeric } from "../core/ids.js";
 import { refuseIfBlocked } from "./blocked-accounts.js";
 import { assertDebitable, createPendingCharge } from "./charges.js";
 import {
+  applyAllowedTypes,
   applyMandatePlan,
   CONFIRMABLE,
   planConfirmation,
@@ -19,6 +20,7 @@ import { emitEvent } from "./events.js";
 import { newestFirst } from "./list.js";
 import { requireCustomer, requirePaymentIntent } from "./lookup.js";
 import { mergeMetadata } from "./params.js";
+import { readPaymentMethodOptions } from "./payment-method-options.js";
 import { listRoute, retrieveRoute } from "./resource-routes.js";
 import type { Route } from "./router.js";
 import type { AchSettlement } from "./settlement.js";
@@ -34,6 +36,26 @@ function unexpectedState(action: keyof typeof PARTICIPLE, intent: Stripe.Payment
     `You cannot ${action} this PaymentIntent because it has a status of ${intent.status}. Only a PaymentIntent with one of the following statuses may be ${PARTICIPLE[action]}: ${allowed.join(", ")}.`,
     { code: "payment_intent_unexpected_state" },
   );
+}
+
+/** Stripe's minimum charge for USD, in cents. */
+const MINIMUM_USD_AMOUNT = 50;
+
+/**
+ * What Stripe checks on the amount and currency when an intent is created or
+ * changed: the sandbox only debits bank accounts, and `us_bank_account`
+ * takes USD only, so another currency leaves no payment method to use.
+ */
+function checkAmount(amount: number, currency: string): void {
+  if (amount < 1)
+    throw invalidRequest("This value must be greater than or equal to 1.", { param: "amount", code: "parameter_invalid_integer" });
+  if (currency !== "usd") {
+    throw invalidRequest(
+      `The currency provided (${currency}) is invalid. Payments with us_bank_account support the following currencies: usd.`,
+      { param: "currency" },
+    );
+  }
+  if (amount < MINIMUM_USD_AMOUNT) throw invalidRequest("Amount must be at least $0.50 usd", { param: "amount", code: "amount_too_small" });
 }
 
 function confirmRules(intent: Pick<Stripe.PaymentIntent, "amount" | "currency">): ConfirmRules {
@@ -54,7 +76,6 @@ function confirmRules(intent: Pick<Stripe.PaymentIntent, "amount" | "currency">)
 function applyConfirmation(rt: StripeRuntime, settlement: AchSettlement, intent: Stripe.PaymentIntent, plan: ConfirmPlan): void {
   refuseIfBlocked(rt, plan.bankAccount, intent);
   const mandate = applyMandatePlan(rt, plan.bankAccount, plan.mandate);
-  const previousStatus = intent.status;
   intent.payment_method = plan.bankAccount.bankAccount.id;
   intent.last_payment_error = null;
   intent.status = "processing";
@@ -70,7 +91,7 @@ function applyConfirmation(rt: StripeRuntime, settlement: AchSettlement, intent:
   });
   intent.latest_charge = charge.id;
   rt.changed();
-  emitEvent(rt, "payment_intent.processing", intent, { status: previousStatus });
+  emitEvent(rt, "payment_intent.processing", intent);
 }
 
 export function paymentIntentRoutes(rt: StripeRuntime, settlement: AchSettlement): Route[] {
@@ -78,6 +99,27 @@ export function paymentIntentRoutes(rt: StripeRuntime, settlement: AchSettlement
     {
       method: "POST",
       pattern: "/v1/payment_intents",
+      accepts: [
+        "amount",
+        "currency",
+        "customer",
+        "allowed_payment_method_types",
+        "payment_method_types",
+        "confirm",
+        "payment_method",
+        "mandate_data",
+        "mandate",
+        "off_session",
+        "description",
+        "metadata",
+        "receipt_email",
+        "statement_descriptor",
+        "statement_descriptor_suffix",
+        "setup_future_usage",
+        "capture_method",
+        "confirmation_method",
+        "payment_method_options",
+      ],
       handler: ({ params }) => {
         const amount = params.requiredInteger("amount");
         const currency = params.requiredString("currency").toLowerCase();
@@ -91,9 +133,9 @@ export function paymentIntentRoutes(rt: StripeRuntime, settlement: AchSettlement
         const setupFutureUsage = params.enumeration("setup_future_usage", ["off_session", "on_session"] as const) ?? null;
         const captureMethod = params.enumeration("capture_method", ["automatic", "automatic_async"] as const) ?? "automatic";
         const confirmationMethod = params.enumeration("confirmation_method", ["automatic", "manual"] as const) ?? "automatic";
+        const paymentMethodOptions = readPaymentMethodOptions(params) ?? null;
         params.finish();
-        if (amount < 1)
-          throw invalidRequest("This value must be greater than or equal to 1.", { param: "amount", code: "parameter_invalid_integer" });
+        checkAmount(amount, currency);
         if (customer !== undefined) requireCustomer(rt, customer);
 
         const id = newId("pi");
@@ -127,7 +169,7 @@ export function paymentIntentRoutes(rt: StripeRuntime, settlement: AchSettlement
           on_behalf_of: null,
           payment_method: options.paymentMethod ?? null,
           payment_method_configuration_details: null,
-          payment_method_options: null,
+          payment_method_options: paymentMethodOptions,
           payment_method_types: create.paymentMethodTypes,
           payment_record: null,
           processing: null,
@@ -166,7 +208,9 @@ export function paymentIntentRoutes(rt: StripeRuntime, settlement: AchSettlement
         const description = params.nullableString("description");
         const metadata = params.metadata();
         const receiptEmail = params.nullableString("receipt_email");
+        const paymentMethodOptions = readPaymentMethodOptions(params);
         params.finish();
+        if (amount !== undefined || currency !== undefined) checkAmount(amount ?? intent.amount, currency ?? intent.currency);
         const paymentFieldsChange = [amount, currency, customer, paymentMethod, paymentMethodTypes].some((v) => v !== undefined);
         if (paymentFieldsChange && !UPDATABLE.includes(intent.status)) throw unexpectedState("update", intent, UPDATABLE);
         if (customer !== undefined) requireCustomer(rt, customer);
@@ -192,6 +236,7 @@ export function paymentIntentRoutes(rt: StripeRuntime, settlement: AchSettlement
         }
         if (description !== undefined) intent.description = description;
         if (receiptEmail !== undefined) intent.receipt_email = receiptEmail;
+        if (paymentMethodOptions !== undefined) intent.payment_method_options = paymentMethodOptions;
         intent.metadata = mergeMetadata(intent.metadata, metadata);
         rt.changed();
         return intent;
@@ -202,9 +247,14 @@ export function paymentIntentRoutes(rt: StripeRuntime, settlement: AchSettlement
       pattern: "/v1/payment_intents/:intent/confirm",
       handler: ({ params, path }) => {
         const intent = requirePaymentIntent(rt, path.intent!);
+        const paymentMethodOptions = readPaymentMethodOptions(params);
         const options = readConfirmRequest(params);
         if (!CONFIRMABLE.includes(intent.status)) throw unexpectedState("confirm", intent, CONFIRMABLE);
-        applyConfirmation(rt, settlement, intent, planConfirmation(rt, intent, options, confirmRules(intent)));
+        const types = options.allowedTypes ?? intent.payment_method_types;
+        const plan = planConfirmation(rt, { ...intent, payment_method_types: types }, options, confirmRules(intent));
+        applyAllowedTypes(intent, options.allowedTypes);
+        if (paymentMethodOptions !== undefined) intent.payment_method_options = paymentMethodOptions;
+        applyConfirmation(rt, settlement, intent, plan);
         return intent;
       },
     },
@@ -217,18 +267,21 @@ export function paymentIntentRoutes(rt: StripeRuntime, settlement: AchSettlement
           params.enumeration("cancellation_reason", ["abandoned", "duplicate", "fraudulent", "requested_by_customer"] as const) ?? null;
         params.finish();
         if (!CANCELABLE.includes(intent.status)) throw unexpectedState("cancel", intent, CANCELABLE);
-        const previousStatus = intent.status;
         intent.status = "canceled";
         intent.canceled_at = unixNow();
         intent.cancellation_reason = reason;
         rt.changed();
-        emitEvent(rt, "payment_intent.canceled", intent, { status: previousStatus });
+        emitEvent(rt, "payment_intent.canceled", intent);
         return intent;
       },
     },
-    listRoute("/v1/payment_intents", (params) => {
-      const customer = params.string("customer");
-      return newestFirst(rt.state.paymentIntents).filter((pi) => customer === undefined || pi.customer === customer);
-    }),
+    listRoute(
+      "/v1/payment_intents",
+      (params) => {
+        const customer = params.string("customer");
+        return newestFirst(rt.state.paymentIntents).filter((pi) => customer === undefined || pi.customer === customer);
+      },
+      { filterCreated: true },
+    ),
   ];
 }

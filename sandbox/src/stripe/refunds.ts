@@ -8,7 +8,6 @@ import { listRoute, retrieveRoute } from "./resource-routes.js";
 import type { Route } from "./router.js";
 import { newId, unixNow, type StoredCharge, type StripeRuntime } from "./state.js";
 import { recordBalanceTransaction } from "./balance-transactions.js";
-import { readCreatedFilter } from "./created-filter.js";
 
 /** Why a refund failed, as Stripe reports it in `failure_reason`. */
 const REFUND_FAILURE_REASONS = [
@@ -191,28 +190,27 @@ export function refundRoutes(rt: StripeRuntime, settlement: RefundSettlement): R
           transfer_reversal: null,
         };
         rt.state.refunds[refund.id] = refund;
-        const previous = { amount_refunded: charge.amount_refunded, refunded: charge.refunded };
         charge.amount_refunded += refundAmount;
         charge.refunded = charge.amount_refunded === charge.amount;
         rt.changed();
         emitEvent(rt, "refund.created", refund);
-        emitEvent(rt, "charge.refunded", charge, previous);
+        emitEvent(rt, "charge.refunded", charge);
         settlement.schedule(refund);
         return refund;
       },
     },
     retrieveRoute("/v1/refunds/:id", (path) => requireRecord(rt.state.refunds, "refund", path.id!, "id")),
-    listRoute("/v1/refunds", (params) => {
-      const charge = params.string("charge");
-      const paymentIntent = params.string("payment_intent");
-      const created = readCreatedFilter(params);
-      return newestFirst(rt.state.refunds).filter(
-        (r) =>
-          (charge === undefined || r.charge === charge) &&
-          (paymentIntent === undefined || r.payment_intent === paymentIntent) &&
-          created(r.created),
-      );
-    }),
+    listRoute(
+      "/v1/refunds",
+      (params) => {
+        const charge = params.string("charge");
+        const paymentIntent = params.string("payment_intent");
+        return newestFirst(rt.state.refunds).filter(
+          (r) => (charge === undefined || r.charge === charge) && (paymentIntent === undefined || r.payment_intent === paymentIntent),
+        );
+      },
+      { filterCreated: true },
+    ),
   ];
 }
 

@@ -19,6 +19,14 @@ export interface Route {
   method: "GET" | "POST" | "DELETE";
   /** e.g. "/v1/customers/:customer/sources/:id" */
   pattern: string;
+  /**
+   * The top-level parameters the endpoint takes (besides `expand`), for
+   * endpoints that can refuse a request before reading them all (a missing
+   * required one): any other name is refused first, as Stripe does. Nested
+   * names, and endpoints without the list, are checked as the handler reads
+   * them (`Params.finish`).
+   */
+  accepts?: readonly string[];
   handler: ApiHandler;
 }
 
@@ -43,7 +51,10 @@ export class StripeRouter {
 
   async handle(req: SandboxRequest): Promise<SandboxResponse> {
     const reqId = requestId();
-    const baseHeaders = { "Request-Id": reqId, "Stripe-Version": API_VERSION };
+    const requestedVersion = header(req, "stripe-version");
+    // A valid Stripe-Version is echoed (the answer keeps the pinned version's shape; see README); an invalid one is refused below.
+    const version = requestedVersion !== undefined && isValidApiVersion(requestedVersion) ? requestedVersion : API_VERSION;
+    const baseHeaders = { "Request-Id": reqId, "Stripe-Version": version };
     const respond = (status: number, body: unknown, extra: Record<string, string> = {}): SandboxResponse =>
       json(status, body, { ...baseHeaders, ...extra });
     const fail = (err: StripeApiError): SandboxResponse =>
@@ -61,6 +72,9 @@ export class StripeRouter {
 
     try {
       this.authenticate(req);
+      if (requestedVersion !== undefined && version !== requestedVersion) {
+        throw invalidRequest(`Invalid Stripe API version: ${requestedVersion}`);
+      }
       const match = this.match(req.method, req.path);
       if (!match) {
         throw invalidRequest(
@@ -80,6 +94,7 @@ export class StripeRouter {
         this.rt.currentRequest = { id: reqId, idempotency_key: idempotencyKey ?? null };
         try {
           const params = new Params(form);
+          if (match.route.accepts) params.refuseUnknown(["expand", ...match.route.accepts]);
           const expand = params.stringList("expand") ?? [];
           checkExpandPaths(expand);
           const result = match.route.handler({ params, path: match.path });
@@ -159,6 +174,21 @@ export class StripeRouter {
     }
     return undefined;
   }
+}
+
+/**
+ * Stripe's version names: a release date, and since 2024 the release's name
+ * (`2026-10-28.endive`, `2026-08-26.preview`). A real calendar date no later
+ * than the pinned version's; anything else (a typo, a future date, a beta
+ * flag such as `;link_beta=v1`) is refused as Stripe refuses it.
+ */
+export function isValidApiVersion(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?:\.[a-z]+)?$/.exec(value);
+  if (!match) return false;
+  const [, y, m, d] = match;
+  const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
+  const isCalendarDate = date.getUTCFullYear() === Number(y) && date.getUTCMonth() === Number(m) - 1 && date.getUTCDate() === Number(d);
+  return isCalendarDate && value.slice(0, 10) <= API_VERSION.slice(0, 10);
 }
 
 /** Stripe shows the key as `sk_test_****abcd`. */

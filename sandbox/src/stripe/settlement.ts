@@ -86,7 +86,7 @@ export class AchSettlement {
       intent.status = "succeeded";
       intent.amount_received = intent.amount;
       this.rt.changed();
-      emitEvent(this.rt, "payment_intent.succeeded", intent, { status: "processing", amount_received: 0 });
+      emitEvent(this.rt, "payment_intent.succeeded", intent);
     }
   }
 
@@ -129,7 +129,7 @@ export class AchSettlement {
       intent.status = "requires_payment_method";
       intent.payment_method = null;
       this.rt.changed();
-      emitEvent(this.rt, "payment_intent.payment_failed", intent, { status: "processing" });
+      emitEvent(this.rt, "payment_intent.payment_failed", intent);
     }
   }
 

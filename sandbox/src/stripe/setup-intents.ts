@@ -2,6 +2,7 @@ import type Stripe from "stripe";
 import { alphanumeric } from "../core/ids.js";
 import { refuseSetupIfBlocked } from "./blocked-accounts.js";
 import {
+  applyAllowedTypes,
   applyMandatePlan,
   CONFIRMABLE,
   planConfirmation,
@@ -39,13 +40,12 @@ const SETUP_RULES: ConfirmRules = {
 function applySetup(rt: StripeRuntime, intent: Stripe.SetupIntent, plan: ConfirmPlan): void {
   refuseSetupIfBlocked(rt, plan.bankAccount, intent);
   const mandate = applyMandatePlan(rt, plan.bankAccount, plan.mandate);
-  const previousStatus = intent.status;
   intent.payment_method = plan.bankAccount.bankAccount.id;
   intent.mandate = mandate.id;
   intent.last_setup_error = null;
   intent.status = "succeeded";
   rt.changed();
-  emitEvent(rt, "setup_intent.succeeded", intent, { status: previousStatus });
+  emitEvent(rt, "setup_intent.succeeded", intent);
 }
 
 function unexpectedState(action: "confirm" | "cancel", intent: Stripe.SetupIntent, allowed: readonly string[]) {
@@ -117,7 +117,10 @@ export function setupIntentRoutes(rt: StripeRuntime): Route[] {
         const intent = requireSetupIntent(rt, path.intent!);
         const options = readConfirmRequest(params);
         if (!CONFIRMABLE.includes(intent.status)) throw unexpectedState("confirm", intent, CONFIRMABLE);
-        applySetup(rt, intent, planConfirmation(rt, intent, options, SETUP_RULES));
+        const types = options.allowedTypes ?? intent.payment_method_types;
+        const plan = planConfirmation(rt, { ...intent, payment_method_types: types }, options, SETUP_RULES);
+        applyAllowedTypes(intent, options.allowedTypes);
+        applySetup(rt, intent, plan);
         return intent;
       },
     },
@@ -129,17 +132,20 @@ export function setupIntentRoutes(rt: StripeRuntime): Route[] {
         const reason = params.enumeration("cancellation_reason", ["abandoned", "duplicate", "requested_by_customer"] as const) ?? null;
         params.finish();
         if (!CANCELABLE.includes(intent.status)) throw unexpectedState("cancel", intent, CANCELABLE);
-        const previousStatus = intent.status;
         intent.status = "canceled";
         intent.cancellation_reason = reason;
         rt.changed();
-        emitEvent(rt, "setup_intent.canceled", intent, { status: previousStatus });
+        emitEvent(rt, "setup_intent.canceled", intent);
         return intent;
       },
     },
-    listRoute("/v1/setup_intents", (params) => {
-      const customer = params.string("customer");
-      return newestFirst(rt.state.setupIntents).filter((si) => customer === undefined || si.customer === customer);
-    }),
+    listRoute(
+      "/v1/setup_intents",
+      (params) => {
+        const customer = params.string("customer");
+        return newestFirst(rt.state.setupIntents).filter((si) => customer === undefined || si.customer === customer);
+      },
+      { filterCreated: true },
+    ),
   ];
 }

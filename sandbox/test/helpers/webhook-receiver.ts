@@ -1,5 +1,14 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
+import { checkStripeEvent } from "../stripe-schema/checks.js";
+
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body;
+  }
+}
 
 export interface ReceivedRequest {
   path: string;
@@ -23,7 +32,10 @@ export async function startWebhookReceiver(status: (path: string) => number = ()
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const path = req.url ?? "";
-      received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+      const body = Buffer.concat(chunks).toString("utf8");
+      received.push({ path, headers: req.headers, body });
+      // Stripe's deliveries (signed with Stripe-Signature) are checked against the SDK's types.
+      if (req.headers["stripe-signature"]) checkStripeEvent(`webhook ${path}`, parseJson(body));
       res.writeHead(status(path)).end();
     });
   });
