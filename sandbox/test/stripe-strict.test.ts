@@ -112,6 +112,7 @@ describe("unknown parameters", () => {
     const intent = await debit(h.stripe, customer.id, bankAccount.id);
     await h.control("settle", { payment_intent: intent.id });
     const refund = await h.stripe.refunds.create({ payment_intent: intent.id, amount: 100 });
+    const balanceTransaction = refund.balance_transaction as string;
     const setup = await h.stripe.setupIntents.create({ customer: customer.id });
     const pending = await h.stripe.paymentIntents.create({ amount: 1000, currency: "usd", customer: customer.id });
     const endpoint = await h.stripe.webhookEndpoints.create({ url: "http://127.0.0.1:9/x", enabled_events: ["*"] });
@@ -159,6 +160,11 @@ describe("unknown parameters", () => {
       ["POST", "/v1/refunds"],
       ["GET", "/v1/refunds"],
       ["GET", `/v1/refunds/${refund.id}`],
+      ["GET", "/v1/disputes"],
+      ["GET", "/v1/disputes/dp_none"],
+      ["GET", "/v1/balance_transactions"],
+      ["GET", `/v1/balance_transactions/${balanceTransaction}`],
+      ["GET", "/v1/balance"],
       ["GET", "/v1/events"],
       ["GET", `/v1/events/${event!.id}`],
       ["POST", "/v1/webhook_endpoints"],

@@ -91,12 +91,11 @@ export function refuseIfBlocked(rt: StripeRuntime, bankAccount: StoredBankAccoun
     ...(paymentMethod ? { payment_method: paymentMethod } : {}),
   };
   if (intent) {
-    const previousStatus = intent.status;
     intent.last_payment_error = error;
     intent.payment_method = null;
     intent.status = "requires_payment_method";
     rt.changed();
-    emitEvent(rt, "payment_intent.payment_failed", intent, { status: previousStatus });
+    emitEvent(rt, "payment_intent.payment_failed", intent);
   }
   throw new StripeApiError(402, {
     type: "card_error",
