@@ -174,6 +174,34 @@ describe("an ACH return that leaves the account unusable", () => {
   });
 });
 
+describe("a bank account Stripe blocked after a return the app has not heard of", () => {
+  it("a debit Stripe refuses with bank_account_unusable fails, marks the account unusable and asks for a new link", async () => {
+    const { user, bank, customer } = await linkedUser();
+    await fund(user, bank.id);
+    // Stripe's documented answer to a debit on a blocked account: HTTP 402, code bank_account_unusable.
+    await sandboxControl("faults/add", {
+      rules: [{ route: "/v1/payment_intents", status: 402, code: "bank_account_unusable", customer, times: 1 }],
+    });
+    const refused = await rejection(fund(user, bank.id, 1_500));
+    expect(refused).toMatchObject({ status: 422, code: "ACCOUNT_UNUSABLE" });
+    expect(refused.message).toMatch(/Link your bank again/);
+
+    const failed = await db.payment.findFirstOrThrow({ where: { userId: user.id, amountCents: 1_500 } });
+    expect(failed).toMatchObject({ status: "FAILED", failureCode: "bank_account_unusable" });
+    expect(await db.bankAccount.findUniqueOrThrow({ where: { id: bank.id } })).toMatchObject({
+      status: "UNUSABLE",
+      unusablePaymentId: failed.id,
+      unusableFailureCode: "bank_account_unusable",
+    });
+    expect(await db.mandateAcceptance.count({ where: { bankAccountId: bank.id, revokedAt: null } })).toBe(0);
+    const view = (await getDashboardData(db, user))!.bankAccounts.find((a) => a.id === bank.id)!;
+    expect(view.returned).toMatchObject({ nextStep: "Link your bank again to keep funding." });
+    // No further debit is attempted on it.
+    expect(await rejection(fund(user, bank.id, 1_200))).toMatchObject({ code: "ACCOUNT_UNUSABLE" });
+    expect(await db.payment.count({ where: { userId: user.id } })).toBe(2);
+  });
+});
+
 describe("an ACH return for insufficient funds", () => {
   it("keeps the account usable: R01 on the payment, the authorization stands, the next debit goes ahead", async () => {
     const { user, bank } = await linkedUser();
