@@ -128,6 +128,13 @@ export async function readDispute(stripe: Stripe, disputeId: unknown): Promise<S
   }
 }
 
+/** The ids of the disputes created at or after `since` (reconciliation). */
+export async function listDisputeIdsSince(stripe: Stripe, since: Date): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const dispute of stripe.disputes.list({ created: { gte: Math.floor(since.getTime() / 1000) }, limit: 100 })) ids.push(dispute.id);
+  return ids;
+}
+
 /** The debit Stripe has for a payment whose create call never got an answer, found by metadata.payment_id among the customer's recent ones. */
 export async function findDebitForPayment(
   stripe: Stripe,
