@@ -358,7 +358,7 @@ describe("refunds", () => {
     expect(partial).toMatchObject({
       object: "refund",
       amount: 1000,
-      status: "succeeded",
+      status: "pending",
       payment_intent: intent.id,
       charge: intent.latest_charge,
     });

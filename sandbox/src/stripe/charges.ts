@@ -1,8 +1,9 @@
 import type Stripe from "stripe";
+import { recordPayment } from "./balance-transactions.js";
 import { invalidRequest } from "./errors.js";
 import { emitEvent } from "./events.js";
 import { newestFirst } from "./list.js";
-import { requireCharge, requireCustomer, requireRecord } from "./lookup.js";
+import { requireCharge, requireCustomer } from "./lookup.js";
 import { mergeMetadata } from "./params.js";
 import { listRoute, retrieveRoute } from "./resource-routes.js";
 import type { Route } from "./router.js";
@@ -106,6 +107,8 @@ export function createPendingCharge(rt: StripeRuntime, settlement: AchSettlement
     transfer_group: null,
   };
   const stored: StoredCharge = { charge, accountNumber: input.bankAccount.accountNumber, settleAt: null };
+  // Stripe records the pending credit when it submits the debit to the bank.
+  charge.balance_transaction = recordPayment(rt, charge).id;
   rt.state.charges[charge.id] = stored;
   rt.changed();
   emitEvent(rt, "charge.pending", charge);
@@ -175,7 +178,6 @@ export function chargeRoutes(rt: StripeRuntime, settlement: AchSettlement): Rout
         return charge;
       },
     },
-    retrieveRoute("/v1/disputes/:id", (path) => requireRecord(rt.state.disputes, "dispute", path.id!, "dispute")),
     listRoute("/v1/charges", (params) => {
       const customer = params.string("customer");
       const paymentIntent = params.string("payment_intent");

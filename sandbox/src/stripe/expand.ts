@@ -15,6 +15,10 @@ const resolvers: Record<string, Resolver> = {
   default_source: (rt, id) => rt.state.bankAccounts[id]?.bankAccount,
   mandate: (rt, id) => rt.state.mandates[id],
   single_use_mandate: (rt, id) => rt.state.mandates[id],
+  balance_transaction: (rt, id) => rt.state.balanceTransactions[id],
+  failure_balance_transaction: (rt, id) => rt.state.balanceTransactions[id],
+  // A balance transaction's source: the charge, refund or dispute that moved the money.
+  source: (rt, id) => rt.state.charges[id]?.charge ?? rt.state.refunds[id] ?? rt.state.disputes[id],
 };
 
 /** Stripe's limit on expansion depth. */

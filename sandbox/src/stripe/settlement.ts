@@ -1,9 +1,10 @@
 import type Stripe from "stripe";
 import { ACH_FAILURE_MESSAGES, isAchFailureCode, outcomeForAccount, type AchFailureCode, type AchOutcome } from "./ach.js";
+import { makeAvailable, recordPaymentFailure } from "./balance-transactions.js";
 import { paymentMethodView } from "./bank-accounts.js";
 import { emitEvent } from "./events.js";
-import { deactivateMandate } from "./mandates.js";
-import { newId, unixNow, type StoredCharge, type StripeRuntime } from "./state.js";
+import { openDispute } from "./disputes.js";
+import type { StoredCharge, StripeRuntime } from "./state.js";
 
 /**
  * Moves pending ACH charges (and their PaymentIntents) to their final
@@ -56,7 +57,7 @@ export class AchSettlement {
         return;
       case "dispute":
         this.succeed(stored);
-        this.dispute(stored);
+        openDispute(this.rt, stored);
         return;
     }
   }
@@ -65,6 +66,7 @@ export class AchSettlement {
     const { charge } = stored;
     charge.status = "succeeded";
     charge.paid = true;
+    makeAvailable(this.rt, charge.balance_transaction as string | null);
     charge.outcome = {
       advice_code: null,
       network_advice_code: null,
@@ -92,6 +94,7 @@ export class AchSettlement {
     charge.status = "failed";
     charge.failure_code = code;
     charge.failure_message = message;
+    charge.failure_balance_transaction = recordPaymentFailure(this.rt, charge).id;
     charge.outcome = {
       advice_code: null,
       network_advice_code: null,
@@ -124,47 +127,6 @@ export class AchSettlement {
     }
   }
 
-  /** The customer disputes a succeeded debit: the charge is marked and the mandate revoked. */
-  dispute(stored: StoredCharge): Stripe.Dispute {
-    const { charge } = stored;
-    if (charge.status !== "succeeded" || charge.disputed) throw new Error(`charge ${charge.id} cannot be disputed (${charge.status})`);
-    const dispute: Stripe.Dispute = {
-      id: newId("dp"),
-      object: "dispute",
-      amount: charge.amount,
-      balance_transactions: [],
-      charge: charge.id,
-      created: unixNow(),
-      currency: charge.currency,
-      enhanced_eligibility_types: [],
-      evidence: emptyEvidence(),
-      evidence_details: {
-        due_by: null,
-        enhanced_eligibility: {},
-        has_evidence: false,
-        past_due: false,
-        submission_count: 0,
-        submission_method: "not_submitted",
-      },
-      intended_submission_method: null,
-      // ACH disputes cannot be contested: Stripe reports them as lost right away.
-      is_charge_refundable: false,
-      livemode: false,
-      metadata: {},
-      payment_intent: charge.payment_intent,
-      reason: "debit_not_authorized",
-      status: "lost",
-    };
-    this.rt.state.disputes[dispute.id] = dispute;
-    charge.disputed = true;
-    this.rt.changed();
-    emitEvent(this.rt, "charge.dispute.created", dispute);
-    emitEvent(this.rt, "charge.updated", charge, { disputed: false });
-    const mandate = typeof charge.payment_method === "string" ? this.rt.state.bankAccounts[charge.payment_method]?.mandate : null;
-    if (mandate) deactivateMandate(this.rt, mandate);
-    return dispute;
-  }
-
   private intentOf(charge: Stripe.Charge): Stripe.PaymentIntent | undefined {
     return typeof charge.payment_intent === "string" ? this.rt.state.paymentIntents[charge.payment_intent] : undefined;
   }
@@ -186,7 +148,7 @@ export class AchSettlement {
           throw new Error("return_code must be an ACH return code such as R02");
         return this.act(body, (stored) => this.settle(stored, { kind: "fail", code, ...(returnCode ? { returnCode } : {}) }));
       },
-      dispute: (body) => this.act(body, (stored) => this.dispute(stored)),
+      dispute: (body) => this.act(body, (stored) => openDispute(this.rt, stored)),
       settle_all: () => {
         const pending = Object.values(this.rt.state.charges).filter((s) => s.charge.status === "pending");
         for (const stored of pending) this.settle(stored);
@@ -218,37 +180,4 @@ export class AchSettlement {
     }
     throw new Error("pass payment_intent or charge");
   }
-}
-
-function emptyEvidence(): Stripe.Dispute.Evidence {
-  return {
-    access_activity_log: null,
-    billing_address: null,
-    cancellation_policy: null,
-    cancellation_policy_disclosure: null,
-    cancellation_rebuttal: null,
-    customer_communication: null,
-    customer_email_address: null,
-    customer_name: null,
-    customer_purchase_ip: null,
-    customer_signature: null,
-    duplicate_charge_documentation: null,
-    duplicate_charge_explanation: null,
-    duplicate_charge_id: null,
-    enhanced_evidence: {},
-    product_description: null,
-    receipt: null,
-    refund_policy: null,
-    refund_policy_disclosure: null,
-    refund_refusal_explanation: null,
-    service_date: null,
-    service_documentation: null,
-    shipping_address: null,
-    shipping_carrier: null,
-    shipping_date: null,
-    shipping_documentation: null,
-    shipping_tracking_number: null,
-    uncategorized_file: null,
-    uncategorized_text: null,
-  };
 }

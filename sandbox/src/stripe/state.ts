@@ -14,6 +14,14 @@ export interface StoredBankAccount {
   created: number;
   /** Multi-use mandate accepted on the first debit or SetupIntent, reused afterwards. */
   mandate: string | null;
+  /** Set when Stripe blocks the account after a return (see blocked-accounts.ts); new debits on it fail at once. */
+  blocked?: StoredBlock | null;
+}
+
+/** Why Stripe blocked a bank account: `PaymentMethod.us_bank_account.status_details.blocked`. */
+export interface StoredBlock {
+  reason: string;
+  network_code: string | null;
 }
 
 export interface StoredToken {
@@ -48,6 +56,9 @@ export interface StripeState {
   paymentIntents: Record<string, Stripe.PaymentIntent>;
   charges: Record<string, StoredCharge>;
   refunds: Record<string, Stripe.Refund>;
+  /** Epoch ms at which a pending refund settles by itself, by refund id (only while pending). */
+  refundSettleAt: Record<string, number>;
+  balanceTransactions: Record<string, Stripe.BalanceTransaction>;
   disputes: Record<string, Stripe.Dispute>;
   events: Record<string, Stripe.Event>;
   webhookEndpoints: Record<string, StoredWebhookEndpoint>;
@@ -64,6 +75,8 @@ function emptyState(): StripeState {
     paymentIntents: {},
     charges: {},
     refunds: {},
+    refundSettleAt: {},
+    balanceTransactions: {},
     disputes: {},
     events: {},
     webhookEndpoints: {},
@@ -85,7 +98,9 @@ export class StripeRuntime {
   currentRequest: Stripe.Event.Request | null = null;
 
   constructor(readonly context: SandboxContext) {
-    context.store.namespace<StripeState>("stripe", emptyState);
+    const state = context.store.namespace<StripeState>("stripe", emptyState);
+    // A state file written before a collection existed gets it empty.
+    for (const [key, value] of Object.entries(emptyState())) (state as unknown as Record<string, unknown>)[key] ??= value;
   }
 
   get state(): StripeState {
