@@ -102,7 +102,8 @@ export const REFUND: Record<NonNullable<PaymentView["refund"]>, { label: string;
 /** The one status a transfer shows: a dispute, then a refund, then the debit's own status. */
 export function paymentState(p: Pick<PaymentView, "status" | "disputed" | "refund">): { key: string; label: string; tone: BadgeTone } {
   if (p.disputed) return { key: "DISPUTED", ...DISPUTED };
-  if (p.refund) return { key: p.refund === "pending" ? "REFUND_PENDING" : "REFUNDED", label: REFUND[p.refund].label, tone: REFUND[p.refund].tone };
+  if (p.refund)
+    return { key: p.refund === "pending" ? "REFUND_PENDING" : "REFUNDED", label: REFUND[p.refund].label, tone: REFUND[p.refund].tone };
   return { key: p.status, ...PAYMENT_STATUS[p.status] };
 }
 

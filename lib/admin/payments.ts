@@ -231,7 +231,9 @@ export async function getAdminPaymentDetail(db: Db, paymentId: string): Promise<
   const objectIds = [p.stripePaymentIntentId, p.stripeChargeId, p.stripeDisputeId, ...refundIds].filter((x): x is string => Boolean(x));
   const refundActors = p.refunds.map((r) => r.createdById).filter((x): x is string => Boolean(x));
   const actors = refundActors.length
-    ? new Map((await db.user.findMany({ where: { id: { in: refundActors } }, select: { id: true, email: true } })).map((u) => [u.id, u.email]))
+    ? new Map(
+        (await db.user.findMany({ where: { id: { in: refundActors } }, select: { id: true, email: true } })).map((u) => [u.id, u.email]),
+      )
     : new Map<string, string>();
   const [events, audit] = await Promise.all([
     objectIds.length

@@ -120,7 +120,10 @@ export const reviewDecisionSchema = z.object({
 });
 /** Refunding a payment: why (kept in the audit log). */
 export const refundSchema = z.object({
-  reason: safeText("Say why the payment is refunded").trim().min(1, "Say why the payment is refunded").max(500, "Keep the reason under 500 characters"),
+  reason: safeText("Say why the payment is refunded")
+    .trim()
+    .min(1, "Say why the payment is refunded")
+    .max(500, "Keep the reason under 500 characters"),
 });
 export const userStatusSchema = z.object({ disabled: z.boolean("disabled must be true or false") });
 export const settingsSchema = z.object({ allowFundingBeforeReview: z.boolean("allowFundingBeforeReview must be true or false") });

@@ -43,10 +43,16 @@ export async function applyStripeEvent(db: Db, stripe: Stripe, event: Stripe.Eve
   const source = `webhook:${event.id}`;
   if (INTENT_EVENTS.has(event.type)) {
     const intent = event.data.object as Stripe.PaymentIntent;
-    return { handled: true, changed: await syncDebitAndFees(db, stripe, await readDebit(stripe, { paymentIntentId: intent.id, chargeId: null }), source) };
+    return {
+      handled: true,
+      changed: await syncDebitAndFees(db, stripe, await readDebit(stripe, { paymentIntentId: intent.id, chargeId: null }), source),
+    };
   }
   if (CHARGE_EVENTS.has(event.type)) {
-    return { handled: true, changed: await syncDebitAndFees(db, stripe, await readDebitOfCharge(stripe, event.data.object as Stripe.Charge), source) };
+    return {
+      handled: true,
+      changed: await syncDebitAndFees(db, stripe, await readDebitOfCharge(stripe, event.data.object as Stripe.Charge), source),
+    };
   }
   if (DISPUTE_EVENTS.has(event.type)) {
     return { handled: true, changed: await applyDispute(db, stripe, (event.data.object as { id?: unknown }).id, source, event.id) };
@@ -69,7 +75,6 @@ export async function applyStripeEvent(db: Db, stripe: Stripe, event: Stripe.Eve
   logger.info({ eventId: event.id, type: event.type }, "stripe webhook type not handled");
   return { handled: false, changed: [] };
 }
-
 
 /**
  * Syncs the debit, then, once it succeeded, records Stripe's fee and net

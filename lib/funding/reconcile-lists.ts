@@ -6,7 +6,7 @@ import { errorSummary, logger } from "@/lib/log";
 import { recordChargeFees } from "./balance";
 import { applyDispute } from "./disputes";
 import { applyObservedRefund, cancelUnsentRefund, submitRefund } from "./refunds";
-import { listDisputeIdsSince } from "./stripe-debit";
+import { listDisputesSince } from "./stripe-debit";
 import { listRefundsSince, readRefund, readRefundsOfCharge } from "./stripe-refund";
 
 /**
@@ -29,7 +29,7 @@ export interface ReconcileListsOptions {
   olderThanMinutes: number;
   now?: Date;
   stripe?: Stripe;
-  /** Only look at refunds and fees of these users' payments (tests); the Stripe lists are global. */
+  /** Only these users' payments, refunds and disputes (a support tool, tests); default all. */
   userIds?: string[];
 }
 
@@ -59,15 +59,19 @@ export async function reconcileRefundsAndDisputes(db: Db, options: ReconcileList
   const report: ReconcileListsReport = { disputesListed: 0, refundsListed: 0, refundsChecked: 0, changed: 0, feesRecorded: 0, errors: 0 };
   const users = options.userIds ? { userId: { in: options.userIds } } : {};
 
-  await listSince(db, CURSORS.disputes, now, async (since) => {
-    for (const id of await listDisputeIdsSince(stripe, since)) {
+  // A run limited to some users lists from the cursor but leaves it: the others' objects are still to be seen.
+  const moveCursor = !options.userIds;
+  await listSince(db, CURSORS.disputes, now, moveCursor, async (since) => {
+    for (const dispute of await listDisputesSince(stripe, since)) {
+      if (!(await isOurs(db, options.userIds, dispute))) continue;
       report.disputesListed++;
-      if ((await applyDispute(db, stripe, id, "reconcile")).length > 0) report.changed++;
+      if ((await applyDispute(db, stripe, dispute.id, "reconcile")).length > 0) report.changed++;
     }
   }).catch(() => report.errors++);
 
-  await listSince(db, CURSORS.refunds, now, async (since) => {
+  await listSince(db, CURSORS.refunds, now, moveCursor, async (since) => {
     for (const refund of await listRefundsSince(stripe, since)) {
+      if (!(await isOurs(db, options.userIds, refund))) continue;
       report.refundsListed++;
       if ((await applyObservedRefund(db, refund, "reconcile")).length > 0) report.changed++;
     }
@@ -106,8 +110,22 @@ export async function reconcileRefundsAndDisputes(db: Db, options: ReconcileList
   return report;
 }
 
+/** Whether a listed object's debit is one of these users' payments (always, without a user filter). */
+async function isOurs(
+  db: Db,
+  userIds: string[] | undefined,
+  debit: { chargeId: string | null; paymentIntentId: string | null },
+): Promise<boolean> {
+  if (!userIds) return true;
+  const or = [
+    ...(debit.paymentIntentId ? [{ stripePaymentIntentId: debit.paymentIntentId }] : []),
+    ...(debit.chargeId ? [{ stripeChargeId: debit.chargeId }] : []),
+  ];
+  return or.length > 0 && (await db.payment.count({ where: { userId: { in: userIds }, OR: or } })) > 0;
+}
+
 /** Runs one listing from its cursor and moves the cursor to this run's start once it completed. */
-async function listSince(db: Db, name: string, runStart: Date, list: (since: Date) => Promise<void>): Promise<void> {
+async function listSince(db: Db, name: string, runStart: Date, moveCursor: boolean, list: (since: Date) => Promise<void>): Promise<void> {
   const cursor = await db.reconcileCursor.findUnique({ where: { name } });
   const since = cursor ? new Date(cursor.listedTo.getTime() - OVERLAP_MS) : new Date(runStart.getTime() - FIRST_LOOKBACK_MS);
   try {
@@ -116,6 +134,7 @@ async function listSince(db: Db, name: string, runStart: Date, list: (since: Dat
     logger.error({ cursor: name, ...errorSummary(err) }, "reconcile: Stripe list failed; the cursor stays");
     throw err;
   }
+  if (!moveCursor) return;
   await db.reconcileCursor.upsert({
     where: { name },
     create: { name, listedTo: runStart, updatedAt: new Date() },

@@ -146,6 +146,7 @@ export function startReconcileSchedule(interval = getConfig().reconcileIntervalM
     const report = await reconcilePayments(getDb());
     if (report.checked > 0) logger.info({ ...report }, "reconciliation run");
     const lists = await reconcileRefundsAndDisputes(getDb(), { olderThanMinutes: DEFAULT_STALE_MINUTES });
-    if (lists.changed > 0 || lists.errors > 0 || lists.feesRecorded > 0) logger.info({ ...lists }, "reconciliation of refunds, disputes and fees");
+    if (lists.changed > 0 || lists.errors > 0 || lists.feesRecorded > 0)
+      logger.info({ ...lists }, "reconciliation of refunds, disputes and fees");
   });
 }

@@ -138,7 +138,11 @@ export interface RefundToSubmit {
 }
 
 /** Sends a written-down refund and applies Stripe's answer (see refundPayment). */
-export async function submitRefund(deps: RefundDeps, refund: RefundToSubmit, source: string): Promise<{ refundId: string; status: RefundStatus }> {
+export async function submitRefund(
+  deps: RefundDeps,
+  refund: RefundToSubmit,
+  source: string,
+): Promise<{ refundId: string; status: RefundStatus }> {
   let result;
   try {
     result = await sendRefund(deps.stripe, {
@@ -221,8 +225,7 @@ async function refundRowFor(db: Db, observed: ObservedRefund): Promise<{ id: str
     return adopted;
   } catch (err) {
     // A concurrent report adopted it first.
-    if (isUniqueViolation(err))
-      return db.refund.findUnique({ where: { stripeRefundId: observed.stripeRefundId }, select });
+    if (isUniqueViolation(err)) return db.refund.findUnique({ where: { stripeRefundId: observed.stripeRefundId }, select });
     throw err;
   }
 }

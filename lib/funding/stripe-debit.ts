@@ -128,11 +128,15 @@ export async function readDispute(stripe: Stripe, disputeId: unknown): Promise<S
   }
 }
 
-/** The ids of the disputes created at or after `since` (reconciliation). */
-export async function listDisputeIdsSince(stripe: Stripe, since: Date): Promise<string[]> {
-  const ids: string[] = [];
-  for await (const dispute of stripe.disputes.list({ created: { gte: Math.floor(since.getTime() / 1000) }, limit: 100 })) ids.push(dispute.id);
-  return ids;
+/** The disputes created at or after `since` (reconciliation): each one's id and the debit it is about. */
+export async function listDisputesSince(
+  stripe: Stripe,
+  since: Date,
+): Promise<{ id: string; chargeId: string; paymentIntentId: string | null }[]> {
+  const disputes: { id: string; chargeId: string; paymentIntentId: string | null }[] = [];
+  for await (const dispute of stripe.disputes.list({ created: { gte: Math.floor(since.getTime() / 1000) }, limit: 100 }))
+    disputes.push({ id: dispute.id, chargeId: idOf(dispute.charge)!, paymentIntentId: idOf(dispute.payment_intent) });
+  return disputes;
 }
 
 /** The debit Stripe has for a payment whose create call never got an answer, found by metadata.payment_id among the customer's recent ones. */

@@ -70,7 +70,11 @@ export async function readRefund(stripe: Stripe, refundId: unknown): Promise<Obs
 }
 
 /** Every refund of a charge (or, without one, of a PaymentIntent), read afresh (charge.refunded carries the charge, not the refund). */
-export async function readRefundsOfCharge(stripe: Stripe, chargeId: string | null, paymentIntentId: string | null = null): Promise<ObservedRefund[]> {
+export async function readRefundsOfCharge(
+  stripe: Stripe,
+  chargeId: string | null,
+  paymentIntentId: string | null = null,
+): Promise<ObservedRefund[]> {
   const refunds: ObservedRefund[] = [];
   const filter = chargeId ? { charge: chargeId } : paymentIntentId ? { payment_intent: paymentIntentId } : null;
   if (!filter) return refunds;

@@ -61,7 +61,14 @@ export default async function AdminPaymentPage({ params }: { params: Promise<{ i
           ["Stripe dispute", p.dispute.id ?? "—"],
         ] satisfies [string, ReactNode][])
       : []),
-    ["Refunded", p.refundReversed ? (p.refundRestored ? "refund failed after it succeeded: amount given back" : "yes: taken back from the balance") : "—"],
+    [
+      "Refunded",
+      p.refundReversed
+        ? p.refundRestored
+          ? "refund failed after it succeeded: amount given back"
+          : "yes: taken back from the balance"
+        : "—",
+    ],
     ["Stripe PaymentIntent", p.stripePaymentIntentId ?? "—"],
     ["Stripe charge", p.stripeChargeId ?? "—"],
     ["Stripe mandate", p.stripeMandateId ?? "—"],
@@ -87,7 +94,11 @@ export default async function AdminPaymentPage({ params }: { params: Promise<{ i
       </Card>
       {detail.refunds.length > 0 ? (
         <Card title="Refunds">
-          <DataTable caption="Refunds of this payment, oldest first" captionHidden columns={["Requested", "Amount", "Status", "By", "Reason", "Stripe"]}>
+          <DataTable
+            caption="Refunds of this payment, oldest first"
+            captionHidden
+            columns={["Requested", "Amount", "Status", "By", "Reason", "Stripe"]}
+          >
             {detail.refunds.map((r) => (
               <tr key={r.id} data-refund-status={r.status}>
                 <td className={`${td} whitespace-nowrap`}>{formatWhen(r.createdAt)}</td>
