@@ -39,7 +39,8 @@ export interface DebitRequest {
   mandate: { stripeMandateId: string } | { customerAcceptance: Stripe.PaymentIntentCreateParams.MandateData.CustomerAcceptance };
 }
 
-export type SendResult = { outcome: "sent"; debit: ObservedDebit } | { outcome: "refused"; code: string };
+/** "refused": Stripe declined it; `paymentIntentId` when Stripe recorded the failed attempt as a PaymentIntent (its error carries it). */
+export type SendResult = { outcome: "sent"; debit: ObservedDebit } | { outcome: "refused"; code: string; paymentIntentId?: string };
 
 const DESCRIPTION = "Fundwell balance funding";
 
@@ -85,7 +86,10 @@ export async function sendDebit(stripe: Stripe, debit: DebitRequest, options: { 
     );
     return { outcome: "sent", debit: fromIntent(intent) };
   } catch (err) {
-    if (isStripeRefusal(err)) return { outcome: "refused", code: err.code ?? "rejected" };
+    if (isStripeRefusal(err)) {
+      const intentId = idOf(err.payment_intent as { id: string } | undefined);
+      return { outcome: "refused", code: err.code ?? "rejected", ...(intentId ? { paymentIntentId: intentId } : {}) };
+    }
     throw err;
   }
 }

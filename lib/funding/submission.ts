@@ -89,7 +89,8 @@ export async function submitDebit(deps: SubmissionDeps, payment: PaymentToSubmit
       // the payment fails, the account is marked unusable like after a return, and the person relinks.
       const ach = achReturnOf({ failureCode: BLOCKED_BANK_ACCOUNT });
       const observed = { status: "FAILED" as const, failureCode: BLOCKED_BANK_ACCOUNT, failureMessage: ach.reason };
-      await applyObservedStatus(deps.db, payment.id, observed, "create");
+      const submission = result.paymentIntentId ? { stripePaymentIntentId: result.paymentIntentId } : {};
+      await applyObservedStatus(deps.db, payment.id, observed, "create", submission);
       await applyReturnToAccount(deps.db, payment, observed, "create");
       throw refusalError("ACCOUNT_UNUSABLE");
     }
