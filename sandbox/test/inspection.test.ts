@@ -96,8 +96,9 @@ describe("what the page lists", () => {
     await stripe.customers.update(customer.id, { name: `<script>alert("x")</script>` });
     const intent = await debit(stripe, customer.id, bankAccount.id);
     const failing = await debit(stripe, customer.id, bankAccount.id, 1234, false);
-    await control("stripe/fail", { payment_intent: failing.id, code: "account_closed" });
+    // Debited before the return below blocks the account.
     const legacy = await stripe.charges.create({ amount: 700, currency: "usd", customer: customer.id, source: bankAccount.id });
+    await control("stripe/fail", { payment_intent: failing.id, code: "account_closed" });
     await stripe.webhookEndpoints.create({ url: `${receiver.url}/fail`, enabled_events: ["customer.created"] });
     await stripe.customers.create({ email: "webhook@example.com" });
     await sandbox.context.webhooks.idle();
@@ -224,13 +225,14 @@ describe("actions", () => {
   it("fails a payment with the chosen code, also a legacy charge", async () => {
     const { customer, bankAccount } = await customerWithBankAccount(stripe, "000123456789");
     const intent = await debit(stripe, customer.id, bankAccount.id);
+    // Debited before the return below blocks the account.
+    const charge = await stripe.charges.create({ amount: 500, currency: "usd", customer: customer.id, source: bankAccount.id });
     const res = await submit("stripe/fail", { payment_intent: intent.id, code: "debit_not_authorized" });
     expect(res.flash).toContain("debit_not_authorized");
     const after = await stripe.paymentIntents.retrieve(intent.id, { expand: ["latest_charge"] });
     expect(after.status).toBe("requires_payment_method");
     expect((after.latest_charge as Stripe.Charge).failure_code).toBe("debit_not_authorized");
 
-    const charge = await stripe.charges.create({ amount: 500, currency: "usd", customer: customer.id, source: bankAccount.id });
     expect((await submit("stripe/fail", { charge: charge.id, code: "no_account" })).level).toBe("ok");
     expect((await stripe.charges.retrieve(charge.id)).failure_code).toBe("no_account");
     // A settled payment has no actions left; asking anyway is an error flash, not a crash.

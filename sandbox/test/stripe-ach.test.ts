@@ -57,10 +57,16 @@ describe("ACH outcomes by test account number", () => {
     const types = await eventTypesFor([intent.id, charge.id]);
     expect(types.slice(-2)).toEqual(["charge.failed", "payment_intent.payment_failed"]);
 
-    // The intent can be retried with the same (re-supplied) payment method; the mandate is reused.
-    const retried = await h.stripe.paymentIntents.confirm(intent.id, { payment_method: bankAccount.id });
-    expect(retried.status).toBe("processing");
-    expect(retried.last_payment_error).toBeNull();
+    // Only after insufficient funds can the intent be retried on the same account (the mandate is reused);
+    // every other return blocks the account (stripe-blocked.test.ts).
+    if (code === "insufficient_funds") {
+      const retried = await h.stripe.paymentIntents.confirm(intent.id, { payment_method: bankAccount.id });
+      expect(retried.status).toBe("processing");
+      expect(retried.last_payment_error).toBeNull();
+    } else {
+      const refused = await rejection(h.stripe.paymentIntents.confirm(intent.id, { payment_method: bankAccount.id }));
+      expect(refused).toMatchObject({ statusCode: 402, code: "bank_account_unusable" });
+    }
   });
 
   it("000555555559 succeeds, then is disputed and its mandate revoked", async () => {
@@ -102,8 +108,11 @@ describe("control actions", () => {
   it("fail forces a failure code, succeed a success, settle_all settles every pending debit", async () => {
     const { customer, bankAccount } = await customerWithBankAccount(h.stripe, "000123456789");
     const first = await debit(h.stripe, customer.id, bankAccount.id);
-    const result = await h.control<{ payment_intent: Stripe.PaymentIntent }>("fail", { payment_intent: first.id, code: "account_closed" });
-    expect(result.payment_intent).toMatchObject({ status: "requires_payment_method", last_payment_error: { code: "account_closed" } });
+    const result = await h.control<{ payment_intent: Stripe.PaymentIntent }>("fail", {
+      payment_intent: first.id,
+      code: "insufficient_funds",
+    });
+    expect(result.payment_intent).toMatchObject({ status: "requires_payment_method", last_payment_error: { code: "insufficient_funds" } });
 
     const second = await debit(h.stripe, customer.id, bankAccount.id, 1000, false);
     const third = await debit(h.stripe, customer.id, bankAccount.id, 1100, false);
@@ -127,12 +136,15 @@ describe("control actions", () => {
     const charge = await h.stripe.charges.retrieve(failed.latest_charge as string);
     expect(charge).toMatchObject({ failure_code: "debit_not_authorized", outcome: { network_decline_code: "R29" } });
 
-    const plain = await debit(h.stripe, customer.id, bankAccount.id, 1200, false);
+    // A return blocks the account: each case below debits a fresh one.
+    const second = await customerWithBankAccount(h.stripe, "000123456789");
+    const plain = await debit(h.stripe, second.customer.id, second.bankAccount.id, 1200);
     await h.control("fail", { payment_intent: plain.id, code: "invalid_account_number" });
     const plainCharge = await h.stripe.charges.retrieve((await h.stripe.paymentIntents.retrieve(plain.id)).latest_charge as string);
-    expect(plainCharge).toMatchObject({ failure_code: "invalid_account_number", outcome: { network_decline_code: null } });
+    expect(plainCharge).toMatchObject({ failure_code: "invalid_account_number", outcome: { network_decline_code: "R04" } });
 
-    const other = await debit(h.stripe, customer.id, bankAccount.id, 1300, false);
+    const third = await customerWithBankAccount(h.stripe, "000123456789");
+    const other = await debit(h.stripe, third.customer.id, third.bankAccount.id, 1300);
     await expect(h.control("fail", { payment_intent: other.id, code: "account_closed", return_code: "R2; drop" })).rejects.toThrow(
       /return_code must be/,
     );

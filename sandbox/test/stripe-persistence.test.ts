@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Stripe from "stripe";
@@ -59,6 +59,35 @@ describe("persistence", () => {
       expect((await second.stripe.paymentIntents.retrieve(intent.id)).status).toBe("succeeded");
     } finally {
       await second.close();
+    }
+  });
+
+  it("resumes pending refunds, and reads a state file written before balance transactions and refund timers existed", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "stripe-sandbox-"));
+    dirs.push(dataDir);
+    const first = await startStripeHarness({ dataDir });
+    const { customer, bankAccount } = await customerWithBankAccount(first.stripe, "000123456789");
+    await first.close();
+    const file = path.join(dataDir, "state.json");
+    const state = JSON.parse(readFileSync(file, "utf8")) as { stripe: Record<string, unknown> };
+    delete state.stripe.balanceTransactions;
+    delete state.stripe.refundSettleAt;
+    writeFileSync(file, JSON.stringify(state));
+
+    const config = { achSettleDelayMs: 150 };
+    const second = await startStripeHarness({ dataDir, config });
+    const intent = await debit(second.stripe, customer.id, bankAccount.id);
+    await second.control("settle", { payment_intent: intent.id });
+    const refund = await second.stripe.refunds.create({ payment_intent: intent.id });
+    expect(refund.balance_transaction).toMatch(/^txn_/);
+    await second.close();
+
+    const third = await startStripeHarness({ dataDir, config });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await third.stripe.refunds.retrieve(refund.id)).status).toBe("succeeded");
+    } finally {
+      await third.close();
     }
   });
 });

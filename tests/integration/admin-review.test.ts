@@ -146,11 +146,11 @@ describe("review signals recorded at link time", () => {
       { requestId: randomUUID(), bankAccountId: view.id, amountCents: 1_500, mandate: accepted },
       ctx,
     );
+    // An old failure does not count. (Sent before the return: Stripe refuses debits on an account closed by a return.)
+    const old = await createFundingPayment(fundDeps(), user, { requestId: randomUUID(), bankAccountId: view.id, amountCents: 1_000 }, ctx);
     const row = await db.payment.findUniqueOrThrow({ where: { id: payment.id } });
     await sandboxControl("stripe/fail", { payment_intent: row.stripePaymentIntentId, code: "account_closed" });
     await db.payment.update({ where: { id: payment.id }, data: { status: "FAILED", failureCode: "account_closed" } });
-    // An old failure does not count.
-    const old = await createFundingPayment(fundDeps(), user, { requestId: randomUUID(), bankAccountId: view.id, amountCents: 1_000 }, ctx);
     await db.payment.update({
       where: { id: old.payment.id },
       data: { status: "FAILED", createdAt: new Date(Date.now() - 40 * 86_400_000) },

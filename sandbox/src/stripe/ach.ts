@@ -6,7 +6,14 @@ export const TEST_ROUTING_NUMBER = "110000000";
 export const TEST_BANK_NAME = "STRIPE TEST BANK";
 
 export type AchFailureCode =
-  "account_closed" | "no_account" | "insufficient_funds" | "debit_not_authorized" | "invalid_currency" | "invalid_account_number";
+  | "account_closed"
+  | "no_account"
+  | "insufficient_funds"
+  | "debit_not_authorized"
+  | "invalid_currency"
+  | "invalid_account_number"
+  | "account_frozen"
+  | "bank_account_restricted";
 
 /** Charge failure messages, as Stripe words them for ACH returns. */
 export const ACH_FAILURE_MESSAGES: Record<AchFailureCode, string> = {
@@ -17,6 +24,28 @@ export const ACH_FAILURE_MESSAGES: Record<AchFailureCode, string> = {
   invalid_account_number: "The customer's bank account number is invalid.",
   invalid_currency:
     "The bank was unable to process this payment because of its currency. This is probably because the bank account cannot accept payments in that currency.",
+  account_frozen: "The customer's bank account has been frozen.",
+  bank_account_restricted: "The customer's bank account has restrictions on the type or number of debits allowed.",
+};
+
+/**
+ * What a return looks like on Stripe, by failure code: the usual ACH return
+ * code (`network_decline_code`, R01…) and Stripe's decline code for it, from
+ * Stripe's "Network decline codes" table for ACH Direct Debit (R01/R09
+ * insufficient_funds, R02 bank_account_closed, R03/R04
+ * bank_account_invalid_details, R05/R07/R08/R10/R11/R29/R31
+ * debit_not_authorized, R16 bank_account_frozen, R20
+ * bank_account_restricted). invalid_currency is not a NACHA return: no code.
+ */
+export const ACH_RETURNS: Record<AchFailureCode, { returnCode: string | null; declineCode: string }> = {
+  insufficient_funds: { returnCode: "R01", declineCode: "insufficient_funds" },
+  account_closed: { returnCode: "R02", declineCode: "bank_account_closed" },
+  no_account: { returnCode: "R03", declineCode: "bank_account_invalid_details" },
+  invalid_account_number: { returnCode: "R04", declineCode: "bank_account_invalid_details" },
+  debit_not_authorized: { returnCode: "R10", declineCode: "debit_not_authorized" },
+  account_frozen: { returnCode: "R16", declineCode: "bank_account_frozen" },
+  bank_account_restricted: { returnCode: "R20", declineCode: "bank_account_restricted" },
+  invalid_currency: { returnCode: null, declineCode: "bank_account_unusable" },
 };
 
 export function isAchFailureCode(code: unknown): code is AchFailureCode {

@@ -179,7 +179,7 @@ export function paymentMethodView(rt: StripeRuntime, id: string): Stripe.Payment
       last4: ba.last4,
       networks: { preferred: "ach", supported: ["ach"] },
       routing_number: ba.routing_number,
-      status_details: null,
+      status_details: stored.blocked ? { blocked: { ...stored.blocked } } : null,
     },
   };
 }

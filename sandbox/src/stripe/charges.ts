@@ -1,5 +1,6 @@
 import type Stripe from "stripe";
 import { recordPayment } from "./balance-transactions.js";
+import { refuseIfBlocked } from "./blocked-accounts.js";
 import { invalidRequest } from "./errors.js";
 import { emitEvent } from "./events.js";
 import { newestFirst } from "./list.js";
@@ -26,7 +27,8 @@ export function assertDebitable(bankAccount: StoredBankAccount, amount: number, 
   if (amount < MINIMUM_AMOUNT) {
     throw invalidRequest("Amount must be at least $0.50 usd", { param: "amount", code: "amount_too_small" });
   }
-  if (bankAccount.bankAccount.status !== "verified") {
+  // A blocked account (`errored`) was verified; its debit is refused later, with Stripe's 402 (blocked-accounts.ts).
+  if (bankAccount.bankAccount.status !== "verified" && !bankAccount.blocked) {
     throw invalidRequest("The customer's bank account must be verified in order to create an ACH payment.", {
       param: "source",
       code: "bank_account_unverified",
@@ -149,6 +151,7 @@ export function chargeRoutes(rt: StripeRuntime, settlement: AchSettlement): Rout
           });
         }
         assertDebitable(bankAccount, amount, currency);
+        refuseIfBlocked(rt, bankAccount, null);
         return createPendingCharge(rt, settlement, {
           amount,
           currency,

@@ -1,5 +1,6 @@
 import type Stripe from "stripe";
 import { ACH_DISPUTE_FEE, recordBalanceTransaction } from "./balance-transactions.js";
+import { blockAfterDisputes } from "./blocked-accounts.js";
 import { readCreatedFilter } from "./created-filter.js";
 import { emitEvent } from "./events.js";
 import { newestFirst } from "./list.js";
@@ -68,6 +69,8 @@ export function openDispute(rt: StripeRuntime, stored: StoredCharge): Stripe.Dis
   emitEvent(rt, "charge.updated", charge, { disputed: false });
   const mandate = typeof charge.payment_method === "string" ? rt.state.bankAccounts[charge.payment_method]?.mandate : null;
   if (mandate) deactivateMandate(rt, mandate);
+  const bankAccount = typeof charge.payment_method === "string" ? rt.state.bankAccounts[charge.payment_method] : undefined;
+  if (bankAccount) blockAfterDisputes(rt, bankAccount);
   return dispute;
 }
 

@@ -11,6 +11,10 @@ export interface StripeErrorBody {
   param?: string;
   decline_code?: string;
   request_log_url?: string;
+  /** On a failed confirmation: the intent and payment method as they are now. */
+  payment_intent?: object;
+  setup_intent?: object;
+  payment_method?: object;
 }
 
 export class StripeApiError extends Error {

@@ -1,5 +1,6 @@
 import type Stripe from "stripe";
 import { alphanumeric } from "../core/ids.js";
+import { refuseIfBlocked } from "./blocked-accounts.js";
 import { assertDebitable, createPendingCharge } from "./charges.js";
 import {
   applyMandatePlan,
@@ -51,6 +52,7 @@ function confirmRules(intent: Pick<Stripe.PaymentIntent, "amount" | "currency">)
 
 /** Starts the ACH debit: the intent is `processing` until its charge settles. */
 function applyConfirmation(rt: StripeRuntime, settlement: AchSettlement, intent: Stripe.PaymentIntent, plan: ConfirmPlan): void {
+  refuseIfBlocked(rt, plan.bankAccount, intent);
   const mandate = applyMandatePlan(rt, plan.bankAccount, plan.mandate);
   const previousStatus = intent.status;
   intent.payment_method = plan.bankAccount.bankAccount.id;

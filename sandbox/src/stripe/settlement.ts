@@ -1,7 +1,8 @@
 import type Stripe from "stripe";
-import { ACH_FAILURE_MESSAGES, isAchFailureCode, outcomeForAccount, type AchFailureCode, type AchOutcome } from "./ach.js";
+import { ACH_FAILURE_MESSAGES, ACH_RETURNS, isAchFailureCode, outcomeForAccount, type AchFailureCode, type AchOutcome } from "./ach.js";
 import { makeAvailable, recordPaymentFailure } from "./balance-transactions.js";
 import { paymentMethodView } from "./bank-accounts.js";
+import { blockAfterReturn } from "./blocked-accounts.js";
 import { emitEvent } from "./events.js";
 import { openDispute } from "./disputes.js";
 import type { StoredCharge, StripeRuntime } from "./state.js";
@@ -53,7 +54,8 @@ export class AchSettlement {
         this.succeed(stored);
         return;
       case "fail":
-        this.fail(stored, outcome.code, outcome.returnCode ?? null);
+        // Stripe names the ACH return code; the code's usual one unless another was forced.
+        this.fail(stored, outcome.code, outcome.returnCode ?? ACH_RETURNS[outcome.code].returnCode);
         return;
       case "dispute":
         this.succeed(stored);
@@ -95,18 +97,21 @@ export class AchSettlement {
     charge.failure_code = code;
     charge.failure_message = message;
     charge.failure_balance_transaction = recordPaymentFailure(this.rt, charge).id;
+    const declineCode = ACH_RETURNS[code].declineCode;
     charge.outcome = {
       advice_code: null,
       network_advice_code: null,
       network_decline_code: returnCode,
       network_status: "declined_by_network",
-      reason: code,
+      reason: declineCode,
       seller_message: message,
       type: "issuer_declined",
     };
     stored.settleAt = null;
     this.rt.changed();
     emitEvent(this.rt, "charge.failed", charge);
+    const bankAccount = typeof charge.payment_method === "string" ? this.rt.state.bankAccounts[charge.payment_method] : undefined;
+    if (bankAccount) blockAfterReturn(this.rt, bankAccount, code, returnCode);
     const intent = this.intentOf(charge);
     if (intent) {
       const paymentMethod = typeof intent.payment_method === "string" ? paymentMethodView(this.rt, intent.payment_method) : undefined;
@@ -114,6 +119,7 @@ export class AchSettlement {
       intent.last_payment_error = {
         type: "card_error",
         code,
+        decline_code: declineCode,
         message,
         charge: charge.id,
         ...(returnCode ? { network_decline_code: returnCode } : {}),

@@ -1,5 +1,6 @@
 import type Stripe from "stripe";
 import { alphanumeric } from "../core/ids.js";
+import { refuseSetupIfBlocked } from "./blocked-accounts.js";
 import {
   applyMandatePlan,
   CONFIRMABLE,
@@ -29,13 +30,14 @@ const SETUP_RULES: ConfirmRules = {
       param: "payment_method",
     }),
   checkBankAccount: (bankAccount) => {
-    if (bankAccount.bankAccount.status !== "verified") {
+    if (bankAccount.bankAccount.status !== "verified" && !bankAccount.blocked) {
       throw invalidRequest("The customer's bank account must be verified in order to set it up for payments.", { param: "payment_method" });
     }
   },
 };
 
 function applySetup(rt: StripeRuntime, intent: Stripe.SetupIntent, plan: ConfirmPlan): void {
+  refuseSetupIfBlocked(rt, plan.bankAccount, intent);
   const mandate = applyMandatePlan(rt, plan.bankAccount, plan.mandate);
   const previousStatus = intent.status;
   intent.payment_method = plan.bankAccount.bankAccount.id;
