@@ -10,10 +10,11 @@ import { MANDATE_TEXT_VERSION } from "@/lib/funding/mandate-text";
 import { refundPayment } from "@/lib/funding/refunds";
 import { reconcileRefundsAndDisputes } from "@/lib/funding/reconcile-lists";
 import { getAdminPaymentDetail } from "@/lib/admin/payments";
+import { getAdminOverview } from "@/lib/admin/overview";
 import { getStripe } from "@/lib/stripe/client";
 import { rejection } from "../helpers/app-error";
 import { signedIn, testDb, uniqueEmail } from "../helpers/db";
-import { randomAccountNumber } from "../helpers/admin-support";
+import { isolatedDb, randomAccountNumber } from "../helpers/admin-support";
 import { customUserPassword, linkResult, sandboxControl } from "../helpers/sandbox";
 import { stripeEventFor, stripeWebhookRequest } from "./webhooks-fixtures";
 
@@ -83,6 +84,48 @@ describe("fees from balance transactions", () => {
     // Stripe's ACH pricing in the sandbox: 0.8%.
     expect(payment).toMatchObject({ feeCents: 16, netCents: 1_984 });
     expect((await getAdminPaymentDetail(db, payment.id)).payment).toMatchObject({ feeCents: 16, netCents: 1_984 });
+  });
+});
+
+describe("the admin overview's totals from balance transactions", () => {
+  it("sums Stripe's fees (dispute fees included), the net of succeeded debits and what was refunded", async () => {
+    // A database of its own: the totals are over every payment.
+    const own = await isolatedDb();
+    try {
+      const user = await own.db.user.create({ data: { email: uniqueEmail("totals") } });
+      const item = await own.db.plaidItem.create({
+        data: { id: randomUUID(), userId: user.id, plaidItemId: randomUUID(), accessTokenCiphertext: "sealed", status: "ACTIVE" },
+      });
+      const bank = await own.db.bankAccount.create({
+        data: { userId: user.id, itemId: item.id, plaidAccountId: "acc", name: "Checking", type: "depository", status: "ACTIVE" },
+      });
+      const payment = (amountCents: number, data: Record<string, unknown>) =>
+        own.db.payment.create({
+          data: { userId: user.id, bankAccountId: bank.id, amountCents, requestId: randomUUID(), idempotencyKey: randomUUID(), ...data },
+        });
+      await payment(10_000, { status: "SUCCEEDED", feeCents: 80, netCents: 9_920 });
+      const disputed = await payment(5_000, {
+        status: "SUCCEEDED",
+        feeCents: 40,
+        netCents: 4_960,
+        disputedAt: new Date(),
+        disputeFeeCents: 1_500,
+      });
+      await payment(2_000, { status: "SUCCEEDED" });
+      await payment(3_000, { status: "FAILED" });
+      await own.db.refund.create({
+        data: { paymentId: disputed.id, userId: user.id, amountCents: 5_000, status: "SUCCEEDED", idempotencyKey: randomUUID() },
+      });
+      expect((await getAdminOverview(own.db)).stripeMoney).toEqual({
+        feesCents: 80 + 40 + 1_500,
+        disputeFeesCents: 1_500,
+        netCents: 9_920 + 4_960,
+        withoutFee: 1,
+        refundedCents: 5_000,
+      });
+    } finally {
+      await own.close();
+    }
   });
 });
 
