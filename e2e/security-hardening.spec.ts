@@ -261,6 +261,12 @@ const EXPECTED: Record<string, Expectation> = {
   "GET /api/admin/payments": { query: "status=PROCESSING", expect: ADMIN(200) },
   "GET /api/admin/payments/export": { query: "status=PROCESSING", expect: ADMIN(200) },
   "GET /api/admin/payments/[id]": { path: (ids) => `/api/admin/payments/${ids.paymentId}`, expect: ADMIN(200) },
+  // The matrix's payment has not succeeded: a refund is refused (409) without calling Stripe.
+  "POST /api/admin/payments/[id]/refund": {
+    path: (ids) => `/api/admin/payments/${ids.paymentId}/refund`,
+    body: () => ({ reason: "route matrix" }),
+    expect: ADMIN([200, 409]),
+  },
   "GET /api/admin/bank-accounts/[id]": { path: (ids) => `/api/admin/bank-accounts/${ids.bankAccountId}`, expect: ADMIN(200) },
   "DELETE /api/admin/bank-accounts/[id]": {
     path: (ids) => `/api/admin/bank-accounts/${ids.adminDisposableBankAccountId}`,

@@ -50,7 +50,9 @@ export type AppErrorCode =
   | "STEP_UP_REQUIRED"
   // admin
   | "CANNOT_DISABLE_SELF"
-  | "REASON_REQUIRED";
+  | "REASON_REQUIRED"
+  | "NOT_REFUNDABLE"
+  | "REFUND_REJECTED";
 
 /** A provider's own code passed on to the caller as it is (Plaid's `error_code`, Stripe's `code`). */
 export type ProviderErrorCode = string & { readonly __provider: true };

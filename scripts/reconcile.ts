@@ -1,11 +1,14 @@
 /**
  * `npm run reconcile [-- --older-than <minutes>]`: re-reads from Stripe every
  * payment still pending/processing and not updated for <minutes> (default 10)
- * and applies what Stripe says (lib/funding/reconcile.ts). Safe to run while
- * the app runs, and again: nothing is applied twice.
+ * and applies what Stripe says (lib/funding/reconcile.ts); then lists the
+ * disputes and refunds created since the last run, rechecks refunds on their
+ * way and records missing fees (lib/funding/reconcile-lists.ts). Safe to run
+ * while the app runs, and again: nothing is applied twice.
  */
 import { createPrismaClient } from "../lib/db";
 import { DEFAULT_STALE_MINUTES, reconcilePayments } from "../lib/funding/reconcile";
+import { reconcileRefundsAndDisputes } from "../lib/funding/reconcile-lists";
 import { loadCommandConfig, openDatabase, runCommand } from "./lib/env";
 
 function olderThanArg(argv: string[]): number {
@@ -30,7 +33,12 @@ await runCommand(async () => {
         `(${report.succeeded} succeeded, ${report.failed} failed, ${report.canceled} canceled), ${report.unchanged} unchanged, ` +
         `${report.staleUnsubmitted} never reached Stripe (left for the funding retry), ${report.missingAtStripe} unknown at Stripe, ${report.errors} error(s).`,
     );
-    if (report.errors > 0) process.exitCode = 1;
+    const lists = await reconcileRefundsAndDisputes(db, { olderThanMinutes });
+    console.log(
+      `Listed ${lists.disputesListed} dispute(s) and ${lists.refundsListed} refund(s) since the last run, rechecked ` +
+        `${lists.refundsChecked} refund(s) on their way: ${lists.changed} change(s) applied, ${lists.feesRecorded} fee(s) recorded, ${lists.errors} error(s).`,
+    );
+    if (report.errors > 0 || lists.errors > 0) process.exitCode = 1;
   } finally {
     await db.$disconnect();
     await database.embedded?.stop();

@@ -7,6 +7,7 @@ const TONES: Record<string, BadgeTone> = {
   MATCH: "success",
   PROCESSING: "info",
   PENDING: "warning",
+  REQUESTED: "warning",
   PARTIAL: "warning",
   LOGIN_REQUIRED: "warning",
   PENDING_DISCONNECT: "warning",

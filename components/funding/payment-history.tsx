@@ -2,7 +2,7 @@ import type { PaymentView } from "@/lib/funding/views";
 import { Badge } from "@/components/ui/badge";
 import { formatUsd } from "@/lib/format";
 import { formatDateTime } from "./format";
-import { DISPUTED, PAYMENT_STATUS } from "./status";
+import { paymentState, REFUND } from "./status";
 
 /** Recent transfers, newest first. Narrow screens fold the bank under the date. */
 export function PaymentHistory({ payments }: { payments: PaymentView[] }) {
@@ -31,9 +31,9 @@ export function PaymentHistory({ payments }: { payments: PaymentView[] }) {
         </thead>
         <tbody className="divide-y divide-slate-100">
           {payments.map((p) => {
-            const status = p.disputed ? DISPUTED : PAYMENT_STATUS[p.status];
+            const status = paymentState(p);
             return (
-              <tr key={p.id} data-status={p.disputed ? "DISPUTED" : p.status} className="align-top">
+              <tr key={p.id} data-status={status.key} className="align-top">
                 <td className="py-3 pr-3 text-slate-700">
                   <time dateTime={p.createdAt} suppressHydrationWarning>
                     {formatDateTime(p.createdAt)}
@@ -47,8 +47,11 @@ export function PaymentHistory({ payments }: { payments: PaymentView[] }) {
                 <td className="py-3">
                   <Badge tone={status.tone}>{status.label}</Badge>
                   {p.failureReason ? <span className="mt-1 block text-xs text-red-700">{p.failureReason}</span> : null}
+                  {p.nextStep ? <span className="mt-1 block text-xs text-slate-700">{p.nextStep}</span> : null}
                   {p.disputed ? (
                     <span className="mt-1 block text-xs text-red-700">Disputed with your bank: taken back from your balance.</span>
+                  ) : p.refund ? (
+                    <span className="mt-1 block text-xs text-slate-600">{REFUND[p.refund].detail}</span>
                   ) : null}
                 </td>
               </tr>

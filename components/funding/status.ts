@@ -89,6 +89,24 @@ export const PAYMENT_STATUS: Record<PaymentView["status"], { label: string; tone
 /** A succeeded debit the account holder disputed (PaymentView.disputed). */
 export const DISPUTED: { label: string; tone: BadgeTone } = { label: "Disputed", tone: "danger" };
 
+/** A succeeded debit refunded to the bank account (PaymentView.refund), with what it means for the balance. */
+export const REFUND: Record<NonNullable<PaymentView["refund"]>, { label: string; tone: BadgeTone; detail: string }> = {
+  pending: {
+    label: "Refund pending",
+    tone: "warning",
+    detail: "Being refunded to your bank account (a few business days); it no longer counts in your balance.",
+  },
+  refunded: { label: "Refunded", tone: "neutral", detail: "Refunded to your bank account and taken out of your balance." },
+};
+
+/** The one status a transfer shows: a dispute, then a refund, then the debit's own status. */
+export function paymentState(p: Pick<PaymentView, "status" | "disputed" | "refund">): { key: string; label: string; tone: BadgeTone } {
+  if (p.disputed) return { key: "DISPUTED", ...DISPUTED };
+  if (p.refund)
+    return { key: p.refund === "pending" ? "REFUND_PENDING" : "REFUNDED", label: REFUND[p.refund].label, tone: REFUND[p.refund].tone };
+  return { key: p.status, ...PAYMENT_STATUS[p.status] };
+}
+
 export function isInFlight(status: PaymentView["status"]): boolean {
   return status === "PENDING" || status === "PROCESSING";
 }

@@ -19,6 +19,18 @@ export interface AdminOverview {
   failureRate: { rate: number | null; failed: number; settled: number };
   itemsNeedingReconnection: number;
   accountsAwaitingReview: number;
+  /** From Stripe's balance transactions (lib/funding/balance.ts, disputes.ts), over all succeeded payments. */
+  stripeMoney: {
+    /** Stripe's fees on debits plus the dispute fees withdrawn. */
+    feesCents: number;
+    disputeFeesCents: number;
+    /** What the debits brought to the Stripe balance after fees (payments whose fee is known). */
+    netCents: number;
+    /** Succeeded payments whose balance transaction is not recorded yet (their fee is not in the total). */
+    withoutFee: number;
+    /** Refunds that succeeded. */
+    refundedCents: number;
+  };
 }
 
 export const VOLUME_DAYS = 30;
@@ -27,7 +39,7 @@ export const VOLUME_DAYS = 30;
 export async function getAdminOverview(db: Db, now = new Date()): Promise<AdminOverview> {
   const todayUtc = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const since = new Date(todayUtc - (VOLUME_DAYS - 1) * 86_400_000);
-  const [users, disabled, admins, accounts, payments, volume, settled, items, awaiting] = await Promise.all([
+  const [users, disabled, admins, accounts, payments, volume, settled, items, awaiting, [money]] = await Promise.all([
     db.user.count(),
     db.user.count({ where: { disabled: true } }),
     db.user.count({ where: { role: "ADMIN" } }),
@@ -47,6 +59,13 @@ export async function getAdminOverview(db: Db, now = new Date()): Promise<AdminO
     }),
     db.plaidItem.count({ where: { status: { in: ["LOGIN_REQUIRED", "PENDING_DISCONNECT", "REVOKED"] } } }),
     db.bankAccount.count({ where: { reviewStatus: "PENDING", status: "ACTIVE" } }),
+    db.$queryRaw<{ fees: bigint; dispute_fees: bigint; net: bigint; without_fee: bigint; refunded: bigint }[]>`
+      SELECT COALESCE(SUM("fee_cents"), 0)::bigint AS fees,
+             COALESCE(SUM("dispute_fee_cents"), 0)::bigint AS dispute_fees,
+             COALESCE(SUM("net_cents"), 0)::bigint AS net,
+             COUNT(*) FILTER (WHERE "status" = 'SUCCEEDED' AND "fee_cents" IS NULL) AS without_fee,
+             (SELECT COALESCE(SUM("amount_cents"), 0) FROM "refunds" WHERE "status" = 'SUCCEEDED')::bigint AS refunded
+      FROM "payments" WHERE "status" = 'SUCCEEDED'`,
   ]);
   const byDay = new Map(volume.map((v) => [v.day.toISOString().slice(0, 10), v]));
   const dailyVolume: DailyVolume[] = [];
@@ -65,5 +84,12 @@ export async function getAdminOverview(db: Db, now = new Date()): Promise<AdminO
     failureRate: { rate: failed + succeeded > 0 ? failed / (failed + succeeded) : null, failed, settled: failed + succeeded },
     itemsNeedingReconnection: items,
     accountsAwaitingReview: awaiting,
+    stripeMoney: {
+      feesCents: Number(money!.fees) + Number(money!.dispute_fees),
+      disputeFeesCents: Number(money!.dispute_fees),
+      netCents: Number(money!.net),
+      withoutFee: Number(money!.without_fee),
+      refundedCents: Number(money!.refunded),
+    },
   };
 }

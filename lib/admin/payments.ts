@@ -3,6 +3,8 @@ import type { Db, Prisma } from "@/lib/db";
 import { startsWithText } from "@/lib/db/like";
 import { notFound } from "@/lib/errors";
 import { bankLabel } from "@/lib/format";
+import { achReturnOf } from "@/lib/funding/ach-returns";
+import { LIVE_REFUND_STATUSES } from "@/lib/funding/refunds";
 import { csvRow } from "./csv";
 import { dayEnd, dayStart, encodeCursor, type PageCursor, type PaymentFilter } from "./schemas";
 import { PAGE_SIZE } from "./types";
@@ -172,6 +174,18 @@ export interface TimelineEntry {
   detail: string | null;
 }
 
+export interface AdminRefundView {
+  id: string;
+  amountCents: number;
+  status: string;
+  reason: string | null;
+  createdByEmail: string | null;
+  stripeRefundId: string | null;
+  failureReason: string | null;
+  createdAt: string;
+  settledAt: string | null;
+}
+
 export interface AdminPaymentDetail {
   payment: AdminPaymentRow & {
     requestId: string;
@@ -181,8 +195,21 @@ export interface AdminPaymentDetail {
     credited: boolean;
     disputedAt: string | null;
     reversed: boolean;
+    /** The dispute at Stripe: its id, Stripe's reason and the fee its balance transactions withdrew. */
+    dispute: { id: string | null; reason: string | null; feeCents: number | null } | null;
+    /** What the ACH return code means (lib/funding/ach-returns.ts), for a failed debit that has one. */
+    returnMeaning: string | null;
+    /** Stripe's fee and the net from the charge's balance transaction, once known. */
+    feeCents: number | null;
+    netCents: number | null;
+    /** Whether "Refund" applies now (lib/funding/refunds.ts has the last word). */
+    refundable: boolean;
+    /** The ledger's refund entries: reversed once the refund succeeded, restored if it failed after that. */
+    refundReversed: boolean;
+    refundRestored: boolean;
     updatedAt: string;
   };
+  refunds: AdminRefundView[];
   stripeEvents: { id: string; type: string; receivedAt: string; processedAt: string | null; detail: string | null }[];
   audit: AuditEntryView[];
   timeline: TimelineEntry[];
@@ -192,10 +219,22 @@ export interface AdminPaymentDetail {
 export async function getAdminPaymentDetail(db: Db, paymentId: string): Promise<AdminPaymentDetail> {
   const p = await db.payment.findUnique({
     where: { id: paymentId },
-    include: { ...rowInclude, mandate: { select: { stripeMandateId: true } }, ledgerEntries: { select: { kind: true } } },
+    include: {
+      ...rowInclude,
+      mandate: { select: { stripeMandateId: true } },
+      ledgerEntries: { select: { kind: true } },
+      refunds: { orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: 50 },
+    },
   });
   if (!p) throw notFound("Payment");
-  const objectIds = [p.stripePaymentIntentId, p.stripeChargeId].filter((x): x is string => Boolean(x));
+  const refundIds = p.refunds.map((r) => r.stripeRefundId);
+  const objectIds = [p.stripePaymentIntentId, p.stripeChargeId, p.stripeDisputeId, ...refundIds].filter((x): x is string => Boolean(x));
+  const refundActors = p.refunds.map((r) => r.createdById).filter((x): x is string => Boolean(x));
+  const actors = refundActors.length
+    ? new Map(
+        (await db.user.findMany({ where: { id: { in: refundActors } }, select: { id: true, email: true } })).map((u) => [u.id, u.email]),
+      )
+    : new Map<string, string>();
   const [events, audit] = await Promise.all([
     objectIds.length
       ? db.stripeEvent.findMany({ where: { objectId: { in: objectIds } }, orderBy: { receivedAt: "asc" }, take: 200 })
@@ -230,8 +269,32 @@ export async function getAdminPaymentDetail(db: Db, paymentId: string): Promise<
       credited: p.ledgerEntries.some((e) => e.kind === "CREDIT"),
       disputedAt: p.disputedAt?.toISOString() ?? null,
       reversed: p.ledgerEntries.some((e) => e.kind === "DISPUTE_REVERSAL"),
+      dispute: p.disputedAt ? { id: p.stripeDisputeId, reason: p.disputeReason, feeCents: p.disputeFeeCents } : null,
+      returnMeaning:
+        p.status === "FAILED" && p.returnCode ? achReturnOf({ failureCode: p.failureCode, networkDeclineCode: p.returnCode }).reason : null,
+      feeCents: p.feeCents,
+      netCents: p.netCents,
+      refundable:
+        p.status === "SUCCEEDED" &&
+        !p.disputedAt &&
+        p.ledgerEntries.some((e) => e.kind === "CREDIT") &&
+        !p.ledgerEntries.some((e) => e.kind === "REFUND_REVERSAL") &&
+        !p.refunds.some((r) => LIVE_REFUND_STATUSES.includes(r.status)),
+      refundReversed: p.ledgerEntries.some((e) => e.kind === "REFUND_REVERSAL"),
+      refundRestored: p.ledgerEntries.some((e) => e.kind === "REFUND_RESTORED"),
       updatedAt: p.updatedAt.toISOString(),
     },
+    refunds: p.refunds.map((r) => ({
+      id: r.id,
+      amountCents: r.amountCents,
+      status: r.status,
+      reason: r.reason,
+      createdByEmail: r.createdById ? (actors.get(r.createdById) ?? null) : null,
+      stripeRefundId: r.stripeRefundId,
+      failureReason: r.failureReason,
+      createdAt: r.createdAt.toISOString(),
+      settledAt: r.settledAt?.toISOString() ?? null,
+    })),
     stripeEvents,
     audit: auditViews,
     timeline,

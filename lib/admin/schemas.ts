@@ -118,6 +118,13 @@ export const reviewDecisionSchema = z.object({
   /** Why a block is lifted (approving a blocked account needs it). */
   reason: safeText().trim().min(1, "Say why").max(500, "Keep the reason under 500 characters").optional(),
 });
+/** Refunding a payment: why (kept in the audit log). */
+export const refundSchema = z.object({
+  reason: safeText("Say why the payment is refunded")
+    .trim()
+    .min(1, "Say why the payment is refunded")
+    .max(500, "Keep the reason under 500 characters"),
+});
 export const userStatusSchema = z.object({ disabled: z.boolean("disabled must be true or false") });
 export const settingsSchema = z.object({ allowFundingBeforeReview: z.boolean("allowFundingBeforeReview must be true or false") });
 

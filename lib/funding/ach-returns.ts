@@ -55,6 +55,12 @@ const ENTRIES = new Map<string, Entry>(
     account_frozen: { reason: "The bank account is frozen.", returnCodes: ["R16"], accountUsable: false },
     bank_account_restricted: { reason: "The bank account does not allow debits.", returnCodes: ["R20"], accountUsable: false },
     invalid_currency: { reason: "The bank account cannot accept US dollar debits.", returnCodes: [], accountUsable: false },
+    // Stripe's answer (402) to a new debit on a bank account it blocked after an earlier return.
+    bank_account_unusable: {
+      reason: "Your bank returned an earlier transfer from this account, so it can't be debited again.",
+      returnCodes: [],
+      accountUsable: false,
+    },
   } satisfies Record<string, Entry>),
 );
 

@@ -7,7 +7,7 @@ import { bankLabel } from "@/lib/format";
 import { allowFundingBeforeReviewFrom, SETTINGS } from "@/lib/settings";
 import { accountRefusal } from "./policy";
 import type { BankAccountView, DashboardData, PaymentView } from "./views";
-import { achReturnOf, NEXT_STEP_TEXT } from "./ach-returns";
+import { achReturnOf, KNOWN_ACH_FAILURE_CODES, NEXT_STEP_TEXT } from "./ach-returns";
 
 const HISTORY_SIZE = 25;
 
@@ -65,7 +65,10 @@ interface DashboardPaymentJson {
   /** ISO 8601 in UTC, formatted by PostgreSQL. */
   created_at: string;
   failure_message: string | null;
+  failure_code: string | null;
+  return_code: string | null;
   disputed: boolean;
+  refund: PaymentView["refund"];
   institution_name: string | null;
   mask: string | null;
 }
@@ -86,13 +89,17 @@ export async function loadDashboard(db: Db, actor: Actor): Promise<{ viewer: Das
   const [row] = await db.$queryRaw<DashboardRow[]>`
     SELECT
       u."email", u."name", u."role"::text AS "role", u."email_verified" IS NOT NULL AS email_verified,
-      (SELECT COALESCE(SUM("amount_cents"), 0) FROM "ledger_entries" WHERE "user_id" = ${userId})::bigint AS available_cents,
+      ((SELECT COALESCE(SUM("amount_cents"), 0) FROM "ledger_entries" WHERE "user_id" = ${userId})
+        -- A refund on its way holds its amount (lib/funding/refunds.ts): the ledger is reversed when it succeeds.
+        - (SELECT COALESCE(SUM("amount_cents"), 0) FROM "refunds" WHERE "user_id" = ${userId} AND "status" IN ('REQUESTED', 'PENDING')))::bigint AS available_cents,
       (SELECT COALESCE(SUM("amount_cents"), 0) FROM "payments" WHERE "user_id" = ${userId} AND "status" IN ('PENDING', 'PROCESSING'))::bigint AS pending_cents,
       ${bankAccountsJson(userId)} AS accounts,
       (SELECT COALESCE(json_agg(p ORDER BY p.sort_key DESC, p.id DESC), '[]'::json) FROM (
         SELECT pay."id", pay."request_id", pay."amount_cents", pay."status", pay."created_at" AS sort_key,
                to_char(pay."created_at", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
-               pay."failure_message", pay."disputed_at" IS NOT NULL AS disputed, b."institution_name", b."mask"
+               pay."failure_message", pay."failure_code", pay."return_code", pay."disputed_at" IS NOT NULL AS disputed, b."institution_name", b."mask",
+               (SELECT CASE WHEN bool_or(r."status" = 'SUCCEEDED') THEN 'refunded' WHEN bool_or(r."status" IN ('REQUESTED', 'PENDING')) THEN 'pending' END
+                FROM "refunds" r WHERE r."payment_id" = pay."id") AS refund
         FROM "payments" pay JOIN "bank_accounts" b ON b."id" = pay."bank_account_id"
         WHERE pay."user_id" = ${userId}
         ORDER BY pay."created_at" DESC, pay."id" DESC
@@ -113,7 +120,10 @@ export async function loadDashboard(db: Db, actor: Actor): Promise<{ viewer: Das
         status: p.status,
         createdAt: new Date(p.created_at),
         failureMessage: p.failure_message,
+        failureCode: p.failure_code,
+        returnCode: p.return_code,
         disputed: p.disputed,
+        refund: p.refund,
         bankAccount: { institutionName: p.institution_name, mask: p.mask },
       }),
     ),
@@ -159,6 +169,12 @@ function returnedView(failureCode: string | null, returnCode: string | null): Ba
   return { reason: ach.reason, nextStep: NEXT_STEP_TEXT[ach.nextStep] };
 }
 
+/** What to do after a debit the bank returned: only for an ACH return the mapping knows (lib/funding/ach-returns.ts). */
+function returnNextStep(failureCode: string | null, returnCode: string | null): string | null {
+  if (!returnCode && !(failureCode && KNOWN_ACH_FAILURE_CODES.includes(failureCode))) return null;
+  return NEXT_STEP_TEXT[achReturnOf({ failureCode, networkDeclineCode: returnCode }).nextStep];
+}
+
 export async function listBankAccounts(db: Db, userId: string): Promise<BankAccountView[]> {
   const [row] = await db.$queryRaw<{ accounts: DashboardAccountJson[] }[]>`SELECT ${bankAccountsJson(userId)} AS accounts`;
   return row!.accounts.map(toBankAccountView);
@@ -171,7 +187,10 @@ export function toPaymentView(p: {
   status: PaymentView["status"];
   createdAt: Date;
   failureMessage: string | null;
+  failureCode?: string | null;
+  returnCode?: string | null;
   disputed?: boolean;
+  refund?: PaymentView["refund"];
   bankAccount: { institutionName: string | null; mask: string | null };
 }): PaymentView {
   return {
@@ -182,6 +201,8 @@ export function toPaymentView(p: {
     createdAt: p.createdAt.toISOString(),
     bankLabel: bankLabel(p.bankAccount),
     failureReason: p.status === "FAILED" || p.status === "CANCELED" ? p.failureMessage : null,
+    nextStep: p.status === "FAILED" ? returnNextStep(p.failureCode ?? null, p.returnCode ?? null) : null,
     disputed: p.disputed ?? false,
+    refund: p.refund ?? null,
   };
 }

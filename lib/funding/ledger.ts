@@ -5,7 +5,8 @@ import type { PaymentStatus } from "@/lib/generated/prisma/enums";
 
 /**
  * The ledger: where a payment's status moves, where a succeeded debit is
- * credited to the user's balance, and where a disputed one is taken back.
+ * credited to the user's balance, and where a disputed one is taken back
+ * (refunds write their own entries: lib/funding/refunds.ts).
  *
  * A payment moves PENDING → PROCESSING → SUCCEEDED | FAILED | CANCELED,
  * never backwards and never out of a final state, so duplicated, late or
@@ -125,16 +126,17 @@ export async function applyObservedStatus(
 export async function applyDisputeReversal(
   db: Db,
   paymentId: string,
-  dispute: { id: string; reason: string | null },
+  dispute: { id: string; reason: string | null; at?: Date },
   source: string,
 ): Promise<{ newlyDisputed: boolean; reversed: boolean }> {
   const now = new Date();
+  const disputedAt = dispute.at ?? now;
   const [row] = await db.$queryRaw<{ newly_disputed: boolean; reversed: boolean }[]>`
     WITH payment AS (
       SELECT "id", "user_id", "amount_cents", "disputed_at" FROM "payments" WHERE "id" = ${paymentId} FOR UPDATE
     ),
     marked AS (
-      UPDATE "payments" p SET "disputed_at" = ${now}::timestamp(3), "updated_at" = ${now}::timestamp(3)
+      UPDATE "payments" p SET "disputed_at" = ${disputedAt}::timestamp(3), "updated_at" = ${now}::timestamp(3)
       FROM payment WHERE p."id" = payment."id" AND payment."disputed_at" IS NULL
       RETURNING p."id"
     ),

@@ -9,10 +9,12 @@ import { startPeriodicTask } from "@/lib/periodic-task";
 import { stripeErrorCode } from "@/lib/stripe/errors";
 import { readDebit } from "./stripe-debit";
 import { recoverUnsubmittedPayment } from "./submission";
+import { reconcileRefundsAndDisputes } from "./reconcile-lists";
 import { syncPayment } from "./sync";
 
 /**
- * Reconciliation: the safety net for webhooks that never arrived. Payments
+ * Reconciliation: the safety net for webhooks that never arrived (disputes,
+ * refunds and fees: lib/funding/reconcile-lists.ts, run by the same schedule). Payments
  * still PENDING/PROCESSING and not updated for `olderThanMinutes` are read
  * again from Stripe and synced like a webhook's debit (lib/funding/sync.ts,
  * source "reconcile"), so a payment that settled while its webhook was lost
@@ -143,5 +145,8 @@ export function startReconcileSchedule(interval = getConfig().reconcileIntervalM
   return startPeriodicTask("reconciliation", interval, async () => {
     const report = await reconcilePayments(getDb());
     if (report.checked > 0) logger.info({ ...report }, "reconciliation run");
+    const lists = await reconcileRefundsAndDisputes(getDb(), { olderThanMinutes: DEFAULT_STALE_MINUTES });
+    if (lists.changed > 0 || lists.errors > 0 || lists.feesRecorded > 0)
+      logger.info({ ...lists }, "reconciliation of refunds, disputes and fees");
   });
 }

@@ -39,7 +39,8 @@ export interface DebitRequest {
   mandate: { stripeMandateId: string } | { customerAcceptance: Stripe.PaymentIntentCreateParams.MandateData.CustomerAcceptance };
 }
 
-export type SendResult = { outcome: "sent"; debit: ObservedDebit } | { outcome: "refused"; code: string };
+/** "refused": Stripe declined it; `paymentIntentId` when Stripe recorded the failed attempt as a PaymentIntent (its error carries it). */
+export type SendResult = { outcome: "sent"; debit: ObservedDebit } | { outcome: "refused"; code: string; paymentIntentId?: string };
 
 const DESCRIPTION = "Fundwell balance funding";
 
@@ -85,7 +86,10 @@ export async function sendDebit(stripe: Stripe, debit: DebitRequest, options: { 
     );
     return { outcome: "sent", debit: fromIntent(intent) };
   } catch (err) {
-    if (isStripeRefusal(err)) return { outcome: "refused", code: err.code ?? "rejected" };
+    if (isStripeRefusal(err)) {
+      const intentId = idOf(err.payment_intent as { id: string } | undefined);
+      return { outcome: "refused", code: err.code ?? "rejected", ...(intentId ? { paymentIntentId: intentId } : {}) };
+    }
     throw err;
   }
 }
@@ -126,6 +130,17 @@ export async function readDispute(stripe: Stripe, disputeId: unknown): Promise<S
     if (stripeErrorCode(err) === "resource_missing") return null;
     throw err;
   }
+}
+
+/** The disputes created at or after `since` (reconciliation): each one's id and the debit it is about. */
+export async function listDisputesSince(
+  stripe: Stripe,
+  since: Date,
+): Promise<{ id: string; chargeId: string; paymentIntentId: string | null }[]> {
+  const disputes: { id: string; chargeId: string; paymentIntentId: string | null }[] = [];
+  for await (const dispute of stripe.disputes.list({ created: { gte: Math.floor(since.getTime() / 1000) }, limit: 100 }))
+    disputes.push({ id: dispute.id, chargeId: idOf(dispute.charge)!, paymentIntentId: idOf(dispute.payment_intent) });
+  return disputes;
 }
 
 /** The debit Stripe has for a payment whose create call never got an answer, found by metadata.payment_id among the customer's recent ones. */

@@ -9,6 +9,12 @@ import { mandateForStripe, type MandateAcceptance } from "./mandates";
 import { findDebitForPayment, sendDebit, type ObservedDebit } from "./stripe-debit";
 import { syncPayment } from "./sync";
 import { stopIfMayNotDebit, stoppedError } from "./send-check";
+import { achReturnOf } from "./ach-returns";
+import { refusalError } from "./policy";
+import { applyReturnToAccount } from "./returns";
+
+/** Stripe's error code (HTTP 402) for a debit on a bank account it blocked after a return (docs: "Blocked bank accounts"). */
+const BLOCKED_BANK_ACCOUNT = "bank_account_unusable";
 
 /**
  * Sending a written-down payment to Stripe: the first time (createFundingPayment),
@@ -48,7 +54,8 @@ export interface SubmitOutcome {
 /**
  * Sends the payment and applies Stripe's answer through the ledger, after
  * checking it may still be sent (lib/funding/send-check.ts: otherwise it is
- * CANCELED and the refusal thrown). A refusal by Stripe fails the payment and throws PAYMENT_REJECTED; an unknown outcome
+ * CANCELED and the refusal thrown). A refusal by Stripe fails the payment and throws PAYMENT_REJECTED (or, for a
+ * bank account Stripe blocked, marks it unusable and throws ACCOUNT_UNUSABLE); an unknown outcome
  * (network, 5xx, key in use) leaves it PENDING and unsubmitted and throws
  * UPSTREAM_UNAVAILABLE: a retry or reconciliation sends it again.
  */
@@ -77,6 +84,16 @@ export async function submitDebit(deps: SubmissionDeps, payment: PaymentToSubmit
     throw upstreamUnavailable("payment processor");
   }
   if (result.outcome === "refused") {
+    if (result.code === BLOCKED_BANK_ACCOUNT) {
+      // Stripe blocked the bank account after an earlier return (one the app may not have heard of yet):
+      // the payment fails, the account is marked unusable like after a return, and the person relinks.
+      const ach = achReturnOf({ failureCode: BLOCKED_BANK_ACCOUNT });
+      const observed = { status: "FAILED" as const, failureCode: BLOCKED_BANK_ACCOUNT, failureMessage: ach.reason };
+      const submission = result.paymentIntentId ? { stripePaymentIntentId: result.paymentIntentId } : {};
+      await applyObservedStatus(deps.db, payment.id, observed, "create", submission);
+      await applyReturnToAccount(deps.db, payment, observed, "create");
+      throw refusalError("ACCOUNT_UNUSABLE");
+    }
     await applyObservedStatus(
       deps.db,
       payment.id,

@@ -27,12 +27,16 @@ export interface PaymentView {
   createdAt: string;
   bankLabel: string;
   failureReason: string | null;
+  /** For a debit the bank returned: what the person can do next (link again, or retry when funds are there). */
+  nextStep: string | null;
   /** The account holder disputed this succeeded debit: its amount was taken back from the balance. */
   disputed: boolean;
+  /** An admin refunded this succeeded debit: "pending" while the refund settles (its amount is held), "refunded" once it succeeded. */
+  refund: "pending" | "refunded" | null;
 }
 
 export interface BalanceView {
-  /** Settled: credited once each debit succeeds. */
+  /** Settled: credited once each debit succeeds, less disputes, refunds and refunds on their way. */
   availableCents: number;
   /** Debits started but not settled yet. */
   pendingCents: number;

@@ -129,8 +129,9 @@ export interface LedgerCheck {
 
 /**
  * The ledger invariant, per user: the sum of the customer's succeeded
- * PaymentIntents at Stripe, minus its disputed charges, equals the sum of
- * the user's ledger entries (credits and dispute reversals); every
+ * PaymentIntents at Stripe, minus its disputed charges and succeeded
+ * refunds, equals the sum of the user's ledger entries (credits, dispute
+ * and refund reversals); every
  * PaymentIntent belongs to exactly one payment (metadata.payment_id, and that
  * payment stores its id); no payment is credited twice; a payment's status
  * agrees with its intent's once final.
@@ -168,8 +169,15 @@ export async function checkLedgerAgainstStripe(db: Db, stripe: Stripe, userIds: 
     }
     // Disputed charges: Stripe took that money back, and so must the ledger (a reversal entry).
     let disputed = 0;
-    for await (const charge of stripe.charges.list({ customer: user.stripeCustomerId, limit: 100 }))
+    let refunded = 0;
+    for await (const charge of stripe.charges.list({ customer: user.stripeCustomerId, limit: 100 })) {
       if (charge.disputed) disputed += charge.amount;
+      // Refunds the ledger takes back once Stripe reports them succeeded (lib/funding/refunds.ts).
+      if (charge.amount_refunded > 0)
+        for await (const refund of stripe.refunds.list({ charge: charge.id, limit: 100 }))
+          if (refund.status === "succeeded") refunded += refund.amount;
+    }
+    disputed += refunded;
     const ledger = payments.reduce((sum, p) => sum + p.ledgerEntries.reduce((s, e) => s + e.amountCents, 0), 0);
     const credits = await db.ledgerEntry.groupBy({ by: ["paymentId", "kind"], where: { userId: user.id }, _count: { _all: true } });
     for (const p of payments) {
@@ -184,7 +192,9 @@ export async function checkLedgerAgainstStripe(db: Db, stripe: Stripe, userIds: 
     result.succeededCents += succeeded - disputed;
     result.ledgerCents += ledger;
     if (succeeded - disputed !== ledger)
-      result.problems.push(`user ${user.id}: Stripe succeeded ${succeeded} cents (${disputed} disputed), ledger ${ledger} cents`);
+      result.problems.push(
+        `user ${user.id}: Stripe succeeded ${succeeded} cents (${disputed} disputed or refunded), ledger ${ledger} cents`,
+      );
   });
   return result;
 }

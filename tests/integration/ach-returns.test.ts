@@ -139,7 +139,11 @@ describe("an ACH return that leaves the account unusable", () => {
     expect((await getStripe().paymentIntents.list({ customer, limit: 100 })).data).toHaveLength(intentsBefore);
 
     // The admin sees the R-code on the payment.
-    expect((await getAdminPaymentDetail(db, payment.id)).payment).toMatchObject({ failureCode: "account_closed", returnCode: "R02" });
+    expect((await getAdminPaymentDetail(db, payment.id)).payment).toMatchObject({
+      failureCode: "account_closed",
+      returnCode: "R02",
+      returnMeaning: "The bank account is closed.",
+    });
   });
 
   it("the R-code Stripe names wins (debit_not_authorized, R29); another report of it changes nothing more", async () => {
@@ -170,6 +174,71 @@ describe("an ACH return that leaves the account unusable", () => {
     expect(await db.payment.findUniqueOrThrow({ where: { id: pending.id } })).toMatchObject({
       status: "CANCELED",
       failureCode: "stopped:account_unusable",
+    });
+  });
+});
+
+describe("a bank account Stripe blocked after a return the app has not heard of", () => {
+  it("a debit Stripe refuses with bank_account_unusable fails, marks the account unusable and asks for a new link", async () => {
+    const { user, bank, customer } = await linkedUser();
+    await fund(user, bank.id);
+    // Stripe's documented answer to a debit on a blocked account: HTTP 402, code bank_account_unusable.
+    await sandboxControl("faults/add", {
+      rules: [{ route: "/v1/payment_intents", status: 402, code: "bank_account_unusable", customer, times: 1 }],
+    });
+    const refused = await rejection(fund(user, bank.id, 1_500));
+    expect(refused).toMatchObject({ status: 422, code: "ACCOUNT_UNUSABLE" });
+    expect(refused.message).toMatch(/Link your bank again/);
+
+    const failed = await db.payment.findFirstOrThrow({ where: { userId: user.id, amountCents: 1_500 } });
+    expect(failed).toMatchObject({ status: "FAILED", failureCode: "bank_account_unusable" });
+    expect(await db.bankAccount.findUniqueOrThrow({ where: { id: bank.id } })).toMatchObject({
+      status: "UNUSABLE",
+      unusablePaymentId: failed.id,
+      unusableFailureCode: "bank_account_unusable",
+    });
+    expect(await db.mandateAcceptance.count({ where: { bankAccountId: bank.id, revokedAt: null } })).toBe(0);
+    const view = (await getDashboardData(db, user))!.bankAccounts.find((a) => a.id === bank.id)!;
+    expect(view.returned).toMatchObject({ nextStep: "Link your bank again to keep funding." });
+    // No further debit is attempted on it.
+    expect(await rejection(fund(user, bank.id, 1_200))).toMatchObject({ code: "ACCOUNT_UNUSABLE" });
+    expect(await db.payment.count({ where: { userId: user.id } })).toBe(2);
+  });
+});
+
+describe("a bank account Stripe blocked, as the sandbox blocks it", () => {
+  it("after a return whose webhook never came, the next debit is refused by Stripe and the account asks for a new link", async () => {
+    const { user, bank } = await linkedUser();
+    const { payment } = await fund(user, bank.id);
+    const { stripePaymentIntentId } = await db.payment.findUniqueOrThrow({ where: { id: payment.id } });
+    // The bank returns it (R02): Stripe blocks the account; the app has not heard of it yet.
+    await sandboxControl("stripe/fail", { payment_intent: stripePaymentIntentId, code: "account_closed" });
+    expect(await db.bankAccount.findUniqueOrThrow({ where: { id: bank.id } })).toMatchObject({ status: "ACTIVE" });
+
+    const refused = await rejection(fund(user, bank.id, 1_500));
+    expect(refused).toMatchObject({ status: 422, code: "ACCOUNT_UNUSABLE" });
+    const second = await db.payment.findFirstOrThrow({ where: { userId: user.id, amountCents: 1_500 } });
+    // Stripe recorded the attempt as a failed PaymentIntent: the payment keeps its id.
+    expect(second).toMatchObject({
+      status: "FAILED",
+      failureCode: "bank_account_unusable",
+      stripePaymentIntentId: expect.stringMatching(/^pi_/),
+    });
+    expect(await db.bankAccount.findUniqueOrThrow({ where: { id: bank.id } })).toMatchObject({ status: "UNUSABLE" });
+
+    // The webhooks then arrive (the return, the refused attempt): nothing is marked twice.
+    const returned = await stripeEventFor("payment_intent.payment_failed", stripePaymentIntentId!);
+    expect((await POST(stripeWebhookRequest(JSON.stringify(returned, null, 2)))).status).toBe(200);
+    const attempt = await stripeEventFor("payment_intent.payment_failed", second.stripePaymentIntentId!);
+    expect((await POST(stripeWebhookRequest(JSON.stringify(attempt, null, 2)))).status).toBe(200);
+    expect(await db.payment.findUniqueOrThrow({ where: { id: payment.id } })).toMatchObject({ status: "FAILED", returnCode: "R02" });
+    expect(await db.auditLog.count({ where: { action: "bank_account.unusable", targetId: bank.id } })).toBe(1);
+    const view = (await getDashboardData(db, user))!;
+    expect(view.bankAccounts.find((a) => a.id === bank.id)).toMatchObject({ status: "UNUSABLE" });
+    // The failed transfers say why and what to do next.
+    expect(view.payments.find((p) => p.id === payment.id)).toMatchObject({
+      failureReason: "The bank account is closed.",
+      nextStep: "Link your bank again to keep funding.",
     });
   });
 });

@@ -158,6 +158,14 @@ const BODY_CASES: BodyCase[] = [
     body: () => ({ decision: "approve" }),
   },
   {
+    file: "admin/payments/[id]/refund",
+    method: "POST",
+    who: "admin",
+    path: "/api/admin/payments/x/refund",
+    params: { id: "x" },
+    body: () => ({ reason: "why" }),
+  },
+  {
     file: "admin/processor-tokens/[id]/permissions",
     method: "PUT",
     who: "admin",
@@ -251,6 +259,7 @@ const ID_ROUTES: { file: string; method: string; who: Who; body?: unknown }[] = 
   { file: "admin/users/[id]", method: "GET", who: "admin" },
   { file: "admin/users/[id]", method: "PATCH", who: "admin", body: { disabled: false } },
   { file: "admin/payments/[id]", method: "GET", who: "admin" },
+  { file: "admin/payments/[id]/refund", method: "POST", who: "admin", body: { reason: "why" } },
   { file: "admin/bank-accounts/[id]", method: "GET", who: "admin" },
   { file: "admin/bank-accounts/[id]", method: "DELETE", who: "admin" },
   { file: "admin/bank-accounts/[id]/review", method: "POST", who: "admin", body: { decision: "approve" } },

@@ -77,6 +77,17 @@ export default async function AdminOverviewPage() {
         <Stat label="Items needing reconnection" value={o.itemsNeedingReconnection} />
         <Stat label="Failure rate (30 days)" value={percent(o.failureRate.rate)} href="/admin/payments?status=FAILED" />
       </dl>
+      <dl className="grid grid-cols-2 gap-4 md:grid-cols-4" aria-label="Stripe balance transactions">
+        <Stat label="Stripe fees (with dispute fees)" value={formatUsd(o.stripeMoney.feesCents)} />
+        <Stat label="Dispute fees" value={formatUsd(o.stripeMoney.disputeFeesCents)} />
+        <Stat label="Net of succeeded debits" value={formatUsd(o.stripeMoney.netCents)} />
+        <Stat label="Refunded" value={formatUsd(o.stripeMoney.refundedCents)} />
+      </dl>
+      {o.stripeMoney.withoutFee > 0 ? (
+        <p className="text-xs text-slate-500">
+          {o.stripeMoney.withoutFee} succeeded payment(s) without a recorded balance transaction yet (reconciliation records them).
+        </p>
+      ) : null}
       <Card title={`Funding volume per day (30 days: ${formatUsd(total30)})`}>
         <VolumeChart data={o.dailyVolume} />
         <p className="mt-2 text-xs text-slate-500">

@@ -12,6 +12,13 @@ describe("what an ACH return means", () => {
     ["account_frozen", "The bank account is frozen.", "relink", "R16", false],
     ["bank_account_restricted", "The bank account does not allow debits.", "relink", "R20", false],
     ["invalid_currency", "The bank account cannot accept US dollar debits.", "relink", null, false],
+    [
+      "bank_account_unusable",
+      "Your bank returned an earlier transfer from this account, so it can't be debited again.",
+      "relink",
+      null,
+      false,
+    ],
   ];
 
   it.each(TABLE)("%s", (code, reason, nextStep, returnCode, accountUsable) => {
