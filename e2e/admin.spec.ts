@@ -82,6 +82,8 @@ const ADMIN_CALLS: Record<string, { body?: unknown; query?: string; status?: num
   "PATCH /api/admin/users/[id]": { body: { disabled: false } },
   "GET /api/admin/payments": { query: "status=PROCESSING" },
   "GET /api/admin/payments/[id]": {},
+  // The seeded payment is still processing, so the refund is refused as designed (e2e/refunds.spec.ts refunds a settled one).
+  "POST /api/admin/payments/[id]/refund": { body: { reason: "Route check" }, status: 409 },
   "GET /api/admin/payments/export": { query: "status=PROCESSING" },
   "GET /api/admin/audit": { query: "action=admin." },
   "GET /api/admin/settings": {},
