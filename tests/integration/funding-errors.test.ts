@@ -4,13 +4,15 @@
  * retryable answer, and the payment is found again (retry, reconciliation).
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
+import { afterAll, afterEach, describe, expect, inject, it, vi } from "vitest";
 import { bankingDeps } from "@/lib/banking/deps";
 import { linkBankAccount } from "@/lib/banking/link-account";
 import { createPrismaClient } from "@/lib/db";
 import { createFundingPayment } from "@/lib/funding/create-payment";
 import { MANDATE_TEXT_VERSION } from "@/lib/funding/mandates";
 import { reconcilePayments } from "@/lib/funding/reconcile";
+import { applyObservedStatus } from "@/lib/funding/ledger";
+import { logger } from "@/lib/log";
 import { getStripe } from "@/lib/stripe/client";
 import { rejection } from "../helpers/app-error";
 import { testDb, uniqueEmail, signedIn } from "../helpers/db";
@@ -44,6 +46,17 @@ async function linkedUser() {
 }
 
 const intentsOf = async (customer: string) => (await getStripe().paymentIntents.list({ customer, limit: 100 })).data;
+
+const IN_USE = {
+  status: 409,
+  body: {
+    error: {
+      type: "invalid_request_error",
+      code: "idempotency_key_in_use",
+      message: "There is currently another in-progress request using this idempotency key. Please retry your request later.",
+    },
+  },
+};
 
 /** Adds one sandbox fault rule and returns a function telling how often it has applied. */
 async function fault(rule: Record<string, unknown>): Promise<() => Promise<number>> {
@@ -119,19 +132,7 @@ describe("a double click that reaches two instances", () => {
     const { user, bank, customer } = await linkedUser();
     // The first request's create is slow; while it runs, Stripe answers the twin's create (and the SDK's retries) with 409.
     const firstSent = await fault({ route: "/v1/payment_intents", customer, latencyMs: 3_000, times: 1 });
-    const inUse = await fault({
-      route: "/v1/payment_intents",
-      customer,
-      status: 409,
-      body: {
-        error: {
-          type: "invalid_request_error",
-          code: "idempotency_key_in_use",
-          message: "There is currently another in-progress request using this idempotency key. Please retry your request later.",
-        },
-      },
-      times: 3,
-    });
+    const inUse = await fault({ route: "/v1/payment_intents", customer, ...IN_USE, times: 3 });
     const input = { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 1_700, mandate: accepted };
     const first = createFundingPayment(deps(), user, input, ctx);
     await until(async () => (await firstSent()) === 1);
@@ -142,5 +143,68 @@ describe("a double click that reaches two instances", () => {
     expect(original).toMatchObject({ created: true, payment: { status: "PROCESSING" } });
     expect(twin).toMatchObject({ created: false, payment: { id: original.payment.id, status: "PROCESSING" } });
     expect(await intentsOf(customer)).toHaveLength(1);
+  });
+});
+
+describe("reconciliation racing another worker", () => {
+  const errorsAbout = (spy: { mock: { calls: unknown[][] } }, paymentId: string) =>
+    spy.mock.calls.filter(([fields]) => (fields as { paymentId?: string } | undefined)?.paymentId === paymentId);
+
+  it("does not log an error for a payment another worker is re-sending right now", { timeout: 40_000 }, async () => {
+    const { user, bank, customer } = await linkedUser();
+    // The first send never got an answer: written down, unsubmitted, nothing at Stripe.
+    await fault({ route: "/v1/payment_intents", customer, status: 500, times: 3 });
+    const input = { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 1_100, mandate: accepted };
+    expect(await rejection(createFundingPayment(deps(), user, input, ctx))).toMatchObject({ status: 502, code: "UPSTREAM_UNAVAILABLE" });
+    const { id: paymentId } = await db.payment.findFirstOrThrow({ where: { userId: user.id } });
+
+    // Worker B re-sends it slowly; worker A, checking the same payment meanwhile, meets B's idempotency key (409).
+    const slowSend = await fault({ route: "/v1/payment_intents", customer, latencyMs: 7_000, times: 1 });
+    await fault({ route: "/v1/payment_intents", customer, ...IN_USE, times: 3 });
+    const runB = reconcilePayments(db, { userIds: [user.id], olderThanMinutes: 0 });
+    await until(async () => (await slowSend()) === 1);
+    const errors = vi.spyOn(logger, "error");
+    try {
+      const runA = await reconcilePayments(db, { userIds: [user.id], olderThanMinutes: 0 });
+      expect(runA).toMatchObject({ checked: 1, handledElsewhere: 1, errors: 0 });
+      expect(errorsAbout(errors, paymentId)).toEqual([]);
+    } finally {
+      errors.mockRestore();
+    }
+    expect(await runB).toMatchObject({ checked: 1, staleUnsubmitted: 1, errors: 0 });
+    const [intent, ...more] = await intentsOf(customer);
+    expect(more).toHaveLength(0);
+    expect(await db.payment.findUniqueOrThrow({ where: { id: paymentId } })).toMatchObject({
+      status: "PROCESSING",
+      stripePaymentIntentId: intent!.id,
+    });
+  });
+
+  it("does not log an error for a payment that moved on while its Stripe read failed", async () => {
+    const { user, bank } = await linkedUser();
+    const { payment } = await createFundingPayment(
+      deps(),
+      user,
+      { requestId: randomUUID(), bankAccountId: bank.id, amountCents: 1_300, mandate: accepted },
+      ctx,
+    );
+    const { stripePaymentIntentId } = await db.payment.findUniqueOrThrow({ where: { id: payment.id } });
+    // A read that fails for a payment nobody touched is still an error.
+    await fault({ route: `/v1/payment_intents/${stripePaymentIntentId}`, status: 500, times: 3 });
+    expect(await reconcilePayments(db, { userIds: [user.id], olderThanMinutes: 0 })).toMatchObject({ errors: 1, handledElsewhere: 0 });
+
+    // The read is slow, then fails (with the SDK's retries); meanwhile a webhook settles the payment.
+    const slowRead = await fault({ route: `/v1/payment_intents/${stripePaymentIntentId}`, latencyMs: 1_000, status: 500, times: 1 });
+    await fault({ route: `/v1/payment_intents/${stripePaymentIntentId}`, status: 500, times: 2 });
+    const errors = vi.spyOn(logger, "error");
+    try {
+      const run = reconcilePayments(db, { userIds: [user.id], olderThanMinutes: 0 });
+      await until(async () => (await slowRead()) === 1);
+      await applyObservedStatus(db, payment.id, { status: "SUCCEEDED" }, "webhook");
+      expect(await run).toMatchObject({ checked: 1, handledElsewhere: 1, errors: 0 });
+      expect(errorsAbout(errors, payment.id)).toEqual([]);
+    } finally {
+      errors.mockRestore();
+    }
   });
 });
