@@ -118,18 +118,20 @@ const IN_PROGRESS_WAIT_MS = 3_000;
  * answer with that; still unwritten, TRANSFER_CONFIRMING.
  */
 async function outcomeOfTwin(db: Db, paymentId: string): Promise<SubmitOutcome> {
-  await waitForSubmission(db, paymentId, IN_PROGRESS_WAIT_MS);
-  const row = await db.payment.findUniqueOrThrow({
-    where: { id: paymentId },
-    select: { status: true, failureMessage: true, stripePaymentIntentId: true, stripeChargeId: true },
+  const row = await afterStripeAnswered(paymentId, async () => {
+    await waitForSubmission(db, paymentId, IN_PROGRESS_WAIT_MS);
+    return db.payment.findUniqueOrThrow({
+      where: { id: paymentId },
+      select: { status: true, failureMessage: true, stripePaymentIntentId: true, stripeChargeId: true },
+    });
   });
   if (row.status === "PENDING" && !row.stripePaymentIntentId && !row.stripeChargeId) throw transferConfirming();
   return { changed: false, status: row.status, failureMessage: row.status === "FAILED" ? row.failureMessage : null };
 }
 
 /**
- * Writes down what Stripe answered. Stripe has the debit (or its refusal)
- * by now, so a failure here is not the processor's: logged, and answered as
+ * Writes down (or reads back) what Stripe answered. Stripe has the debit (or
+ * its refusal) by now, so a failure here is not the processor's: logged, and answered as
  * TRANSFER_CONFIRMING; the unsubmitted payment is found again by a retry
  * with the same request id or by reconciliation, and Stripe's idempotency
  * gives back the same debit.
