@@ -8,6 +8,7 @@ export type AppErrorCode =
   | "SIGNED_OUT"
   | "NOT_FOUND"
   | "UPSTREAM_UNAVAILABLE"
+  | "TRANSFER_CONFIRMING"
   // request bodies (lib/http/body.ts)
   | "BODY_TOO_LARGE"
   // funding
@@ -67,7 +68,7 @@ export class AppError extends Error {
     readonly status: number,
     readonly code: ErrorCode,
     message: string,
-    /** For a 429: when to try again (the route wrappers send it as Retry-After). */
+    /** For a 429 or 503: when to try again (the route wrappers send it as Retry-After). */
     readonly retryAfterSeconds?: number,
   ) {
     super(message);
@@ -88,3 +89,17 @@ export const signedOut = () => new AppError(401, "SIGNED_OUT", "Please sign in."
 export const notFound = (what: string) => new AppError(404, "NOT_FOUND", `${what} not found.`);
 export const upstreamUnavailable = (who: "bank" | "payment processor") =>
   new AppError(502, "UPSTREAM_UNAVAILABLE", `We couldn't reach your ${who} just now. Please try again in a moment.`);
+
+/**
+ * Stripe has (or may be taking) the debit, but its answer could not be
+ * written down yet (the database failed after the call, or a twin request
+ * still holds the idempotency key). Retryable: the same request id finds the
+ * payment again, and reconciliation finishes it meanwhile. Never "unreachable".
+ */
+export const transferConfirming = () =>
+  new AppError(
+    503,
+    "TRANSFER_CONFIRMING",
+    "We're confirming your transfer with the payment processor. Please check again in a moment; it will not be taken twice.",
+    2,
+  );

@@ -31,7 +31,8 @@ await runCommand(async () => {
     console.log(
       `Checked ${report.checked} payment(s) not updated for ${olderThanMinutes} minute(s): ${report.updated} updated ` +
         `(${report.succeeded} succeeded, ${report.failed} failed, ${report.canceled} canceled), ${report.unchanged} unchanged, ` +
-        `${report.staleUnsubmitted} never reached Stripe (left for the funding retry), ${report.missingAtStripe} unknown at Stripe, ${report.errors} error(s).`,
+        `${report.staleUnsubmitted} never reached Stripe (left for the funding retry), ${report.missingAtStripe} unknown at Stripe, ` +
+        `${report.handledElsewhere} handled by another worker meanwhile, ${report.errors} error(s).`,
     );
     const lists = await reconcileRefundsAndDisputes(db, { olderThanMinutes });
     console.log(

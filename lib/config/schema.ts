@@ -8,6 +8,9 @@ type Env = Record<string, string | undefined>;
 
 /** SIGNUPS_PER_IP when unset; also what sign-up uses when called without the configuration (tests, commands). */
 export const DEFAULT_SIGNUPS_PER_IP = 10;
+/** DATABASE_POOL_SIZE when unset: connections one process may open (README: Database, sizing). */
+export const DEFAULT_DATABASE_POOL_SIZE = 10;
+
 /** FUNDING_REQUESTS_PER_MINUTE when unset. */
 export const DEFAULT_FUNDING_REQUESTS_PER_MINUTE = 20;
 
@@ -77,6 +80,15 @@ const envSchema = z.object({
   APP_URL: httpUrl.default("http://localhost:3000"),
   DATA_DIR: z.string().trim().min(1).default(".data"),
   DATABASE_URL: postgresUrl.optional().or(z.literal("").transform(() => undefined)),
+  /** Connections this process's pool may open (lib/db/client.ts). */
+  DATABASE_POOL_SIZE: z
+    .string()
+    .trim()
+    .default(String(DEFAULT_DATABASE_POOL_SIZE))
+    .refine((v) => /^\d{1,4}$/.test(v) && Number(v) >= 1 && Number(v) <= 1000, {
+      message: "expected a whole number of connections per process, from 1 to 1000",
+    })
+    .transform(Number),
   AUTH_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
     message: "expected at least 32 characters (e.g. `openssl rand -base64 32`)",
   }),
@@ -197,6 +209,8 @@ export interface AppConfig {
   dataDir: string;
   /** Null only in the launcher before the embedded database is started. */
   databaseUrl: string | null;
+  /** The most connections this process's database pool opens (DATABASE_POOL_SIZE). */
+  databasePoolSize: number;
   authSecret: string;
   encryptionKeys: string;
   /** local: the project's sandbox on loopback; remote: real Plaid Sandbox/Production and Stripe. */
@@ -342,6 +356,7 @@ export function parseConfig(env: Env, options: { requireDatabase: boolean; cwd?:
     appUrl: e.APP_URL,
     dataDir,
     databaseUrl: e.DATABASE_URL ?? null,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     authSecret: e.AUTH_SECRET ?? dev!.authSecret,
     encryptionKeys: e.ENCRYPTION_KEYS ?? dev!.encryptionKeys,
     mode,

@@ -142,7 +142,7 @@ async function replayFundingPayment(
   if (!replay.submitted && (await isUnsubmitted(db, replay.id))) {
     // Usually the twin request (double click) is sending it right now: give
     // it a moment, then (re-)send ourselves; Stripe's idempotency keeps it one debit.
-    await waitForSubmission(db, replay.id, 5_000);
+    await waitForSubmission(db, replay.id, 2_000);
     if (await isUnsubmitted(db, replay.id)) await submitPayment(deps, replay.id);
   }
   return { payment: await paymentView(db, replay.id), created: false };

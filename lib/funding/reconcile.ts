@@ -4,6 +4,7 @@ import type { Db } from "@/lib/db";
 import { getDb } from "@/lib/db";
 import { getConfig } from "@/lib/config";
 import { getStripe } from "@/lib/stripe/client";
+import { AppError } from "@/lib/errors";
 import { errorSummary, logger } from "@/lib/log";
 import { startPeriodicTask } from "@/lib/periodic-task";
 import { stripeErrorCode } from "@/lib/stripe/errors";
@@ -47,6 +48,8 @@ export interface ReconcileReport {
   staleUnsubmitted: number;
   /** Stripe does not know the intent/charge we stored (logged for an operator). */
   missingAtStripe: number;
+  /** Another worker (a webhook, a retry, another instance's run) moved or was sending the payment while this run checked it: not an error. */
+  handledElsewhere: number;
   errors: number;
 }
 
@@ -67,6 +70,7 @@ export async function reconcilePayments(db: Db, options: ReconcileOptions = {}):
     unchanged: 0,
     staleUnsubmitted: 0,
     missingAtStripe: 0,
+    handledElsewhere: 0,
     errors: 0,
   };
 
@@ -120,6 +124,9 @@ export async function reconcilePayments(db: Db, options: ReconcileOptions = {}):
         if (stripeErrorCode(err) === "resource_missing") {
           report.missingAtStripe++;
           logger.warn({ paymentId: payment.id }, "reconcile: Stripe does not know this payment's object");
+        } else if (await handledElsewhere(db, payment, cutoff, err)) {
+          report.handledElsewhere++;
+          logger.info({ paymentId: payment.id, ...errorSummary(err) }, "reconcile: payment handled by another worker meanwhile");
         } else {
           report.errors++;
           logger.error({ paymentId: payment.id, ...errorSummary(err) }, "reconcile: payment could not be checked");
@@ -129,6 +136,32 @@ export async function reconcilePayments(db: Db, options: ReconcileOptions = {}):
     if (batch.length < batchSize) break;
   }
   return report;
+}
+
+/**
+ * Whether a payment this run failed to check was taken care of by someone
+ * else meanwhile: another request or worker holds its send at Stripe
+ * (TRANSFER_CONFIRMING), or the row, read again, has moved on since the batch
+ * was read (new status, a Stripe id it lacked, or touched after the cutoff).
+ */
+async function handledElsewhere(
+  db: Db,
+  seen: { id: string; status: string; stripePaymentIntentId: string | null; stripeChargeId: string | null },
+  cutoff: Date,
+  err: unknown,
+): Promise<boolean> {
+  if (err instanceof AppError && err.code === "TRANSFER_CONFIRMING") return true;
+  const now = await db.payment.findUnique({
+    where: { id: seen.id },
+    select: { status: true, stripePaymentIntentId: true, stripeChargeId: true, updatedAt: true },
+  });
+  if (!now) return false;
+  return (
+    now.status !== seen.status ||
+    now.stripePaymentIntentId !== seen.stripePaymentIntentId ||
+    now.stripeChargeId !== seen.stripeChargeId ||
+    now.updatedAt > cutoff
+  );
 }
 
 /**

@@ -1,7 +1,9 @@
 import "server-only";
 import type Stripe from "stripe";
 import type { Db } from "@/lib/db";
-import { AppError, upstreamUnavailable } from "@/lib/errors";
+import { AppError, transferConfirming, upstreamUnavailable } from "@/lib/errors";
+import { logger, errorSummary } from "@/lib/log";
+import { stripeErrorCode } from "@/lib/stripe/errors";
 import { getConfig } from "@/lib/config";
 import type { PaymentStatus } from "@/lib/generated/prisma/enums";
 import { applyObservedStatus, type SubmissionResult } from "./ledger";
@@ -56,8 +58,15 @@ export interface SubmitOutcome {
  * checking it may still be sent (lib/funding/send-check.ts: otherwise it is
  * CANCELED and the refusal thrown). A refusal by Stripe fails the payment and throws PAYMENT_REJECTED (or, for a
  * bank account Stripe blocked, marks it unusable and throws ACCOUNT_UNUSABLE); an unknown outcome
- * (network, 5xx, key in use) leaves it PENDING and unsubmitted and throws
+ * (network, 5xx) leaves it PENDING and unsubmitted and throws
  * UPSTREAM_UNAVAILABLE: a retry or reconciliation sends it again.
+ *
+ * Once Stripe has answered, nothing says "unreachable" any more: when its
+ * answer cannot be written down (the database failed), or another request
+ * holds the idempotency key (409 idempotency_key_in_use: a double click on
+ * two instances) and has not written its answer within IN_PROGRESS_WAIT_MS,
+ * the payment stays PENDING and TRANSFER_CONFIRMING (503, retryable) is
+ * thrown: the same request id finds it again, and reconciliation adopts it.
  */
 export async function submitDebit(deps: SubmissionDeps, payment: PaymentToSubmit): Promise<SubmitOutcome> {
   const useCharges = deps.useCharges ?? getConfig().funding.useCharges;
@@ -80,7 +89,8 @@ export async function submitDebit(deps: SubmissionDeps, payment: PaymentToSubmit
       },
       { useCharges },
     );
-  } catch {
+  } catch (err) {
+    if (stripeErrorCode(err) === "idempotency_key_in_use") return outcomeOfTwin(deps.db, payment.id);
     throw upstreamUnavailable("payment processor");
   }
   if (result.outcome === "refused") {
@@ -90,15 +100,19 @@ export async function submitDebit(deps: SubmissionDeps, payment: PaymentToSubmit
       const ach = achReturnOf({ failureCode: BLOCKED_BANK_ACCOUNT });
       const observed = { status: "FAILED" as const, failureCode: BLOCKED_BANK_ACCOUNT, failureMessage: ach.reason };
       const submission = result.paymentIntentId ? { stripePaymentIntentId: result.paymentIntentId } : {};
-      await applyObservedStatus(deps.db, payment.id, observed, "create", submission);
-      await applyReturnToAccount(deps.db, payment, observed, "create");
+      await afterStripeAnswered(payment.id, async () => {
+        await applyObservedStatus(deps.db, payment.id, observed, "create", submission);
+        await applyReturnToAccount(deps.db, payment, observed, "create");
+      });
       throw refusalError("ACCOUNT_UNUSABLE");
     }
-    await applyObservedStatus(
-      deps.db,
-      payment.id,
-      { status: "FAILED", failureCode: result.code, failureMessage: "The payment processor declined this transfer." },
-      "create",
+    await afterStripeAnswered(payment.id, () =>
+      applyObservedStatus(
+        deps.db,
+        payment.id,
+        { status: "FAILED", failureCode: result.code, failureMessage: "The payment processor declined this transfer." },
+        "create",
+      ),
     );
     throw new AppError(
       422,
@@ -107,9 +121,47 @@ export async function submitDebit(deps: SubmissionDeps, payment: PaymentToSubmit
     );
   }
   const { debit } = result;
-  const synced = await syncPayment(deps.db, payment, debit, "create", submissionOf(debit, payment.mandate));
+  const synced = await afterStripeAnswered(payment.id, () =>
+    syncPayment(deps.db, payment, debit, "create", submissionOf(debit, payment.mandate)),
+  );
   if (!synced) throw new Error(`Stripe answered with a debit that does not match payment ${payment.id}`);
   return { ...synced, failureMessage: synced.status === "FAILED" ? (debit.observed.failureMessage ?? null) : null };
+}
+
+/** How long a request waits for a twin that holds the payment's idempotency key at Stripe to write its answer. */
+const IN_PROGRESS_WAIT_MS = 3_000;
+
+/**
+ * Another request is sending this payment right now (Stripe's 409, after the
+ * SDK's own retries): wait, bounded, for it to write Stripe's answer and
+ * answer with that; still unwritten, TRANSFER_CONFIRMING.
+ */
+async function outcomeOfTwin(db: Db, paymentId: string): Promise<SubmitOutcome> {
+  const row = await afterStripeAnswered(paymentId, async () => {
+    await waitForSubmission(db, paymentId, IN_PROGRESS_WAIT_MS);
+    return db.payment.findUniqueOrThrow({
+      where: { id: paymentId },
+      select: { status: true, failureMessage: true, stripePaymentIntentId: true, stripeChargeId: true },
+    });
+  });
+  if (row.status === "PENDING" && !row.stripePaymentIntentId && !row.stripeChargeId) throw transferConfirming();
+  return { changed: false, status: row.status, failureMessage: row.status === "FAILED" ? row.failureMessage : null };
+}
+
+/**
+ * Writes down (or reads back) what Stripe answered. Stripe has the debit (or
+ * its refusal) by now, so a failure here is not the processor's: logged, and answered as
+ * TRANSFER_CONFIRMING; the unsubmitted payment is found again by a retry
+ * with the same request id or by reconciliation, and Stripe's idempotency
+ * gives back the same debit.
+ */
+async function afterStripeAnswered<T>(paymentId: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    logger.warn({ paymentId, ...errorSummary(err) }, "funding: Stripe answered but the answer could not be written; left for a retry");
+    throw transferConfirming();
+  }
 }
 
 /** The ids a send learned besides the status: the intent, and the Stripe mandate for an acceptance that had none. */

@@ -78,7 +78,7 @@ describe("funding under injected Plaid and Stripe faults", () => {
         } catch (err) {
           if (!(err instanceof AppError))
             return { status: 500, attempt, input, user, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
-          if (err.status === 502 && attempt < 2) continue;
+          if ((err.status === 502 || err.status === 503) && attempt < 2) continue;
           return { status: err.status, attempt, input, user, code: err.code, message: err.message };
         }
       }
@@ -90,7 +90,9 @@ describe("funding under injected Plaid and Stripe faults", () => {
     await sandbox("faults/clear");
 
     // 1. Visible, consistent state for every request.
-    const unexpected = outcomes.filter((o) => o.status >= 500 && !(o.status === 502 && o.code === "UPSTREAM_UNAVAILABLE"));
+    const retryable = (o: { status: number; code?: string }) =>
+      (o.status === 502 && o.code === "UPSTREAM_UNAVAILABLE") || (o.status === 503 && o.code === "TRANSFER_CONFIRMING");
+    const unexpected = outcomes.filter((o) => o.status >= 500 && !retryable(o));
     expect(unexpected.map((o) => ({ status: o.status, code: o.code, error: o.error }))).toEqual([]);
     expect(outcomes.filter((o) => o.status >= 400 && o.status < 500).map((o) => o.code)).toEqual([]);
     for (const o of outcomes) {
@@ -103,7 +105,7 @@ describe("funding under injected Plaid and Stripe faults", () => {
         expect(row!.stripePaymentIntentId, "answered 200 without an intent").not.toBeNull();
         expect(["PROCESSING", "SUCCEEDED", "FAILED"]).toContain(row!.status);
       } else if (row) {
-        // 502 after the row was written: the create's outcome is unknown. It must be a plain,
+        // 502/503 after the row was written: the create's outcome is unknown. It must be a plain,
         // unsubmitted PENDING row (retry or reconciliation sends it), never credited.
         expect(row.ledgerEntries).toEqual([]);
         expect(["PENDING", "PROCESSING"]).toContain(row.status);

@@ -59,6 +59,18 @@ describe("configuration", () => {
     expect(problems({ AUTH_SECRET: "short" })).toEqual([expect.stringMatching(/^AUTH_SECRET: expected at least 32 characters/)]);
   });
 
+  it("takes the database pool size from DATABASE_POOL_SIZE (default 10), a whole number from 1 to 1000", () => {
+    const parsed = (env: Record<string, string>) => parseConfig(env, { requireDatabase: false, cwd: tmp() });
+    expect(parsed({})).toMatchObject({ databasePoolSize: 10 });
+    expect(parsed({ DATABASE_POOL_SIZE: " 25 " })).toMatchObject({ databasePoolSize: 25 });
+    expect(parsed({ DATABASE_POOL_SIZE: "1" })).toMatchObject({ databasePoolSize: 1 });
+    for (const bad of ["0", "-1", "2.5", "ten", "1001", ""]) {
+      expect(problems({ DATABASE_POOL_SIZE: bad }), bad).toEqual([
+        expect.stringMatching(/^DATABASE_POOL_SIZE: expected a whole number of connections per process, from 1 to 1000/),
+      ]);
+    }
+  });
+
   it("validates LOG_LEVEL and RECONCILE_INTERVAL_MS like every other variable", () => {
     expect(problems({ LOG_LEVEL: "loud", RECONCILE_INTERVAL_MS: "soon" })).toEqual([
       expect.stringMatching(/^LOG_LEVEL: expected debug, info, warn or error/),
