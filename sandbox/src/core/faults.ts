@@ -154,7 +154,12 @@ const STRIPE_ERRORS: Record<number, { type: string; code?: string; message: stri
   402: { type: "card_error", code: "card_declined", message: "Your card was declined (injected by the sandbox)." },
   403: { type: "invalid_request_error", message: "The provided key does not have the required permissions (injected by the sandbox)." },
   404: { type: "invalid_request_error", code: "resource_missing", message: "No such object (injected by the sandbox)." },
-  409: { type: "idempotency_error", message: "A conflicting request is in progress (injected by the sandbox)." },
+  // What Stripe answers while another request holds the idempotency key (as the sandbox's own idempotency layer does).
+  409: {
+    type: "invalid_request_error",
+    code: "idempotency_key_in_use",
+    message: "There is currently another in-progress request using this idempotency key (injected by the sandbox).",
+  },
   429: {
     type: "invalid_request_error",
     code: "rate_limit",
