@@ -1,11 +1,2 @@
-import { getDb } from "@/lib/db";
-
-/** Readiness: the app answers and its database responds. Used by the launcher and tests. */
-export async function GET(): Promise<Response> {
-  try {
-    await getDb().$queryRaw`SELECT 1`;
-    return Response.json({ ok: true });
-  } catch {
-    return Response.json({ ok: false, error: "database unavailable" }, { status: 503 });
-  }
-}
+/** The launcher's and older probes' health check: the same answer as readiness (app/api/health/ready). */
+export { GET } from "./ready/route";
