@@ -21,62 +21,68 @@ const DRAIN_MS = 1_500;
 const TIMEOUT_MS = 20_000;
 const WEBHOOK_SECRET = "whsec_graceful_shutdown_test";
 
-test("SIGTERM drains: readiness 503, in-flight answered, keep-alives closed, exit 0 within the bound", { tag: LOCAL_SANDBOX_TAG }, async () => {
-  test.setTimeout(90_000);
-  const port = await freePort();
-  const app = startApp(port);
-  try {
-    await waitForLive(port);
-    expect((await get(port, "/api/health/ready")).status).toBe(200);
+test(
+  "SIGTERM drains: readiness 503, in-flight answered, keep-alives closed, exit 0 within the bound",
+  { tag: LOCAL_SANDBOX_TAG },
+  async () => {
+    test.setTimeout(90_000);
+    const port = await freePort();
+    const app = startApp(port);
+    try {
+      await waitForLive(port);
+      expect((await get(port, "/api/health/ready")).status).toBe(200);
 
-    // An idle keep-alive connection (the proxy's pool) and a webhook whose body is still arriving.
-    const idle = await connect(port);
-    idle.write(`GET /api/health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
-    expect(await readResponse(idle)).toMatch(/^HTTP\/1\.1 200/);
-    const idleClosed = closedAt(idle);
+      // An idle keep-alive connection (the proxy's pool) and a webhook whose body is still arriving.
+      const idle = await connect(port);
+      idle.write(`GET /api/health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+      expect(await readResponse(idle)).toMatch(/^HTTP\/1\.1 200/);
+      const idleClosed = closedAt(idle);
 
-    const body = JSON.stringify({ id: `evt_shutdown_${Date.now()}`, object: "event", type: "customer.created", data: { object: {} } });
-    const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: WEBHOOK_SECRET });
-    const slow = await connect(port);
-    slow.write(
-      `POST /api/webhooks/stripe HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
-        `Stripe-Signature: ${signature}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 20)}`,
-    );
-    const slowAnswer = readResponse(slow);
-    await sleep(300);
+      const body = JSON.stringify({ id: `evt_shutdown_${Date.now()}`, object: "event", type: "customer.created", data: { object: {} } });
+      const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: WEBHOOK_SECRET });
+      const slow = await connect(port);
+      slow.write(
+        `POST /api/webhooks/stripe HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+          `Stripe-Signature: ${signature}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 20)}`,
+      );
+      const slowAnswer = readResponse(slow);
+      await sleep(300);
 
-    const sigterm = Date.now();
-    const exited = new Promise<{ code: number | null; at: number }>((resolve) => app.once("exit", (code) => resolve({ code, at: Date.now() })));
-    app.kill("SIGTERM");
-    await sleep(300);
+      const sigterm = Date.now();
+      const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
+        app.once("exit", (code) => resolve({ code, at: Date.now() })),
+      );
+      app.kill("SIGTERM");
+      await sleep(300);
 
-    // Draining: still accepting, readiness says go elsewhere, liveness says do not restart me.
-    const ready = await get(port, "/api/health/ready");
-    expect(ready.status).toBe(503);
-    expect(ready.connection).toBe("close");
-    expect((await get(port, "/api/health/live")).status).toBe(200);
+      // Draining: still accepting, readiness says go elsewhere, liveness says do not restart me.
+      const ready = await get(port, "/api/health/ready");
+      expect(ready.status).toBe(503);
+      expect(ready.connection).toBe("close");
+      expect((await get(port, "/api/health/live")).status).toBe(200);
 
-    // After the drain the listener is closed: no new connection, and the idle keep-alive is cut.
-    await sleep(DRAIN_MS + 200);
-    await expect(connect(port)).rejects.toThrow(/ECONNREFUSED/);
-    expect(await idleClosed).toBeLessThan(Date.now());
+      // After the drain the listener is closed: no new connection, and the idle keep-alive is cut.
+      await sleep(DRAIN_MS + 200);
+      await expect(connect(port)).rejects.toThrow(/ECONNREFUSED/);
+      expect(await idleClosed).toBeLessThan(Date.now());
 
-    // The in-flight request still completes, and its connection closes after it.
-    slow.write(body.slice(20));
-    const answer = await slowAnswer;
-    expect(answer).toMatch(/^HTTP\/1\.1 200/);
-    expect(answer).toMatch(/\r\nconnection: close\r\n/i);
-    await closedAt(slow);
+      // The in-flight request still completes, and its connection closes after it.
+      slow.write(body.slice(20));
+      const answer = await slowAnswer;
+      expect(answer).toMatch(/^HTTP\/1\.1 200/);
+      expect(answer).toMatch(/\r\nconnection: close\r\n/i);
+      await closedAt(slow);
 
-    const { code, at } = await exited;
-    const exitMs = at - sigterm;
-    console.log(`[graceful-shutdown] SIGTERM to exit: ${exitMs} ms (drain ${DRAIN_MS} ms, bound ${TIMEOUT_MS} ms)`);
-    expect(code).toBe(0);
-    expect(exitMs).toBeLessThan(TIMEOUT_MS);
-  } finally {
-    if (app.exitCode === null) app.kill("SIGKILL");
-  }
-});
+      const { code, at } = await exited;
+      const exitMs = at - sigterm;
+      console.log(`[graceful-shutdown] SIGTERM to exit: ${exitMs} ms (drain ${DRAIN_MS} ms, bound ${TIMEOUT_MS} ms)`);
+      expect(code).toBe(0);
+      expect(exitMs).toBeLessThan(TIMEOUT_MS);
+    } finally {
+      if (app.exitCode === null) app.kill("SIGKILL");
+    }
+  },
+);
 
 function startApp(port: number): ChildProcess {
   const app = spawn(path.resolve("node_modules/.bin/next"), nextStartArgs(port, "127.0.0.1"), {

@@ -23,7 +23,11 @@ const tasks = ((globalThis as unknown as { fundwellTasks?: Map<string, PeriodicT
 export function startPeriodicTask(name: string, intervalMs: number, task: (signal: AbortSignal) => Promise<void>): () => void {
   tasks.get(name)?.abort.abort();
   if (tasks.get(name)) clearInterval(tasks.get(name)!.timer);
-  const entry: PeriodicTask = { timer: undefined as unknown as ReturnType<typeof setInterval>, abort: new AbortController(), current: null };
+  const entry: PeriodicTask = {
+    timer: undefined as unknown as ReturnType<typeof setInterval>,
+    abort: new AbortController(),
+    current: null,
+  };
   const tick = () => {
     if (entry.current || entry.abort.signal.aborted) return;
     entry.current = task(entry.abort.signal)
