@@ -6,8 +6,10 @@ import { stopAllPeriodicTasks } from "@/lib/periodic-task";
 interface ShutdownState {
   draining: boolean;
   installed: boolean;
-  /** The HTTP servers of this process (next start has one), seen through their first connection. */
+  /** The HTTP servers of this process (next start has one), seen through their connections and requests. */
   servers: Set<http.Server>;
+  /** Responses not yet sent: told to close their connection when the drain starts. */
+  inFlight: Set<http.ServerResponse>;
 }
 
 // Next bundles instrumentation and route code separately: share the state through globalThis.
@@ -15,6 +17,7 @@ const state = ((globalThis as unknown as { fundwellShutdown?: ShutdownState }).f
   draining: false,
   installed: false,
   servers: new Set(),
+  inFlight: new Set(),
 });
 
 /** True from SIGTERM on: readiness answers 503 (app/api/health/ready). */
@@ -29,8 +32,9 @@ export function isDraining(): boolean {
  * once, leaves the order to this one:
  * 1. readiness answers 503 and periodic tasks take no more work;
  * 2. for `drainMs` connections are still accepted (load balancers notice the
- *    503 or the endpoint removal and stop sending), every answer closes its
- *    connection (`Connection: close`);
+ *    503 or the endpoint removal and stop sending), every answer, including
+ *    those of requests already in flight, closes its connection
+ *    (`Connection: close`);
  * 3. the server stops listening and closes idle keep-alive connections, and
  *    each busy one as soon as its request is answered;
  * 4. once no connection is left and the task runs in hand have returned, the
@@ -43,12 +47,22 @@ export function installGracefulShutdown(options: { timeoutMs: number; drainMs: n
   const emit = proto.emit;
   proto.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
     if (event === "connection") state.servers.add(this);
-    else if (event === "request" && state.draining) (args[1] as http.ServerResponse).shouldKeepAlive = false;
+    else if (event === "request") trackRequest(this, args[1] as http.ServerResponse);
     return emit.call(this, event, ...args);
   };
   const onSignal = (signal: NodeJS.Signals) => void shutdown(signal, options);
   process.once("SIGTERM", onSignal);
   process.once("SIGINT", onSignal);
+}
+
+function trackRequest(server: http.Server, res: http.ServerResponse): void {
+  state.servers.add(server);
+  if (state.draining) {
+    res.shouldKeepAlive = false;
+    return;
+  }
+  state.inFlight.add(res);
+  res.once("close", () => state.inFlight.delete(res));
 }
 
 async function shutdown(signal: NodeJS.Signals, { timeoutMs, drainMs }: { timeoutMs: number; drainMs: number }): Promise<void> {
@@ -62,6 +76,8 @@ async function shutdown(signal: NodeJS.Signals, { timeoutMs, drainMs }: { timeou
     process.exit(1);
   }, timeoutMs).unref();
 
+  // Answers still to come close their connection (Connection: close when their head is not sent yet).
+  for (const res of state.inFlight) res.shouldKeepAlive = false;
   const tasks = stopAllPeriodicTasks();
   await new Promise((resolve) => setTimeout(resolve, drainMs));
   await Promise.all([...state.servers].map(closeWhenIdle));
