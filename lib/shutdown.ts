@@ -70,11 +70,12 @@ async function shutdown(signal: NodeJS.Signals, { timeoutMs, drainMs }: { timeou
   state.draining = true;
   const started = Date.now();
   logger.info({ signal, drainMs, timeoutMs }, "shutdown: draining");
+  // Not unref'd: it fires even if a task run hangs with nothing else keeping the process alive.
   setTimeout(() => {
     logger.error({ elapsedMs: Date.now() - started }, "shutdown: bound reached, closing the remaining connections");
     for (const server of state.servers) server.closeAllConnections();
     process.exit(1);
-  }, timeoutMs).unref();
+  }, timeoutMs);
 
   // Answers still to come close their connection (Connection: close when their head is not sent yet).
   for (const res of state.inFlight) res.shouldKeepAlive = false;

@@ -1,2 +1,6 @@
+import { GET as readiness } from "./ready/route";
+
 /** The launcher's and older probes' health check: the same answer as readiness (app/api/health/ready). */
-export { GET } from "./ready/route";
+export function GET(): Promise<Response> {
+  return readiness();
+}
