@@ -98,6 +98,9 @@ function startApp(port: number): ChildProcess {
       ALLOW_LOCAL_MODE_IN_PRODUCTION: "true",
       SEED_DEMO_ACCOUNTS: "false",
       STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      // Its mail sender shares the run's outbox: deliver to the run's inbox (playwright.config.ts), never elsewhere.
+      SANDBOX_URL: `http://127.0.0.1:${process.env.E2E_SANDBOX_PORT ?? 4110}`,
+      SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SANDBOX_SMTP_PORT ?? 4125}`,
       NEXT_MANUAL_SIG_HANDLE: "1",
       SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
       SHUTDOWN_TIMEOUT_MS: String(TIMEOUT_MS),
