@@ -8,7 +8,7 @@
  * well within SHUTDOWN_TIMEOUT_MS.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import Stripe from "stripe";
@@ -84,6 +84,8 @@ test(
   },
 );
 
+const dataDir = (port: number) => `.data/e2e-shutdown-${port}`;
+
 function startApp(port: number): ChildProcess {
   const app = spawn(path.resolve("node_modules/.bin/next"), nextStartArgs(port, "127.0.0.1"), {
     stdio: ["ignore", "inherit", "inherit"],
@@ -93,7 +95,7 @@ function startApp(port: number): ChildProcess {
       // The run's build and database (playwright.config.ts, e2e/support/server.ts); own secrets folder.
       NEXT_DIST_DIR: process.env.NEXT_DIST_DIR ?? ".next-e2e",
       DATABASE_URL: readFileSync(E2E_DATABASE_URL_FILE, "utf8"),
-      DATA_DIR: `.data/e2e-shutdown-${port}`,
+      DATA_DIR: dataDir(port),
       APP_URL: `http://127.0.0.1:${port}`,
       ALLOW_LOCAL_MODE_IN_PRODUCTION: "true",
       SEED_DEMO_ACCOUNTS: "false",
