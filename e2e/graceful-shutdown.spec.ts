@@ -80,6 +80,7 @@ test(
       expect(exitMs).toBeLessThan(TIMEOUT_MS);
     } finally {
       if (app.exitCode === null) app.kill("SIGKILL");
+      rmSync(dataDir(port), { recursive: true, force: true });
     }
   },
 );
