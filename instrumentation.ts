@@ -6,6 +6,9 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     const { checkConfigOrExit } = await import("./lib/config/startup");
     checkConfigOrExit();
+    // SIGTERM: readiness 503, drain, close connections, stop the periodic tasks, exit within SHUTDOWN_TIMEOUT_MS.
+    const { getConfig } = await import("./lib/config");
+    (await import("./lib/shutdown")).installGracefulShutdown(getConfig().shutdown);
     // The client IP comes from the socket (Next gives route handlers no access to it): lib/client-ip.ts.
     (await import("./lib/client-ip")).capturePeerAddresses();
     // Benchmarks only (BENCH_TIMING=1): per-request Server-Timing (lib/observability).

@@ -178,6 +178,8 @@ const LINK_SHAPE = {
 const EXPECTED: Record<string, Expectation> = {
   // Public.
   "GET /api/health": { expect: PUBLIC(200) },
+  "GET /api/health/live": { expect: PUBLIC(200) },
+  "GET /api/health/ready": { expect: PUBLIC(200) },
   "POST /api/signup": {
     body: () => ({}),
     shape: () => ({ name: "Fuzz", email: "fuzz@example.test", password: "a long enough password" }),

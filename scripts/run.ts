@@ -36,14 +36,33 @@ process.env.DATABASE_URL = db.url;
 async function shutdown(code: number): Promise<never> {
   if (!shuttingDown) {
     shuttingDown = true;
-    if (next && next.exitCode === null) {
-      next.kill("SIGTERM");
-      await new Promise((resolve) => next!.once("exit", resolve));
-    }
+    if (next?.pid && next.exitCode === null && next.signalCode === null) await stopNext(next.pid);
+    else if (next?.pid) signalGroup(next.pid, "SIGKILL");
     await sandbox?.close();
     await db.embedded?.stop();
   }
   process.exit(code);
+}
+
+/**
+ * SIGTERM to Next's process group (next dev's server child too): the server
+ * drains and exits by itself within SHUTDOWN_TIMEOUT_MS (lib/shutdown.ts).
+ * Then whatever is left of the group (build workers, a stuck server past the
+ * bound) is killed, so no process outlives the launcher.
+ */
+async function stopNext(pid: number): Promise<void> {
+  const exited = new Promise((resolve) => next!.once("exit", resolve));
+  signalGroup(pid, "SIGTERM");
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, config.shutdown.timeoutMs + 2_000))]);
+  signalGroup(pid, "SIGKILL");
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is gone already
+  }
 }
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
@@ -77,7 +96,15 @@ try {
   await shutdown(1);
 }
 
-const env = { ...process.env, DATABASE_URL: db.url, NEXT_TELEMETRY_DISABLED: "1" };
+const env = {
+  ...process.env,
+  DATABASE_URL: db.url,
+  NEXT_TELEMETRY_DISABLED: "1",
+  // Shutdown is ordered by lib/shutdown.ts, not by Next's handler (which closes the server at once).
+  NEXT_MANUAL_SIG_HANDLE: "1",
+  // No load balancer to drain in development: Ctrl-C stops at once.
+  ...(prod ? {} : { SHUTDOWN_DRAIN_MS: process.env.SHUTDOWN_DRAIN_MS || "0" }),
+};
 const distDir = process.env.NEXT_DIST_DIR || ".next";
 if (prod && (process.argv.includes("--build") || !existsSync(path.join(distDir, "BUILD_ID")))) {
   console.log("Building the app (next build)…");
@@ -88,6 +115,8 @@ if (prod && (process.argv.includes("--build") || !existsSync(path.join(distDir, 
 next = spawn(NEXT_BIN, prod ? nextStartArgs(port, appUrl.hostname) : ["dev", "--port", String(port), "--hostname", appUrl.hostname], {
   stdio: "inherit",
   env,
+  // Its own process group, so the launcher can stop the whole tree (stopNext).
+  detached: true,
 });
 next.on("exit", (code) => void shutdown(code ?? 0));
 

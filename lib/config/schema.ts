@@ -188,6 +188,21 @@ const envSchema = z.object({
     .default("300000")
     .refine((v) => /^\d{1,10}$/.test(v), { message: "expected a whole number of milliseconds (0 turns reconciliation off)" })
     .transform(Number),
+  // Graceful shutdown (lib/shutdown.ts): everything ends within the bound, under Kubernetes' 30 s default grace period.
+  SHUTDOWN_TIMEOUT_MS: z
+    .string()
+    .trim()
+    .default("20000")
+    .refine((v) => /^\d{1,7}$/.test(v) && Number(v) >= 1000 && Number(v) <= 600_000, {
+      message: "expected a whole number of milliseconds from 1000 to 600000 (keep it under the platform's grace period)",
+    })
+    .transform(Number),
+  SHUTDOWN_DRAIN_MS: z
+    .string()
+    .trim()
+    .default("5000")
+    .refine((v) => /^\d{1,7}$/.test(v), { message: "expected a whole number of milliseconds (0: stop accepting connections at once)" })
+    .transform(Number),
 });
 
 /** LOG_LEVEL on its own, for the logger, which starts before the rest of the configuration is read. An invalid value is reported by parseConfig. */
@@ -248,6 +263,12 @@ export interface AppConfig {
     /** Milliseconds between runs of the outbox sender in the server process; 0 = off. */
     sendIntervalMs: number;
   };
+  /**
+   * Graceful shutdown on SIGTERM (lib/shutdown.ts): for `drainMs` readiness
+   * answers 503 while connections are still accepted (load balancers stop
+   * sending), then the server closes; the process exits within `timeoutMs`.
+   */
+  shutdown: { timeoutMs: number; drainMs: number };
 }
 
 /**
@@ -308,6 +329,12 @@ export function parseConfig(env: Env, options: { requireDatabase: boolean; cwd?:
         variable: "ENCRYPTION_KEYS",
         message: "required in production (<key-id>:<base64 32-byte key>; generate with `npm run keys:generate`)",
       });
+  }
+  if (e.SHUTDOWN_DRAIN_MS >= e.SHUTDOWN_TIMEOUT_MS) {
+    problems.push({
+      variable: "SHUTDOWN_DRAIN_MS",
+      message: `must be shorter than SHUTDOWN_TIMEOUT_MS (${e.SHUTDOWN_TIMEOUT_MS}): in-flight requests need time to finish after the drain`,
+    });
   }
   if (mode === "remote" && e.SMTP_URL && !e.MAIL_FROM) {
     problems.push({
@@ -408,5 +435,6 @@ export function parseConfig(env: Env, options: { requireDatabase: boolean; cwd?:
       from: e.MAIL_FROM ?? LOCAL_MAIL_FROM,
       sendIntervalMs: e.MAIL_SEND_INTERVAL_MS,
     },
+    shutdown: { timeoutMs: e.SHUTDOWN_TIMEOUT_MS, drainMs: e.SHUTDOWN_DRAIN_MS },
   };
 }

@@ -35,6 +35,8 @@ export interface ReconcileOptions {
   userIds?: string[];
   now?: Date;
   stripe?: Stripe;
+  /** Graceful shutdown: when aborted, the run finishes the payment in hand and stops. */
+  signal?: AbortSignal;
 }
 
 export interface ReconcileReport {
@@ -102,6 +104,7 @@ export async function reconcilePayments(db: Db, options: ReconcileOptions = {}):
     after = batch[batch.length - 1]!.id;
 
     for (const payment of batch) {
+      if (options.signal?.aborted) break;
       report.checked++;
       try {
         if (!payment.stripePaymentIntentId && !payment.stripeChargeId) {
@@ -133,7 +136,7 @@ export async function reconcilePayments(db: Db, options: ReconcileOptions = {}):
         }
       }
     }
-    if (batch.length < batchSize) break;
+    if (batch.length < batchSize || options.signal?.aborted) break;
   }
   return report;
 }
@@ -175,8 +178,8 @@ export function startReconcileSchedule(interval = getConfig().reconcileIntervalM
     logger.info("reconciliation job disabled (RECONCILE_INTERVAL_MS=0)");
     return null;
   }
-  return startPeriodicTask("reconciliation", interval, async () => {
-    const report = await reconcilePayments(getDb());
+  return startPeriodicTask("reconciliation", interval, async (signal) => {
+    const report = await reconcilePayments(getDb(), { signal });
     if (report.checked > 0) logger.info({ ...report }, "reconciliation run");
     const lists = await reconcileRefundsAndDisputes(getDb(), { olderThanMinutes: DEFAULT_STALE_MINUTES });
     if (lists.changed > 0 || lists.errors > 0 || lists.feesRecorded > 0)

@@ -180,8 +180,8 @@ export function startMailSender(interval = getConfig().mail.sendIntervalMs, phas
     return null;
   }
   const batchSize = 20;
-  const stop = startPeriodicTask("mail sender", interval, async () => {
-    for (let i = 0; i < 50; i++) {
+  const stop = startPeriodicTask("mail sender", interval, async (signal) => {
+    for (let i = 0; i < 50 && !signal.aborted; i++) {
       const report = await sendDueMail(getDb(), { batchSize });
       if (report.claimed > 0) logger.info({ ...report }, "mail sender run");
       if (report.claimed < batchSize) break;

@@ -84,6 +84,22 @@ describe("configuration", () => {
     expect(logLevelFrom({ LOG_LEVEL: "loud" })).toBe("info"); // reported by parseConfig at start-up
   });
 
+  it("bounds the graceful shutdown: SHUTDOWN_TIMEOUT_MS 1-600 s (default 20 s), a drain shorter than it", () => {
+    const parsed = (env: Record<string, string>) => parseConfig(env, { requireDatabase: false, cwd: tmp() });
+    expect(parsed({}).shutdown).toEqual({ timeoutMs: 20_000, drainMs: 5_000 });
+    expect(parsed({ SHUTDOWN_TIMEOUT_MS: "25000", SHUTDOWN_DRAIN_MS: "0" }).shutdown).toEqual({ timeoutMs: 25_000, drainMs: 0 });
+    expect(problems({ SHUTDOWN_TIMEOUT_MS: "500" })).toEqual([
+      expect.stringMatching(/^SHUTDOWN_TIMEOUT_MS: expected a whole number of milliseconds from 1000/),
+    ]);
+    expect(problems({ SHUTDOWN_TIMEOUT_MS: "20s" })).toHaveLength(1);
+    expect(problems({ SHUTDOWN_DRAIN_MS: "-1" })).toEqual([
+      expect.stringMatching(/^SHUTDOWN_DRAIN_MS: expected a whole number of milliseconds/),
+    ]);
+    expect(problems({ SHUTDOWN_TIMEOUT_MS: "5000", SHUTDOWN_DRAIN_MS: "5000" })).toEqual([
+      expect.stringMatching(/^SHUTDOWN_DRAIN_MS: must be shorter than SHUTDOWN_TIMEOUT_MS \(5000\)/),
+    ]);
+  });
+
   it("validates TRUSTED_PROXY_HOPS as a small positive whole number (default 1)", () => {
     for (const bad of ["0", "-1", "1.5", "two", "11", "100"]) {
       expect(problems({ TRUST_PROXY: "true", TRUSTED_PROXY_HOPS: bad })).toEqual([

@@ -1,11 +1,6 @@
-import { getDb } from "@/lib/db";
+import { GET as readiness } from "./ready/route";
 
-/** Readiness: the app answers and its database responds. Used by the launcher and tests. */
-export async function GET(): Promise<Response> {
-  try {
-    await getDb().$queryRaw`SELECT 1`;
-    return Response.json({ ok: true });
-  } catch {
-    return Response.json({ ok: false, error: "database unavailable" }, { status: 503 });
-  }
+/** The launcher's and older probes' health check: the same answer as readiness (app/api/health/ready). */
+export function GET(): Promise<Response> {
+  return readiness();
 }
