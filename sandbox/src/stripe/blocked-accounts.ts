@@ -54,24 +54,12 @@ function block(rt: StripeRuntime, bankAccount: StoredBankAccount, details: { rea
 export function refuseSetupIfBlocked(rt: StripeRuntime, bankAccount: StoredBankAccount, intent: Stripe.SetupIntent): void {
   if (!bankAccount.blocked) return;
   const paymentMethod = paymentMethodView(rt, bankAccount.bankAccount.id);
-  intent.last_setup_error = {
-    type: "card_error",
-    code: "bank_account_unusable",
-    message: UNUSABLE_MESSAGE,
-    payment_method_type: "us_bank_account",
-    ...(paymentMethod ? { payment_method: paymentMethod } : {}),
-  };
+  intent.last_setup_error = { ...unusable(paymentMethod), payment_method_type: "us_bank_account" };
   intent.payment_method = null;
   intent.status = "requires_payment_method";
   rt.changed();
   emitEvent(rt, "setup_intent.setup_failed", intent);
-  throw new StripeApiError(402, {
-    type: "card_error",
-    code: "bank_account_unusable",
-    message: UNUSABLE_MESSAGE,
-    setup_intent: structuredClone(intent),
-    ...(paymentMethod ? { payment_method: paymentMethod } : {}),
-  });
+  throw new StripeApiError(402, { ...unusable(paymentMethod), setup_intent: structuredClone(intent) });
 }
 
 /**
@@ -83,25 +71,22 @@ export function refuseSetupIfBlocked(rt: StripeRuntime, bankAccount: StoredBankA
 export function refuseIfBlocked(rt: StripeRuntime, bankAccount: StoredBankAccount, intent: Stripe.PaymentIntent | null): void {
   if (!bankAccount.blocked) return;
   const paymentMethod = paymentMethodView(rt, bankAccount.bankAccount.id);
-  const error: Stripe.PaymentIntent.LastPaymentError = {
-    type: "card_error",
-    code: "bank_account_unusable",
-    message: UNUSABLE_MESSAGE,
-    payment_method_type: "us_bank_account",
-    ...(paymentMethod ? { payment_method: paymentMethod } : {}),
-  };
   if (intent) {
-    intent.last_payment_error = error;
+    intent.last_payment_error = { ...unusable(paymentMethod), payment_method_type: "us_bank_account" };
     intent.payment_method = null;
     intent.status = "requires_payment_method";
     rt.changed();
     emitEvent(rt, "payment_intent.payment_failed", intent);
   }
-  throw new StripeApiError(402, {
-    type: "card_error",
+  throw new StripeApiError(402, { ...unusable(paymentMethod), ...(intent ? { payment_intent: structuredClone(intent) } : {}) });
+}
+
+/** Stripe's error for a blocked account: the same fields on the intent's last error and on the 402 body. */
+function unusable(paymentMethod: Stripe.PaymentMethod | null | undefined) {
+  return {
+    type: "card_error" as const,
     code: "bank_account_unusable",
     message: UNUSABLE_MESSAGE,
-    ...(intent ? { payment_intent: structuredClone(intent) } : {}),
     ...(paymentMethod ? { payment_method: paymentMethod } : {}),
-  });
+  };
 }
